@@ -1,0 +1,19 @@
+"""aimskit: parameterised notebooks and a library for ISO/IEC 42001:2023 AI management system work.
+
+Importing :mod:`aimskit` is kept cheap (no pandas, no plotly): the heavy modules are
+imported by the submodules that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# jsonschema imports ``rfc3987_syntax`` when it is installed (jupyterlab pulls it in), and that
+# import compiles ~35 grammars: about 2 s, paid by every papermill/nbconvert import and, through
+# plotly -> nbformat, by the first figure in every kernel. No Jupyter schema uses the 'iri'
+# format it serves, so we tell Python it is absent. Measured in shared/research/notebook-engineering.md.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

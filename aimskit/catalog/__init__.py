@@ -1,0 +1,172 @@
+"""The aimskit catalog: framework content shipped as data files, loaded as DataFrames.
+
+>>> from aimskit import catalog
+>>> catalog.load("iso42001-annex-a").shape[0]
+38
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from aimskit.ids import natural_key
+
+DATA = Path(str(resources.files("aimskit.catalog") / "data"))
+
+_LOADERS: dict[str, Callable[[], pd.DataFrame]] = {}
+_DESCRIPTIONS: dict[str, str] = {}
+
+
+class UnknownCatalogError(KeyError):
+    """The catalog name is not one aimskit ships."""
+
+
+def _register(name: str, description: str):
+    def deco(fn: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+        _LOADERS[name] = functools.lru_cache(maxsize=1)(fn)
+        _DESCRIPTIONS[name] = description
+        return fn
+
+    return deco
+
+
+def names() -> dict[str, str]:
+    """Catalog names with a one-line description each."""
+    return dict(_DESCRIPTIONS)
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load the catalog ``name`` as a new DataFrame (safe to modify)."""
+    if name not in _LOADERS:
+        from aimskit.problems import suggest
+
+        raise UnknownCatalogError(
+            f"unknown catalog '{name}'{suggest(name, _LOADERS)} "
+            f"(available: {', '.join(_LOADERS)})"
+        )
+    return _LOADERS[name]().copy(deep=True)
+
+
+@functools.lru_cache(maxsize=1)
+def manifest() -> dict[str, Any]:
+    """The catalog manifest (``catalog.yaml``): version, frameworks, files with sources."""
+    return yaml.safe_load((DATA / "catalog.yaml").read_text(encoding="utf-8"))
+
+
+def version() -> str:
+    return str(manifest()["catalog_version"])
+
+
+def data_files() -> list[Path]:
+    return sorted(p for p in DATA.iterdir() if p.is_file())
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+
+
+def _guidance(name: str) -> dict[str, dict[str, Any]]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def _with_guidance(df: pd.DataFrame, guidance: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    df = df.copy()
+    df["summary"] = [guidance.get(i, {}).get("summary", "") for i in df["id"]]
+    df["questions"] = [list(guidance.get(i, {}).get("questions", [])) for i in df["id"]]
+    df["evidence"] = [list(guidance.get(i, {}).get("evidence", [])) for i in df["id"]]
+    return df
+
+
+@_register("iso42001-clauses", "ISO/IEC 42001:2023 clauses 4-10 with sub-clauses, documented information and guidance")
+def _clauses() -> pd.DataFrame:
+    df = _csv("iso42001-clauses.csv")
+    parents = set(df["parent"]) - {""}
+    df["clause"] = df["id"].str.split(".").str[0]
+    df["level"] = df["id"].str.count(r"\.") + 1
+    df["assessable"] = ~df["id"].isin(parents)
+    df["documented_information"] = df["documented_information"].replace("", "none")
+    return _with_guidance(df, _guidance("iso42001-clauses-guidance.yaml"))
+
+
+@_register("iso42001-annex-a", "ISO/IEC 42001:2023 Annex A: the 38 controls with objective and guidance")
+def _annex_a() -> pd.DataFrame:
+    df = _csv("iso42001-annex-a.csv")
+    objectives = _csv("iso42001-annex-a-objectives.csv").set_index("id")["title"]
+    df.insert(3, "objective_title", df["objective_id"].map(objectives))
+    return _with_guidance(df, _guidance("iso42001-annex-a-guidance.yaml"))
+
+
+@_register("iso42001-annex-a-objectives", "ISO/IEC 42001:2023 Annex A: the 9 control objectives")
+def _objectives() -> pd.DataFrame:
+    return _csv("iso42001-annex-a-objectives.csv")
+
+
+@_register("iso42001-annex-c", "ISO/IEC 42001:2023 Annex C: 11 AI-related objectives and 7 risk sources")
+def _annex_c() -> pd.DataFrame:
+    return _csv("iso42001-annex-c.csv")
+
+
+@_register(
+    "iso42001",
+    "Every assessable ISO/IEC 42001 requirement (32 clause sub-clauses and 38 Annex A controls), the gap-assessment universe",
+)
+def _requirements() -> pd.DataFrame:
+    clauses = _clauses()
+    clauses = clauses[clauses["assessable"]]
+    clause_titles = _csv("iso42001-clauses.csv").set_index("id")["title"]
+    rows = pd.DataFrame(
+        {
+            "id": clauses["id"],
+            "title": clauses["title"],
+            "kind": "clause",
+            "group_id": clauses["clause"],
+            "group_title": clauses["clause"].map(clause_titles),
+            "mandatory": True,
+            "documented_information": clauses["documented_information"],
+            "summary": clauses["summary"],
+            "questions": clauses["questions"],
+            "evidence": clauses["evidence"],
+        }
+    )
+    controls = _annex_a()
+    rows_a = pd.DataFrame(
+        {
+            "id": controls["id"],
+            "title": controls["title"],
+            "kind": "control",
+            "group_id": controls["objective_id"],
+            "group_title": controls["objective_title"],
+            "mandatory": False,
+            "documented_information": "none",
+            "summary": controls["summary"],
+            "questions": controls["questions"],
+            "evidence": controls["evidence"],
+        }
+    )
+    out = pd.concat([rows, rows_a], ignore_index=True)
+    out = out.sort_values("id", key=lambda s: s.map(natural_key)).reset_index(drop=True)
+    return out
+
+
+def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready records (lists kept as lists, booleans as booleans)."""
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in df.to_dict(orient="records")
+    ]
+
+
+def to_flat(df: pd.DataFrame, sep: str = " | ") -> pd.DataFrame:
+    """A copy with list cells joined by ``sep``: for CSV and table output."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(lambda v: sep.join(v) if isinstance(v, list) else v)
+    return out

@@ -1,0 +1,100 @@
+"""Problems found in user input, reported all at once as ``file:line:column: message``."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one place of one file.
+
+    ``line`` is 1-based (0 when the problem concerns the whole file); ``column`` is a CSV column
+    name, a 1-based YAML column number, or empty.
+    """
+
+    file: str
+    line: int
+    column: str
+    message: str
+    severity: str = ERROR
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass
+class Problems:
+    """An ordered collection of problems that never raises while it collects."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self, file: str, line: int, column: str | int, message: str, severity: str = ERROR
+    ) -> None:
+        self.items.append(Problem(file, int(line), str(column), message, severity))
+
+    def error(self, file: str, line: int, column: str | int, message: str) -> None:
+        self.add(file, line, column, message, ERROR)
+
+    def warning(self, file: str, line: int, column: str | int, message: str) -> None:
+        self.add(file, line, column, message, WARNING)
+
+    def extend(self, other: Iterable[Problem]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == WARNING]
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class InvalidEngagementError(Exception):
+    """Raised by loaders when the input has errors; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == ERROR]
+        lines = "\n".join(p.format() for p in errors)
+        super().__init__(f"{len(errors)} problem(s) in the engagement:\n{lines}")
+
+
+def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
+    choices = list(choices)
+    if not value or not choices:
+        return ""
+    lowered = {c.lower(): c for c in choices}
+    if value.lower() in lowered:
+        return f"; did you mean '{lowered[value.lower()]}'?"
+    match = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
+    if not match:
+        match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=cutoff)
+        match = [lowered[m] for m in match]
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    return ", ".join(choices)

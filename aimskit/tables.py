@@ -1,0 +1,281 @@
+"""Declarative CSV schemas that report every problem with its file, line and column.
+
+A CSV file is read with the line number of every record kept, so each problem can be
+reported as ``file:line:column: message`` (line = the physical line where the record starts,
+column = the column name). Harmless deviations are tolerated: a UTF-8 byte-order mark,
+whitespace around values and header names, blank lines, ``#`` comment lines, upper-case
+enumeration values (with a warning). Everything else is reported, all at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimskit.problems import Problems, one_of, suggest
+
+_STRIP = " \t\u00a0\ufeff"
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a CSV schema."""
+
+    name: str
+    description: str
+    kind: str = "text"  # text | enum | int | date | bool | id | list
+    required: bool = True  # the column must be in the header
+    mandatory: bool = False  # every row must have a value
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    pattern: str | None = None
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns of one engagement CSV file and the columns that identify a row."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass
+class Record:
+    """One data row: its starting line in the file and its typed values."""
+
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+def decode(data: bytes, file: str, problems: Problems) -> str:
+    """Decode file bytes as UTF-8, tolerating a BOM and reporting what cannot be read."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(file, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (in Excel: 'CSV UTF-8')")
+        return data.decode("utf-16", errors="replace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.error(
+            file,
+            line,
+            "",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8')",
+        )
+        text = data.decode("utf-8", errors="replace")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.error(file, line, "", "the file contains NUL bytes; is it a spreadsheet saved as CSV?")
+        text = text.replace("\x00", "")
+    return text
+
+
+def read_csv(path: Path, file: str, problems: Problems) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Read a CSV file into its header and ``(line, cells)`` records.
+
+    Blank records and records whose first cell starts with ``#`` are skipped.
+    """
+    text = decode(path.read_bytes(), file, problems)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not any(c.strip(_STRIP) for c in cells):
+                continue
+            if cells[0].lstrip(_STRIP).startswith("#"):
+                continue
+            if header is None:
+                header = [c.strip(_STRIP).lower() for c in cells]
+                continue
+            records.append((start, cells))
+    except csv.Error as exc:
+        problems.error(file, reader.line_num, "", f"cannot parse CSV: {exc} (an unclosed quote?)")
+    if header is None:
+        problems.error(file, 1, "", "the file is empty: it needs a header row")
+        return [], []
+    return header, records
+
+
+def _parse_value(
+    col: Column, raw: str, file: str, line: int, problems: Problems
+) -> Any:
+    value = raw.strip(_STRIP)
+    if value == "":
+        if col.mandatory:
+            problems.error(file, line, col.name, f"'{col.name}' is empty; a value is required")
+        return None
+    if col.kind == "enum":
+        if value in col.choices:
+            return value
+        folded = value.lower().replace(" ", "_").replace("-", "_")
+        if folded in col.choices:
+            problems.warning(
+                file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'"
+            )
+            return folded
+        problems.error(
+            file,
+            line,
+            col.name,
+            f"'{value}' is not one of: {one_of(col.choices)}{suggest(value, col.choices)}",
+        )
+        return None
+    if col.kind == "int":
+        try:
+            number = int(value)
+        except ValueError:
+            try:
+                as_float = float(value)
+            except ValueError:
+                as_float = None
+            if as_float is not None and as_float.is_integer():
+                number = int(as_float)
+            else:
+                problems.error(file, line, col.name, f"'{value}' is not a whole number")
+                return None
+        if (col.minimum is not None and number < col.minimum) or (
+            col.maximum is not None and number > col.maximum
+        ):
+            problems.error(
+                file,
+                line,
+                col.name,
+                f"{number} is outside the range {col.minimum} to {col.maximum}",
+            )
+            return None
+        return number
+    if col.kind == "date":
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            problems.error(
+                file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD"
+            )
+            return None
+    if col.kind == "bool":
+        if value.lower() in YES:
+            return True
+        if value.lower() in NO:
+            return False
+        problems.error(file, line, col.name, f"'{value}' is not yes or no")
+        return None
+    if col.kind == "list":
+        return [item.strip(_STRIP) for item in value.split(";") if item.strip(_STRIP)]
+    if col.pattern and not re.fullmatch(col.pattern, value):
+        problems.error(
+            file,
+            line,
+            col.name,
+            f"'{value}' is not a valid {col.name}: use letters, digits, '.', '_' or '-' "
+            "and start with a letter or digit",
+        )
+        return None
+    return value
+
+
+def validate_table(
+    path: Path, schema: TableSchema, file: str, problems: Problems
+) -> list[Record]:
+    """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
+    header, rows = read_csv(path, file, problems)
+    if not header:
+        return []
+    known = set(schema.names)
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            problems.error(file, 1, f"#{index + 1}", "a header cell is empty")
+        elif name in seen:
+            problems.error(file, 1, name, f"column '{name}' appears twice in the header")
+        elif name not in known:
+            problems.warning(
+                file, 1, name, f"unknown column '{name}' is ignored{suggest(name, known)}"
+            )
+        seen.setdefault(name, index)
+    missing = [c.name for c in schema.columns if c.required and c.name not in seen]
+    for name in missing:
+        problems.error(
+            file, 1, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})"
+        )
+    records: list[Record] = []
+    keys: dict[tuple, int] = {}
+    for line, cells in rows:
+        if len(cells) != len(header):
+            problems.error(
+                file,
+                line,
+                "",
+                f"the row has {len(cells)} values but the header has {len(header)} columns "
+                "(an unquoted comma, or a missing value?)",
+            )
+            continue
+        raw = {name: cells[i] for name, i in seen.items()}
+        record = Record(line=line, raw=raw)
+        for col in schema.columns:
+            if col.name not in seen:
+                record.values[col.name] = None
+                continue
+            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems)
+        if schema.key and all(k in seen for k in schema.key):
+            key = tuple(record.values.get(k) for k in schema.key)
+            if key[0] is not None:
+                if key in keys:
+                    shown = ", ".join(
+                        f"{k} '{v if v is not None else ''}'" for k, v in zip(schema.key, key, strict=True)
+                    )
+                    problems.error(
+                        file, line, schema.key[0], f"duplicate row: {shown} is already on line {keys[key]}"
+                    )
+                else:
+                    keys[key] = line
+        records.append(record)
+    return records
+
+
+def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -> str:
+    """A CSV text with the header, a comment per column and commented example rows."""
+    out = io.StringIO()
+    for col in schema.columns:
+        need = "required" if col.mandatory else "optional"
+        extra = f" One of: {one_of(col.choices)}." if col.choices else ""
+        out.write(f"# {col.name} ({need}): {col.description}{extra}\n")
+    out.write("# Lines starting with # are comments. Delete the example row(s) and add your own.\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(schema.names)
+    for example in examples:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([example.get(n, "") for n in schema.names])
+        out.write("# " + buf.getvalue())
+    return out.getvalue()
