@@ -270,7 +270,7 @@ def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -
     for col in schema.columns:
         need = "required" if col.mandatory else "optional"
         extra = f" One of: {one_of(col.choices)}." if col.choices else ""
-        out.write(f"# {col.name} ({need}): {col.description}{extra}\n")
+        out.write(f"# {col.name} ({need}): {col.description}.{extra}\n")
     out.write("# Lines starting with # are comments. Delete the example row(s) and add your own.\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(schema.names)

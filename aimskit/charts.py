@@ -1,0 +1,147 @@
+"""Plotly figures for the reports. Each function takes computed DataFrames and returns a figure;
+nothing here computes a metric (see :mod:`aimskit.steps`)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from aimskit.engagement import MATURITY_LEVELS, STATUSES
+
+STATUS_COLOURS = {
+    "compliant": "#2E7D32",
+    "partially_compliant": "#F2A900",
+    "non_compliant": "#C62828",
+    "not_applicable": "#9E9E9E",
+    "not_assessed": "#CFD8DC",
+}
+STATUS_LABELS = {
+    "compliant": "Compliant",
+    "partially_compliant": "Partially compliant",
+    "non_compliant": "Non-compliant",
+    "not_applicable": "Not applicable",
+    "not_assessed": "Not assessed",
+}
+FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        font={"family": FONT, "size": 12},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "traceorder": "normal"},
+    )
+    return fig
+
+
+def _label(row: pd.Series) -> str:
+    title = str(row["group_title"])
+    if len(title) > 38:
+        title = title[:36] + "…"
+    return f"{row['group_id']} {title}"
+
+
+def status_bars(by_group: pd.DataFrame, title: str) -> go.Figure:
+    """Stacked horizontal bars: share of each status per clause or objective."""
+    labels = [_label(r) for _, r in by_group.iterrows()]
+    fig = go.Figure()
+    for status in STATUSES:
+        fig.add_bar(
+            y=labels,
+            x=by_group[f"share_{status}"],
+            name=STATUS_LABELS[status],
+            orientation="h",
+            marker_color=STATUS_COLOURS[status],
+            customdata=by_group[[status, "total"]].to_numpy(),
+            hovertemplate="%{y}<br>" + STATUS_LABELS[status]
+            + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f}%)<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", gridcolor="#eeeeee", title="share of requirements")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=120 + 34 * len(labels))
+
+
+def maturity_vs_target(mat: pd.DataFrame, title: str) -> go.Figure:
+    """Mean maturity (bars) against mean target (markers) per clause or objective."""
+    labels = [_label(r) for _, r in mat.iterrows()]
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels,
+        y=mat["mean_maturity"],
+        name="Mean maturity",
+        marker_color="#1F4E79",
+        customdata=mat[["assessed", "below_target"]].to_numpy(),
+        hovertemplate="%{x}<br>mean maturity %{y:.2f} over %{customdata[0]} assessed"
+        "<br>%{customdata[1]} below target<extra></extra>",
+    )
+    fig.add_scatter(
+        x=labels,
+        y=mat["mean_target"],
+        name="Target",
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": "#C62828"}},
+        hovertemplate="%{x}<br>mean target %{y:.2f}<extra></extra>",
+    )
+    fig.update_yaxes(
+        range=[0, 5.2],
+        tickvals=list(MATURITY_LEVELS),
+        ticktext=[f"{k} {v}" for k, v in MATURITY_LEVELS.items()],
+        gridcolor="#eeeeee",
+    )
+    fig.update_xaxes(tickangle=-30)
+    return _layout(fig, title, height=460)
+
+
+def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dict[str, str], title: str) -> go.Figure:
+    """Conformity score per Annex A objective x AI system."""
+    rows = list(heat.index)
+    cols = list(heat.columns)
+    z = heat.to_numpy(dtype=float)
+    text = [["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[system_names.get(c, c) for c in cols],
+            y=[f"{r} {titles.get(r, '')}" for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=100,
+            colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
+            colorbar={"title": "conformity", "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}<br>conformity %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=140 + 40 * len(rows))
+
+
+def status_donut(headline: dict, title: str) -> go.Figure:
+    """Overall distribution of requirement statuses."""
+    values = [headline[s] for s in STATUSES]
+    fig = go.Figure(
+        go.Pie(
+            labels=[STATUS_LABELS[s] for s in STATUSES],
+            values=values,
+            hole=0.55,
+            marker={"colors": [STATUS_COLOURS[s] for s in STATUSES]},
+            sort=False,
+            textinfo="value",
+            hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        annotations=[
+            {"text": f"{headline['requirements']}<br>requirements", "showarrow": False, "font": {"size": 14}}
+        ]
+    )
+    return _layout(fig, title, height=360)

@@ -1,0 +1,585 @@
+"""The engagement folder (format v1): its schema, its validation and its loader.
+
+An engagement is one folder of plain files describing one organisation's AI management
+system::
+
+    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding
+    systems.csv       the AI system inventory
+    gap.csv           one row per assessed requirement (clause sub-clause or Annex A control)
+
+:func:`validate` reads everything and returns every problem found; :func:`load` returns an
+:class:`Engagement` or raises :class:`~aimskit.problems.InvalidEngagementError` with all of them.
+Neither ever writes to the folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from aimskit import catalog
+from aimskit.problems import (
+    WARNING,
+    InvalidEngagementError,
+    Problem,
+    Problems,
+    one_of,
+    suggest,
+)
+from aimskit.tables import Column, Record, TableSchema, validate_table
+from aimskit.yamlio import YamlDocument, load_yaml
+
+FORMAT_VERSION = 1
+ENGAGEMENT_FILE = "engagement.yaml"
+SYSTEMS_FILE = "systems.csv"
+GAP_FILE = "gap.csv"
+REQUIRED_FILES = (ENGAGEMENT_FILE, SYSTEMS_FILE, GAP_FILE)
+
+AI_ROLES = (
+    "provider",
+    "producer",
+    "developer",
+    "deployer",
+    "user",
+    "customer",
+    "partner",
+    "importer",
+    "distributor",
+)
+SYSTEM_TYPES = ("predictive_ml", "generative_ai", "agentic", "rule_based", "other")
+LIFECYCLE_STAGES = (
+    "inception",
+    "design_development",
+    "verification_validation",
+    "deployment",
+    "operation_monitoring",
+    "re_evaluation",
+    "retirement",
+)
+EU_AI_ACT_TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
+STATUSES = (
+    "compliant",
+    "partially_compliant",
+    "non_compliant",
+    "not_applicable",
+    "not_assessed",
+)
+ASSESSED_STATUSES = ("compliant", "partially_compliant", "non_compliant")
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+MATURITY_LEVELS = {
+    0: "Incomplete",
+    1: "Initial",
+    2: "Managed",
+    3: "Defined",
+    4: "Quantitatively managed",
+    5: "Optimizing",
+}
+
+# ---------------------------------------------------------------------------------------------
+# engagement.yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Organisation(_Strict):
+    name: NonEmpty
+    sector: str = ""
+    country: str = ""
+    employees: Annotated[int, Field(ge=1)] | None = None
+    description: str = ""
+
+
+class Assessor(_Strict):
+    name: NonEmpty
+    role: str = ""
+    organisation: str = ""
+
+
+class Branding(_Strict):
+    name: str = ""
+    colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#1F4E79"
+    logo: str | None = None
+
+
+class Context(_Strict):
+    external_issues: list[NonEmpty] = []
+    internal_issues: list[NonEmpty] = []
+
+
+class EngagementMeta(_Strict):
+    """The content of ``engagement.yaml``."""
+
+    format_version: Literal[1]
+    organisation: Organisation
+    scope: NonEmpty
+    assessors: Annotated[list[Assessor], Field(min_length=1)]
+    assessment_date: dt.date
+    ai_roles: Annotated[list[Literal[AI_ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
+    target_maturity: Any = 3
+    branding: Branding = Branding()
+    context: Context = Context()
+
+    @field_validator("assessment_date", mode="before")
+    @classmethod
+    def _date_only(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value.strip())  # raises ValueError -> reported
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV schemas
+
+SYSTEMS_SCHEMA = TableSchema(
+    file=SYSTEMS_FILE,
+    key=("id",),
+    description="The AI system inventory: one row per AI system.",
+    columns=(
+        Column("id", "short unique identifier used in other files", kind="id",
+               mandatory=True, pattern=ID_PATTERN, example="credit-score"),
+        Column("name", "name of the AI system", mandatory=True, example="Retail credit scoring model"),
+        Column("owner", "accountable owner (role and person)", mandatory=True,
+               example="Head of Credit Risk Analytics (S. Okafor)"),
+        Column("purpose", "intended purpose in one sentence", mandatory=True,
+               example="Scores consumer loan applications for probability of default"),
+        Column("type", "kind of AI system", kind="enum", choices=SYSTEM_TYPES, mandatory=True,
+               example="predictive_ml"),
+        Column("lifecycle_stage", "current life-cycle stage (ISO/IEC 22989 stages)", kind="enum",
+               choices=LIFECYCLE_STAGES, mandatory=True, example="operation_monitoring"),
+        Column("deployment_context", "where and by whom it is used; customer-facing or internal",
+               mandatory=True, example="Online loan applications, UK; decisions reviewed by underwriters"),
+        Column("eu_ai_act_tier", "EU AI Act tier as the organisation believes it", kind="enum",
+               choices=EU_AI_ACT_TIERS, mandatory=True, example="high"),
+        Column("in_scope", "in the scope of the AIMS: yes or no", kind="bool", mandatory=True,
+               example="yes"),
+        Column("notes", "anything else worth knowing", required=False, example=""),
+    ),
+)
+
+GAP_SCHEMA = TableSchema(
+    file=GAP_FILE,
+    key=("requirement_id", "system_id"),
+    description=(
+        "One row per assessed requirement: a clause sub-clause (4.1 ... 10.2) or an Annex A "
+        "control (A.2.2 ... A.10.4). Annex A controls may also be assessed per AI system."
+    ),
+    columns=(
+        Column("requirement_id", "clause sub-clause or Annex A control ID", mandatory=True,
+               example="A.7.4"),
+        Column("system_id", "empty for the organisation, or an id from systems.csv (Annex A only)",
+               example="credit-score"),
+        Column("status", "assessment result", kind="enum", choices=STATUSES, mandatory=True,
+               example="partially_compliant"),
+        Column("maturity", "0 incomplete, 1 initial, 2 managed, 3 defined, "
+               "4 quantitatively managed, 5 optimizing", kind="int", minimum=0, maximum=5,
+               example="2"),
+        Column("evidence", "evidence references, separated by ';'", kind="list",
+               example="DQ-STD-002 Data quality standard v1.0; Jira DATA-311"),
+        Column("owner", "who owns closing the gap", example="Head of Data (M. Byrne)"),
+        Column("notes", "assessor notes; the justification when not_applicable",
+               example="Quality checks exist for training data but not for production inputs"),
+        Column("target_date", "date the gap should be closed, YYYY-MM-DD", kind="date",
+               required=False, example="2027-03-31"),
+    ),
+)
+
+SCHEMAS = {SYSTEMS_FILE: SYSTEMS_SCHEMA, GAP_FILE: GAP_SCHEMA}
+
+# ---------------------------------------------------------------------------------------------
+# the loaded engagement
+
+
+@dataclass
+class Engagement:
+    """A validated engagement: metadata, inventory and gap assessment as DataFrames."""
+
+    path: Path
+    meta: EngagementMeta
+    systems: pd.DataFrame
+    gap: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def organisation(self) -> str:
+        return self.meta.organisation.name
+
+    def target_for(self, requirement_id: str) -> int:
+        return resolve_target(self.meta.target_maturity, requirement_id)
+
+    def input_hashes(self) -> dict[str, str]:
+        """sha256 of every file this engagement was read from."""
+        return {name: sha256_file(p) for name, p in sorted(self.files.items())}
+
+    def system(self, system_id: str) -> dict[str, Any]:
+        rows = self.systems[self.systems["id"] == system_id]
+        if rows.empty:
+            raise KeyError(system_id)
+        return rows.iloc[0].to_dict()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _target_keys() -> set[str]:
+    clauses = catalog.load("iso42001-clauses")["id"]
+    annex = catalog.load("iso42001-annex-a")
+    return (
+        set(clauses)
+        | set(annex["id"])
+        | set(annex["objective_id"])
+        | set(annex["group_id"])
+    )
+
+
+def resolve_target(target: Any, requirement_id: str) -> int:
+    """Target maturity for a requirement: the most specific override, else the default.
+
+    ``target`` is an int, or a mapping with ``default`` and overrides keyed by a requirement
+    ID, a clause or sub-clause heading (``6``, ``6.1``) or an Annex A objective (``A.7``)
+    or sub-group (``A.6.2``). ``A.6.2.4`` looks up ``A.6.2.4``, ``A.6.2``, ``A.6``, then default.
+    """
+    if not isinstance(target, dict):
+        return int(target)
+    parts = requirement_id.split(".")
+    start = 2 if requirement_id.startswith("A.") else 1
+    for n in range(len(parts), start - 1, -1):
+        key = ".".join(parts[:n])
+        if key in target:
+            return int(target[key])
+    return int(target.get("default", 3))
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+_FRIENDLY_TYPES = {
+    "missing": "missing required key '{key}'",
+    "extra_forbidden": "unknown key '{key}'{hint}",
+    "date_from_datetime_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
+    "date_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
+    "date_type": "'{value}' is not a date in the form YYYY-MM-DD",
+    "value_error": "'{value}' is not a date in the form YYYY-MM-DD",
+    "int_parsing": "'{value}' is not a whole number",
+    "int_type": "'{value}' is not a whole number",
+    "int_from_float": "'{value}' is not a whole number",
+    "string_type": "expected text for '{key}', found {kind}",
+    "model_type": "expected a mapping of keys to values for '{key}', found {kind}",
+    "model_attributes_type": "expected a mapping of keys to values for '{key}', found {kind}",
+    "dict_type": "expected a mapping of keys to values for '{key}', found {kind}",
+    "list_type": "expected a list for '{key}', found {kind}",
+    "too_short": "'{key}' needs at least one entry",
+    "string_too_short": "'{key}' is empty; a value is required",
+    "string_pattern_mismatch": "'{value}' is not a colour in the form #RRGGBB",
+    "greater_than_equal": "{value} is too small for '{key}' (minimum {ge})",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+def _model_fields(loc: tuple) -> list[str]:
+    model: Any = EngagementMeta
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return []
+        annotation = fields[part].annotation
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> EngagementMeta | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.error(
+            file, 1, 1, f"the file must be a mapping of keys to values, found {_kind(data)}"
+        )
+        return None
+    meta: EngagementMeta | None = None
+    try:
+        meta = EngagementMeta.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) for p in loc)
+            value = err.get("input")
+            kind = err["type"]
+            if kind == "literal_error":
+                expected = err.get("ctx", {}).get("expected", "")
+                choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+                hint = suggest(str(value), choices)
+                if loc == ("format_version",):
+                    message = f"format_version must be {FORMAT_VERSION}, found {_kind(value)}"
+                else:
+                    message = f"'{value}' is not one of: {one_of(choices)}{hint}"
+            elif kind in _FRIENDLY_TYPES:
+                hint = ""
+                if kind == "extra_forbidden":
+                    hint = suggest(str(loc[-1]), _model_fields(loc))
+                message = _FRIENDLY_TYPES[kind].format(
+                    key=key, value=value, kind=_kind(value), hint=hint,
+                    ge=err.get("ctx", {}).get("ge", ""),
+                )
+            else:
+                message = f"{key}: {err['msg']}"
+            line, column = doc.where(loc if kind != "missing" else loc[:-1])
+            problems.error(file, line, column, message)
+    _validate_targets(data.get("target_maturity", 3), doc, file, problems)
+    return meta
+
+
+def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Problems) -> None:
+    def check_level(value: Any, path: tuple) -> None:
+        line, column = doc.where(path)
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.error(file, line, column, f"target maturity must be a whole number 0-5, found {_kind(value)}")
+        elif not 0 <= value <= 5:
+            problems.error(file, line, column, f"target maturity {value} is outside the range 0 to 5")
+
+    if isinstance(target, dict):
+        keys = _target_keys()
+        for key, value in target.items():
+            path = ("target_maturity", key)
+            key = str(key)
+            if key != "default" and key not in keys:
+                line, column = doc.where(path)
+                problems.error(
+                    file, line, column,
+                    f"unknown requirement, clause or objective '{key}' in target_maturity"
+                    f"{suggest(key, keys | {'default'})}",
+                )
+            check_level(value, path)
+    else:
+        check_level(target, ("target_maturity",))
+
+
+def _check_logo(meta: EngagementMeta, doc: YamlDocument, folder: Path, file: str, problems: Problems) -> None:
+    logo = meta.branding.logo
+    if not logo:
+        return
+    line, column = doc.where(("branding", "logo"))
+    path = (folder / logo)
+    if not path.is_file():
+        problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
+    elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
+        problems.error(file, line, column, f"logo '{logo}' must be a .png, .jpg, .svg or .gif image")
+
+
+def _check_gap(
+    records: list[Record],
+    systems: dict[str, Record],
+    file: str,
+    problems: Problems,
+) -> list[Record]:
+    requirements = catalog.load("iso42001")
+    kinds = dict(zip(requirements["id"], requirements["kind"], strict=True))
+    clauses = catalog.load("iso42001-clauses")
+    children: dict[str, list[str]] = {}
+    for cid, parent in zip(clauses["id"], clauses["parent"], strict=True):
+        if parent:
+            children.setdefault(parent, []).append(cid)
+    kept: list[Record] = []
+    for rec in records:
+        v = rec.values
+        line = rec.line
+        rid = v.get("requirement_id")
+        ok = True
+        if rid:
+            if rid not in kinds:
+                upper = rid.upper() if rid[:1].lower() == "a" else rid
+                if upper in kinds:
+                    problems.warning(file, line, "requirement_id", f"'{rid}' was read as '{upper}'; write '{upper}'")
+                    v["requirement_id"] = rid = upper
+                elif rid in children:
+                    problems.error(
+                        file, line, "requirement_id",
+                        f"'{rid}' is a heading; assess its sub-clauses instead: {one_of(children[rid])}",
+                    )
+                    ok = False
+                elif rid.startswith("B."):
+                    problems.error(
+                        file, line, "requirement_id",
+                        f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'",
+                    )
+                    ok = False
+                else:
+                    problems.error(
+                        file, line, "requirement_id",
+                        f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
+                        f"Annex A control{suggest(rid, kinds)}",
+                    )
+                    ok = False
+        sid = v.get("system_id")
+        if sid:
+            if sid not in systems:
+                problems.error(
+                    file, line, "system_id",
+                    f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, systems)}",
+                )
+                ok = False
+            elif systems[sid].values.get("in_scope") is False:
+                problems.warning(
+                    file, line, "system_id",
+                    f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
+                )
+            if rid in kinds and kinds[rid] == "clause":
+                problems.error(
+                    file, line, "system_id",
+                    f"clause {rid} applies to the whole organisation; leave system_id empty "
+                    "(only Annex A controls can be assessed per system)",
+                )
+                ok = False
+        status = v.get("status")
+        maturity = v.get("maturity")
+        if status == "not_applicable":
+            if rid in kinds and kinds[rid] == "clause":
+                problems.error(
+                    file, line, "status",
+                    f"clause {rid} cannot be not_applicable: clauses 4-10 are mandatory for "
+                    "certification (only Annex A controls may be excluded)",
+                )
+            if not (v.get("notes") or "").strip():
+                problems.error(
+                    file, line, "notes",
+                    "status not_applicable needs a justification in notes",
+                )
+        if status in ASSESSED_STATUSES and maturity is None and rec.raw.get("maturity", "").strip() == "":
+            problems.error(
+                file, line, "maturity",
+                f"maturity (0-5) is required when status is {status}",
+            )
+        if status in ("not_applicable", "not_assessed") and maturity is not None:
+            problems.warning(
+                file, line, "maturity",
+                f"maturity is ignored when status is {status}",
+            )
+        if status == "compliant" and maturity == 0:
+            problems.warning(
+                file, line, "maturity",
+                "status compliant with maturity 0 (incomplete) is contradictory",
+            )
+        if status in ("partially_compliant", "non_compliant") and not (v.get("owner") or "").strip():
+            problems.warning(
+                file, line, "owner",
+                f"no owner for a {status} requirement: its remediation item will be unassigned",
+            )
+        if ok:
+            kept.append(rec)
+    return kept
+
+
+def _frame(records: list[Record], schema: TableSchema) -> pd.DataFrame:
+    rows = [{"line": r.line, **{c: r.values.get(c) for c in schema.names}} for r in records]
+    df = pd.DataFrame(rows, columns=["line", *schema.names])
+    return df
+
+
+def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame, dict[str, Path], Problems]:
+    problems = Problems()
+    folder = Path(path)
+    shown = str(folder)
+    if not folder.exists():
+        problems.error(shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')")
+        return None, pd.DataFrame(), pd.DataFrame(), {}, problems
+    if not folder.is_dir():
+        problems.error(shown, 0, "", "not a folder: an engagement is a folder of files")
+        return None, pd.DataFrame(), pd.DataFrame(), {}, problems
+
+    def name(f: str) -> str:
+        return str(folder / f)
+
+    files: dict[str, Path] = {}
+    for f in REQUIRED_FILES:
+        p = folder / f
+        if p.is_file():
+            files[f] = p
+        else:
+            problems.error(name(f), 0, "", f"missing file: every engagement needs {one_of(REQUIRED_FILES)}")
+
+    meta = None
+    if ENGAGEMENT_FILE in files:
+        doc = load_yaml(files[ENGAGEMENT_FILE], name(ENGAGEMENT_FILE), problems)
+        if doc is not None:
+            meta = _validate_meta(doc, name(ENGAGEMENT_FILE), problems)
+            if meta is not None:
+                _check_logo(meta, doc, folder, name(ENGAGEMENT_FILE), problems)
+                if meta.branding.logo and (folder / meta.branding.logo).is_file():
+                    files["logo"] = folder / meta.branding.logo
+
+    system_records: dict[str, Record] = {}
+    systems_list: list[Record] = []
+    if SYSTEMS_FILE in files:
+        systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
+        for rec in systems_list:
+            if rec.values.get("id"):
+                system_records.setdefault(rec.values["id"], rec)
+    gap_list: list[Record] = []
+    if GAP_FILE in files:
+        gap_list = validate_table(files[GAP_FILE], GAP_SCHEMA, name(GAP_FILE), problems)
+        gap_list = _check_gap(gap_list, system_records, name(GAP_FILE), problems)
+
+    systems = _frame(systems_list, SYSTEMS_SCHEMA)
+    gap = _frame(gap_list, GAP_SCHEMA)
+    in_scope = set(systems.loc[systems["in_scope"] == True, "id"])  # noqa: E712
+    gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
+    problems.items.sort(key=lambda p: (p.file, p.line, p.column, p.message))
+    return meta, systems, gap, files, problems
+
+
+def validate(path: str | Path) -> list[Problem]:
+    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line."""
+    return list(_read(Path(path))[4])
+
+
+def load(path: str | Path) -> Engagement:
+    """Load and validate an engagement folder.
+
+    Raises :class:`InvalidEngagementError` carrying every error when anything is wrong;
+    warnings are kept on the returned engagement.
+    """
+    meta, systems, gap, files, problems = _read(Path(path))
+    if problems.errors or meta is None:
+        raise InvalidEngagementError(problems.items)
+    return Engagement(
+        path=Path(path),
+        meta=meta,
+        systems=systems,
+        gap=gap,
+        files=files,
+        warnings=[p for p in problems.items if p.severity == WARNING],
+    )

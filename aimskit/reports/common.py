@@ -1,0 +1,24 @@
+"""Report blocks shared by every step: the method appendix and the data provenance table."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+import pandas as pd
+
+import aimskit
+from aimskit import catalog, report
+
+
+def provenance(eng: Any) -> report.HTML:
+    """Versions of aimskit and the catalog, and the sha256 of every input file."""
+    rows = [
+        {"item": "aimskit", "value": aimskit.__version__},
+        {"item": "catalog", "value": catalog.version()},
+        {"item": "framework", "value": catalog.manifest()["frameworks"]["iso42001"]["title"]},
+        {"item": "python / pandas", "value": f"{platform.python_version()} / {pd.__version__}"},
+    ]
+    for name, digest in eng.input_hashes().items():
+        rows.append({"item": f"input {name}", "value": f"sha256 {digest}"})
+    return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})

@@ -1,0 +1,199 @@
+"""The gap assessment report: blocks the ``gap_assessment`` notebook displays."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+from aimskit import catalog, charts, report
+from aimskit.engagement import MATURITY_LEVELS
+from aimskit.steps import gap
+from aimskit.steps.gap import GapResult
+
+TITLE = "ISO/IEC 42001 gap assessment"
+
+
+def title(eng: Any, result: GapResult) -> report.HTML:
+    if result.system_id:
+        sub = f"AI system: {result.system_name} ({result.system_id})"
+    else:
+        sub = "Organisation-wide: clauses 4-10 and Annex A controls"
+    return report.title_block(eng, TITLE, sub)
+
+
+def _pct(x: float) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0f}%"
+
+
+def _tone(score: float) -> str:
+    if score is None or math.isnan(score):
+        return ""
+    return "good" if score >= 80 else "warn" if score >= 50 else "bad"
+
+
+def headline(result: GapResult) -> report.HTML:
+    h = result.headline
+    mat = "-" if math.isnan(h["mean_maturity"]) else f"{h['mean_maturity']:.1f}"
+    return report.kpis(
+        [
+            ("Overall conformity", _pct(h["conformity"]), f"{h['assessed']} assessed requirements", _tone(h["conformity"])),
+            ("Clauses 4-10", _pct(h["conformity_clauses"]), f"{h['clause_nonconformities']} non-compliant", _tone(h["conformity_clauses"])),
+            ("Annex A controls", _pct(h["conformity_controls"]), f"{h['non_compliant'] - h['clause_nonconformities']} non-compliant", _tone(h["conformity_controls"])),
+            ("Mean maturity", mat, f"target {h['mean_target']:.1f}" if not math.isnan(h["mean_target"]) else "", "warn" if h["mean_maturity"] < h["mean_target"] else "good"),
+            ("Remediation items", h["remediation_items"], f"{h['p1_items']} priority P1, {h['overdue_items']} overdue", "bad" if h["p1_items"] else ""),
+            ("Not yet assessed", h["not_assessed"], f"of {h['requirements']} requirements", "warn" if h["not_assessed"] else "good"),
+        ]
+    )
+
+
+def summary(result: GapResult) -> report.HTML:
+    return report.bullets(result.summary)
+
+
+def clause_chart(result: GapResult):
+    return charts.status_bars(result.by_clause, "Status of the clause requirements (clauses 4-10)")
+
+
+def objective_chart(result: GapResult):
+    return charts.status_bars(result.by_objective, "Status of the Annex A controls by objective")
+
+
+_GROUP_COLUMNS = {
+    "group_id": "ID",
+    "group_title": "Title",
+    "total": ("Requirements", "num"),
+    "compliant": ("Compliant", "num"),
+    "partially_compliant": ("Partial", "num"),
+    "non_compliant": ("Non-compliant", "num"),
+    "not_applicable": ("N/A", "num"),
+    "not_assessed": ("Not assessed", "num"),
+    "coverage": ("Coverage", "pct"),
+    "conformity": ("Conformity", "pct"),
+}
+
+
+def clause_table(result: GapResult) -> report.HTML:
+    return report.table(result.by_clause, _GROUP_COLUMNS)
+
+
+def objective_table(result: GapResult) -> report.HTML:
+    return report.table(result.by_objective, _GROUP_COLUMNS)
+
+
+def maturity_clause_chart(result: GapResult):
+    return charts.maturity_vs_target(result.maturity_clause, "Mean maturity against target, clauses 4-10")
+
+
+def maturity_objective_chart(result: GapResult):
+    return charts.maturity_vs_target(result.maturity_objective, "Mean maturity against target, Annex A objectives")
+
+
+def system_heatmap(eng: Any, result: GapResult):
+    """The objective x system heat map, or a note when there is nothing to compare."""
+    if result.heatmap.empty:
+        return report.note("No AI system is in scope, so there is no per-system view.")
+    objectives = catalog.load("iso42001-annex-a-objectives").set_index("id")["title"].to_dict()
+    names = dict(zip(eng.systems["id"], eng.systems["name"], strict=True))
+    label = "Annex A conformity per objective for this AI system" if result.system_id else (
+        "Annex A conformity per objective and AI system"
+    )
+    return charts.system_heatmap(result.heatmap, objectives, names, label)
+
+
+def systems_table(eng: Any, result: GapResult) -> report.HTML:
+    df = eng.systems
+    if result.system_id:
+        df = df[df["id"] == result.system_id]
+    return report.table(
+        df,
+        {
+            "id": "ID",
+            "name": "AI system",
+            "type": ("Type", "badge"),
+            "lifecycle_stage": "Life-cycle stage",
+            "eu_ai_act_tier": ("EU AI Act tier (declared)", "badge"),
+            "in_scope": ("In scope", "bool"),
+            "owner": "Owner",
+            "purpose": "Purpose",
+        },
+    )
+
+
+def documented_table(result: GapResult) -> report.HTML:
+    df = result.documented.copy()
+    return report.table(
+        df,
+        {
+            "id": "Clause",
+            "title": "Title",
+            "documented_information": "Kind",
+            "required": "Documented information expected",
+            "status": ("Status", "badge"),
+            "finding": ("Finding", "badge"),
+            "evidence": ("Evidence references", "list"),
+        },
+    )
+
+
+def roadmap_table(result: GapResult) -> report.HTML:
+    return report.table(
+        result.roadmap,
+        {
+            "rank": ("#", "num"),
+            "priority": ("Priority", "badge"),
+            "id": "Requirement",
+            "title": "Title",
+            "status": ("Status", "badge"),
+            "maturity": ("Maturity", "num"),
+            "target": ("Target", "num"),
+            "owner": "Owner",
+            "target_date": ("Target date", "date"),
+            "overdue": ("", "overdue"),
+            "notes": "Assessor notes",
+        },
+        empty="No remediation needed: every applicable requirement is compliant at its target maturity.",
+    )
+
+
+def pending_table(result: GapResult) -> report.HTML:
+    return report.table(
+        result.pending,
+        {"id": "Requirement", "title": "Title", "group_id": "Group", "basis": "Why"},
+        empty="Every requirement has been assessed.",
+    )
+
+
+def detail_table(result: GapResult) -> report.HTML:
+    return report.table(
+        result.view,
+        {
+            "id": "ID",
+            "title": "Title",
+            "status": ("Status", "badge"),
+            "maturity": ("Maturity", "num"),
+            "target": ("Target", "num"),
+            "owner": "Owner",
+            "evidence": ("Evidence", "list"),
+            "notes": "Notes",
+            "basis": "Basis",
+        },
+    )
+
+
+def method() -> report.HTML:
+    items = dict(gap.METHOD)
+    items["Maturity scale"] = "; ".join(f"{k} {v}" for k, v in MATURITY_LEVELS.items())
+    items["Status scale"] = "; ".join(f"{k}: {v}" for k, v in gap.STATUS_LABELS.items())
+    items["Priorities"] = "; ".join(f"{k}: {v}" for k, v in gap.PRIORITIES.items())
+    items["Copyright"] = (
+        "ISO/IEC 42001 is (c) ISO/IEC. This report shows requirement identifiers and short titles "
+        "only; questions and guidance are aimskit's own words."
+    )
+    return report.definitions(items)
+
+
+def results(result: GapResult) -> dict[str, Any]:
+    return result.to_json()
+
+

@@ -1,0 +1,375 @@
+"""Execute step notebooks with papermill and render them as reports.
+
+One call of :func:`run` validates the engagement, plans one report per step and scope
+(organisation-wide, and per AI system), executes each notebook in a fresh kernel, renders it
+to HTML in this process, and writes ``manifest.json`` and ``index.html``. A report that fails
+(an exception in a cell, a timeout, a dead kernel) is recorded as failed with a one-line
+reason; the other reports still run. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see aimskit/__init__.py
+
+import contextlib  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
+from importlib import metadata  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import aimskit  # noqa: E402
+from aimskit import catalog, engagement, resources  # noqa: E402
+from aimskit.engagement import Engagement, sha256_file  # noqa: E402
+from aimskit.fileio import atomic_write_text  # noqa: E402
+from aimskit.problems import suggest  # noqa: E402
+from aimskit.steps import PLANNED, STEPS  # noqa: E402
+
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 600  # seconds per cell
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+KEY_PACKAGES = (
+    "pandas", "plotly", "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel",
+    "jupyter_client", "pydantic", "PyYAML",
+)
+
+
+class RunError(Exception):
+    """The run cannot start: unknown step or system, or a notebook without parameters."""
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    step: str
+    system_id: str | None
+    notebook: Path
+
+    @property
+    def scope(self) -> str:
+        return "organisation" if self.system_id is None else f"system-{self.system_id}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.step}/{self.scope}"
+
+
+@dataclass
+class ReportOutcome:
+    name: str
+    step: str
+    system_id: str | None
+    status: str  # ok | failed
+    started: str
+    finished: str
+    duration_s: float
+    error: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    headline: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    out: Path
+    reports: list[ReportOutcome]
+    manifest: Path
+    index: Path
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.status != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()) -> list[ReportJob]:
+    """The reports to produce.
+
+    No ``systems``: one organisation-wide report per step plus one per in-scope AI system.
+    With ``systems``: one report per step for each system named.
+    """
+    steps = list(dict.fromkeys(steps)) or list(STEPS)
+    for step in steps:
+        if step not in STEPS:
+            if step in PLANNED:
+                raise RunError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
+            raise RunError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
+    in_scope = [sid for sid, flag in zip(eng.systems["id"], eng.systems["in_scope"], strict=True) if flag]
+    known = list(eng.systems["id"])
+    for sid in systems:
+        if sid not in known:
+            raise RunError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
+        if sid not in in_scope:
+            raise RunError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
+    jobs: list[ReportJob] = []
+    for step in steps:
+        nb = resources.notebook(STEPS[step].notebook)
+        scopes: list[str | None] = list(dict.fromkeys(systems)) if systems else [None, *in_scope]
+        if not STEPS[step].per_system:
+            scopes = [None]
+        jobs.extend(ReportJob(step, sid, nb) for sid in scopes)
+    return jobs
+
+
+def check_notebook(path: Path, names: Sequence[str]) -> None:
+    """Refuse a notebook without a ``parameters`` cell or without the parameters we pass."""
+    import papermill
+
+    if not path.is_file():
+        raise RunError(f"notebook not found: {path}")
+    params = papermill.inspect_notebook(str(path))
+    if not params:
+        raise RunError(f"{path.name} has no cell tagged 'parameters'; papermill would ignore our values")
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise RunError(f"{path.name} does not declare the parameter(s) {', '.join(missing)}")
+
+
+def _kernel_manager_class():
+    """A kernel manager that encrypts its local connection (silences ipykernel's TCP warning)."""
+    try:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import default
+
+        if "transport_encryption" not in AsyncKernelManager.class_trait_names():
+            return None
+
+        class EncryptedKernelManager(AsyncKernelManager):
+            @default("transport_encryption")
+            def _default_transport_encryption(self):  # pragma: no cover - trivial
+                return "auto"
+
+        return EncryptedKernelManager
+    except Exception:  # pragma: no cover - older jupyter_client
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    """One readable line for any failure of a notebook run."""
+    import papermill
+
+    if isinstance(exc, papermill.PapermillExecutionError):
+        where = f"cell {exc.cell_index}" + (f" (In [{exc.exec_count}])" if exc.exec_count else "")
+        evalue = str(exc.evalue).strip().splitlines()
+        first = evalue[0] if evalue else ""
+        return f"{where}: {exc.ename}: {first}"
+    name = type(exc).__name__
+    if name == "CellTimeoutError":
+        return f"timeout: a cell ran longer than the limit ({str(exc).splitlines()[0]})"
+    if name == "DeadKernelError":
+        return "the kernel died (out of memory, or the process was killed)"
+    text = str(exc).strip().splitlines()
+    return f"{name}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, RuntimeError | TimeoutError) and (
+        "Kernel died before replying" in text or "didn't respond" in text
+    )
+
+
+def execute(
+    job: ReportJob,
+    eng: Engagement,
+    out_root: Path,
+    *,
+    timeout: int = DEFAULT_TIMEOUT,
+    self_contained: bool = False,
+) -> ReportOutcome:
+    """Execute one report notebook and render it. Never raises for a notebook failure."""
+    import nbformat
+    import papermill
+
+    from aimskit import render
+
+    step_dir = out_root / job.step
+    step_dir.mkdir(parents=True, exist_ok=True)
+    ipynb = step_dir / f"{job.scope}.ipynb"
+    html = step_dir / f"{job.scope}.html"
+    results = step_dir / f"{job.scope}.json"
+    tmp_ipynb = step_dir / f".{job.scope}.{os.getpid()}.partial.ipynb"
+    tmp_results = step_dir / f".{job.scope}.{os.getpid()}.partial.json"
+    params = {
+        "engagement_path": str(Path(eng.path).resolve()),
+        "output_dir": str(step_dir.resolve()),
+        "system_id": job.system_id,
+        "results_path": str(tmp_results.resolve()),
+    }
+    started, t0 = _now(), time.perf_counter()
+    error: str | None = None
+    engine_kwargs: dict[str, Any] = {"execution_timeout": timeout, "record_timing": False}
+    km = _kernel_manager_class()
+    if km is not None:
+        engine_kwargs["kernel_manager_class"] = km
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                str(job.notebook),
+                str(tmp_ipynb),
+                parameters=params,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                start_timeout=60,
+                **engine_kwargs,
+            )
+            error = None
+            break
+        except Exception as exc:  # every failure is recorded, none is trusted to the metadata
+            error = _describe(exc)
+            if attempt == 1 and _is_start_failure(exc):
+                continue
+            break
+    files: dict[str, str] = {}
+    headline: dict[str, Any] = {}
+    try:
+        if tmp_ipynb.is_file():
+            nb = nbformat.read(str(tmp_ipynb), as_version=4)
+            src = None if self_contained else render.relative_src(html, out_root)
+            render.render_html(
+                nb,
+                html,
+                title=f"{STEPS[job.step].title} - {eng.organisation}",
+                plotly_src=src,
+                colour=eng.meta.branding.colour,
+                footer=f"aimskit {aimskit.__version__} - catalog {catalog.version()} - "
+                f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}",
+            )
+            os.replace(tmp_ipynb, ipynb)
+            files["ipynb"] = ipynb.relative_to(out_root).as_posix()
+            files["html"] = html.relative_to(out_root).as_posix()
+        elif error is None:
+            error = "the notebook produced no output"
+        if error is None:
+            if not tmp_results.is_file():
+                error = "the notebook wrote no results file"
+            else:
+                data = json.loads(tmp_results.read_text(encoding="utf-8"))
+                headline = data.get("headline", {})
+                os.replace(tmp_results, results)
+                files["json"] = results.relative_to(out_root).as_posix()
+    except Exception as exc:  # rendering must not take the run down either
+        error = error or f"rendering failed: {_describe(exc)}"
+    finally:
+        for tmp in (tmp_ipynb, tmp_results):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    return ReportOutcome(
+        name=job.name,
+        step=job.step,
+        system_id=job.system_id,
+        status="ok" if error is None else "failed",
+        started=started,
+        finished=_now(),
+        duration_s=round(time.perf_counter() - t0, 2),
+        error=error,
+        files=files,
+        parameters={k: v for k, v in params.items() if k != "results_path"},
+        headline=headline,
+    )
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def build_manifest(
+    eng: Engagement,
+    reports: Sequence[ReportOutcome],
+    jobs: Sequence[ReportJob],
+    run_parameters: dict[str, Any],
+    started: str,
+    finished: str,
+) -> dict[str, Any]:
+    notebooks = {j.notebook.name: sha256_file(j.notebook) for j in jobs}
+    return {
+        "aimskit_version": aimskit.__version__,
+        "catalog_version": catalog.version(),
+        "engagement_format": engagement.FORMAT_VERSION,
+        "packages": _versions(),
+        "engagement": {
+            "path": str(Path(eng.path).resolve()),
+            "organisation": eng.organisation,
+            "assessment_date": eng.meta.assessment_date.isoformat(),
+            "inputs_sha256": eng.input_hashes(),
+        },
+        "catalog_files_sha256": {p.name: sha256_file(p) for p in catalog.data_files()},
+        "notebooks_sha256": notebooks,
+        "parameters": run_parameters,
+        "started": started,
+        "finished": finished,
+        "status": "ok" if all(r.status == "ok" for r in reports) else "failed",
+        "reports": [asdict(r) for r in reports],
+    }
+
+
+def run(
+    path: str | Path | None = None,
+    *,
+    steps: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    out: str | Path | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    self_contained: bool = False,
+    progress: Callable[[str, ReportOutcome | None, int, int], None] | None = None,
+) -> RunResult:
+    """Produce every report of ``steps`` for the engagement at ``path``.
+
+    ``path`` defaults to the bundled example and ``out`` to ``outputs/example`` (or
+    ``outputs/<folder name>``). Raises :class:`~aimskit.problems.InvalidEngagementError` when
+    the engagement has errors and :class:`RunError` for an unknown step or system.
+    """
+    from aimskit import portfolio, render
+
+    src = Path(path) if path else resources.example_engagement()
+    eng = engagement.load(src)
+    out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
+    jobs = plan(eng, steps, systems)
+    for nb in {j.notebook for j in jobs}:
+        check_notebook(nb, ["engagement_path", "output_dir", "system_id", "results_path"])
+    out_root.mkdir(parents=True, exist_ok=True)
+    if not self_contained:
+        render.install_plotly_asset(out_root)
+    started = _now()
+    outcomes: list[ReportOutcome] = []
+    for i, job in enumerate(jobs):
+        if progress:
+            progress("start", None, i, len(jobs))
+        outcome = execute(job, eng, out_root, timeout=timeout, self_contained=self_contained)
+        outcomes.append(outcome)
+        if progress:
+            progress("done", outcome, i + 1, len(jobs))
+    run_parameters = {
+        "steps": [j for j in dict.fromkeys(job.step for job in jobs)],
+        "systems": list(systems),
+        "timeout_s": timeout,
+        "self_contained": self_contained,
+        "kernel": KERNEL_NAME,
+    }
+    manifest = build_manifest(eng, outcomes, jobs, run_parameters, started, _now())
+    manifest_path = out_root / MANIFEST
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    index_path = out_root / INDEX
+    atomic_write_text(index_path, portfolio.index_html(eng, manifest))
+    return RunResult(out=out_root, reports=outcomes, manifest=manifest_path, index=index_path)

@@ -1,0 +1,87 @@
+"""``aimskit init``: create a blank engagement, or a copy of the bundled example.
+
+Nothing is ever overwritten: an existing non-empty folder is refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from aimskit import resources
+from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
+from aimskit.fileio import atomic_write_text
+from aimskit.tables import template_csv
+
+ENGAGEMENT_TEMPLATE = """\
+# aimskit engagement, format version 1. Lines starting with # are comments.
+# Fill in every key; see the README ("The engagement folder") for the meaning of each.
+format_version: 1
+organisation:
+  name: Example Organisation Ltd         # required
+  sector: ""                             # e.g. Consumer finance
+  country: ""
+  # employees: 250
+  description: ""
+scope: >-
+  Describe the scope of the AI management system: the organisational units, AI systems,
+  locations and the organisation's role(s) for AI.
+assessors:
+  - name: Your Name                      # at least one assessor
+    role: Lead assessor
+    organisation: ""
+assessment_date: 2026-01-31              # YYYY-MM-DD
+ai_roles: [deployer]                     # provider, producer, developer, deployer, user, customer, partner, importer, distributor
+target_maturity:
+  default: 3                             # 0 incomplete ... 5 optimizing
+  # "6.1.2": 4                           # overrides by requirement, clause or Annex A objective ("A.7")
+branding:
+  name: ""                               # shown as "Prepared by"
+  colour: "#1F4E79"
+  # logo: logo.png                       # an image file in this folder
+context:
+  external_issues: []
+  internal_issues: []
+"""
+
+SYSTEM_EXAMPLE = {c.name: c.example for c in SYSTEMS_SCHEMA.columns}
+GAP_EXAMPLE = {c.name: c.example for c in GAP_SCHEMA.columns}
+
+
+def blank_files() -> dict[str, str]:
+    """The files of a blank engagement: headers and one commented example row each."""
+    return {
+        "engagement.yaml": ENGAGEMENT_TEMPLATE,
+        "systems.csv": template_csv(SYSTEMS_SCHEMA, [SYSTEM_EXAMPLE]),
+        "gap.csv": template_csv(GAP_SCHEMA, [GAP_EXAMPLE]),
+    }
+
+
+class InitError(Exception):
+    """The target folder cannot be used."""
+
+
+def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
+    """Create an engagement folder at ``path``; returns the files written."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise InitError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise InitError(f"{target} is not empty; refusing to overwrite anything in it")
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if example:
+        source = resources.example_engagement()
+        for item in sorted(source.iterdir()):
+            if item.is_file():
+                shutil.copy2(item, target / item.name)
+                written.append(target / item.name)
+        return written
+    source = resources.templates_dir()
+    files = blank_files()
+    for name, text in files.items():
+        bundled = source / name
+        content = bundled.read_text(encoding="utf-8") if bundled.is_file() else text
+        atomic_write_text(target / name, content)
+        written.append(target / name)
+    return written

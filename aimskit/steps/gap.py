@@ -1,0 +1,483 @@
+"""Gap assessment: conformity, maturity and remediation from an engagement's ``gap.csv``.
+
+Every function here is pure (DataFrames in, DataFrames out) and documented with the formula
+it applies; the same text is printed in the report's method appendix (:data:`METHOD`).
+
+Vocabulary
+----------
+*requirement*: an assessable ISO/IEC 42001 clause sub-clause (32) or Annex A control (38).
+*assessed*: status compliant, partially_compliant or non_compliant.
+*applicable*: any status except not_applicable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aimskit import catalog
+from aimskit.engagement import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES, Engagement
+from aimskit.ids import natural_key
+
+STATUS_LABELS = {
+    "compliant": "Compliant",
+    "partially_compliant": "Partially compliant",
+    "non_compliant": "Non-compliant",
+    "not_applicable": "Not applicable",
+    "not_assessed": "Not assessed",
+}
+#: Credit each assessed status earns in the conformity score.
+STATUS_CREDIT = {"compliant": 1.0, "partially_compliant": 0.5, "non_compliant": 0.0}
+#: Higher is worse; used to pick the weakest of several assessments of one requirement.
+STATUS_SEVERITY = {"compliant": 1, "partially_compliant": 2, "non_compliant": 3}
+
+PRIORITIES = {
+    "P1": "Non-compliant clause requirement (clauses 4-10 are mandatory for certification)",
+    "P2": "Non-compliant Annex A control, or partially compliant clause requirement",
+    "P3": "Partially compliant Annex A control",
+    "P4": "Compliant, but maturity below target",
+}
+
+METHOD: dict[str, str] = {
+    "Requirements": (
+        "The 32 assessable sub-clauses of clauses 4-10 (mandatory) and the 38 Annex A "
+        "controls of ISO/IEC 42001:2023. A requirement with no row in gap.csv counts as not assessed."
+    ),
+    "Status of a requirement": (
+        "Organisation-wide view: the weakest assessment among the organisation-wide row and the rows "
+        "of in-scope AI systems (non-compliant < partially compliant < compliant); its maturity is the "
+        "lowest maturity among those assessments (weakest link). Per-system view: the system's own "
+        "row where it has one, else the organisation-wide row. Clauses are always organisation-wide. "
+        "When no row is assessed, the requirement is not assessed if any row says so, else not applicable."
+    ),
+    "Conformity score": (
+        "score = (compliant + 0.5 x partially compliant) / (compliant + partially compliant + "
+        "non-compliant), as a percentage of assessed requirements; not applicable and not assessed "
+        "requirements are excluded. Undefined (shown as -) when nothing is assessed."
+    ),
+    "Assessment coverage": "coverage = assessed / applicable requirements.",
+    "Maturity": (
+        "CMMI-style scale 0-5 (0 Incomplete, 1 Initial, 2 Managed, 3 Defined, 4 Quantitatively "
+        "managed, 5 Optimizing). Mean maturity of a group = arithmetic mean over its assessed "
+        "requirements. Target = engagement.yaml target_maturity: the most specific override "
+        "(requirement, then sub-group or sub-clause heading, then objective or clause), else default. "
+        "Maturity gap of a requirement = max(0, target - maturity)."
+    ),
+    "Documented information": (
+        "For the clause sub-clauses that require documented information (maintained = a document, "
+        "retained = a record): missing when non-compliant or no evidence reference is recorded; "
+        "incomplete when partially compliant; in place when compliant with evidence; not assessed otherwise."
+    ),
+    "Remediation priority": (
+        "P1 non-compliant clause requirement; P2 non-compliant Annex A control or partially compliant "
+        "clause requirement; P3 partially compliant Annex A control; P4 compliant with maturity below "
+        "target. Within a priority: larger maturity gap first, then requirements with documented "
+        "information, then earlier target date, then ID order. Overdue = target date before the "
+        "assessment date."
+    ),
+}
+
+
+def requirements() -> pd.DataFrame:
+    """The gap-assessment universe: every assessable requirement from the catalog."""
+    return catalog.load("iso42001")
+
+
+def _weakest(rows: pd.DataFrame) -> tuple[pd.Series | None, str]:
+    """The row that decides a requirement's status, and the basis text."""
+    if rows.empty:
+        return None, "no row in gap.csv"
+    labels = [
+        ("organisation" if pd.isna(sid) or sid is None else f"system {sid}") + f" ({st})"
+        for sid, st in zip(rows["system_id"], rows["status"], strict=True)
+    ]
+    basis = labels[0] if len(labels) == 1 else "weakest of: " + "; ".join(labels)
+    assessed = rows[rows["status"].isin(ASSESSED_STATUSES)]
+    if not assessed.empty:
+        order = assessed.assign(
+            _sev=assessed["status"].map(STATUS_SEVERITY),
+            _mat=assessed["maturity"].fillna(99),
+        ).sort_values(["_sev", "_mat"], ascending=[False, True], kind="stable")
+        return order.iloc[0], basis
+    pending = rows[rows["status"] == "not_assessed"]
+    if not pending.empty:
+        return pending.iloc[0], basis
+    return rows.iloc[0], basis
+
+
+def requirement_view(
+    reqs: pd.DataFrame,
+    gap: pd.DataFrame,
+    target: Callable[[str], int],
+    system_id: str | None = None,
+) -> pd.DataFrame:
+    """One row per requirement with its effective status, maturity, target and gap.
+
+    ``gap`` holds the rows of gap.csv for in-scope systems (as loaded). With ``system_id``,
+    an Annex A control is judged on that system's own row when it has one, else on the
+    organisation-wide row.
+    """
+    if system_id is None:
+        candidates = gap
+    else:
+        candidates = gap[gap["system_id"].isna() | (gap["system_id"] == system_id)]
+        # a system's own row overrides the organisation-wide row for that control
+        own = set(candidates.loc[candidates["system_id"] == system_id, "requirement_id"])
+        candidates = candidates[
+            ~(candidates["system_id"].isna() & candidates["requirement_id"].isin(own))
+        ]
+    by_req = {rid: rows for rid, rows in candidates.groupby("requirement_id", sort=False)}
+    out = []
+    for req in reqs.itertuples(index=False):
+        rows = by_req.get(req.id, candidates.iloc[0:0])
+        if req.kind == "clause":
+            rows = rows[rows["system_id"].isna()]
+        row, basis = _weakest(rows)
+        status = row["status"] if row is not None else "not_assessed"
+        maturity = row["maturity"] if row is not None and status in ASSESSED_STATUSES else None
+        if status in ASSESSED_STATUSES:
+            maturities = rows.loc[rows["status"].isin(ASSESSED_STATUSES), "maturity"].dropna()
+            maturity = int(maturities.min()) if not maturities.empty else None
+        tgt = target(req.id)
+        evidence: list[str] = []
+        if row is not None:
+            for items in rows["evidence"]:
+                for item in items or []:
+                    if item not in evidence:
+                        evidence.append(item)
+        out.append(
+            {
+                "id": req.id,
+                "title": req.title,
+                "kind": req.kind,
+                "group_id": req.group_id,
+                "group_title": req.group_title,
+                "mandatory": bool(req.mandatory),
+                "documented_information": req.documented_information,
+                "status": status,
+                "maturity": maturity,
+                "target": tgt,
+                "maturity_gap": (max(0, tgt - maturity) if maturity is not None else None),
+                "owner": (row["owner"] if row is not None else None) or "",
+                "target_date": row["target_date"] if row is not None else None,
+                "evidence": evidence,
+                "notes": (row["notes"] if row is not None else None) or "",
+                "basis": basis,
+                "source_lines": [int(x) for x in rows["line"]] if not rows.empty else [],
+            }
+        )
+    df = pd.DataFrame(out)
+    df["maturity"] = df["maturity"].astype("Int64")
+    df["maturity_gap"] = df["maturity_gap"].astype("Int64")
+    return df
+
+
+def conformity_score(counts: dict[str, int] | pd.Series) -> float:
+    """(compliant + 0.5 x partially) / assessed, in percent; NaN when nothing is assessed."""
+    assessed = sum(int(counts.get(s, 0)) for s in ASSESSED_STATUSES)
+    if assessed == 0:
+        return math.nan
+    credit = sum(STATUS_CREDIT[s] * int(counts.get(s, 0)) for s in ASSESSED_STATUSES)
+    return round(100.0 * credit / assessed, 1)
+
+
+def conformity_by_group(view: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Status counts, shares, coverage and conformity score per clause or Annex A objective.
+
+    ``kind`` is ``"clause"`` (groups 4-10) or ``"control"`` (groups A.2-A.10).
+    """
+    part = view[view["kind"] == kind]
+    rows = []
+    for gid, group in part.groupby("group_id", sort=False):
+        counts = group["status"].value_counts()
+        total = len(group)
+        assessed = int(sum(counts.get(s, 0) for s in ASSESSED_STATUSES))
+        applicable = total - int(counts.get("not_applicable", 0))
+        row: dict[str, Any] = {"group_id": gid, "group_title": group["group_title"].iloc[0], "total": total}
+        for s in STATUSES:
+            row[s] = int(counts.get(s, 0))
+        for s in STATUSES:
+            row[f"share_{s}"] = round(100.0 * row[s] / total, 1) if total else 0.0
+        row["assessed"] = assessed
+        row["applicable"] = applicable
+        row["coverage"] = round(100.0 * assessed / applicable, 1) if applicable else math.nan
+        row["conformity"] = conformity_score(counts)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if not df.empty:
+        df = df.sort_values("group_id", key=lambda s: s.map(natural_key)).reset_index(drop=True)
+    return df
+
+
+def maturity_by_group(view: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Mean maturity of assessed requirements vs mean target, per clause or objective."""
+    part = view[view["kind"] == kind]
+    rows = []
+    for gid, group in part.groupby("group_id", sort=False):
+        assessed = group[group["status"].isin(ASSESSED_STATUSES)]
+        mat = assessed["maturity"].dropna().astype(float)
+        tgt = assessed["target"].astype(float) if not assessed.empty else group["target"].astype(float)
+        mean_m = round(float(mat.mean()), 2) if not mat.empty else math.nan
+        mean_t = round(float(tgt.mean()), 2) if not tgt.empty else math.nan
+        rows.append(
+            {
+                "group_id": gid,
+                "group_title": group["group_title"].iloc[0],
+                "assessed": len(assessed),
+                "mean_maturity": mean_m,
+                "mean_target": mean_t,
+                "gap": round(mean_t - mean_m, 2) if not math.isnan(mean_m) else math.nan,
+                "below_target": int((assessed["maturity_gap"].fillna(0) > 0).sum()),
+            }
+        )
+    df = pd.DataFrame(rows)
+    if not df.empty:
+        df = df.sort_values("group_id", key=lambda s: s.map(natural_key)).reset_index(drop=True)
+    return df
+
+
+def documented_information(view: pd.DataFrame, clauses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Status of the documented information required by clause sub-clauses."""
+    if clauses is None:
+        clauses = catalog.load("iso42001-clauses")
+    notes = clauses.set_index("id")["documented_information_note"]
+    part = view[(view["kind"] == "clause") & (view["documented_information"] != "none")].copy()
+
+    def finding(row: pd.Series) -> str:
+        if row["status"] == "non_compliant" or (
+            row["status"] in ASSESSED_STATUSES and not row["evidence"]
+        ):
+            return "missing"
+        if row["status"] == "partially_compliant":
+            return "incomplete"
+        if row["status"] == "compliant":
+            return "in place"
+        return "not assessed"
+
+    part["required"] = part["id"].map(notes)
+    part["finding"] = part.apply(finding, axis=1) if not part.empty else []
+    return part[
+        ["id", "title", "documented_information", "required", "status", "evidence", "finding", "owner"]
+    ].reset_index(drop=True)
+
+
+def not_assessed(view: pd.DataFrame) -> pd.DataFrame:
+    """Requirements without an assessment yet, with the reason."""
+    part = view[view["status"] == "not_assessed"]
+    return part[["id", "title", "kind", "group_id", "basis", "owner"]].reset_index(drop=True)
+
+
+def _priority(row: pd.Series) -> str | None:
+    clause = row["kind"] == "clause"
+    if row["status"] == "non_compliant":
+        return "P1" if clause else "P2"
+    if row["status"] == "partially_compliant":
+        return "P2" if clause else "P3"
+    if row["status"] == "compliant" and (row["maturity_gap"] or 0) > 0:
+        return "P4"
+    return None
+
+
+def remediation(view: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The prioritised remediation roadmap (see ``METHOD['Remediation priority']``)."""
+    df = view.copy()
+    df["priority"] = df.apply(_priority, axis=1)
+    df = df[df["priority"].notna()].copy()
+    df["_gap"] = df["maturity_gap"].fillna(0).astype(int)
+    df["_di"] = (df["documented_information"] != "none").astype(int)
+    df["_date"] = df["target_date"].map(lambda d: d if isinstance(d, dt.date) else dt.date.max)
+    df["_key"] = df["id"].map(natural_key)
+    df = df.sort_values(
+        ["priority", "_gap", "_di", "_date", "_key"],
+        ascending=[True, False, False, True, True],
+        kind="stable",
+    )
+    df["rank"] = range(1, len(df) + 1)
+    df["overdue"] = df["target_date"].map(lambda d: isinstance(d, dt.date) and d < as_of)
+    df["owner"] = df["owner"].map(lambda o: o or "unassigned")
+    cols = [
+        "rank", "priority", "id", "title", "status", "maturity", "target", "maturity_gap",
+        "owner", "target_date", "overdue", "notes",
+    ]
+    return df[cols].reset_index(drop=True)
+
+
+def system_heatmap(
+    reqs: pd.DataFrame, gap: pd.DataFrame, target: Callable[[str], int], system_ids: list[str]
+) -> pd.DataFrame:
+    """Conformity score per Annex A objective (rows) x AI system (columns), per-system view."""
+    frames = {}
+    for sid in system_ids:
+        view = requirement_view(reqs, gap, target, system_id=sid)
+        by = conformity_by_group(view, "control")
+        frames[sid] = by.set_index("group_id")["conformity"] if not by.empty else pd.Series(dtype=float)
+    return pd.DataFrame(frames)
+
+
+def headline(view: pd.DataFrame, remediation_df: pd.DataFrame) -> dict[str, Any]:
+    """The figures of the executive summary."""
+    counts = view["status"].value_counts()
+    clauses = view[view["kind"] == "clause"]
+    controls = view[view["kind"] == "control"]
+    assessed = view[view["status"].isin(ASSESSED_STATUSES)]
+    mat = assessed["maturity"].dropna().astype(float)
+    tgt = assessed["target"].astype(float)
+    return {
+        "requirements": len(view),
+        "clauses": len(clauses),
+        "controls": len(controls),
+        "assessed": len(assessed),
+        **{s: int(counts.get(s, 0)) for s in STATUSES},
+        "conformity": conformity_score(counts),
+        "conformity_clauses": conformity_score(clauses["status"].value_counts()),
+        "conformity_controls": conformity_score(controls["status"].value_counts()),
+        "mean_maturity": round(float(mat.mean()), 2) if not mat.empty else math.nan,
+        "mean_target": round(float(tgt.mean()), 2) if not tgt.empty else math.nan,
+        "clause_nonconformities": int((clauses["status"] == "non_compliant").sum()),
+        "remediation_items": len(remediation_df),
+        "p1_items": int((remediation_df["priority"] == "P1").sum()),
+        "overdue_items": int(remediation_df["overdue"].sum()),
+        "unassigned_items": int((remediation_df["owner"] == "unassigned").sum()),
+    }
+
+
+def summary_points(h: dict[str, Any], by_clause: pd.DataFrame, by_objective: pd.DataFrame) -> list[str]:
+    """The executive summary in plain words, derived from the headline figures."""
+
+    def pct(x: float) -> str:
+        return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0f}%"
+
+    points = [
+        f"{h['assessed']} of {h['requirements']} requirements have been assessed "
+        f"({h['not_assessed']} not yet assessed, {h['not_applicable']} not applicable).",
+        f"Overall conformity is {pct(h['conformity'])}: {pct(h['conformity_clauses'])} on the "
+        f"mandatory clauses 4-10 and {pct(h['conformity_controls'])} on the Annex A controls.",
+    ]
+    if h["clause_nonconformities"]:
+        points.append(
+            f"{h['clause_nonconformities']} mandatory clause requirement(s) are non-compliant; each "
+            "would be a nonconformity at a certification audit and is priority P1 in the roadmap."
+        )
+    else:
+        points.append("No mandatory clause requirement is assessed as non-compliant.")
+    if not math.isnan(h["mean_maturity"]):
+        points.append(
+            f"Mean maturity is {h['mean_maturity']:.1f} against a mean target of {h['mean_target']:.1f} "
+            f"({MATURITY_LEVELS[round(h['mean_maturity'])]} vs {MATURITY_LEVELS[round(h['mean_target'])]})."
+        )
+    scored = by_objective.dropna(subset=["conformity"]) if not by_objective.empty else by_objective
+    if not scored.empty:
+        low = scored.sort_values(["conformity", "group_id"], key=lambda s: s if s.name == "conformity" else s.map(natural_key)).iloc[0]
+        high = scored.sort_values("conformity", ascending=False, kind="stable").iloc[0]
+        points.append(
+            f"Weakest Annex A area: {low['group_id']} {low['group_title']} ({pct(low['conformity'])}); "
+            f"strongest: {high['group_id']} {high['group_title']} ({pct(high['conformity'])})."
+        )
+    points.append(
+        f"The remediation roadmap has {h['remediation_items']} item(s); {h['overdue_items']} are past "
+        f"their target date and {h['unassigned_items']} have no owner."
+    )
+    return points
+
+
+@dataclass
+class GapResult:
+    """Everything the gap report shows, computed once."""
+
+    organisation: str
+    assessment_date: dt.date
+    system_id: str | None
+    system_name: str | None
+    view: pd.DataFrame
+    by_clause: pd.DataFrame
+    by_objective: pd.DataFrame
+    maturity_clause: pd.DataFrame
+    maturity_objective: pd.DataFrame
+    documented: pd.DataFrame
+    pending: pd.DataFrame
+    roadmap: pd.DataFrame
+    heatmap: pd.DataFrame
+    headline: dict[str, Any]
+    summary: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return [
+                {k: _jsonable(v) for k, v in row.items()}
+                for row in df.to_dict(orient="records")
+            ]
+
+        return {
+            "step": "gap",
+            "organisation": self.organisation,
+            "assessment_date": self.assessment_date.isoformat(),
+            "system_id": self.system_id,
+            "headline": {k: _jsonable(v) for k, v in self.headline.items()},
+            "summary": self.summary,
+            "by_clause": records(self.by_clause),
+            "by_objective": records(self.by_objective),
+            "maturity_by_clause": records(self.maturity_clause),
+            "maturity_by_objective": records(self.maturity_objective),
+            "documented_information": records(self.documented),
+            "not_assessed": records(self.pending),
+            "remediation": records(self.roadmap),
+            "heatmap": {
+                str(col): {str(k): _jsonable(v) for k, v in self.heatmap[col].items()}
+                for col in self.heatmap.columns
+            },
+            "requirements": records(self.view),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
+    """Run the whole gap assessment for the organisation, or for one AI system."""
+    reqs = requirements()
+    system_name = None
+    if system_id is not None:
+        system = eng.system(system_id)
+        system_name = system["name"]
+    view = requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id)
+    roadmap = remediation(view, eng.meta.assessment_date)
+    by_clause = conformity_by_group(view, "clause")
+    by_objective = conformity_by_group(view, "control")
+    in_scope = [s for s, flag in zip(eng.systems["id"], eng.systems["in_scope"], strict=True) if flag]
+    if system_id is not None:
+        in_scope = [system_id]
+    heat = system_heatmap(reqs, eng.gap, eng.target_for, in_scope)
+    head = headline(view, roadmap)
+    return GapResult(
+        organisation=eng.organisation,
+        assessment_date=eng.meta.assessment_date,
+        system_id=system_id,
+        system_name=system_name,
+        view=view,
+        by_clause=by_clause,
+        by_objective=by_objective,
+        maturity_clause=maturity_by_group(view, "clause"),
+        maturity_objective=maturity_by_group(view, "control"),
+        documented=documented_information(view),
+        pending=not_assessed(view),
+        roadmap=roadmap,
+        heatmap=heat,
+        headline=head,
+        summary=summary_points(head, by_clause, by_objective),
+    )
