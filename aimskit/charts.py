@@ -3,6 +3,7 @@ nothing here computes a metric (see :mod:`aimskit.steps`)."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -59,7 +60,8 @@ def status_bars(by_group: pd.DataFrame, title: str) -> go.Figure:
             orientation="h",
             marker_color=STATUS_COLOURS[status],
             customdata=by_group[[status, "total"]].to_numpy(),
-            hovertemplate="%{y}<br>" + STATUS_LABELS[status]
+            hovertemplate="%{y}<br>"
+            + STATUS_LABELS[status]
             + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f}%)<extra></extra>",
         )
     fig.update_layout(barmode="stack")
@@ -99,6 +101,20 @@ def maturity_vs_target(mat: pd.DataFrame, title: str) -> go.Figure:
     return _layout(fig, title, height=460)
 
 
+def _wrap(text: str, width: int = 22) -> str:
+    """Escape a user-provided label (plotly reads a subset of HTML in text) and break it over
+    lines with <br>."""
+    words, lines, line = html.escape(str(text)).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dict[str, str], title: str) -> go.Figure:
     """Conformity score per Annex A objective x AI system."""
     rows = list(heat.index)
@@ -108,7 +124,7 @@ def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dic
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[system_names.get(c, c) for c in cols],
+            x=[_wrap(system_names.get(c, c)) for c in cols],
             y=[f"{r} {titles.get(r, '')}" for r in rows],
             text=text,
             texttemplate="%{text}",
@@ -122,7 +138,10 @@ def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dic
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=140 + 40 * len(rows))
+    fig.update_xaxes(side="top", tickangle=0)
+    fig = _layout(fig, title, height=200 + 40 * len(rows))
+    fig.update_layout(margin={"t": 120})
+    return fig
 
 
 def status_donut(headline: dict, title: str) -> go.Figure:
@@ -140,8 +159,6 @@ def status_donut(headline: dict, title: str) -> go.Figure:
         )
     )
     fig.update_layout(
-        annotations=[
-            {"text": f"{headline['requirements']}<br>requirements", "showarrow": False, "font": {"size": 14}}
-        ]
+        annotations=[{"text": f"{headline['requirements']}<br>requirements", "showarrow": False, "font": {"size": 14}}]
     )
     return _layout(fig, title, height=360)

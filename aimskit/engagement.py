@@ -31,6 +31,7 @@ from aimskit.problems import (
     Problems,
     one_of,
     suggest,
+    suggest_id,
 )
 from aimskit.tables import Column, Record, TableSchema, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
@@ -148,23 +149,51 @@ SYSTEMS_SCHEMA = TableSchema(
     key=("id",),
     description="The AI system inventory: one row per AI system.",
     columns=(
-        Column("id", "short unique identifier used in other files", kind="id",
-               mandatory=True, pattern=ID_PATTERN, example="credit-score"),
+        Column(
+            "id",
+            "short unique identifier used in other files",
+            kind="id",
+            mandatory=True,
+            pattern=ID_PATTERN,
+            example="credit-score",
+        ),
         Column("name", "name of the AI system", mandatory=True, example="Retail credit scoring model"),
-        Column("owner", "accountable owner (role and person)", mandatory=True,
-               example="Head of Credit Risk Analytics (S. Okafor)"),
-        Column("purpose", "intended purpose in one sentence", mandatory=True,
-               example="Scores consumer loan applications for probability of default"),
-        Column("type", "kind of AI system", kind="enum", choices=SYSTEM_TYPES, mandatory=True,
-               example="predictive_ml"),
-        Column("lifecycle_stage", "current life-cycle stage (ISO/IEC 22989 stages)", kind="enum",
-               choices=LIFECYCLE_STAGES, mandatory=True, example="operation_monitoring"),
-        Column("deployment_context", "where and by whom it is used; customer-facing or internal",
-               mandatory=True, example="Online loan applications, UK; decisions reviewed by underwriters"),
-        Column("eu_ai_act_tier", "EU AI Act tier as the organisation believes it", kind="enum",
-               choices=EU_AI_ACT_TIERS, mandatory=True, example="high"),
-        Column("in_scope", "in the scope of the AIMS: yes or no", kind="bool", mandatory=True,
-               example="yes"),
+        Column(
+            "owner",
+            "accountable owner (role and person)",
+            mandatory=True,
+            example="Head of Credit Risk Analytics (S. Okafor)",
+        ),
+        Column(
+            "purpose",
+            "intended purpose in one sentence",
+            mandatory=True,
+            example="Scores consumer loan applications for probability of default",
+        ),
+        Column("type", "kind of AI system", kind="enum", choices=SYSTEM_TYPES, mandatory=True, example="predictive_ml"),
+        Column(
+            "lifecycle_stage",
+            "current life-cycle stage (ISO/IEC 22989 stages)",
+            kind="enum",
+            choices=LIFECYCLE_STAGES,
+            mandatory=True,
+            example="operation_monitoring",
+        ),
+        Column(
+            "deployment_context",
+            "where and by whom it is used; customer-facing or internal",
+            mandatory=True,
+            example="Online loan applications, UK; decisions reviewed by underwriters",
+        ),
+        Column(
+            "eu_ai_act_tier",
+            "EU AI Act tier as the organisation believes it",
+            kind="enum",
+            choices=EU_AI_ACT_TIERS,
+            mandatory=True,
+            example="high",
+        ),
+        Column("in_scope", "in the scope of the AIMS: yes or no", kind="bool", mandatory=True, example="yes"),
         Column("notes", "anything else worth knowing", required=False, example=""),
     ),
 )
@@ -177,22 +206,40 @@ GAP_SCHEMA = TableSchema(
         "control (A.2.2 ... A.10.4). Annex A controls may also be assessed per AI system."
     ),
     columns=(
-        Column("requirement_id", "clause sub-clause or Annex A control ID", mandatory=True,
-               example="A.7.4"),
-        Column("system_id", "empty for the organisation, or an id from systems.csv (Annex A only)",
-               example="credit-score"),
-        Column("status", "assessment result", kind="enum", choices=STATUSES, mandatory=True,
-               example="partially_compliant"),
-        Column("maturity", "0 incomplete, 1 initial, 2 managed, 3 defined, "
-               "4 quantitatively managed, 5 optimizing", kind="int", minimum=0, maximum=5,
-               example="2"),
-        Column("evidence", "evidence references, separated by ';'", kind="list",
-               example="DQ-STD-002 Data quality standard v1.0; Jira DATA-311"),
+        Column("requirement_id", "clause sub-clause or Annex A control ID", mandatory=True, example="A.7.4"),
+        Column(
+            "system_id", "empty for the organisation, or an id from systems.csv (Annex A only)", example="credit-score"
+        ),
+        Column(
+            "status", "assessment result", kind="enum", choices=STATUSES, mandatory=True, example="partially_compliant"
+        ),
+        Column(
+            "maturity",
+            "0 incomplete, 1 initial, 2 managed, 3 defined, 4 quantitatively managed, 5 optimizing",
+            kind="int",
+            minimum=0,
+            maximum=5,
+            example="2",
+        ),
+        Column(
+            "evidence",
+            "evidence references, separated by ';'",
+            kind="list",
+            example="DQ-STD-002 Data quality standard v1.0; Jira DATA-311",
+        ),
         Column("owner", "who owns closing the gap", example="Head of Data (M. Byrne)"),
-        Column("notes", "assessor notes; the justification when not_applicable",
-               example="Quality checks exist for training data but not for production inputs"),
-        Column("target_date", "date the gap should be closed, YYYY-MM-DD", kind="date",
-               required=False, example="2027-03-31"),
+        Column(
+            "notes",
+            "assessor notes; the justification when not_applicable",
+            example="Quality checks exist for training data but not for production inputs",
+        ),
+        Column(
+            "target_date",
+            "date the gap should be closed, YYYY-MM-DD",
+            kind="date",
+            required=False,
+            example="2027-03-31",
+        ),
     ),
 )
 
@@ -242,12 +289,7 @@ def sha256_file(path: Path) -> str:
 def _target_keys() -> set[str]:
     clauses = catalog.load("iso42001-clauses")["id"]
     annex = catalog.load("iso42001-annex-a")
-    return (
-        set(clauses)
-        | set(annex["id"])
-        | set(annex["objective_id"])
-        | set(annex["group_id"])
-    )
+    return set(clauses) | set(annex["id"]) | set(annex["objective_id"]) | set(annex["group_id"])
 
 
 def resolve_target(target: Any, requirement_id: str) -> int:
@@ -273,7 +315,7 @@ def resolve_target(target: Any, requirement_id: str) -> int:
 
 _FRIENDLY_TYPES = {
     "missing": "missing required key '{key}'",
-    "extra_forbidden": "unknown key '{key}'{hint}",
+    "extra_forbidden": "unknown key '{name}'{inside}{hint}",
     "date_from_datetime_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
     "date_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
     "date_type": "'{value}' is not a date in the form YYYY-MM-DD",
@@ -326,9 +368,7 @@ def _model_fields(loc: tuple) -> list[str]:
 def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> EngagementMeta | None:
     data = doc.data
     if not isinstance(data, dict):
-        problems.error(
-            file, 1, 1, f"the file must be a mapping of keys to values, found {_kind(data)}"
-        )
+        problems.error(file, 1, 1, f"the file must be a mapping of keys to values, found {_kind(data)}")
         return None
     meta: EngagementMeta | None = None
     try:
@@ -336,7 +376,8 @@ def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> Engageme
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            key = ".".join(str(p) for p in loc)
+            key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+            parent = key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else ""
             value = err.get("input")
             kind = err["type"]
             if kind == "literal_error":
@@ -352,12 +393,20 @@ def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> Engageme
                 if kind == "extra_forbidden":
                     hint = suggest(str(loc[-1]), _model_fields(loc))
                 message = _FRIENDLY_TYPES[kind].format(
-                    key=key, value=value, kind=_kind(value), hint=hint,
+                    name=loc[-1],
+                    inside=f" in {parent}" if parent else "",
+                    key=key,
+                    value=value,
+                    kind=_kind(value),
+                    hint=hint,
                     ge=err.get("ctx", {}).get("ge", ""),
                 )
             else:
                 message = f"{key}: {err['msg']}"
-            line, column = doc.where(loc if kind != "missing" else loc[:-1])
+            if kind == "missing":
+                line, column = doc.where(loc[:-1])
+            else:
+                line, column = doc.where(loc, key=kind == "extra_forbidden")
             problems.error(file, line, column, message)
     _validate_targets(data.get("target_maturity", 3), doc, file, problems)
     return meta
@@ -377,9 +426,11 @@ def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Probl
             path = ("target_maturity", key)
             key = str(key)
             if key != "default" and key not in keys:
-                line, column = doc.where(path)
+                line, column = doc.where(path, key=True)
                 problems.error(
-                    file, line, column,
+                    file,
+                    line,
+                    column,
                     f"unknown requirement, clause or objective '{key}' in target_maturity"
                     f"{suggest(key, keys | {'default'})}",
                 )
@@ -393,7 +444,7 @@ def _check_logo(meta: EngagementMeta, doc: YamlDocument, folder: Path, file: str
     if not logo:
         return
     line, column = doc.where(("branding", "logo"))
-    path = (folder / logo)
+    path = folder / logo
     if not path.is_file():
         problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
@@ -419,47 +470,58 @@ def _check_gap(
         line = rec.line
         rid = v.get("requirement_id")
         ok = True
-        if rid:
-            if rid not in kinds:
-                upper = rid.upper() if rid[:1].lower() == "a" else rid
-                if upper in kinds:
-                    problems.warning(file, line, "requirement_id", f"'{rid}' was read as '{upper}'; write '{upper}'")
-                    v["requirement_id"] = rid = upper
-                elif rid in children:
-                    problems.error(
-                        file, line, "requirement_id",
-                        f"'{rid}' is a heading; assess its sub-clauses instead: {one_of(children[rid])}",
-                    )
-                    ok = False
-                elif rid.startswith("B."):
-                    problems.error(
-                        file, line, "requirement_id",
-                        f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'",
-                    )
-                    ok = False
-                else:
-                    problems.error(
-                        file, line, "requirement_id",
-                        f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
-                        f"Annex A control{suggest(rid, kinds)}",
-                    )
-                    ok = False
+        if rid and rid not in kinds:
+            upper = rid.upper() if rid[:1].lower() == "a" else rid
+            if upper in kinds:
+                problems.warning(file, line, "requirement_id", f"'{rid}' was read as '{upper}'; write '{upper}'")
+                v["requirement_id"] = rid = upper
+            elif rid in children:
+                problems.error(
+                    file,
+                    line,
+                    "requirement_id",
+                    f"'{rid}' is a heading; assess its sub-clauses instead: {one_of(children[rid])}",
+                )
+                ok = False
+            elif rid.startswith("B."):
+                problems.error(
+                    file,
+                    line,
+                    "requirement_id",
+                    f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'",
+                )
+                ok = False
+            else:
+                problems.error(
+                    file,
+                    line,
+                    "requirement_id",
+                    f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
+                    f"Annex A control{suggest_id(rid, kinds)}",
+                )
+                ok = False
         sid = v.get("system_id")
         if sid:
             if sid not in systems:
                 problems.error(
-                    file, line, "system_id",
+                    file,
+                    line,
+                    "system_id",
                     f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, systems)}",
                 )
                 ok = False
             elif systems[sid].values.get("in_scope") is False:
                 problems.warning(
-                    file, line, "system_id",
+                    file,
+                    line,
+                    "system_id",
                     f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
                 )
             if rid in kinds and kinds[rid] == "clause":
                 problems.error(
-                    file, line, "system_id",
+                    file,
+                    line,
+                    "system_id",
                     f"clause {rid} applies to the whole organisation; leave system_id empty "
                     "(only Annex A controls can be assessed per system)",
                 )
@@ -469,33 +531,45 @@ def _check_gap(
         if status == "not_applicable":
             if rid in kinds and kinds[rid] == "clause":
                 problems.error(
-                    file, line, "status",
+                    file,
+                    line,
+                    "status",
                     f"clause {rid} cannot be not_applicable: clauses 4-10 are mandatory for "
                     "certification (only Annex A controls may be excluded)",
                 )
             if not (v.get("notes") or "").strip():
                 problems.error(
-                    file, line, "notes",
+                    file,
+                    line,
+                    "notes",
                     "status not_applicable needs a justification in notes",
                 )
         if status in ASSESSED_STATUSES and maturity is None and rec.raw.get("maturity", "").strip() == "":
             problems.error(
-                file, line, "maturity",
+                file,
+                line,
+                "maturity",
                 f"maturity (0-5) is required when status is {status}",
             )
         if status in ("not_applicable", "not_assessed") and maturity is not None:
             problems.warning(
-                file, line, "maturity",
+                file,
+                line,
+                "maturity",
                 f"maturity is ignored when status is {status}",
             )
         if status == "compliant" and maturity == 0:
             problems.warning(
-                file, line, "maturity",
+                file,
+                line,
+                "maturity",
                 "status compliant with maturity 0 (incomplete) is contradictory",
             )
         if status in ("partially_compliant", "non_compliant") and not (v.get("owner") or "").strip():
             problems.warning(
-                file, line, "owner",
+                file,
+                line,
+                "owner",
                 f"no owner for a {status} requirement: its remediation item will be unassigned",
             )
         if ok:
@@ -557,7 +631,7 @@ def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame
     gap = _frame(gap_list, GAP_SCHEMA)
     in_scope = set(systems.loc[systems["in_scope"] == True, "id"])  # noqa: E712
     gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
-    problems.items.sort(key=lambda p: (p.file, p.line, p.column, p.message))
+    problems.items.sort(key=lambda p: (p.file, p.line))
     return meta, systems, gap, files, problems
 
 

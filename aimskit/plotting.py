@@ -25,10 +25,8 @@ class ReportHtmlRenderer(MimetypeRenderer):
     def __init__(self) -> None:
         self.seen: dict[str, int] = {}
 
-    def to_mimebundle(self, fig_dict):  # noqa: D102 - plotly API
-        digest = hashlib.sha256(
-            json.dumps(fig_dict, sort_keys=True, default=str).encode()
-        ).hexdigest()[:12]
+    def to_mimebundle(self, fig_dict):
+        digest = hashlib.sha256(json.dumps(fig_dict, sort_keys=True, default=str).encode()).hexdigest()[:12]
         n = self.seen.get(digest, 0)
         self.seen[digest] = n + 1
         div_id = f"ak-fig-{digest}-{n}"

@@ -39,20 +39,18 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
         head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
         rows = []
         for r in reports:
-            scope = "Organisation-wide" if r["system_id"] is None else (
-                f"{names.get(r['system_id'], r['system_id'])} ({r['system_id']})"
+            scope = (
+                "Organisation-wide"
+                if r["system_id"] is None
+                else (f"{names.get(r['system_id'], r['system_id'])} ({r['system_id']})")
             )
-            links = " · ".join(
-                f'<a href="{esc(path)}">{esc(kind.upper())}</a>' for kind, path in r["files"].items()
-            )
+            links = " · ".join(f'<a href="{esc(path)}">{esc(kind.upper())}</a>' for kind, path in r["files"].items())
             status = (
                 '<span class="ak-badge ak-compliant">ok</span>'
                 if r["status"] == "ok"
                 else f'<span class="ak-badge ak-non_compliant">failed</span> {esc(r["error"])}'
             )
-            cells = "".join(
-                f'<td class="num">{_fmt(r["headline"].get(key), kind)}</td>' for key, _, kind in figures
-            )
+            cells = "".join(f'<td class="num">{_fmt(r["headline"].get(key), kind)}</td>' for key, _, kind in figures)
             rows.append(
                 f"<tr><td>{esc(scope)}</td><td>{status}</td>{cells}"
                 f'<td class="num">{r["duration_s"]:.1f} s</td><td>{links}</td></tr>'
@@ -80,6 +78,6 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
 <div class="ak-title"><h1>{esc(eng.organisation)}</h1>
 <div class="ak-sub">ISO/IEC 42001 reports - assessment date {esc(eng.meta.assessment_date.isoformat())}</div></div>
 <p class="ak-note">{summary}</p>
-{''.join(sections)}
+{"".join(sections)}
 </div></body></html>
 """

@@ -39,9 +39,7 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(
-        self, file: str, line: int, column: str | int, message: str, severity: str = ERROR
-    ) -> None:
+    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR) -> None:
         self.items.append(Problem(file, int(line), str(column), message, severity))
 
     def error(self, file: str, line: int, column: str | int, message: str) -> None:
@@ -94,6 +92,20 @@ def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
         match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=cutoff)
         match = [lowered[m] for m in match]
     return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def suggest_id(value: str, choices: Iterable[str]) -> str:
+    """Like :func:`suggest`, preferring IDs that share the longest dotted prefix (A.3.4 -> A.3.3)."""
+    choices = list(choices)
+    parts = value.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:n]) + "."
+        near = [c for c in choices if c.startswith(prefix)]
+        if near:
+            hint = suggest(value, near, cutoff=0.5)
+            if hint:
+                return hint
+    return suggest(value, choices)
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -28,8 +28,8 @@ PLOTLY_ASSET = Path("assets") / "plotly.min.js"
 
 
 def plotly_js_path() -> Path:
-    from plotly.offline import get_plotlyjs_version  # noqa: F401  (ensures plotly is installed)
     import plotly
+    from plotly.offline import get_plotlyjs_version  # noqa: F401  (ensures plotly is installed)
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 

@@ -22,44 +22,7 @@ import pandas as pd
 
 from aimskit.fileio import atomic_write_text
 
-STYLE = """
-<style>
-.ak-report{--ak-brand:#1F4E79;font-family:"Segoe UI","Helvetica Neue",Arial,sans-serif;color:#1d2733;line-height:1.45}
-.ak-title{border-left:8px solid var(--ak-brand);padding:14px 18px;background:#f5f7fa;margin:0 0 12px 0}
-.ak-title h1{margin:0 0 4px 0;font-size:1.9em;color:var(--ak-brand)}
-.ak-title .ak-sub{font-size:1.1em;color:#44546a}
-.ak-report .ak-title table{margin:10px 0 0 0;border-collapse:collapse;font-size:.92em;table-layout:auto;width:auto}
-.ak-report .ak-title td{padding:2px 14px 2px 0;vertical-align:top;border:none;text-align:left !important;background:none}
-.ak-title td.k{color:#5b6b7f;white-space:nowrap}
-.ak-title img.ak-logo{float:right;max-height:64px;max-width:220px;margin-left:12px}
-.ak-kpis{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0 14px 0}
-.ak-kpi{flex:1 1 150px;border:1px solid #d8dee6;border-top:4px solid var(--ak-brand);padding:10px 12px;background:#fff;border-radius:4px}
-.ak-kpi .v{font-size:1.7em;font-weight:600}
-.ak-kpi .l{font-size:.85em;color:#5b6b7f}
-.ak-kpi .s{font-size:.8em;color:#7a8797}
-.ak-kpi.bad{border-top-color:#C62828}.ak-kpi.warn{border-top-color:#F2A900}.ak-kpi.good{border-top-color:#2E7D32}
-ul.ak-points li{margin:4px 0}
-.ak-report table.ak-table{border-collapse:collapse;width:100%;font-size:.88em;margin:6px 0 16px 0;table-layout:auto}
-.ak-report table.ak-table th{background:var(--ak-brand);color:#fff;text-align:left !important;padding:6px 8px;font-weight:600;position:sticky;top:0}
-.ak-report table.ak-table td{border-bottom:1px solid #e3e8ef;padding:5px 8px;vertical-align:top;text-align:left !important;max-width:420px}
-.ak-report table.ak-table tr:nth-child(even) td{background:#f8fafc}
-.ak-report table.ak-table td.num{text-align:right !important;font-variant-numeric:tabular-nums;white-space:nowrap}
-.ak-report table.ak-table td.nowrap{white-space:nowrap}
-.ak-badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:.85em;white-space:nowrap;color:#fff;background:#5b6b7f}
-.ak-high,.ak-prohibited{background:#C62828}.ak-limited{background:#F2A900;color:#1d2733}.ak-minimal{background:#2E7D32}.ak-unknown{background:#9E9E9E}
-.ak-compliant{background:#2E7D32}.ak-partially_compliant{background:#F2A900;color:#1d2733}
-.ak-non_compliant{background:#C62828}.ak-not_applicable{background:#9E9E9E}
-.ak-not_assessed{background:#CFD8DC;color:#1d2733}
-.ak-P1{background:#8E0000}.ak-P2{background:#C62828}.ak-P3{background:#F2A900;color:#1d2733}.ak-P4{background:#5b6b7f}
-.ak-missing{background:#C62828}.ak-incomplete{background:#F2A900;color:#1d2733}.ak-in_place{background:#2E7D32}
-.ak-overdue{color:#C62828;font-weight:600}
-.ak-note{font-size:.85em;color:#5b6b7f}
-dl.ak-method dt{font-weight:600;margin-top:8px}
-dl.ak-method dd{margin:2px 0 6px 18px}
-.ak-callout{border:1px solid #f0c36d;background:#fff8e5;padding:8px 12px;border-radius:4px;margin:8px 0}
-@media print{.ak-kpi{break-inside:avoid} table.ak-table th{position:static}}
-</style>
-"""
+STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
 
 def esc(value: Any) -> str:
@@ -115,9 +78,7 @@ def title_block(eng: Any, report_title: str, subtitle: str = "") -> HTML:
         logo_path = Path(eng.path) / meta.branding.logo
         if logo_path.is_file():
             logo = f'<img class="ak-logo" alt="logo" src="{_logo_data_uri(logo_path)}">'
-    assessors = "; ".join(
-        ", ".join(x for x in (a.name, a.role, a.organisation) if x) for a in meta.assessors
-    )
+    assessors = "; ".join(", ".join(x for x in (a.name, a.role, a.organisation) if x) for a in meta.assessors)
     rows = [
         ("Organisation", meta.organisation.name),
         ("Scope", meta.scope),
@@ -169,7 +130,9 @@ def _cell(value: Any, kind: str) -> tuple[str, str]:
             return "-", "num"
         return f"{float(value):.0f}%", "num"
     if kind == "bool":
-        return ("yes" if value else ""), "nowrap"
+        if value is None:
+            return "", ""
+        return ("yes" if value else "no"), "nowrap"
     if kind == "overdue":
         return ('<span class="ak-overdue">overdue</span>' if value else ""), "nowrap"
     if kind == "date":

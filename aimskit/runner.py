@@ -37,8 +37,16 @@ DEFAULT_TIMEOUT = 600  # seconds per cell
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 KEY_PACKAGES = (
-    "pandas", "plotly", "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel",
-    "jupyter_client", "pydantic", "PyYAML",
+    "pandas",
+    "plotly",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "nbclient",
+    "ipykernel",
+    "jupyter_client",
+    "pydantic",
+    "PyYAML",
 )
 
 

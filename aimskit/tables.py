@@ -85,8 +85,7 @@ def decode(data: bytes, file: str, problems: Problems) -> str:
             file,
             line,
             "",
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 "
-            "(in Excel: 'CSV UTF-8')",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
         )
         text = data.decode("utf-8", errors="replace")
     if "\x00" in text:
@@ -126,9 +125,7 @@ def read_csv(path: Path, file: str, problems: Problems) -> tuple[list[str], list
     return header, records
 
 
-def _parse_value(
-    col: Column, raw: str, file: str, line: int, problems: Problems
-) -> Any:
+def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems) -> Any:
     value = raw.strip(_STRIP)
     if value == "":
         if col.mandatory:
@@ -139,9 +136,7 @@ def _parse_value(
             return value
         folded = value.lower().replace(" ", "_").replace("-", "_")
         if folded in col.choices:
-            problems.warning(
-                file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'"
-            )
+            problems.warning(file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'")
             return folded
         problems.error(
             file,
@@ -163,9 +158,7 @@ def _parse_value(
             else:
                 problems.error(file, line, col.name, f"'{value}' is not a whole number")
                 return None
-        if (col.minimum is not None and number < col.minimum) or (
-            col.maximum is not None and number > col.maximum
-        ):
+        if (col.minimum is not None and number < col.minimum) or (col.maximum is not None and number > col.maximum):
             problems.error(
                 file,
                 line,
@@ -180,9 +173,7 @@ def _parse_value(
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            problems.error(
-                file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD"
-            )
+            problems.error(file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD")
             return None
     if col.kind == "bool":
         if value.lower() in YES:
@@ -205,9 +196,7 @@ def _parse_value(
     return value
 
 
-def validate_table(
-    path: Path, schema: TableSchema, file: str, problems: Problems
-) -> list[Record]:
+def validate_table(path: Path, schema: TableSchema, file: str, problems: Problems) -> list[Record]:
     """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
     header, rows = read_csv(path, file, problems)
     if not header:
@@ -220,15 +209,11 @@ def validate_table(
         elif name in seen:
             problems.error(file, 1, name, f"column '{name}' appears twice in the header")
         elif name not in known:
-            problems.warning(
-                file, 1, name, f"unknown column '{name}' is ignored{suggest(name, known)}"
-            )
+            problems.warning(file, 1, name, f"unknown column '{name}' is ignored{suggest(name, known)}")
         seen.setdefault(name, index)
     missing = [c.name for c in schema.columns if c.required and c.name not in seen]
     for name in missing:
-        problems.error(
-            file, 1, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})"
-        )
+        problems.error(file, 1, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})")
     records: list[Record] = []
     keys: dict[tuple, int] = {}
     for line, cells in rows:
@@ -255,9 +240,7 @@ def validate_table(
                     shown = ", ".join(
                         f"{k} '{v if v is not None else ''}'" for k, v in zip(schema.key, key, strict=True)
                     )
-                    problems.error(
-                        file, line, schema.key[0], f"duplicate row: {shown} is already on line {keys[key]}"
-                    )
+                    problems.error(file, line, schema.key[0], f"duplicate row: {shown} is already on line {keys[key]}")
                 else:
                     keys[key] = line
         records.append(record)

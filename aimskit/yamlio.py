@@ -22,15 +22,32 @@ Position = tuple[int, int]  # 1-based line and column
 class YamlDocument:
     data: Any
     positions: dict[tuple, Position] = field(default_factory=dict)
+    key_positions: dict[tuple, Position] = field(default_factory=dict)
 
-    def where(self, path: tuple) -> Position:
-        """Position of the value at ``path`` or of its nearest ancestor that exists."""
+    def where(self, path: tuple, key: bool = False) -> Position:
+        """Position of the value (or with ``key``, of the key) at ``path``, or of its nearest
+        ancestor that exists."""
         path = tuple(path)
+        if key and path in self.key_positions:
+            return self.key_positions[path]
         while path:
             if path in self.positions:
                 return self.positions[path]
             path = path[:-1]
         return self.positions.get((), (1, 1))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (``2026-13-01``) as text for validation to report."""
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems) -> None:
@@ -48,10 +65,8 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
                     f"key '{key}' is repeated (first on line {seen[key]}); only one is allowed",
                 )
             seen[key] = line
-            doc.positions[(*path, key)] = (line, key_node.start_mark.column + 1)
+            doc.key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
             _walk(value_node, (*path, key), doc, file, problems)
-            # keep the key's own position for the key; children are recorded below it
-            doc.positions[(*path, key)] = (line, key_node.start_mark.column + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), doc, file, problems)
@@ -60,7 +75,7 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
 def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
     """Parse a YAML file; ``None`` (with problems added) when it cannot be parsed."""
     text = decode(path.read_bytes(), file, problems)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -77,7 +92,7 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
             what = f"{exc.context}, {what}"
         problems.error(file, line, column, f"YAML syntax error: {what}")
         return None
-    except yaml.YAMLError as exc:  # pragma: no cover - defensive, PyYAML marks its errors
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         problems.error(file, 1, 1, f"YAML error: {exc}")
         return None
     finally:

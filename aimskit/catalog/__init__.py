@@ -48,8 +48,7 @@ def load(name: str) -> pd.DataFrame:
         from aimskit.problems import suggest
 
         raise UnknownCatalogError(
-            f"unknown catalog '{name}'{suggest(name, _LOADERS)} "
-            f"(available: {', '.join(_LOADERS)})"
+            f"unknown catalog '{name}'{suggest(name, _LOADERS)} (available: {', '.join(_LOADERS)})"
         )
     return _LOADERS[name]().copy(deep=True)
 
@@ -115,7 +114,7 @@ def _annex_c() -> pd.DataFrame:
 
 @_register(
     "iso42001",
-    "Every assessable ISO/IEC 42001 requirement (32 clause sub-clauses and 38 Annex A controls), the gap-assessment universe",
+    "Every assessable ISO/IEC 42001 requirement: 32 clause sub-clauses and 38 Annex A controls",
 )
 def _requirements() -> pd.DataFrame:
     clauses = _clauses()
@@ -158,8 +157,7 @@ def _requirements() -> pd.DataFrame:
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records (lists kept as lists, booleans as booleans)."""
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in df.to_dict(orient="records")
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in df.to_dict(orient="records")
     ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 from aimskit import catalog, charts, report
 from aimskit.engagement import MATURITY_LEVELS
 from aimskit.steps import gap
@@ -37,12 +36,42 @@ def headline(result: GapResult) -> report.HTML:
     mat = "-" if math.isnan(h["mean_maturity"]) else f"{h['mean_maturity']:.1f}"
     return report.kpis(
         [
-            ("Overall conformity", _pct(h["conformity"]), f"{h['assessed']} assessed requirements", _tone(h["conformity"])),
-            ("Clauses 4-10", _pct(h["conformity_clauses"]), f"{h['clause_nonconformities']} non-compliant", _tone(h["conformity_clauses"])),
-            ("Annex A controls", _pct(h["conformity_controls"]), f"{h['non_compliant'] - h['clause_nonconformities']} non-compliant", _tone(h["conformity_controls"])),
-            ("Mean maturity", mat, f"target {h['mean_target']:.1f}" if not math.isnan(h["mean_target"]) else "", "warn" if h["mean_maturity"] < h["mean_target"] else "good"),
-            ("Remediation items", h["remediation_items"], f"{h['p1_items']} priority P1, {h['overdue_items']} overdue", "bad" if h["p1_items"] else ""),
-            ("Not yet assessed", h["not_assessed"], f"of {h['requirements']} requirements", "warn" if h["not_assessed"] else "good"),
+            (
+                "Overall conformity",
+                _pct(h["conformity"]),
+                f"{h['assessed']} assessed requirements",
+                _tone(h["conformity"]),
+            ),
+            (
+                "Clauses 4-10",
+                _pct(h["conformity_clauses"]),
+                f"{h['clause_nonconformities']} non-compliant",
+                _tone(h["conformity_clauses"]),
+            ),
+            (
+                "Annex A controls",
+                _pct(h["conformity_controls"]),
+                f"{h['non_compliant'] - h['clause_nonconformities']} non-compliant",
+                _tone(h["conformity_controls"]),
+            ),
+            (
+                "Mean maturity",
+                mat,
+                f"target {h['mean_target']:.1f}" if not math.isnan(h["mean_target"]) else "",
+                "warn" if h["mean_maturity"] < h["mean_target"] else "good",
+            ),
+            (
+                "Remediation items",
+                h["remediation_items"],
+                f"{h['p1_items']} priority P1, {h['overdue_items']} overdue",
+                "bad" if h["p1_items"] else "",
+            ),
+            (
+                "Not yet assessed",
+                h["not_assessed"],
+                f"of {h['requirements']} requirements",
+                "warn" if h["not_assessed"] else "good",
+            ),
         ]
     )
 
@@ -95,8 +124,10 @@ def system_heatmap(eng: Any, result: GapResult):
         return report.note("No AI system is in scope, so there is no per-system view.")
     objectives = catalog.load("iso42001-annex-a-objectives").set_index("id")["title"].to_dict()
     names = dict(zip(eng.systems["id"], eng.systems["name"], strict=True))
-    label = "Annex A conformity per objective for this AI system" if result.system_id else (
-        "Annex A conformity per objective and AI system"
+    label = (
+        "Annex A conformity per objective for this AI system"
+        if result.system_id
+        else ("Annex A conformity per objective and AI system")
     )
     return charts.system_heatmap(result.heatmap, objectives, names, label)
 
@@ -145,6 +176,7 @@ def roadmap_table(result: GapResult) -> report.HTML:
             "id": "Requirement",
             "title": "Title",
             "status": ("Status", "badge"),
+            "where": "Decided by",
             "maturity": ("Maturity", "num"),
             "target": ("Target", "num"),
             "owner": "Owner",
@@ -195,5 +227,3 @@ def method() -> report.HTML:
 
 def results(result: GapResult) -> dict[str, Any]:
     return result.to_json()
-
-

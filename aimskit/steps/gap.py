@@ -110,6 +110,14 @@ def _weakest(rows: pd.DataFrame) -> tuple[pd.Series | None, str]:
     return rows.iloc[0], basis
 
 
+def _where(row: pd.Series | None) -> str:
+    """Which assessment decided the status: the organisation or a named AI system."""
+    if row is None:
+        return ""
+    sid = row["system_id"]
+    return "organisation" if sid is None or pd.isna(sid) else f"system {sid}"
+
+
 def requirement_view(
     reqs: pd.DataFrame,
     gap: pd.DataFrame,
@@ -128,9 +136,7 @@ def requirement_view(
         candidates = gap[gap["system_id"].isna() | (gap["system_id"] == system_id)]
         # a system's own row overrides the organisation-wide row for that control
         own = set(candidates.loc[candidates["system_id"] == system_id, "requirement_id"])
-        candidates = candidates[
-            ~(candidates["system_id"].isna() & candidates["requirement_id"].isin(own))
-        ]
+        candidates = candidates[~(candidates["system_id"].isna() & candidates["requirement_id"].isin(own))]
     by_req = {rid: rows for rid, rows in candidates.groupby("requirement_id", sort=False)}
     out = []
     for req in reqs.itertuples(index=False):
@@ -168,6 +174,7 @@ def requirement_view(
                 "evidence": evidence,
                 "notes": (row["notes"] if row is not None else None) or "",
                 "basis": basis,
+                "where": _where(row),
                 "source_lines": [int(x) for x in rows["line"]] if not rows.empty else [],
             }
         )
@@ -249,9 +256,7 @@ def documented_information(view: pd.DataFrame, clauses: pd.DataFrame | None = No
     part = view[(view["kind"] == "clause") & (view["documented_information"] != "none")].copy()
 
     def finding(row: pd.Series) -> str:
-        if row["status"] == "non_compliant" or (
-            row["status"] in ASSESSED_STATUSES and not row["evidence"]
-        ):
+        if row["status"] == "non_compliant" or (row["status"] in ASSESSED_STATUSES and not row["evidence"]):
             return "missing"
         if row["status"] == "partially_compliant":
             return "incomplete"
@@ -301,8 +306,19 @@ def remediation(view: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     df["overdue"] = df["target_date"].map(lambda d: isinstance(d, dt.date) and d < as_of)
     df["owner"] = df["owner"].map(lambda o: o or "unassigned")
     cols = [
-        "rank", "priority", "id", "title", "status", "maturity", "target", "maturity_gap",
-        "owner", "target_date", "overdue", "notes",
+        "rank",
+        "priority",
+        "id",
+        "title",
+        "status",
+        "where",
+        "maturity",
+        "target",
+        "maturity_gap",
+        "owner",
+        "target_date",
+        "overdue",
+        "notes",
     ]
     return df[cols].reset_index(drop=True)
 
@@ -372,7 +388,9 @@ def summary_points(h: dict[str, Any], by_clause: pd.DataFrame, by_objective: pd.
         )
     scored = by_objective.dropna(subset=["conformity"]) if not by_objective.empty else by_objective
     if not scored.empty:
-        low = scored.sort_values(["conformity", "group_id"], key=lambda s: s if s.name == "conformity" else s.map(natural_key)).iloc[0]
+        low = scored.sort_values(
+            ["conformity", "group_id"], key=lambda s: s if s.name == "conformity" else s.map(natural_key)
+        ).iloc[0]
         high = scored.sort_values("conformity", ascending=False, kind="stable").iloc[0]
         points.append(
             f"Weakest Annex A area: {low['group_id']} {low['group_title']} ({pct(low['conformity'])}); "
@@ -407,10 +425,7 @@ class GapResult:
 
     def to_json(self) -> dict[str, Any]:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: _jsonable(v) for k, v in row.items()}
-                for row in df.to_dict(orient="records")
-            ]
+            return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
         return {
             "step": "gap",
@@ -427,8 +442,7 @@ class GapResult:
             "not_assessed": records(self.pending),
             "remediation": records(self.roadmap),
             "heatmap": {
-                str(col): {str(k): _jsonable(v) for k, v in self.heatmap[col].items()}
-                for col in self.heatmap.columns
+                str(col): {str(k): _jsonable(v) for k, v in self.heatmap[col].items()} for col in self.heatmap.columns
             },
             "requirements": records(self.view),
         }

@@ -1,0 +1,205 @@
+"""The ``aimskit`` command line: a thin skin over the library.
+
+Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``validate`` ->
+:func:`aimskit.engagement.validate`, ``catalog`` -> :func:`aimskit.catalog.load`, ``init`` ->
+:func:`aimskit.scaffold.init_engagement`. Problems in the user's input are printed as
+``file:line:column: message`` and give exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+import aimskit
+
+EXIT_PROBLEMS = 1
+EXIT_INTERNAL = 3
+
+
+def _echo_problems(problems) -> None:
+    for p in problems:
+        click.echo(p.format(), err=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(aimskit.__version__, prog_name="aimskit")
+def cli() -> None:
+    """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--step",
+    "-s",
+    "steps",
+    multiple=True,
+    metavar="NAME",
+    help="Step to run (repeatable). Default: every available step.",
+)
+@click.option(
+    "--system",
+    "systems",
+    multiple=True,
+    metavar="ID",
+    help="Only the per-system reports of these AI systems (repeatable).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Output folder. Default: outputs/example, or outputs/<engagement folder name>.",
+)
+@click.option("--timeout", default=600, show_default=True, help="Seconds a notebook cell may run.")
+@click.option(
+    "--self-contained",
+    is_flag=True,
+    help="Inline plotly.js in every HTML file (one file per report, ~5 MB each) "
+    "instead of one shared assets/plotly.min.js.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
+    """Execute the step notebooks for the engagement at PATH and render the reports.
+
+    With no PATH, the bundled example engagement is used. Writes per report an executed
+    .ipynb, an .html and a .json of the results, and per run index.html and manifest.json.
+    """
+    from aimskit import runner
+    from aimskit.problems import InvalidEngagementError
+
+    def progress(event, outcome, done, total):
+        if event == "done" and outcome is not None:
+            if outcome.status == "ok":
+                if not quiet:
+                    click.echo(f"[{done}/{total}] ok      {outcome.name} ({outcome.duration_s:.1f} s)")
+            else:
+                click.echo(f"[{done}/{total}] FAILED  {outcome.name}: {outcome.error}", err=True)
+
+    try:
+        result = runner.run(
+            path,
+            steps=steps,
+            systems=systems,
+            out=out,
+            timeout=timeout,
+            self_contained=self_contained,
+            progress=progress,
+        )
+    except InvalidEngagementError as exc:
+        _echo_problems(p for p in exc.problems if p.severity == "error")
+        click.echo(
+            f"The engagement has {len([p for p in exc.problems if p.severity == 'error'])} "
+            "problem(s); nothing was run. Fix them and run again.",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    except runner.RunError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    n, failed = len(result.reports), len(result.failed)
+    click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
+    if failed:
+        click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(path, strict) -> None:
+    """Check the engagement at PATH and report every problem as file:line:column: message."""
+    from aimskit import engagement
+
+    problems = engagement.validate(path)
+    _echo_problems(problems)
+    errors = [p for p in problems if p.severity == "error" or strict]
+    warnings = len(problems) - len([p for p in problems if p.severity == "error"])
+    if errors:
+        click.echo(f"{len(errors)} problem(s) found in {path}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    note = f" ({warnings} warning(s))" if warnings else ""
+    click.echo(f"OK: {path} is a valid aimskit engagement{note}.")
+
+
+@cli.command("catalog")
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--sources", is_flag=True, help="Show the source and licence of every data file.")
+def catalog_cmd(name, fmt, sources) -> None:
+    """Print the catalog NAME (list the catalogs when NAME is omitted)."""
+    import pandas as pd
+
+    from aimskit import catalog
+
+    if sources:
+        man = catalog.manifest()
+        rows = [{"file": f, **info} for f, info in man["files"].items()]
+        df = pd.DataFrame(rows)
+        click.echo(f"catalog version {man['catalog_version']}")
+    elif not name:
+        df = pd.DataFrame(
+            [{"name": n, "rows": len(catalog.load(n)), "description": d} for n, d in catalog.names().items()]
+        )
+        click.echo(f"catalog version {catalog.version()}")
+    else:
+        try:
+            df = catalog.load(name)
+        except catalog.UnknownCatalogError as exc:
+            click.echo(f"error: {exc.args[0]}", err=True)
+            sys.exit(EXIT_PROBLEMS)
+    if fmt == "json":
+        click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(catalog.to_flat(df).to_csv(index=False), nl=False)
+    else:
+        flat = catalog.to_flat(df, sep="; ")
+        if name and fmt == "table":
+            keep = [c for c in flat.columns if c not in ("questions", "evidence", "summary")]
+            flat = flat[keep]
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 70, "display.width", 200):
+            click.echo(flat.to_string(index=False))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
+def init(path, example) -> None:
+    """Create a blank engagement at PATH (headers and a commented example row per file)."""
+    from aimskit.scaffold import InitError, init_engagement
+
+    try:
+        written = init_engagement(path, example=example)
+    except InitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for f in written:
+        click.echo(f"created {f}")
+    click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # an aimskit bug: one line, the traceback only on request
+        if os.environ.get("AIMSKIT_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set AIMSKIT_DEBUG=1 for the traceback; please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
