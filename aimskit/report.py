@@ -152,7 +152,10 @@ def table(
     if df.empty:
         return note(empty)
     spec = {c: (v if isinstance(v, tuple) else (v, "text")) for c, v in columns.items()}
-    head = "".join(f"<th>{esc(h)}</th>" for h, _ in spec.values())
+    head = "".join(
+        f'<th class="num">{esc(h)}</th>' if kind in ("num", "pct") else f"<th>{esc(h)}</th>"
+        for h, kind in spec.values()
+    )
     rows = []
     for rec in df.to_dict(orient="records"):
         cells = []

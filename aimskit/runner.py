@@ -166,12 +166,29 @@ def _kernel_manager_class():
         return None
 
 
-def _describe(exc: BaseException) -> str:
+def _source_cell(source: Path, index: int) -> int:
+    """1-based number, in the source notebook, of cell ``index`` of the executed notebook.
+
+    papermill inserts its injected-parameters cell right after the ``parameters`` cell, so the
+    cells after it are shifted by one."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(source), as_version=4)
+        tags = [c.get("metadata", {}).get("tags", []) for c in nb.cells]
+        params = next(i for i, t in enumerate(tags) if "parameters" in t)
+    except Exception:
+        return index + 1
+    return index if index > params + 1 else index + 1
+
+
+def _describe(exc: BaseException, notebook: Path | None = None) -> str:
     """One readable line for any failure of a notebook run."""
     import papermill
 
     if isinstance(exc, papermill.PapermillExecutionError):
-        where = f"cell {exc.cell_index}" + (f" (In [{exc.exec_count}])" if exc.exec_count else "")
+        number = _source_cell(notebook, exc.cell_index) if notebook else exc.cell_index + 1
+        where = f"cell {number}" + (f" of {notebook.name}" if notebook else "")
         evalue = str(exc.evalue).strip().splitlines()
         first = evalue[0] if evalue else ""
         return f"{where}: {exc.ename}: {first}"
@@ -239,7 +256,7 @@ def execute(
             error = None
             break
         except Exception as exc:  # every failure is recorded, none is trusted to the metadata
-            error = _describe(exc)
+            error = _describe(exc, job.notebook)
             if attempt == 1 and _is_start_failure(exc):
                 continue
             break

@@ -151,6 +151,25 @@ def systems_table(eng: Any, result: GapResult) -> report.HTML:
     )
 
 
+def system_specific_table(result: GapResult) -> report.HTML:
+    """Requirements whose status comes from a per-system assessment row."""
+    df = result.view[result.view["where"].str.startswith("system")]
+    return report.table(
+        df,
+        {
+            "id": "Control",
+            "title": "Title",
+            "where": "Assessed for",
+            "status": ("Status", "badge"),
+            "maturity": ("Maturity", "num"),
+            "target": ("Target", "num"),
+            "owner": "Owner",
+            "notes": "Assessor notes",
+        },
+        empty="No Annex A control is assessed per AI system here; the organisation-wide assessment applies.",
+    )
+
+
 def documented_table(result: GapResult) -> report.HTML:
     df = result.documented.copy()
     return report.table(

@@ -92,6 +92,7 @@ def _weakest(rows: pd.DataFrame) -> tuple[pd.Series | None, str]:
     """The row that decides a requirement's status, and the basis text."""
     if rows.empty:
         return None, "no row in gap.csv"
+    rows = rows.assign(_org=rows["system_id"].isna()).sort_values("_org", ascending=False, kind="stable")
     labels = [
         ("organisation" if pd.isna(sid) or sid is None else f"system {sid}") + f" ({st})"
         for sid, st in zip(rows["system_id"], rows["status"], strict=True)
@@ -108,6 +109,13 @@ def _weakest(rows: pd.DataFrame) -> tuple[pd.Series | None, str]:
     if not pending.empty:
         return pending.iloc[0], basis
     return rows.iloc[0], basis
+
+
+def _text(value: Any) -> str:
+    """A cell as text: missing values (None, NaN, NA) become an empty string."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 def _where(row: pd.Series | None) -> str:
@@ -169,10 +177,10 @@ def requirement_view(
                 "maturity": maturity,
                 "target": tgt,
                 "maturity_gap": (max(0, tgt - maturity) if maturity is not None else None),
-                "owner": (row["owner"] if row is not None else None) or "",
+                "owner": _text(row["owner"]) if row is not None else "",
                 "target_date": row["target_date"] if row is not None else None,
                 "evidence": evidence,
-                "notes": (row["notes"] if row is not None else None) or "",
+                "notes": _text(row["notes"]) if row is not None else "",
                 "basis": basis,
                 "where": _where(row),
                 "source_lines": [int(x) for x in rows["line"]] if not rows.empty else [],

@@ -1,0 +1,242 @@
+"""The runner and the notebook, end to end, through the same code path as ``aimskit run``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from aimskit import engagement, resources, runner
+from aimskit.cli import cli
+from aimskit.steps import STEPS, Step
+from aimskit.steps import gap as gap_step
+
+PAYLOAD = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = runner.run(None, out=out)
+    return result
+
+
+def test_plan_default_is_organisation_plus_in_scope_systems():
+    eng = engagement.load(resources.example_engagement())
+    jobs = runner.plan(eng)
+    assert [j.name for j in jobs] == [
+        "gap/organisation",
+        "gap/system-credit-score",
+        "gap/system-llm-assist",
+        "gap/system-cv-screen",
+        "gap/system-collections-forecast",
+        "gap/system-fraud-detect",
+    ]
+    assert [j.name for j in runner.plan(eng, ["gap"], ["cv-screen"])] == ["gap/system-cv-screen"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "systems", "message"),
+    [
+        (["gapp"], [], "unknown step 'gapp'; did you mean 'gap'?"),
+        (["risk"], [], "step 'risk' is planned but not available yet"),
+        (["gap"], ["cv-scren"], "unknown system 'cv-scren'; did you mean 'cv-screen'?"),
+        (["gap"], ["affordability-legacy"], "is out of scope"),
+    ],
+)
+def test_plan_rejects_unknown_names(steps, systems, message):
+    eng = engagement.load(resources.example_engagement())
+    with pytest.raises(runner.RunError, match=re.escape(message)):
+        runner.plan(eng, steps, systems)
+
+
+def _notebook(path: Path, cells: list[tuple[str, str, list[str]]]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for kind, src, tags in cells:
+        cell = nbformat.v4.new_code_cell(src) if kind == "code" else nbformat.v4.new_markdown_cell(src)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nbformat.write(nb, str(path))
+    return path
+
+
+PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""'
+
+
+def test_check_notebook_requires_parameters_cell(tmp_path):
+    nb = _notebook(tmp_path / "noparams.ipynb", [("code", PARAMS, [])])
+    with pytest.raises(runner.RunError, match="no cell tagged 'parameters'"):
+        runner.check_notebook(nb, ["engagement_path"])
+    nb = _notebook(tmp_path / "partial.ipynb", [("code", 'engagement_path = ""', ["parameters"])])
+    with pytest.raises(runner.RunError, match="does not declare the parameter"):
+        runner.check_notebook(nb, ["engagement_path", "results_path"])
+
+
+def test_example_run_writes_every_report(example_run):
+    assert example_run.ok, [r.error for r in example_run.reports]
+    out = example_run.out
+    assert len(example_run.reports) == 6
+    for r in example_run.reports:
+        for kind in ("ipynb", "html", "json"):
+            assert (out / r.files[kind]).is_file()
+    assert (out / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    assert not list(out.rglob("*.partial.*")), "temporary files must not be left behind"
+
+
+def test_manifest_records_versions_hashes_and_status(example_run):
+    man = json.loads(example_run.manifest.read_text(encoding="utf-8"))
+    eng_dir = resources.example_engagement()
+    for name in ("engagement.yaml", "systems.csv", "gap.csv"):
+        digest = hashlib.sha256((eng_dir / name).read_bytes()).hexdigest()
+        assert man["engagement"]["inputs_sha256"][name] == digest
+    assert man["catalog_version"] and man["aimskit_version"]
+    assert {"pandas", "plotly", "papermill", "nbconvert"} <= set(man["packages"])
+    assert "iso42001-annex-a.csv" in man["catalog_files_sha256"]
+    assert "gap_assessment.ipynb" in man["notebooks_sha256"]
+    assert man["status"] == "ok"
+    first = man["reports"][0]
+    assert first["status"] == "ok" and first["duration_s"] > 0 and first["started"] <= first["finished"]
+    assert first["parameters"]["system_id"] is None
+
+
+def test_results_json_matches_the_library(example_run):
+    data = json.loads((example_run.out / "gap" / "organisation.json").read_text(encoding="utf-8"))
+    direct = gap_step.assess(engagement.load(resources.example_engagement())).to_json()
+    assert data["headline"] == json.loads(json.dumps(direct["headline"]))
+    assert [r["id"] for r in data["remediation"]] == [r["id"] for r in direct["remediation"]]
+    system = json.loads((example_run.out / "gap" / "system-cv-screen.json").read_text(encoding="utf-8"))
+    assert system["system_id"] == "cv-screen"
+
+
+def test_html_is_a_readable_offline_report(example_run):
+    html = (example_run.out / "gap" / "organisation.html").read_text(encoding="utf-8")
+    assert "Brightwater Consumer Finance Ltd" in html
+    assert "Executive summary" in html and "Appendix: method" in html
+    assert "hl-ipython3" not in html and "engagement.load(" not in html, "code must be hidden"
+    assert "engagement_path" not in html, "parameter cells must be removed"
+    assert html.count('id="ak-fig-') == 5  # clauses, objectives, 2 x maturity, heat map
+    assert '<script src="../assets/plotly.min.js"></script>' in html
+    for remote in ("cdn.plot.ly", "cdnjs.cloudflare.com", "unpkg.com", "require.min.js"):
+        assert remote not in html
+    assert "application/vnd.plotly.v1+json" not in html
+
+
+def test_user_text_is_escaped(example_run):
+    html = (example_run.out / "gap" / "system-cv-screen.html").read_text(encoding="utf-8")
+    assert PAYLOAD not in html
+    assert "<script>alert(" not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_index_links_every_report(example_run):
+    index = example_run.index.read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    for link in links:
+        assert (example_run.out / link).is_file(), link
+    assert sum(1 for link in links if link.endswith(".html")) == 6
+    assert "Brightwater Consumer Finance Ltd" in index
+
+
+def test_rendering_is_deterministic(tmp_path):
+    a = runner.run(None, systems=["cv-screen"], out=tmp_path / "a")
+    b = runner.run(None, systems=["cv-screen"], out=tmp_path / "b")
+    assert a.ok and b.ok
+    html_a = (tmp_path / "a" / "gap" / "system-cv-screen.html").read_bytes()
+    html_b = (tmp_path / "b" / "gap" / "system-cv-screen.html").read_bytes()
+    assert html_a == html_b
+    json_a = (tmp_path / "a" / "gap" / "system-cv-screen.json").read_bytes()
+    assert json_a == (tmp_path / "b" / "gap" / "system-cv-screen.json").read_bytes()
+
+
+def _add_step(monkeypatch, name: str, nb: Path) -> None:
+    monkeypatch.setitem(STEPS, name, Step(name, f"Test step {name}", str(nb), per_system=False))
+
+
+@pytest.mark.parametrize(
+    ("body", "timeout", "expected"),
+    [
+        ("raise ValueError('boom in the notebook')", 60, "cell 3 of fails.ipynb: ValueError: boom in the notebook"),
+        ("import time\ntime.sleep(60)", 2, "timeout: a cell ran longer than the limit"),
+        ("import os\nos._exit(1)", 60, "the kernel died"),
+    ],
+    ids=["exception", "timeout", "dead-kernel"],
+)
+def test_a_failing_report_is_recorded_and_the_others_kept(tmp_path, monkeypatch, body, timeout, expected):
+    nb = _notebook(
+        tmp_path / "fails.ipynb", [("code", PARAMS, ["parameters"]), ("code", "x = 1", []), ("code", body, [])]
+    )
+    _add_step(monkeypatch, "boom", nb)
+    result = runner.run(None, steps=["boom", "gap"], systems=["cv-screen"], out=tmp_path / "out", timeout=timeout)
+    by_name = {r.name: r for r in result.reports}
+    failed = by_name["boom/organisation"]
+    assert failed.status == "failed"
+    assert failed.error.startswith(expected), failed.error
+    assert by_name["gap/system-cv-screen"].status == "ok"
+    man = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert man["status"] == "failed"
+    assert not list((tmp_path / "out").rglob("*.partial.*"))
+
+
+def test_cli_run_exit_code_and_one_line_error(tmp_path, monkeypatch):
+    nb = _notebook(tmp_path / "fails.ipynb", [("code", PARAMS, ["parameters"]), ("code", "1/0", [])])
+    _add_step(monkeypatch, "boom", nb)
+    res = CliRunner().invoke(cli, ["run", "--step", "boom", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert "FAILED  boom/organisation: cell 2 of fails.ipynb: ZeroDivisionError: division by zero" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_cli_run_refuses_an_invalid_engagement(tmp_path):
+    bad = Path(__file__).parent / "fixtures" / "invalid" / "gap-bad"
+    res = CliRunner().invoke(cli, ["run", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert "gap.csv:9:status: 'complient' is not one of" in res.output
+    assert "nothing was run" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_charts_render_offline_in_a_headless_browser(example_run):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("AIMSKIT_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (AIMSKIT_REQUIRE_BROWSER is set) but not installed")
+        pytest.skip("chromium not installed")
+    page = (example_run.out / "gap" / "organisation.html").resolve()
+    proc = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={example_run.out / '.chromium'}",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    dom = proc.stdout
+    figures = dom.count('class="plotly-graph-div')
+    assert figures == 5, proc.stderr[-2000:]
+    assert dom.count('class="main-svg"') >= figures, "every chart must be drawn by the local plotly.js"

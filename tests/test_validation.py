@@ -1,0 +1,165 @@
+"""Validation: every problem at once, as file:line:column: message, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aimskit import engagement, resources
+from aimskit.cli import cli
+from aimskit.problems import InvalidEngagementError
+from aimskit.scaffold import InitError, blank_files, init_engagement
+
+FIXTURES = Path(__file__).parent / "fixtures"
+INVALID = FIXTURES / "invalid"
+CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+def test_there_is_a_corpus_of_broken_engagements():
+    assert len(CASES) >= 8
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_engagement_reports_exact_messages(case, monkeypatch):
+    monkeypatch.chdir(INVALID)
+    expected = (INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    before = _snapshot(INVALID / case)
+    got = [p.format() for p in engagement.validate(case)]
+    assert got == expected
+    assert _snapshot(INVALID / case) == before, "validation must never modify the user's files"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cli_validate_prints_all_problems_and_exits_1(case, monkeypatch):
+    monkeypatch.chdir(INVALID)
+    expected = (INVALID / case / "expected.txt").read_text(encoding="utf-8")
+    res = CliRunner().invoke(cli, ["validate", case])
+    assert res.exit_code == 1
+    assert res.stdout == expected
+    assert "Traceback" not in res.output
+
+
+def test_loader_raises_with_every_problem(monkeypatch):
+    monkeypatch.chdir(INVALID)
+    with pytest.raises(InvalidEngagementError) as info:
+        engagement.load("gap-bad")
+    errors = [p for p in info.value.problems if p.severity == "error"]
+    assert len(errors) == 14
+    assert "gap-bad/gap.csv:9:status:" in str(info.value)
+
+
+def test_missing_folder(tmp_path):
+    problems = engagement.validate(tmp_path / "nowhere")
+    assert [p.format() for p in problems] == [
+        f"{tmp_path / 'nowhere'}:0: the engagement folder does not exist (create one with 'aimskit init')"
+    ]
+
+
+def test_warnings_do_not_fail_but_strict_does(monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    eng = engagement.load("warnings-only")
+    assert len(eng.warnings) == 3
+    assert set(eng.gap["requirement_id"]) == {"4.1", "A.2.2", "5.2"}
+    assert eng.gap.set_index("requirement_id").loc["4.1", "status"] == "compliant"
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["validate", "warnings-only"])
+    assert ok.exit_code == 0 and "(3 warning(s))" in ok.output
+    strict = runner.invoke(cli, ["validate", "warnings-only", "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_valid_minimal_and_example_have_no_problems():
+    assert engagement.validate(FIXTURES / "valid-minimal") == []
+    assert [p for p in engagement.validate(resources.example_engagement()) if p.severity == "error"] == []
+    res = CliRunner().invoke(cli, ["validate", str(FIXTURES / "valid-minimal")])
+    assert res.exit_code == 0 and res.output.startswith("OK:")
+
+
+def test_loaded_engagement_types(minimal):
+    eng = engagement.load(minimal)
+    assert eng.organisation == "Minimal Test Org"
+    assert list(eng.systems["id"]) == ["chat", "legacy"]
+    row = eng.gap.set_index("requirement_id").loc["5.2"]
+    assert row["maturity"] == 2 and str(row["target_date"]) == "2026-09-30"
+    assert row["evidence"] == ["POL-001 draft"]
+    assert eng.target_for("A.7.4") == 3
+    assert set(eng.input_hashes()) == {"engagement.yaml", "systems.csv", "gap.csv"}
+
+
+def test_rows_of_out_of_scope_systems_are_not_counted(minimal):
+    with open(minimal / "gap.csv", "a", encoding="utf-8") as fh:
+        fh.write("A.7.4,legacy,non_compliant,0,,Risk,,\n")
+    problems = engagement.validate(minimal)
+    assert [p.format() for p in problems] == [
+        f"{minimal / 'gap.csv'}:8:system_id: warning: system 'legacy' is out of scope (in_scope = no); "
+        "this row is not counted"
+    ]
+    eng = engagement.load(minimal)
+    assert "legacy" not in set(eng.gap["system_id"].dropna())
+
+
+def test_multiline_quoted_field_keeps_line_numbers(minimal):
+    text = (minimal / "gap.csv").read_text(encoding="utf-8")
+    text = text.replace("Policy not yet approved", '"Policy not yet\napproved"')
+    text += "A.3.2,,wrong,1,,x,,\n"
+    (minimal / "gap.csv").write_text(text, encoding="utf-8")
+    problems = [p.format() for p in engagement.validate(minimal)]
+    assert problems[-1].startswith(f"{minimal / 'gap.csv'}:9:status: 'wrong' is not one of")
+
+
+def test_comment_lines_and_blank_lines_are_ignored(minimal):
+    text = (minimal / "gap.csv").read_text(encoding="utf-8")
+    (minimal / "gap.csv").write_text("# a comment\n\n" + text, encoding="utf-8")
+    assert engagement.validate(minimal) == []
+
+
+def test_target_maturity_overrides(minimal):
+    text = (minimal / "engagement.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "target_maturity: 3", 'target_maturity:\n  default: 2\n  "A.6": 3\n  "A.6.2": 4\n  "A.6.2.4": 5\n  "9": 4'
+    )
+    (minimal / "engagement.yaml").write_text(text, encoding="utf-8")
+    eng = engagement.load(minimal)
+    assert eng.target_for("A.6.2.4") == 5
+    assert eng.target_for("A.6.2.5") == 4
+    assert eng.target_for("A.6.1.2") == 3
+    assert eng.target_for("A.7.4") == 2
+    assert eng.target_for("9.2.2") == 4
+    assert eng.target_for("10.2") == 2
+
+
+def test_blank_templates_are_valid_and_match_the_schema():
+    folder = resources.templates_dir()
+    for name, text in blank_files().items():
+        assert (folder / name).read_text(encoding="utf-8") == text, f"data/templates/{name} is stale"
+    assert engagement.validate(folder) == []
+
+
+def test_init_blank_and_example(tmp_path):
+    written = init_engagement(tmp_path / "new")
+    assert sorted(p.name for p in written) == ["engagement.yaml", "gap.csv", "systems.csv"]
+    assert engagement.validate(tmp_path / "new") == []
+    init_engagement(tmp_path / "copy", example=True)
+    assert engagement.load(tmp_path / "copy").organisation == "Brightwater Consumer Finance Ltd"
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InitError, match="not empty"):
+        init_engagement(target)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
+    res = CliRunner().invoke(cli, ["init", str(target)])
+    assert res.exit_code == 1 and "refusing to overwrite" in res.output
