@@ -37,6 +37,6 @@ def test_notebook_has_no_business_logic(path):
         if cell.cell_type != "code":
             continue
         tree = ast.parse(cell.source)
+        logic = ast.For | ast.While | ast.FunctionDef | ast.ClassDef | ast.ListComp | ast.DictComp | ast.If
         for node in ast.walk(tree):
-            assert not isinstance(node, ast.For | ast.While | ast.FunctionDef | ast.ClassDef | ast.ListComp
-                                  | ast.DictComp | ast.If), f"logic belongs in aimskit, not in {path.name}:\n{cell.source}"
+            assert not isinstance(node, logic), f"logic belongs in aimskit, not in {path.name}:\n{cell.source}"
