@@ -81,6 +81,9 @@ def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
             else:
                 click.echo(f"[{done}/{total}] FAILED  {outcome.name}: {outcome.error}", err=True)
 
+    warning = runner.kernel_warning()
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     try:
         result = runner.run(
             path,

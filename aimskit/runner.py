@@ -147,6 +147,42 @@ def check_notebook(path: Path, names: Sequence[str]) -> None:
         raise RunError(f"{path.name} does not declare the parameter(s) {', '.join(missing)}")
 
 
+def check_output_folder(out_root: Path, engagement_path: Path) -> None:
+    """Refuse an output folder where writing could overwrite something the user wrote."""
+    out_abs, eng_abs = Path(out_root).resolve(), Path(engagement_path).resolve()
+    if out_abs == eng_abs or eng_abs in out_abs.parents:
+        raise RunError(f"the output folder {out_root} is inside the engagement folder; choose another with --out")
+    if out_abs.is_file():
+        raise RunError(f"the output folder {out_root} is a file")
+    if out_abs.is_dir() and any(out_abs.iterdir()) and not (out_abs / MANIFEST).is_file():
+        raise RunError(
+            f"{out_root} is not empty and holds no aimskit {MANIFEST}; refusing to write into it "
+            "(choose an empty or new folder with --out)"
+        )
+
+
+def kernel_warning() -> str | None:
+    """A warning when the 'python3' kernel would run another interpreter than this one."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        except NoSuchKernel:
+            return f"no Jupyter kernel named '{KERNEL_NAME}'; install ipykernel in this environment"
+        exe = spec.argv[0] if spec.argv else ""
+        if exe in ("python", "python3", "{python}", sys.executable):
+            return None
+        if Path(exe).resolve() != Path(sys.executable).resolve():
+            return (
+                f"the '{KERNEL_NAME}' kernel runs {exe}, not this Python ({sys.executable}); reports fail "
+                "if aimskit is not installed there (fix: python -m ipykernel install --sys-prefix)"
+            )
+    except Exception:  # pragma: no cover - informative only
+        return None
+    return None
+
+
 def _kernel_manager_class():
     """A kernel manager that encrypts its local connection (silences ipykernel's TCP warning)."""
     try:
@@ -370,6 +406,7 @@ def run(
     src = Path(path) if path else resources.example_engagement()
     eng = engagement.load(src)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
+    check_output_folder(out_root, src)
     jobs = plan(eng, steps, systems)
     for nb in {j.notebook for j in jobs}:
         check_notebook(nb, ["engagement_path", "output_dir", "system_id", "results_path"])

@@ -152,3 +152,13 @@ def test_example_engagement_tells_its_story():
     assert statuses == {"compliant", "partially_compliant", "non_compliant", "not_applicable", "not_assessed"}
     assert h["clause_nonconformities"] >= 1 and h["overdue_items"] >= 1
     assert dt.date(2026, 11, 20) == r.assessment_date
+
+
+def test_blank_engagement_has_no_score_and_says_so(tmp_path):
+    from aimskit.scaffold import init_engagement
+
+    init_engagement(tmp_path / "blank")
+    r = gap.assess(engagement.load(tmp_path / "blank"))
+    assert r.headline["assessed"] == 0 and math.isnan(r.headline["conformity"])
+    assert r.roadmap.empty and r.heatmap.empty
+    assert r.summary[-1].startswith("Nothing has been assessed yet")

@@ -204,6 +204,19 @@ def test_cli_run_refuses_an_invalid_engagement(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_run_refuses_to_write_over_user_files(tmp_path, example_copy):
+    inside = example_copy / "reports"
+    with pytest.raises(runner.RunError, match="inside the engagement folder"):
+        runner.run(example_copy, out=inside)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "index.html").write_text("my own page", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(example_copy), "--out", str(busy)])
+    assert res.exit_code == 1 and "refusing to write into it" in res.output
+    assert (busy / "index.html").read_text(encoding="utf-8") == "my own page"
+    assert runner.kernel_warning() is None
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 

@@ -58,7 +58,7 @@ def headline(result: GapResult) -> report.HTML:
                 "Mean maturity",
                 mat,
                 f"target {h['mean_target']:.1f}" if not math.isnan(h["mean_target"]) else "",
-                "warn" if h["mean_maturity"] < h["mean_target"] else "good",
+                "" if math.isnan(h["mean_maturity"]) else "warn" if h["mean_maturity"] < h["mean_target"] else "good",
             ),
             (
                 "Remediation items",

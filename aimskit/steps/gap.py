@@ -378,10 +378,15 @@ def summary_points(h: dict[str, Any], by_clause: pd.DataFrame, by_objective: pd.
 
     points = [
         f"{h['assessed']} of {h['requirements']} requirements have been assessed "
-        f"({h['not_assessed']} not yet assessed, {h['not_applicable']} not applicable).",
-        f"Overall conformity is {pct(h['conformity'])}: {pct(h['conformity_clauses'])} on the "
-        f"mandatory clauses 4-10 and {pct(h['conformity_controls'])} on the Annex A controls.",
+        f"({h['not_assessed']} not yet assessed, {h['not_applicable']} not applicable)."
     ]
+    if h["assessed"] == 0:
+        points.append("Nothing has been assessed yet, so there is no conformity score; fill in gap.csv.")
+        return points
+    points.append(
+        f"Overall conformity is {pct(h['conformity'])}: {pct(h['conformity_clauses'])} on the "
+        f"mandatory clauses 4-10 and {pct(h['conformity_controls'])} on the Annex A controls."
+    )
     if h["clause_nonconformities"]:
         points.append(
             f"{h['clause_nonconformities']} mandatory clause requirement(s) are non-compliant; each "
