@@ -310,6 +310,7 @@ def execute(
                 colour=eng.meta.branding.colour,
                 footer=f"aimskit {aimskit.__version__} - catalog {catalog.version()} - "
                 f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}",
+                error=error,
             )
             os.replace(tmp_ipynb, ipynb)
             files["ipynb"] = ipynb.relative_to(out_root).as_posix()

@@ -162,15 +162,20 @@ def _add_step(monkeypatch, name: str, nb: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "timeout", "expected"),
+    ("body", "timeout", "expected", "rendered"),
     [
-        ("raise ValueError('boom in the notebook')", 60, "cell 3 of fails.ipynb: ValueError: boom in the notebook"),
-        ("import time\ntime.sleep(60)", 2, "timeout: a cell ran longer than the limit"),
-        ("import os\nos._exit(1)", 60, "the kernel died"),
+        (
+            "raise ValueError('boom in the notebook')",
+            60,
+            "cell 3 of fails.ipynb: ValueError: boom in the notebook",
+            True,
+        ),
+        ("import time\ntime.sleep(60)", 2, "timeout: a cell ran longer than the limit", False),
+        ("import os\nos._exit(1)", 60, "the kernel died", False),
     ],
     ids=["exception", "timeout", "dead-kernel"],
 )
-def test_a_failing_report_is_recorded_and_the_others_kept(tmp_path, monkeypatch, body, timeout, expected):
+def test_a_failing_report_is_recorded_and_the_others_kept(tmp_path, monkeypatch, body, timeout, expected, rendered):
     nb = _notebook(
         tmp_path / "fails.ipynb", [("code", PARAMS, ["parameters"]), ("code", "x = 1", []), ("code", body, [])]
     )
@@ -181,6 +186,10 @@ def test_a_failing_report_is_recorded_and_the_others_kept(tmp_path, monkeypatch,
     assert failed.status == "failed"
     assert failed.error.startswith(expected), failed.error
     assert by_name["gap/system-cv-screen"].status == "ok"
+    assert ("html" in failed.files) is rendered
+    if rendered:  # a notebook that stopped in a cell is still rendered, with a banner
+        page = (tmp_path / "out" / failed.files["html"]).read_text(encoding="utf-8")
+        assert "This report did not complete." in page
     man = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert man["status"] == "failed"
     assert not list((tmp_path / "out").rglob("*.partial.*"))
