@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from aimskit.engagement import MATURITY_LEVELS, STATUSES
+from aimskit.engagement import MATURITY_LEVELS, STATUS_LABELS, STATUSES
 
 STATUS_COLOURS = {
     "compliant": "#2E7D32",
@@ -17,13 +17,6 @@ STATUS_COLOURS = {
     "non_compliant": "#C62828",
     "not_applicable": "#9E9E9E",
     "not_assessed": "#CFD8DC",
-}
-STATUS_LABELS = {
-    "compliant": "Compliant",
-    "partially_compliant": "Partially compliant",
-    "non_compliant": "Non-compliant",
-    "not_applicable": "Not applicable",
-    "not_assessed": "Not assessed",
 }
 FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
 

@@ -72,6 +72,13 @@ STATUSES = (
     "not_assessed",
 )
 ASSESSED_STATUSES = ("compliant", "partially_compliant", "non_compliant")
+STATUS_LABELS = {
+    "compliant": "Compliant",
+    "partially_compliant": "Partially compliant",
+    "non_compliant": "Non-compliant",
+    "not_applicable": "Not applicable",
+    "not_assessed": "Not assessed",
+}
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 MATURITY_LEVELS = {
     0: "Incomplete",

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from aimskit import catalog, charts, report
-from aimskit.engagement import MATURITY_LEVELS
+from aimskit.engagement import MATURITY_LEVELS, STATUS_LABELS
 from aimskit.steps import gap
 from aimskit.steps.gap import GapResult
 
@@ -235,7 +235,7 @@ def detail_table(result: GapResult) -> report.HTML:
 def method() -> report.HTML:
     items = dict(gap.METHOD)
     items["Maturity scale"] = "; ".join(f"{k} {v}" for k, v in MATURITY_LEVELS.items())
-    items["Status scale"] = "; ".join(f"{k}: {v}" for k, v in gap.STATUS_LABELS.items())
+    items["Status scale"] = "; ".join(f"{k}: {v}" for k, v in STATUS_LABELS.items())
     items["Priorities"] = "; ".join(f"{k}: {v}" for k, v in gap.PRIORITIES.items())
     items["Copyright"] = (
         "ISO/IEC 42001 is (c) ISO/IEC. This report shows requirement identifiers and short titles "

@@ -24,13 +24,6 @@ from aimskit import catalog
 from aimskit.engagement import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES, Engagement
 from aimskit.ids import natural_key
 
-STATUS_LABELS = {
-    "compliant": "Compliant",
-    "partially_compliant": "Partially compliant",
-    "non_compliant": "Non-compliant",
-    "not_applicable": "Not applicable",
-    "not_assessed": "Not assessed",
-}
 #: Credit each assessed status earns in the conformity score.
 STATUS_CREDIT = {"compliant": 1.0, "partially_compliant": 0.5, "non_compliant": 0.0}
 #: Higher is worse; used to pick the weakest of several assessments of one requirement.
