@@ -186,6 +186,26 @@ def init(path, example) -> None:
     click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
 
 
+@cli.command()
+@click.argument("dest", required=False, default="notebooks", type=click.Path(path_type=Path))
+def notebooks(dest) -> None:
+    """Copy the step notebooks into DEST (default: ./notebooks) to open them in JupyterLab.
+
+    Existing files are never overwritten."""
+    from aimskit.scaffold import InitError, copy_notebooks
+
+    try:
+        copied, skipped = copy_notebooks(dest)
+    except InitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for f in copied:
+        click.echo(f"copied {f}")
+    for f in skipped:
+        click.echo(f"kept {f} (already exists; not overwritten)")
+    click.echo(f"Next: jupyter lab {dest}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)

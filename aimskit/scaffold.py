@@ -85,3 +85,24 @@ def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
         atomic_write_text(target / name, content)
         written.append(target / name)
     return written
+
+
+def copy_notebooks(dest: str | Path) -> tuple[list[Path], list[Path]]:
+    """Copy the step notebooks into ``dest`` to work on them in JupyterLab.
+
+    Returns ``(copied, skipped)``: a notebook that already exists in ``dest`` is never overwritten.
+    """
+    target = Path(dest)
+    if target.exists() and not target.is_dir():
+        raise InitError(f"{target} exists and is not a folder")
+    target.mkdir(parents=True, exist_ok=True)
+    copied: list[Path] = []
+    skipped: list[Path] = []
+    for nb in sorted(resources.notebooks_dir().glob("*.ipynb")):
+        out = target / nb.name
+        if out.exists():
+            skipped.append(out)
+            continue
+        atomic_write_text(out, nb.read_text(encoding="utf-8"))
+        copied.append(out)
+    return copied, skipped

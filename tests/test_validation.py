@@ -163,3 +163,14 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
     res = CliRunner().invoke(cli, ["init", str(target)])
     assert res.exit_code == 1 and "refusing to overwrite" in res.output
+
+
+def test_notebooks_command_copies_without_overwriting(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["notebooks", str(tmp_path / "nb")])
+    assert res.exit_code == 0 and "copied" in res.output
+    mine = tmp_path / "nb" / "gap_assessment.ipynb"
+    mine.write_text("{}", encoding="utf-8")
+    res = runner.invoke(cli, ["notebooks", str(tmp_path / "nb")])
+    assert res.exit_code == 0 and "kept" in res.output
+    assert mine.read_text(encoding="utf-8") == "{}"
