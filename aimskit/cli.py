@@ -56,7 +56,9 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Output folder. Default: outputs/example, or outputs/<engagement folder name>.",
 )
-@click.option("--timeout", default=600, show_default=True, help="Seconds a notebook cell may run.")
+@click.option(
+    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+)
 @click.option(
     "--self-contained",
     is_flag=True,

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from aimskit import catalog
 from aimskit.problems import (
@@ -33,7 +34,7 @@ from aimskit.problems import (
     suggest,
     suggest_id,
 )
-from aimskit.tables import Column, Record, TableSchema, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
 FORMAT_VERSION = 1
@@ -79,7 +80,7 @@ STATUS_LABELS = {
     "not_applicable": "Not applicable",
     "not_assessed": "Not assessed",
 }
-ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 MATURITY_LEVELS = {
     0: "Incomplete",
     1: "Initial",
@@ -104,7 +105,7 @@ class Organisation(_Strict):
     name: NonEmpty
     sector: str = ""
     country: str = ""
-    employees: Annotated[int, Field(ge=1)] | None = None
+    employees: Annotated[StrictInt, Field(ge=1)] | None = None
     description: str = ""
 
 
@@ -143,8 +144,17 @@ class EngagementMeta(_Strict):
     def _date_only(cls, value: Any) -> Any:
         if isinstance(value, dt.datetime):
             return value.date()
-        if isinstance(value, str):
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return dt.date.fromisoformat(value.strip())  # raises ValueError -> reported
+        raise ValueError("not a date")
+
+    @field_validator("format_version", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if type(value) is not int:
+            raise ValueError("format_version must be a number")
         return value
 
 
@@ -323,12 +333,11 @@ def resolve_target(target: Any, requirement_id: str) -> int:
 _FRIENDLY_TYPES = {
     "missing": "missing required key '{key}'",
     "extra_forbidden": "unknown key '{name}'{inside}{hint}",
-    "date_from_datetime_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
-    "date_parsing": "'{value}' is not a date in the form YYYY-MM-DD",
-    "date_type": "'{value}' is not a date in the form YYYY-MM-DD",
-    "value_error": "'{value}' is not a date in the form YYYY-MM-DD",
+    "date_from_datetime_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
+    "date_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
+    "date_type": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
     "int_parsing": "'{value}' is not a whole number",
-    "int_type": "'{value}' is not a whole number",
+    "int_type": "{key} must be a whole number, found {kind}",
     "int_from_float": "'{value}' is not a whole number",
     "string_type": "expected text for '{key}', found {kind}",
     "model_type": "expected a mapping of keys to values for '{key}', found {kind}",
@@ -387,14 +396,20 @@ def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> Engageme
             parent = key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else ""
             value = err.get("input")
             kind = err["type"]
-            if kind == "literal_error":
+            if kind == "value_error" and loc == ("assessment_date",):
+                message = f"assessment_date must be a date in the form YYYY-MM-DD, found {_kind(value)}"
+            elif kind in ("value_error", "literal_error") and loc == ("format_version",):
+                message = f"format_version must be the number {FORMAT_VERSION}, found {_kind(value)}"
+            elif kind == "string_type" and loc[-1] == "colour" and value is None:
+                message = (
+                    'branding.colour is empty; write the colour in quotes, e.g. colour: "#1F4E79" '
+                    "(an unquoted # starts a comment)"
+                )
+            elif kind == "literal_error":
                 expected = err.get("ctx", {}).get("expected", "")
                 choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
                 hint = suggest(str(value), choices)
-                if loc == ("format_version",):
-                    message = f"format_version must be {FORMAT_VERSION}, found {_kind(value)}"
-                else:
-                    message = f"'{value}' is not one of: {one_of(choices)}{hint}"
+                message = f"'{value}' is not one of: {one_of(choices)}{hint}"
             elif kind in _FRIENDLY_TYPES:
                 hint = ""
                 if kind == "extra_forbidden":
@@ -446,16 +461,29 @@ def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Probl
         check_level(target, ("target_maturity",))
 
 
-def _check_logo(meta: EngagementMeta, doc: YamlDocument, folder: Path, file: str, problems: Problems) -> None:
-    logo = meta.branding.logo
-    if not logo:
-        return
+def _check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -> Path | None:
+    """The logo's path when it is usable; problems otherwise (checked even if other keys are wrong)."""
+    branding = doc.data.get("branding") if isinstance(doc.data, dict) else None
+    logo = branding.get("logo") if isinstance(branding, dict) else None
+    if not logo or not isinstance(logo, str):
+        return None
     line, column = doc.where(("branding", "logo"))
     path = folder / logo
-    if not path.is_file():
+    try:
+        inside = folder.resolve() in path.resolve().parents
+        exists = path.is_file()
+    except OSError as exc:
+        problems.error(file, line, column, f"cannot use logo '{logo}': {exc.strerror or exc}")
+        return None
+    if not inside:
+        problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder")
+    elif not exists:
         problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
         problems.error(file, line, column, f"logo '{logo}' must be a .png, .jpg, .svg or .gif image")
+    else:
+        return path
+    return None
 
 
 def _check_gap(
@@ -471,6 +499,14 @@ def _check_gap(
     for cid, parent in zip(clauses["id"], clauses["parent"], strict=True):
         if parent:
             children.setdefault(parent, []).append(cid)
+    for rec in records:
+        rid = rec.values.get("requirement_id")
+        if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
+            problems.warning(
+                file, rec.line, "requirement_id", f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'"
+            )
+            rec.values["requirement_id"] = rid.upper()
+    records = check_duplicates(records, GAP_SCHEMA, file, problems)
     kept: list[Record] = []
     for rec in records:
         v = rec.values
@@ -478,11 +514,7 @@ def _check_gap(
         rid = v.get("requirement_id")
         ok = True
         if rid and rid not in kinds:
-            upper = rid.upper() if rid[:1].lower() == "a" else rid
-            if upper in kinds:
-                problems.warning(file, line, "requirement_id", f"'{rid}' was read as '{upper}'; write '{upper}'")
-                v["requirement_id"] = rid = upper
-            elif rid in children:
+            if rid in children:
                 problems.error(
                     file,
                     line,
@@ -594,12 +626,27 @@ def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame
     problems = Problems()
     folder = Path(path)
     shown = str(folder)
-    if not folder.exists():
-        problems.error(shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')")
-        return None, pd.DataFrame(), pd.DataFrame(), {}, problems
-    if not folder.is_dir():
-        problems.error(shown, 0, "", "not a folder: an engagement is a folder of files")
-        return None, pd.DataFrame(), pd.DataFrame(), {}, problems
+    empty = (None, pd.DataFrame(), pd.DataFrame(), {}, problems)
+    try:
+        if not folder.exists():
+            problems.error(shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')")
+            return empty
+        if not folder.is_dir():
+            problems.error(shown, 0, "", "not a folder: an engagement is a folder of files")
+            return empty
+    except OSError as exc:
+        problems.error(shown, 0, "", f"cannot open the engagement folder: {exc.strerror or exc}")
+        return empty
+    try:
+        return _read_folder(folder, problems)
+    except OSError as exc:
+        problems.error(str(getattr(exc, "filename", None) or shown), 0, "", f"cannot read: {exc.strerror or exc}")
+        return empty
+
+
+def _read_folder(
+    folder: Path, problems: Problems
+) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame, dict[str, Path], Problems]:
 
     def name(f: str) -> str:
         return str(folder / f)
@@ -609,6 +656,8 @@ def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame
         p = folder / f
         if p.is_file():
             files[f] = p
+        elif p.exists() or p.is_symlink():
+            problems.error(name(f), 0, "", "not a regular file (a folder, a broken link or a device?)")
         else:
             problems.error(name(f), 0, "", f"missing file: every engagement needs {one_of(REQUIRED_FILES)}")
 
@@ -617,15 +666,15 @@ def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame
         doc = load_yaml(files[ENGAGEMENT_FILE], name(ENGAGEMENT_FILE), problems)
         if doc is not None:
             meta = _validate_meta(doc, name(ENGAGEMENT_FILE), problems)
-            if meta is not None:
-                _check_logo(meta, doc, folder, name(ENGAGEMENT_FILE), problems)
-                if meta.branding.logo and (folder / meta.branding.logo).is_file():
-                    files["logo"] = folder / meta.branding.logo
+            logo = _check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
+            if logo is not None:
+                files["logo"] = logo
 
     system_records: dict[str, Record] = {}
     systems_list: list[Record] = []
     if SYSTEMS_FILE in files:
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
+        systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         for rec in systems_list:
             if rec.values.get("id"):
                 system_records.setdefault(rec.values["id"], rec)

@@ -280,8 +280,8 @@ def execute(
     for attempt in (1, 2):
         try:
             papermill.execute_notebook(
-                str(job.notebook),
-                str(tmp_ipynb),
+                _literal(job.notebook),
+                _literal(tmp_ipynb),
                 parameters=params,
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
@@ -329,7 +329,7 @@ def execute(
         error = error or f"rendering failed: {_describe(exc)}"
     finally:
         for tmp in (tmp_ipynb, tmp_results):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 tmp.unlink()
     return ReportOutcome(
         name=job.name,
@@ -344,6 +344,11 @@ def execute(
         parameters={k: v for k, v in params.items() if k != "results_path"},
         headline=headline,
     )
+
+
+def _literal(path: Path) -> str:
+    """papermill formats paths with the parameters (``{name}``); keep braces in a path literal."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def _versions() -> dict[str, str]:
@@ -407,13 +412,16 @@ def run(
     src = Path(path) if path else resources.example_engagement()
     eng = engagement.load(src)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
-    check_output_folder(out_root, src)
     jobs = plan(eng, steps, systems)
     for nb in {j.notebook for j in jobs}:
         check_notebook(nb, ["engagement_path", "output_dir", "system_id", "results_path"])
-    out_root.mkdir(parents=True, exist_ok=True)
-    if not self_contained:
-        render.install_plotly_asset(out_root)
+    try:
+        check_output_folder(out_root, src)
+        out_root.mkdir(parents=True, exist_ok=True)
+        if not self_contained:
+            render.install_plotly_asset(out_root)
+    except OSError as exc:
+        raise RunError(f"cannot write to the output folder {out_root}: {exc.strerror or exc}") from exc
     started = _now()
     outcomes: list[ReportOutcome] = []
     for i, job in enumerate(jobs):

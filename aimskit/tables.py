@@ -70,10 +70,13 @@ class Record:
     raw: dict[str, str] = field(default_factory=dict)
 
 
-def decode(data: bytes, file: str, problems: Problems) -> str:
+CSV_HINT = "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+
+
+def decode(data: bytes, file: str, problems: Problems, hint: str = CSV_HINT) -> str:
     """Decode file bytes as UTF-8, tolerating a BOM and reporting what cannot be read."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.error(file, 1, "", "the file is UTF-16 encoded; save it as UTF-8 (in Excel: 'CSV UTF-8')")
+        problems.error(file, 1, "", f"the file is UTF-16 encoded; {hint}")
         return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -85,7 +88,7 @@ def decode(data: bytes, file: str, problems: Problems) -> str:
             file,
             line,
             "",
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); {hint}",
         )
         text = data.decode("utf-8", errors="replace")
     if "\x00" in text:
@@ -95,14 +98,22 @@ def decode(data: bytes, file: str, problems: Problems) -> str:
     return text
 
 
-def read_csv(path: Path, file: str, problems: Problems) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Read a CSV file into its header and ``(line, cells)`` records.
+@dataclass
+class CsvText:
+    header: list[str]
+    header_line: int
+    records: list[tuple[int, list[str]]]
+
+
+def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
+    """Read a CSV file into its header (and its line) and ``(line, cells)`` records.
 
     Blank records and records whose first cell starts with ``#`` are skipped.
     """
     text = decode(path.read_bytes(), file, problems)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
+    header_line = 1
     records: list[tuple[int, list[str]]] = []
     previous_end = 0
     try:
@@ -115,14 +126,15 @@ def read_csv(path: Path, file: str, problems: Problems) -> tuple[list[str], list
                 continue
             if header is None:
                 header = [c.strip(_STRIP).lower() for c in cells]
+                header_line = start
                 continue
             records.append((start, cells))
     except csv.Error as exc:
-        problems.error(file, reader.line_num, "", f"cannot parse CSV: {exc} (an unclosed quote?)")
+        problems.error(file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)")
     if header is None:
         problems.error(file, 1, "", "the file is empty: it needs a header row")
-        return [], []
-    return header, records
+        return CsvText([], 1, [])
+    return CsvText(header, header_line, records)
 
 
 def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems) -> Any:
@@ -147,13 +159,15 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return None
     if col.kind == "int":
         try:
+            if not re.fullmatch(r"[+-]?[0-9]+", value):
+                raise ValueError(value)
             number = int(value)
         except ValueError:
             try:
                 as_float = float(value)
             except ValueError:
                 as_float = None
-            if as_float is not None and as_float.is_integer():
+            if as_float is not None and as_float.is_integer() and re.fullmatch(r"[+-]?[0-9]+\.0*", value):
                 number = int(as_float)
             else:
                 problems.error(file, line, col.name, f"'{value}' is not a whole number")
@@ -189,8 +203,8 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
             file,
             line,
             col.name,
-            f"'{value}' is not a valid {col.name}: use letters, digits, '.', '_' or '-' "
-            "and start with a letter or digit",
+            f"'{value}' is not a valid {col.name}: use at most 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
         )
         return None
     return value
@@ -198,24 +212,35 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
 
 def validate_table(path: Path, schema: TableSchema, file: str, problems: Problems) -> list[Record]:
     """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
-    header, rows = read_csv(path, file, problems)
+    text = read_csv(path, file, problems)
+    header, rows, hline = text.header, text.records, text.header_line
     if not header:
         return []
+    if len(header) == 1 and header[0] not in schema.names:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                problems.error(
+                    file,
+                    hline,
+                    "",
+                    f"the columns are separated by {name}; aimskit reads comma-separated files "
+                    "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
+                )
+                return []
     known = set(schema.names)
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if not name:
-            problems.error(file, 1, f"#{index + 1}", "a header cell is empty")
+            problems.error(file, hline, f"#{index + 1}", "a header cell is empty")
         elif name in seen:
-            problems.error(file, 1, name, f"column '{name}' appears twice in the header")
+            problems.error(file, hline, name, f"column '{name}' appears twice in the header")
         elif name not in known:
-            problems.warning(file, 1, name, f"unknown column '{name}' is ignored{suggest(name, known)}")
+            problems.warning(file, hline, name, f"unknown column '{name}' is ignored{suggest(name, known)}")
         seen.setdefault(name, index)
     missing = [c.name for c in schema.columns if c.required and c.name not in seen]
     for name in missing:
-        problems.error(file, 1, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})")
+        problems.error(file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})")
     records: list[Record] = []
-    keys: dict[tuple, int] = {}
     for line, cells in rows:
         if len(cells) != len(header):
             problems.error(
@@ -233,18 +258,28 @@ def validate_table(path: Path, schema: TableSchema, file: str, problems: Problem
                 record.values[col.name] = None
                 continue
             record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems)
-        if schema.key and all(k in seen for k in schema.key):
-            key = tuple(record.values.get(k) for k in schema.key)
-            if key[0] is not None:
-                if key in keys:
-                    shown = ", ".join(
-                        f"{k} '{v if v is not None else ''}'" for k, v in zip(schema.key, key, strict=True)
-                    )
-                    problems.error(file, line, schema.key[0], f"duplicate row: {shown} is already on line {keys[key]}")
-                else:
-                    keys[key] = line
         records.append(record)
     return records
+
+
+def check_duplicates(records: list[Record], schema: TableSchema, file: str, problems: Problems) -> list[Record]:
+    """Report rows whose key columns repeat an earlier row; returns the rows to keep (the first of each)."""
+    if not schema.key:
+        return records
+    first: dict[tuple, int] = {}
+    kept = []
+    for rec in records:
+        key = tuple(rec.values.get(k) for k in schema.key)
+        if key[0] is None:
+            kept.append(rec)
+            continue
+        if key in first:
+            shown = ", ".join(f"{k} '{v if v is not None else ''}'" for k, v in zip(schema.key, key, strict=True))
+            problems.error(file, rec.line, schema.key[0], f"duplicate row: {shown} is already on line {first[key]}")
+            continue
+        first[key] = rec.line
+        kept.append(rec)
+    return kept
 
 
 def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -> str:

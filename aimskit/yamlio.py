@@ -1,7 +1,14 @@
 """Safe YAML loading that remembers where every key and value is.
 
-Only ``yaml.SafeLoader`` is used (no arbitrary objects). Duplicate keys, which PyYAML
-silently resolves to the last one, are reported.
+Only a ``yaml.SafeLoader`` is used (no arbitrary objects). Engagement files are plain data,
+so a few YAML features that only cause surprises are refused or normalised:
+
+* duplicate keys (PyYAML silently keeps the last one) are reported;
+* anchors and aliases (``&a`` / ``*a``) are refused: they allow cycles and exponential
+  expansion ("billion laughs");
+* mapping keys are kept as written: ``6.1: 4`` is the key ``"6.1"``, not the float 6.1, and
+  ``6.10`` stays ``"6.10"``;
+* an impossible date (``2026-13-01``) stays text, for validation to report.
 """
 
 from __future__ import annotations
@@ -38,20 +45,41 @@ class YamlDocument:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date (``2026-13-01``) as text for validation to report."""
-
     def construct_yaml_timestamp(self, node):  # type: ignore[override]
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        if not isinstance(node, yaml.MappingNode):  # pragma: no cover - PyYAML guarantees it
+            return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or a mapping", key_node.start_mark
+                )
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems) -> None:
+def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems, seen_nodes: set[int]) -> bool:
+    """Record positions; report duplicate keys and aliases. False when an alias was found."""
+    if id(node) in seen_nodes:
+        problems.error(
+            file,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out",
+        )
+        return False
+    seen_nodes.add(id(node))
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    ok = True
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -66,15 +94,16 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
                 )
             seen[key] = line
             doc.key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
-            _walk(value_node, (*path, key), doc, file, problems)
+            ok = _walk(value_node, (*path, key), doc, file, problems, seen_nodes) and ok
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), doc, file, problems)
+            ok = _walk(item, (*path, index), doc, file, problems, seen_nodes) and ok
+    return ok
 
 
 def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
-    """Parse a YAML file; ``None`` (with problems added) when it cannot be parsed."""
-    text = decode(path.read_bytes(), file, problems)
+    """Parse a YAML file; ``None`` (with problems added) when it cannot be used."""
+    text = decode(path.read_bytes(), file, problems, hint="save the file as UTF-8")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -82,7 +111,8 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
             problems.error(file, 1, 1, "the file is empty")
             return None
         doc = YamlDocument(data=None)
-        _walk(node, (), doc, file, problems)
+        if not _walk(node, (), doc, file, problems, set()):
+            return None
         doc.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -91,6 +121,9 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
         if exc.context:
             what = f"{exc.context}, {what}"
         problems.error(file, line, column, f"YAML syntax error: {what}")
+        return None
+    except RecursionError:
+        problems.error(file, 1, 1, "the YAML is nested too deeply to be an engagement file")
         return None
     except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
         problems.error(file, 1, 1, f"YAML error: {exc}")

@@ -262,3 +262,28 @@ def test_charts_render_offline_in_a_headless_browser(example_run):
     figures = dom.count('class="plotly-graph-div')
     assert figures == 5, proc.stderr[-2000:]
     assert dom.count('class="main-svg"') >= figures, "every chart must be drawn by the local plotly.js"
+
+
+def test_output_paths_with_braces_and_unwritable_places(tmp_path):
+    odd = tmp_path / "client {engagement_path} x{y}"
+    result = runner.run(None, systems=["cv-screen"], out=odd)
+    assert result.ok, [r.error for r in result.reports]
+    assert (odd / "gap" / "system-cv-screen.html").is_file()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for bad in (a_file, a_file / "sub", Path("/dev/null")):
+        res = CliRunner().invoke(cli, ["run", "--out", str(bad)])
+        assert res.exit_code == 1, res.output
+        assert res.output.startswith("error: "), res.output
+
+
+def test_heatmap_labels_stay_distinct_when_system_names_repeat(example_copy):
+    text = (example_copy / "systems.csv").read_text(encoding="utf-8")
+    text = text.replace("Collections Volume Forecast", "Consumer Credit Scoring Model (BW-Score v7)")
+    (example_copy / "systems.csv").write_text(text, encoding="utf-8")
+    from aimskit.reports import gap as view
+
+    eng = engagement.load(example_copy)
+    fig = view.system_heatmap(eng, gap_step.assess(eng))
+    labels = list(fig.data[0].x)
+    assert len(set(labels)) == len(labels) == 5

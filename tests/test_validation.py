@@ -174,3 +174,30 @@ def test_notebooks_command_copies_without_overwriting(tmp_path):
     res = runner.invoke(cli, ["notebooks", str(tmp_path / "nb")])
     assert res.exit_code == 0 and "kept" in res.output
     assert mine.read_text(encoding="utf-8") == "{}"
+
+
+def test_unquoted_numeric_target_keys_are_read_as_written(minimal):
+    text = (minimal / "engagement.yaml").read_text(encoding="utf-8")
+    text = text.replace("target_maturity: 3", "target_maturity:\n  default: 3\n  9: 5\n  6.1: 4\n  7.5.1: 2")
+    (minimal / "engagement.yaml").write_text(text, encoding="utf-8")
+    eng = engagement.load(minimal)
+    assert eng.target_for("9.2.2") == 5
+    assert eng.target_for("6.1.3") == 4
+    assert eng.target_for("7.5.1") == 2
+    assert eng.target_for("6.2") == 3
+
+
+def test_yaml_bombs_and_deep_nesting_are_refused_quickly(minimal):
+    import time
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    (minimal / "engagement.yaml").write_text(bomb, encoding="utf-8")
+    start = time.perf_counter()
+    problems = engagement.validate(minimal)
+    assert time.perf_counter() - start < 2
+    assert "anchors and aliases" in problems[0].message
+    (minimal / "engagement.yaml").write_text("deep: " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
+    problems = engagement.validate(minimal)
+    assert problems and problems[0].file.endswith("engagement.yaml")
