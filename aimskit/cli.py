@@ -107,6 +107,8 @@ def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
     except runner.RunError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
+    for problem in result.warnings:
+        click.echo(problem.format(), err=True)
     n, failed = len(result.reports), len(result.failed)
     click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
     if failed:

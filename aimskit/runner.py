@@ -90,6 +90,7 @@ class RunResult:
     reports: list[ReportOutcome]
     manifest: Path
     index: Path
+    warnings: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[ReportOutcome]:
@@ -443,4 +444,6 @@ def run(
     atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     index_path = out_root / INDEX
     atomic_write_text(index_path, portfolio.index_html(eng, manifest))
-    return RunResult(out=out_root, reports=outcomes, manifest=manifest_path, index=index_path)
+    return RunResult(
+        out=out_root, reports=outcomes, manifest=manifest_path, index=index_path, warnings=list(eng.warnings)
+    )
