@@ -138,7 +138,10 @@ def _cell(value: Any, kind: str) -> tuple[str, str]:
     if kind == "date":
         return esc(value), "nowrap"
     if kind == "list":
-        return esc(list(value) if isinstance(value, (list, tuple)) else value), ""
+        items = list(value) if isinstance(value, (list, tuple)) else ([value] if esc(value) else [])
+        if len(items) <= 1:
+            return esc(items[0] if items else ""), ""
+        return '<ul class="ak-list">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>", ""
     return esc(value), ""
 
 

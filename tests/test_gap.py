@@ -162,3 +162,12 @@ def test_blank_engagement_has_no_score_and_says_so(tmp_path):
     assert r.headline["assessed"] == 0 and math.isnan(r.headline["conformity"])
     assert r.roadmap.empty and r.heatmap.empty
     assert r.summary[-1].startswith("Nothing has been assessed yet")
+
+
+def test_guidance_for_urgent_items_comes_from_the_catalog(eng):
+    from aimskit import catalog
+
+    g = gap.assess(eng).guidance
+    assert g["id"].tolist() == ["9.2.2", "A.6.2.4", "5.2"]
+    expected = catalog.load("iso42001").set_index("id").loc["9.2.2", "evidence"]
+    assert g.loc[0, "evidence"] == expected and len(expected) >= 2

@@ -209,6 +209,21 @@ def roadmap_table(result: GapResult) -> report.HTML:
     )
 
 
+def guidance_table(result: GapResult) -> report.HTML:
+    return report.table(
+        result.guidance,
+        {
+            "rank": ("#", "num"),
+            "priority": ("Priority", "badge"),
+            "id": "Requirement",
+            "title": "Title",
+            "summary": "What it takes (aimskit guidance)",
+            "evidence": ("Evidence an auditor typically expects", "list"),
+        },
+        empty="No priority P1 or P2 items.",
+    )
+
+
 def pending_table(result: GapResult) -> report.HTML:
     return report.table(
         result.pending,

@@ -324,6 +324,16 @@ def remediation(view: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
+def remediation_guidance(
+    roadmap: pd.DataFrame, reqs: pd.DataFrame, priorities: tuple[str, ...] = ("P1", "P2")
+) -> pd.DataFrame:
+    """For the most urgent roadmap items: what the requirement asks in practice (aimskit's
+    summary) and the evidence an auditor typically expects, from the catalog guidance."""
+    guide = reqs.set_index("id")[["summary", "evidence"]]
+    part = roadmap[roadmap["priority"].isin(priorities)][["rank", "priority", "id", "title", "owner"]]
+    return part.join(guide, on="id").reset_index(drop=True)
+
+
 def system_heatmap(
     reqs: pd.DataFrame, gap: pd.DataFrame, target: Callable[[str], int], system_ids: list[str]
 ) -> pd.DataFrame:
@@ -425,6 +435,7 @@ class GapResult:
     documented: pd.DataFrame
     pending: pd.DataFrame
     roadmap: pd.DataFrame
+    guidance: pd.DataFrame
     heatmap: pd.DataFrame
     headline: dict[str, Any]
     summary: list[str] = field(default_factory=list)
@@ -497,6 +508,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
         documented=documented_information(view),
         pending=not_assessed(view),
         roadmap=roadmap,
+        guidance=remediation_guidance(roadmap, reqs),
         heatmap=heat,
         headline=head,
         summary=summary_points(head, by_clause, by_objective),
