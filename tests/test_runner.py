@@ -101,6 +101,7 @@ def test_manifest_records_versions_hashes_and_status(example_run):
     assert man["catalog_version"] and man["aimskit_version"]
     assert {"pandas", "plotly", "papermill", "nbconvert"} <= set(man["packages"])
     assert "iso42001-annex-a.csv" in man["catalog_files_sha256"]
+    assert man["engagement"]["inputs_sha256"]["logo"] == hashlib.sha256((eng_dir / "logo.svg").read_bytes()).hexdigest()
     assert "gap_assessment.ipynb" in man["notebooks_sha256"]
     assert man["status"] == "ok"
     first = man["reports"][0]
@@ -128,6 +129,7 @@ def test_html_is_a_readable_offline_report(example_run):
     for remote in ("cdn.plot.ly", "cdnjs.cloudflare.com", "unpkg.com", "require.min.js"):
         assert remote not in html
     assert "application/vnd.plotly.v1+json" not in html
+    assert 'class="ak-logo" alt="logo" src="data:image/svg+xml;base64,' in html, "the branding logo is embedded"
 
 
 def test_user_text_is_escaped(example_run):
