@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -668,7 +669,7 @@ def _read_folder(
             meta = _validate_meta(doc, name(ENGAGEMENT_FILE), problems)
             logo = _check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
             if logo is not None:
-                files["logo"] = logo
+                files[Path(os.path.relpath(logo, folder)).as_posix()] = logo
 
     system_records: dict[str, Record] = {}
     systems_list: list[Record] = []

@@ -101,7 +101,8 @@ def test_manifest_records_versions_hashes_and_status(example_run):
     assert man["catalog_version"] and man["aimskit_version"]
     assert {"pandas", "plotly", "papermill", "nbconvert"} <= set(man["packages"])
     assert "iso42001-annex-a.csv" in man["catalog_files_sha256"]
-    assert man["engagement"]["inputs_sha256"]["logo"] == hashlib.sha256((eng_dir / "logo.svg").read_bytes()).hexdigest()
+    logo_digest = hashlib.sha256((eng_dir / "logo.svg").read_bytes()).hexdigest()
+    assert man["engagement"]["inputs_sha256"]["logo.svg"] == logo_digest
     assert "gap_assessment.ipynb" in man["notebooks_sha256"]
     assert man["status"] == "ok"
     first = man["reports"][0]
