@@ -135,23 +135,3 @@ def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dic
     fig = _layout(fig, title, height=200 + 40 * len(rows))
     fig.update_layout(margin={"t": 120})
     return fig
-
-
-def status_donut(headline: dict, title: str) -> go.Figure:
-    """Overall distribution of requirement statuses."""
-    values = [headline[s] for s in STATUSES]
-    fig = go.Figure(
-        go.Pie(
-            labels=[STATUS_LABELS[s] for s in STATUSES],
-            values=values,
-            hole=0.55,
-            marker={"colors": [STATUS_COLOURS[s] for s in STATUSES]},
-            sort=False,
-            textinfo="value",
-            hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        annotations=[{"text": f"{headline['requirements']}<br>requirements", "showarrow": False, "font": {"size": 14}}]
-    )
-    return _layout(fig, title, height=360)

@@ -24,7 +24,3 @@ def natural_key(identifier: str) -> tuple:
             key.append((1, part))
     annex = 1 if text[:1].isalpha() else 0
     return (annex, tuple(key))
-
-
-def natural_sorted(ids) -> list[str]:
-    return sorted(ids, key=natural_key)

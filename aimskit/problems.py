@@ -48,9 +48,6 @@ class Problems:
     def warning(self, file: str, line: int, column: str | int, message: str) -> None:
         self.add(file, line, column, message, WARNING)
 
-    def extend(self, other: Iterable[Problem]) -> None:
-        self.items.extend(other)
-
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.severity == ERROR]
@@ -64,9 +61,6 @@ class Problems:
 
     def __iter__(self):
         return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 class InvalidEngagementError(Exception):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import html
 import json
 import math
@@ -185,7 +184,3 @@ def save_results(path: str | Path | None, results: Mapping[str, Any]) -> None:
         return
     text = json.dumps(results, indent=2, ensure_ascii=False, sort_keys=False, default=str)
     atomic_write_text(Path(path), text + "\n")
-
-
-def fingerprint(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
