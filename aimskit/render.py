@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see aimskit/__init__.py
+# (importing any aimskit module first runs aimskit/__init__.py, which blocks the slow rfc3987_syntax import)
+import nbformat
+from nbconvert import HTMLExporter
+from traitlets.config import Config
 
-import nbformat  # noqa: E402
-from nbconvert import HTMLExporter  # noqa: E402
-from traitlets.config import Config  # noqa: E402
-
-import aimskit  # noqa: E402
-from aimskit import resources  # noqa: E402
-from aimskit.fileio import atomic_write_bytes, atomic_write_text  # noqa: E402
+import aimskit
+from aimskit import resources
+from aimskit.fileio import atomic_write_bytes, atomic_write_text
 
 REMOVE_CELL_TAGS = {"remove_cell", "parameters", "injected-parameters"}
 PLOTLY_ASSET = Path("assets") / "plotly.min.js"

@@ -9,28 +9,26 @@ reason; the other reports still run. Every file is written atomically.
 
 from __future__ import annotations
 
+# (importing any aimskit module first runs aimskit/__init__.py, which blocks the slow rfc3987_syntax import)
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
 import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see aimskit/__init__.py
-
-import contextlib  # noqa: E402
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import asdict, dataclass, field  # noqa: E402
-from importlib import metadata  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import aimskit  # noqa: E402
-from aimskit import catalog, engagement, resources  # noqa: E402
-from aimskit.engagement import Engagement, sha256_file  # noqa: E402
-from aimskit.fileio import atomic_write_text  # noqa: E402
-from aimskit.problems import suggest  # noqa: E402
-from aimskit.steps import PLANNED, STEPS  # noqa: E402
+import aimskit
+from aimskit import catalog, engagement, resources
+from aimskit.engagement import Engagement, sha256_file
+from aimskit.fileio import atomic_write_text
+from aimskit.problems import suggest
+from aimskit.steps import PLANNED, STEPS
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600  # seconds per cell
