@@ -285,6 +285,16 @@ class Engagement:
     def target_for(self, requirement_id: str) -> int:
         return resolve_target(self.meta.target_maturity, requirement_id)
 
+    @property
+    def in_scope_ids(self) -> list[str]:
+        """IDs of the AI systems in the scope of the AIMS, in file order."""
+        return [sid for sid, flag in zip(self.systems["id"], self.systems["in_scope"], strict=True) if flag]
+
+    @property
+    def system_names(self) -> dict[str, str]:
+        """System ID -> name, for every system in the inventory."""
+        return dict(zip(self.systems["id"], self.systems["name"], strict=True))
+
     def input_hashes(self) -> dict[str, str]:
         """sha256 of every file this engagement was read from."""
         return {name: sha256_file(p) for name, p in sorted(self.files.items())}

@@ -31,7 +31,7 @@ def _fmt(value: Any, kind: str) -> str:
 
 
 def index_html(eng: Any, manifest: dict[str, Any]) -> str:
-    names = dict(zip(eng.systems["id"], eng.systems["name"], strict=True))
+    names = eng.system_names
     sections = []
     for step in manifest["parameters"]["steps"]:
         reports = [r for r in manifest["reports"] if r["step"] == step]

@@ -115,7 +115,7 @@ def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()
             if step in PLANNED:
                 raise RunError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
             raise RunError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
-    in_scope = [sid for sid, flag in zip(eng.systems["id"], eng.systems["in_scope"], strict=True) if flag]
+    in_scope = eng.in_scope_ids
     known = list(eng.systems["id"])
     for sid in systems:
         if sid not in known:

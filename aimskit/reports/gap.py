@@ -123,7 +123,7 @@ def system_heatmap(eng: Any, result: GapResult):
     if result.heatmap.empty:
         return report.note("No AI system is in scope, so there is no per-system view.")
     objectives = catalog.load("iso42001-annex-a-objectives").set_index("id")["title"].to_dict()
-    names = dict(zip(eng.systems["id"], eng.systems["name"], strict=True))
+    names = eng.system_names
     repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
     names = {sid: f"{n} ({sid})" if n in repeated else n for sid, n in names.items()}
     label = (

@@ -490,9 +490,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
     roadmap = remediation(view, eng.meta.assessment_date)
     by_clause = conformity_by_group(view, "clause")
     by_objective = conformity_by_group(view, "control")
-    in_scope = [s for s, flag in zip(eng.systems["id"], eng.systems["in_scope"], strict=True) if flag]
-    if system_id is not None:
-        in_scope = [system_id]
+    in_scope = [system_id] if system_id is not None else eng.in_scope_ids
     heat = system_heatmap(reqs, eng.gap, eng.target_for, in_scope)
     head = headline(view, roadmap)
     return GapResult(
