@@ -146,7 +146,7 @@ def requirement_view(
             rows = rows[rows["system_id"].isna()]
         row, basis = _weakest(rows)
         status = row["status"] if row is not None else "not_assessed"
-        maturity = row["maturity"] if row is not None and status in ASSESSED_STATUSES else None
+        maturity = None
         if status in ASSESSED_STATUSES:
             maturities = rows.loc[rows["status"].isin(ASSESSED_STATUSES), "maturity"].dropna()
             maturity = int(maturities.min()) if not maturities.empty else None
@@ -335,12 +335,19 @@ def remediation_guidance(
 
 
 def system_heatmap(
-    reqs: pd.DataFrame, gap: pd.DataFrame, target: Callable[[str], int], system_ids: list[str]
+    reqs: pd.DataFrame,
+    gap: pd.DataFrame,
+    target: Callable[[str], int],
+    system_ids: list[str],
+    views: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Conformity score per Annex A objective (rows) x AI system (columns), per-system view."""
+    """Conformity score per Annex A objective (rows) x AI system (columns), per-system view.
+
+    ``views`` holds per-system views already computed (by system ID), so they are not redone."""
+    views = views or {}
     frames = {}
     for sid in system_ids:
-        view = requirement_view(reqs, gap, target, system_id=sid)
+        view = views[sid] if sid in views else requirement_view(reqs, gap, target, system_id=sid)
         by = conformity_by_group(view, "control")
         frames[sid] = by.set_index("group_id")["conformity"] if not by.empty else pd.Series(dtype=float)
     return pd.DataFrame(frames)
@@ -490,8 +497,10 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
     roadmap = remediation(view, eng.meta.assessment_date)
     by_clause = conformity_by_group(view, "clause")
     by_objective = conformity_by_group(view, "control")
-    in_scope = [system_id] if system_id is not None else eng.in_scope_ids
-    heat = system_heatmap(reqs, eng.gap, eng.target_for, in_scope)
+    if system_id is None:
+        heat = system_heatmap(reqs, eng.gap, eng.target_for, eng.in_scope_ids)
+    else:  # the per-system view is the one computed above
+        heat = system_heatmap(reqs, eng.gap, eng.target_for, [system_id], views={system_id: view})
     head = headline(view, roadmap)
     return GapResult(
         organisation=eng.organisation,
