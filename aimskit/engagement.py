@@ -139,6 +139,8 @@ class EngagementMeta(_Strict):
     target_maturity: Any = 3
     branding: Branding = Branding()
     context: Context = Context()
+    risk_criteria: Any = None  # validated by aimskit.inputs.risk
+    impact_criteria: Any = None  # validated by aimskit.inputs.impact
 
     @field_validator("assessment_date", mode="before")
     @classmethod
@@ -277,6 +279,7 @@ class Engagement:
     gap: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    parts: dict[str, Any] = field(default_factory=dict)  # optional files, see aimskit.inputs
 
     @property
     def organisation(self) -> str:
@@ -633,11 +636,21 @@ def _frame(records: list[Record], schema: TableSchema) -> pd.DataFrame:
     return df
 
 
-def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame, dict[str, Path], Problems]:
+@dataclass
+class _Read:
+    meta: EngagementMeta | None
+    systems: pd.DataFrame
+    gap: pd.DataFrame
+    files: dict[str, Path]
+    problems: Problems
+    parts: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(path: Path) -> _Read:
     problems = Problems()
     folder = Path(path)
     shown = str(folder)
-    empty = (None, pd.DataFrame(), pd.DataFrame(), {}, problems)
+    empty = _Read(None, pd.DataFrame(), pd.DataFrame(), {}, problems)
     try:
         if not folder.exists():
             problems.error(shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')")
@@ -655,9 +668,7 @@ def _read(path: Path) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame
         return empty
 
 
-def _read_folder(
-    folder: Path, problems: Problems
-) -> tuple[EngagementMeta | None, pd.DataFrame, pd.DataFrame, dict[str, Path], Problems]:
+def _read_folder(folder: Path, problems: Problems) -> _Read:
 
     def name(f: str) -> str:
         return str(folder / f)
@@ -673,6 +684,7 @@ def _read_folder(
             problems.error(name(f), 0, "", f"missing file: every engagement needs {one_of(REQUIRED_FILES)}")
 
     meta = None
+    doc = None
     if ENGAGEMENT_FILE in files:
         doc = load_yaml(files[ENGAGEMENT_FILE], name(ENGAGEMENT_FILE), problems)
         if doc is not None:
@@ -698,13 +710,18 @@ def _read_folder(
     gap = _frame(gap_list, GAP_SCHEMA)
     in_scope = set(systems.loc[systems["in_scope"] == True, "id"])  # noqa: E712
     gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
+    from aimskit import inputs
+
+    ctx = inputs.ReadContext(folder, problems, doc, meta, system_records, gap, files=files)
+    for part in inputs.parts():
+        ctx.parts[part.name] = part.read(ctx)
     problems.items.sort(key=lambda p: (p.file, p.line))
-    return meta, systems, gap, files, problems
+    return _Read(meta, systems, gap, files, problems, ctx.parts)
 
 
 def validate(path: str | Path) -> list[Problem]:
     """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line."""
-    return list(_read(Path(path))[4])
+    return list(_read(Path(path)).problems)
 
 
 def load(path: str | Path) -> Engagement:
@@ -713,14 +730,15 @@ def load(path: str | Path) -> Engagement:
     Raises :class:`InvalidEngagementError` carrying every error when anything is wrong;
     warnings are kept on the returned engagement.
     """
-    meta, systems, gap, files, problems = _read(Path(path))
-    if problems.errors or meta is None:
-        raise InvalidEngagementError(problems.items)
+    read = _read(Path(path))
+    if read.problems.errors or read.meta is None:
+        raise InvalidEngagementError(read.problems.items)
     return Engagement(
         path=Path(path),
-        meta=meta,
-        systems=systems,
-        gap=gap,
-        files=files,
-        warnings=[p for p in problems.items if p.severity == WARNING],
+        meta=read.meta,
+        systems=read.systems,
+        gap=read.gap,
+        files=read.files,
+        warnings=[p for p in read.problems.items if p.severity == WARNING],
+        parts=read.parts,
     )

@@ -39,11 +39,13 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
         head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
         rows = []
         for r in reports:
-            scope = (
-                "Organisation-wide"
-                if r["system_id"] is None
-                else (f"{names.get(r['system_id'], r['system_id'])} ({r['system_id']})")
-            )
+            scope_id = r.get("scope_id")
+            if scope_id is None:
+                scope = "Organisation-wide"
+            elif r["system_id"] is not None:
+                scope = f"{names.get(scope_id, scope_id)} ({scope_id})"
+            else:
+                scope = f"{STEPS[step].scope_prefix.capitalize()} {scope_id}"
             links = " · ".join(f'<a href="{esc(path)}">{esc(kind.upper())}</a>' for kind, path in r["files"].items())
             status = (
                 '<span class="ak-badge ak-compliant">ok</span>'

@@ -55,12 +55,16 @@ class RunError(Exception):
 @dataclass(frozen=True)
 class ReportJob:
     step: str
-    system_id: str | None
+    scope_id: str | None
     notebook: Path
 
     @property
+    def system_id(self) -> str | None:
+        return self.scope_id if STEPS[self.step].scope_param == "system_id" else None
+
+    @property
     def scope(self) -> str:
-        return "organisation" if self.system_id is None else f"system-{self.system_id}"
+        return "organisation" if self.scope_id is None else f"{STEPS[self.step].scope_prefix}-{self.scope_id}"
 
     @property
     def name(self) -> str:
@@ -80,6 +84,7 @@ class ReportOutcome:
     files: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
+    scope_id: str | None = None
 
 
 @dataclass
@@ -106,8 +111,9 @@ def _now() -> str:
 def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()) -> list[ReportJob]:
     """The reports to produce.
 
-    No ``systems``: one organisation-wide report per step plus one per in-scope AI system.
-    With ``systems``: one report per step for each system named.
+    No ``systems``: per step, one organisation-wide report plus one per scope value (by default
+    the in-scope AI systems; see :class:`aimskit.steps.Step`). With ``systems``: one report per
+    system-scoped step for each system named, and the organisation report of the other steps.
     """
     steps = list(dict.fromkeys(steps)) or list(STEPS)
     for step in steps:
@@ -124,10 +130,14 @@ def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()
             raise RunError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
     jobs: list[ReportJob] = []
     for step in steps:
-        nb = resources.notebook(STEPS[step].notebook)
-        scopes: list[str | None] = list(dict.fromkeys(systems)) if systems else [None, *in_scope]
-        if not STEPS[step].per_system:
-            scopes = [None]
+        spec = STEPS[step]
+        nb = resources.notebook(spec.notebook)
+        scopes: list[str | None]
+        if systems:
+            # --system asks for per-system reports; steps not scoped by system keep their organisation report
+            scopes = list(dict.fromkeys(systems)) if spec.system_scoped else [None]
+        else:
+            scopes = [None, *spec.scope_values(eng)]
         jobs.extend(ReportJob(step, sid, nb) for sid in scopes)
     return jobs
 
@@ -267,7 +277,7 @@ def execute(
     params = {
         "engagement_path": str(Path(eng.path).resolve()),
         "output_dir": str(step_dir.resolve()),
-        "system_id": job.system_id,
+        STEPS[job.step].scope_param: job.scope_id,
         "results_path": str(tmp_results.resolve()),
     }
     started, t0 = _now(), time.perf_counter()
@@ -342,6 +352,7 @@ def execute(
         files=files,
         parameters={k: v for k, v in params.items() if k != "results_path"},
         headline=headline,
+        scope_id=job.scope_id,
     )
 
 
@@ -412,8 +423,8 @@ def run(
     eng = engagement.load(src)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
     jobs = plan(eng, steps, systems)
-    for nb in {j.notebook for j in jobs}:
-        check_notebook(nb, ["engagement_path", "output_dir", "system_id", "results_path"])
+    for nb, param in {(j.notebook, STEPS[j.step].scope_param) for j in jobs}:
+        check_notebook(nb, ["engagement_path", "output_dir", param, "results_path"])
     try:
         check_output_folder(out_root, src)
         out_root.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,22 @@
 """One pure module per assessment step: DataFrames in, DataFrames out.
 
-``STEPS`` maps a step name to its notebook and a one-line description; the runner and the
-CLI read it. Steps listed with ``notebook=None`` are planned but not yet available.
+``STEPS`` maps a step name to its notebook, what one report of it covers (its *scope*) and the
+engagement files it reads; the runner and the CLI read it. Steps named in ``PLANNED`` are not
+available yet.
+
+Scopes: every step renders one organisation-wide report (scope value ``None``). A step with
+``scope_param`` also renders one report per scope value: by default one per in-scope AI system
+(parameter ``system_id``); a step may name another parameter (``audit_id``) and list its values
+with ``scopes(engagement)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+CORE_FILES = ("engagement.yaml", "systems.csv", "gap.csv")
 
 
 @dataclass(frozen=True)
@@ -15,6 +25,22 @@ class Step:
     title: str
     notebook: str | None
     per_system: bool = True
+    scope_param: str = "system_id"
+    scope_prefix: str = "system"
+    scopes: Callable[[Any], list[str]] | None = None
+    reads: tuple[str, ...] = CORE_FILES
+
+    @property
+    def system_scoped(self) -> bool:
+        return self.per_system and self.scope_param == "system_id"
+
+    def scope_values(self, eng: Any) -> list[str]:
+        """The scope values of the per-scope reports (empty when the step has only the organisation report)."""
+        if not self.per_system:
+            return []
+        if self.scopes is not None:
+            return list(self.scopes(eng))
+        return list(eng.in_scope_ids)
 
 
 STEPS: dict[str, Step] = {
