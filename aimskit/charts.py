@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -135,3 +136,60 @@ def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dic
     fig = _layout(fig, title, height=200 + 40 * len(rows))
     fig.update_layout(margin={"t": 120})
     return fig
+
+
+def risk_matrix(
+    c: Any,
+    title: str,
+    counts: pd.DataFrame | None = None,
+    hover: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The criteria's matrix coloured by band; with ``counts`` (same shape as
+    :func:`aimskit.criteria.matrix_frame`) each cell shows how many items fall in it and
+    ``hover`` (same shape, text) lists them."""
+    from aimskit import criteria
+
+    bands = criteria.matrix_frame(c)
+    scores = criteria.score_frame(c)
+    n = len(c.bands)
+    z = [[c.rank(b) for b in row] for row in bands.to_numpy()]
+    scale = []
+    for k, band in enumerate(c.bands):
+        scale += [[k / n, band.colour], [(k + 1) / n, band.colour]]
+    if counts is None:
+        text = [[str(s) for s in row] for row in scores.to_numpy()]
+    else:
+        text = [[str(int(v)) if v else "" for v in row] for row in counts.to_numpy()]
+    labels = {b.id: b.label for b in c.bands}
+    info = [
+        [
+            f"{labels[b]} (score {s})"
+            + ("" if hover is None else "<br>" + str(hover.iloc[i, j] or "").replace("\n", "<br>"))
+            for j, (b, s) in enumerate(zip(brow, srow, strict=True))
+        ]
+        for i, (brow, srow) in enumerate(zip(bands.to_numpy(), scores.to_numpy(), strict=True))
+    ]
+    x = [f"{v} {html.escape(c.impact.label(v))}" for v in bands.columns]
+    y = [f"{v} {html.escape(c.likelihood.label(v))}" for v in bands.index]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 15, "color": "white"},
+            customdata=info,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            colorscale=scale,
+            showscale=False,
+            hovertemplate=f"{html.escape(c.likelihood.name)} %{{y}}<br>{html.escape(c.impact.name)} %{{x}}"
+            "<br>%{customdata}<extra></extra>",
+            xgap=3,
+            ygap=3,
+        )
+    )
+    fig.update_xaxes(title=html.escape(c.impact.name), side="bottom")
+    fig.update_yaxes(title=html.escape(c.likelihood.name))
+    return _layout(fig, title, height=120 + 70 * len(y))

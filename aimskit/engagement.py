@@ -379,8 +379,8 @@ def _kind(value: Any) -> str:
     return f"'{value}'"
 
 
-def _model_fields(loc: tuple) -> list[str]:
-    model: Any = EngagementMeta
+def _model_fields(loc: tuple, root: Any = None) -> list[str]:
+    model: Any = root or EngagementMeta
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -395,6 +395,60 @@ def _model_fields(loc: tuple) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
+def report_model_errors(
+    exc: ValidationError,
+    doc: YamlDocument,
+    file: str,
+    problems: Problems,
+    root: Any = None,
+    base: tuple = (),
+) -> None:
+    """Report a pydantic error of a model read from YAML as friendly, positioned problems.
+
+    ``root`` is the model validated (for "did you mean" on unknown keys) and ``base`` the path of
+    its mapping in the document (``("risk_criteria",)``); keys in messages are shown from the top.
+    """
+    for err in exc.errors():
+        loc = base + tuple(err["loc"])
+        key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+        parent = key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else ""
+        value = err.get("input")
+        kind = err["type"]
+        if kind == "value_error" and loc == ("assessment_date",):
+            message = f"assessment_date must be a date in the form YYYY-MM-DD, found {_kind(value)}"
+        elif kind in ("value_error", "literal_error") and loc == ("format_version",):
+            message = f"format_version must be the number {FORMAT_VERSION}, found {_kind(value)}"
+        elif kind == "string_type" and loc[-1] == "colour" and value is None:
+            message = (
+                f'{key} is empty; write the colour in quotes, e.g. colour: "#1F4E79" (an unquoted # starts a comment)'
+            )
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+            hint = suggest(str(value), choices)
+            message = f"'{value}' is not one of: {one_of(choices)}{hint}"
+        elif kind in _FRIENDLY_TYPES:
+            hint = ""
+            if kind == "extra_forbidden":
+                hint = suggest(str(loc[-1]), _model_fields(tuple(err["loc"]), root))
+            message = _FRIENDLY_TYPES[kind].format(
+                name=loc[-1],
+                inside=f" in {parent}" if parent else "",
+                key=key,
+                value=value,
+                kind=_kind(value),
+                hint=hint,
+                ge=err.get("ctx", {}).get("ge", ""),
+            )
+        else:
+            message = f"{key}: {err['msg']}"
+        if kind == "missing":
+            line, column = doc.where(loc[:-1])
+        else:
+            line, column = doc.where(loc, key=kind == "extra_forbidden")
+        problems.error(file, line, column, message)
+
+
 def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> EngagementMeta | None:
     data = doc.data
     if not isinstance(data, dict):
@@ -404,46 +458,7 @@ def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> Engageme
     try:
         meta = EngagementMeta.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
-            parent = key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else ""
-            value = err.get("input")
-            kind = err["type"]
-            if kind == "value_error" and loc == ("assessment_date",):
-                message = f"assessment_date must be a date in the form YYYY-MM-DD, found {_kind(value)}"
-            elif kind in ("value_error", "literal_error") and loc == ("format_version",):
-                message = f"format_version must be the number {FORMAT_VERSION}, found {_kind(value)}"
-            elif kind == "string_type" and loc[-1] == "colour" and value is None:
-                message = (
-                    'branding.colour is empty; write the colour in quotes, e.g. colour: "#1F4E79" '
-                    "(an unquoted # starts a comment)"
-                )
-            elif kind == "literal_error":
-                expected = err.get("ctx", {}).get("expected", "")
-                choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-                hint = suggest(str(value), choices)
-                message = f"'{value}' is not one of: {one_of(choices)}{hint}"
-            elif kind in _FRIENDLY_TYPES:
-                hint = ""
-                if kind == "extra_forbidden":
-                    hint = suggest(str(loc[-1]), _model_fields(loc))
-                message = _FRIENDLY_TYPES[kind].format(
-                    name=loc[-1],
-                    inside=f" in {parent}" if parent else "",
-                    key=key,
-                    value=value,
-                    kind=_kind(value),
-                    hint=hint,
-                    ge=err.get("ctx", {}).get("ge", ""),
-                )
-            else:
-                message = f"{key}: {err['msg']}"
-            if kind == "missing":
-                line, column = doc.where(loc[:-1])
-            else:
-                line, column = doc.where(loc, key=kind == "extra_forbidden")
-            problems.error(file, line, column, message)
+        report_model_errors(exc, doc, file, problems)
     _validate_targets(data.get("target_maturity", 3), doc, file, problems)
     return meta
 
