@@ -61,4 +61,6 @@ class Part:
 
 def parts() -> list[Part]:
     """Every part, in reading order (a part may use the values of the parts before it)."""
-    return []
+    from aimskit.inputs import risk
+
+    return [risk.PART]
