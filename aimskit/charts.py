@@ -191,5 +191,46 @@ def risk_matrix(
         )
     )
     fig.update_xaxes(title=html.escape(c.impact.name), side="bottom")
-    fig.update_yaxes(title=html.escape(c.likelihood.name))
+    fig.update_yaxes(title=html.escape(c.likelihood.name), autorange="reversed")  # highest likelihood on top
     return _layout(fig, title, height=120 + 70 * len(y))
+
+
+def level_bars(table: pd.DataFrame, key: str, c: Any, title: str, labels: dict[str, str] | None = None) -> go.Figure:
+    """Horizontal bars stacked by band: one bar per value of ``key`` (from
+    :func:`aimskit.steps.risk.by_dimension`), coloured with the criteria's band colours."""
+    names = [_wrap((labels or {}).get(v, v), 40).replace("<br>", " ") for v in table[key]]
+    fig = go.Figure()
+    for band in c.bands:
+        fig.add_bar(
+            y=names,
+            x=table[band.id],
+            name=html.escape(band.label),
+            orientation="h",
+            marker_color=band.colour,
+            hovertemplate="%{y}<br>" + html.escape(band.label) + ": %{x}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="number of risks", gridcolor="#eeeeee", dtick=1 if table["total"].max() <= 10 else None)
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=130 + 30 * max(len(names), 2))
+
+
+def before_after(levels: pd.DataFrame, c: Any, title: str) -> go.Figure:
+    """Number of items per band before (inherent) and after (residual) treatment."""
+    fig = go.Figure()
+    for col, name, colour in (
+        ("inherent", "Inherent (before treatment)", "#90A4AE"),
+        ("residual", "Residual (after treatment)", "#1F4E79"),
+    ):
+        fig.add_bar(
+            x=[html.escape(lb) for lb in levels["label"]],
+            y=levels[col],
+            name=name,
+            marker_color=colour,
+            text=levels[col],
+            textposition="outside",
+            hovertemplate=name + " %{x}: %{y}<extra></extra>",
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="number of risks", gridcolor="#eeeeee")
+    return _layout(fig, title, height=380)

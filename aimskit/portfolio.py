@@ -17,6 +17,13 @@ HEADLINE_FIGURES: dict[str, list[tuple[str, str, str]]] = {
         ("remediation_items", "Remediation items", "num"),
         ("not_assessed", "Not assessed", "num"),
     ],
+    "risk": [
+        ("risks", "Risks", "num"),
+        ("residual_above_appetite", "Residual above appetite", "num"),
+        ("unaccepted_residual", "Unaccepted", "num"),
+        ("overdue", "Overdue", "num"),
+        ("high_findings", "High findings", "num"),
+    ],
 }
 
 
@@ -46,7 +53,9 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
                 scope = f"{names.get(scope_id, scope_id)} ({scope_id})"
             else:
                 scope = f"{STEPS[step].scope_prefix.capitalize()} {scope_id}"
-            links = " · ".join(f'<a href="{esc(path)}">{esc(kind.upper())}</a>' for kind, path in r["files"].items())
+            links = " · ".join(
+                f'<a href="{esc(path)}">{esc(kind.replace("_", " ").upper())}</a>' for kind, path in r["files"].items()
+            )
             status = (
                 '<span class="ak-badge ak-compliant">ok</span>'
                 if r["status"] == "ok"

@@ -122,8 +122,15 @@ def _cell(value: Any, kind: str) -> tuple[str, str]:
         key = str(value).replace(" ", "_")
         label = str(value).replace("_", " ")
         return f'<span class="ak-badge ak-{esc(key)}">{esc(label)}</span>', "nowrap"
+    if kind == "level":  # (label, colour) of a configured band
+        if not value or not isinstance(value, (tuple, list)):
+            return "", ""
+        label, colour = value
+        return f'<span class="ak-badge" style="background:{esc(colour)}">{esc(label)}</span>', "nowrap"
     if kind == "num":
         return esc(value), "num"
+    if kind == "nowrap":
+        return esc(value), "nowrap"
     if kind == "pct":
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "-", "num"
@@ -150,7 +157,7 @@ def table(
     empty: str = "Nothing to show.",
 ) -> HTML:
     """An escaped HTML table. ``columns`` maps a column to its header, or to
-    ``(header, kind)`` with kind one of badge, num, pct, bool, overdue, date, list, text."""
+    ``(header, kind)`` with kind one of badge, level, nowrap, num, pct, bool, overdue, date, list, text."""
     if df.empty:
         return note(empty)
     spec = {c: (v if isinstance(v, tuple) else (v, "text")) for c, v in columns.items()}

@@ -28,7 +28,7 @@ from aimskit import catalog, engagement, resources
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_text
 from aimskit.problems import suggest
-from aimskit.steps import PLANNED, STEPS
+from aimskit.steps import PLANNED, STEPS, scope_name
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600  # seconds per cell
@@ -64,7 +64,7 @@ class ReportJob:
 
     @property
     def scope(self) -> str:
-        return "organisation" if self.scope_id is None else f"{STEPS[self.step].scope_prefix}-{self.scope_id}"
+        return scope_name(STEPS[self.step].scope_prefix, self.scope_id)
 
     @property
     def name(self) -> str:
@@ -334,6 +334,10 @@ def execute(
                 headline = data.get("headline", {})
                 os.replace(tmp_results, results)
                 files["json"] = results.relative_to(out_root).as_posix()
+                for kind, name in (data.get("attachments") or {}).items():
+                    attached = step_dir / str(name)
+                    if attached.parent == step_dir and attached.is_file():  # files the notebook wrote beside it
+                        files[str(kind)] = attached.relative_to(out_root).as_posix()
     except Exception as exc:  # rendering must not take the run down either
         error = error or f"rendering failed: {_describe(exc)}"
     finally:

@@ -162,7 +162,7 @@ class RiskData:
 
 def _frame(records: list[Record], schema: TableSchema) -> pd.DataFrame:
     rows = [{"line": r.line, **{c: r.values.get(c) for c in schema.names}} for r in records]
-    return pd.DataFrame(rows, columns=["line", *schema.names]).astype(object)
+    return pd.DataFrame(rows, columns=["line", *schema.names], dtype=object)
 
 
 def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[str]) -> str | None:

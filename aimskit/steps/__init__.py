@@ -43,8 +43,19 @@ class Step:
         return list(eng.in_scope_ids)
 
 
+def scope_name(prefix: str, value: str | None) -> str:
+    """The file stem of one report: ``organisation`` or ``<prefix>-<value>`` (``system-credit-score``)."""
+    return "organisation" if value is None else f"{prefix}-{value}"
+
+
 STEPS: dict[str, Step] = {
     "gap": Step("gap", "Gap assessment (clauses 4-10 and Annex A)", "gap_assessment.ipynb"),
+    "risk": Step(
+        "risk",
+        "AI risk assessment, treatment and Statement of Applicability",
+        "risk_assessment.ipynb",
+        reads=(*CORE_FILES, "risks.csv", "soa.csv"),
+    ),
 }
 
-PLANNED = ("risk", "impact", "audit", "review", "readiness", "security")
+PLANNED = ("impact", "audit", "review", "readiness", "security")

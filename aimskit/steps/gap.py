@@ -23,6 +23,7 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.engagement import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES, Engagement
 from aimskit.ids import natural_key
+from aimskit.steps.common import jsonable, records
 
 #: Credit each assessed status earns in the conformity score.
 STATUS_CREDIT = {"compliant": 1.0, "partially_compliant": 0.5, "non_compliant": 0.0}
@@ -448,15 +449,12 @@ class GapResult:
     summary: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
         return {
             "step": "gap",
             "organisation": self.organisation,
             "assessment_date": self.assessment_date.isoformat(),
             "system_id": self.system_id,
-            "headline": {k: _jsonable(v) for k, v in self.headline.items()},
+            "headline": {k: jsonable(v) for k, v in self.headline.items()},
             "summary": self.summary,
             "by_clause": records(self.by_clause),
             "by_objective": records(self.by_objective),
@@ -466,24 +464,10 @@ class GapResult:
             "not_assessed": records(self.pending),
             "remediation": records(self.roadmap),
             "heatmap": {
-                str(col): {str(k): _jsonable(v) for k, v in self.heatmap[col].items()} for col in self.heatmap.columns
+                str(col): {str(k): jsonable(v) for k, v in self.heatmap[col].items()} for col in self.heatmap.columns
             },
             "requirements": records(self.view),
         }
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def assess(eng: Engagement, system_id: str | None = None) -> GapResult:

@@ -1,0 +1,665 @@
+"""AI risk assessment and treatment, and the Statement of Applicability (step ``risk``).
+
+Pure functions over the risk part of the engagement (:mod:`aimskit.inputs.risk`):
+
+- every risk is scored and banded, inherent and residual, with the configured criteria;
+- the treatment plan is checked (treatment, owner, due date, overdue actions, acceptance of
+  residual risk above the appetite by someone with the authority the criteria name);
+- the SoA is *derived* from ``soa.csv`` and the register (the risks that use each control are
+  listed, "risk treatment" is added to the justification where a risk uses the control) and
+  checked against the register and the gap assessment.
+
+Nothing here raises on a finding: every broken rule is a row in the findings table, with the
+rule it breaks, its severity and the risk or control it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aimskit import catalog
+from aimskit.criteria import Criteria, rate
+from aimskit.engagement import Engagement
+from aimskit.inputs.risk import (
+    IMPLEMENTATION_LABELS,
+    JUSTIFICATION_LABELS,
+    TREATMENT_LABELS,
+    RiskData,
+)
+from aimskit.steps import gap as gap_step
+from aimskit.steps.common import jsonable, records
+
+SEVERITIES = ("high", "medium", "low")
+OPEN_STATUSES = ("open", "in_treatment")
+DONE_STATUSES = ("treated", "accepted", "closed")
+ACTIVE_TREATMENTS = ("modify", "avoid", "share")
+
+#: The consistency rules: id -> (severity, short title, what the rule checks). Printed in the
+#: report's method appendix; every one is demonstrated by a test.
+RULES: dict[str, tuple[str, str, str]] = {
+    "SOA-1": (
+        "high",
+        "Annex A control missing from the SoA",
+        "Every one of the 38 Annex A controls must appear in the SoA, included or excluded.",
+    ),
+    "SOA-2": (
+        "high",
+        "Excluded control used to treat a risk",
+        "A control applied in any risk treatment must be applicable in the SoA.",
+    ),
+    "SOA-3": (
+        "high",
+        "Exclusion without a reason",
+        "A control marked not applicable must give the reason for the exclusion.",
+    ),
+    "SOA-4": (
+        "high",
+        "SoA says implemented, gap assessment says non-compliant",
+        "A control the SoA marks implemented must not be rated non_compliant in gap.csv.",
+    ),
+    "SOA-5": (
+        "medium",
+        "SoA says implemented, gap assessment says partially compliant",
+        "The SoA overstates the implementation the gap assessment found.",
+    ),
+    "SOA-6": (
+        "medium",
+        "SoA and gap assessment disagree on applicability",
+        "A control excluded in the SoA is rated in gap.csv as applicable, or the reverse.",
+    ),
+    "SOA-7": (
+        "medium",
+        "Included for risk treatment but no risk uses it",
+        "The justification says risk treatment but no risk in the register applies the control.",
+    ),
+    "SOA-8": (
+        "medium",
+        "Implemented without evidence",
+        "A control marked implemented (fully or partially) needs evidence references.",
+    ),
+    "SOA-9": (
+        "low",
+        "Included without a justification",
+        "An included control needs at least one justification category or a justification text.",
+    ),
+    "SOA-10": (
+        "low",
+        "Risk treatment not recorded as a justification",
+        "A control applied in a risk treatment but justified otherwise; the derived SoA adds "
+        "'risk treatment' with the risk ids.",
+    ),
+    "RTP-1": (
+        "high",
+        "Risk above appetite without a treatment",
+        "Every risk whose inherent level is above the appetite needs a treatment option.",
+    ),
+    "RTP-2": (
+        "high",
+        "Risk above appetite without an owner",
+        "Every risk whose inherent level is above the appetite needs a risk owner.",
+    ),
+    "RTP-3": (
+        "medium",
+        "Treatment without a due date",
+        "A risk above the appetite treated by modify, avoid or share needs a due date until it is treated.",
+    ),
+    "RTP-4": (
+        "medium",
+        "Treatment without actions or controls",
+        "A modify, avoid or share treatment needs treatment actions or controls applied.",
+    ),
+    "RTP-5": (
+        "high",
+        "Residual risk above appetite not accepted",
+        "A residual level above the appetite must be accepted (accepted_by, accepted_on) by an authority the "
+        "criteria name for that level.",
+    ),
+    "RTP-6": (
+        "high",
+        "Accepted without the authority",
+        "The person who accepted a residual risk above the appetite is not among those the criteria allow "
+        "for that level.",
+    ),
+    "RTP-7": (
+        "high",
+        "Residual level may not be accepted",
+        "The criteria allow nobody to accept this residual level: the risk must be treated further.",
+    ),
+    "RTP-8": (
+        "medium",
+        "Treatment overdue",
+        "The due date has passed (before the assessment date) and the risk is still open or in treatment.",
+    ),
+    "RTP-9": (
+        "medium",
+        "Treated without a residual rating",
+        "A risk marked treated, accepted or closed needs its residual likelihood and impact.",
+    ),
+    "RTP-10": (
+        "low",
+        "Residual higher than inherent",
+        "The residual score is higher than the inherent score: check the ratings.",
+    ),
+}
+FINDING_COLUMNS = ["rule", "severity", "title", "subject", "system_id", "message"]
+
+
+def _finding(rule: str, subject: str, message: str, system_id: Any = None) -> dict[str, Any]:
+    severity, title, _ = RULES[rule]
+    return {
+        "rule": rule,
+        "severity": severity,
+        "title": title,
+        "subject": subject,
+        "system_id": None if pd.isna(system_id) else system_id,
+        "message": message,
+    }
+
+
+def _findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    if df.empty:
+        return df
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    df["_s"] = df["severity"].map(order)
+    df["_r"] = df["rule"].map(list(RULES).index)
+    return df.sort_values(["_s", "_r", "subject"], kind="stable").drop(columns=["_s", "_r"]).reset_index(drop=True)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring
+
+
+def score_register(risks: pd.DataFrame, crit: Criteria) -> pd.DataFrame:
+    """The register with inherent and residual score and level.
+
+    A risk without a residual rating keeps its inherent rating as residual (``residual_rated``
+    is False): an unrated treatment is not assumed to have worked.
+    """
+    out = risks.copy()
+    inherent = [rate(crit, lk, im) for lk, im in zip(out["likelihood"], out["impact"], strict=True)]
+    out["inherent_score"] = [s for s, _ in inherent]
+    out["inherent_level"] = [b for _, b in inherent]
+    rated = [
+        not (_blank(lk) or _blank(im))
+        for lk, im in zip(out["residual_likelihood"], out["residual_impact"], strict=True)
+    ]
+    out["residual_rated"] = rated
+    res_lk = [r if ok else i for r, i, ok in zip(out["residual_likelihood"], out["likelihood"], rated, strict=True)]
+    res_im = [r if ok else i for r, i, ok in zip(out["residual_impact"], out["impact"], rated, strict=True)]
+    out["residual_likelihood"] = res_lk
+    out["residual_impact"] = res_im
+    residual = [rate(crit, lk, im) for lk, im in zip(res_lk, res_im, strict=True)]
+    out["residual_score"] = [s for s, _ in residual]
+    out["residual_level"] = [b for _, b in residual]
+    out["above_appetite"] = [b is not None and crit.above_appetite(b) for b in out["inherent_level"]]
+    out["residual_above_appetite"] = [b is not None and crit.above_appetite(b) for b in out["residual_level"]]
+    for col in ("controls",):
+        out[col] = [list(v) if isinstance(v, list) else [] for v in out[col]]
+    return out
+
+
+def authorised(accepted_by: Any, authorities: list[str]) -> bool:
+    """Whether ``accepted_by`` names one of ``authorities`` (case-insensitive containment:
+    "Chief Risk Officer (A. Patel)" is authorised by "Chief Risk Officer")."""
+    if _blank(accepted_by):
+        return False
+    text = str(accepted_by).casefold()
+    return any(a.casefold() in text for a in authorities)
+
+
+def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.DataFrame:
+    """The risk treatment plan rules (RTP-1 ... RTP-10) applied to every risk."""
+    rows: list[dict[str, Any]] = []
+    labels = {b.id: b.label for b in crit.bands}
+    for r in scored.to_dict(orient="records"):
+        rid, sid = r["risk_id"], r["system_id"]
+        level = labels.get(r["inherent_level"], "?")
+        treatment, status = r["treatment"], r["status"]
+        if r["above_appetite"]:
+            if _blank(treatment):
+                rows.append(
+                    _finding("RTP-1", rid, f"inherent level {level} is above the appetite; choose a treatment", sid)
+                )
+            if _blank(r["owner"]):
+                rows.append(
+                    _finding("RTP-2", rid, f"inherent level {level} is above the appetite; name a risk owner", sid)
+                )
+            if treatment in ACTIVE_TREATMENTS and r["due_date"] is None and status in OPEN_STATUSES:
+                rows.append(_finding("RTP-3", rid, f"treatment '{treatment}' has no due date", sid))
+        if treatment in ACTIVE_TREATMENTS and _blank(r["actions"]) and not r["controls"]:
+            rows.append(_finding("RTP-4", rid, f"treatment '{treatment}' names no actions and no controls", sid))
+        if r["residual_above_appetite"]:
+            res = r["residual_level"]
+            authorities = crit.authorities(res)
+            basis = "residual" if r["residual_rated"] else "residual (not rated, taken as inherent)"
+            if not authorities:
+                rows.append(
+                    _finding(
+                        "RTP-7",
+                        rid,
+                        f"{basis} level {labels[res]} may not be accepted under the criteria; treat further",
+                        sid,
+                    )
+                )
+            elif _blank(r["accepted_by"]):
+                if status in DONE_STATUSES:
+                    rows.append(
+                        _finding(
+                            "RTP-5",
+                            rid,
+                            f"{basis} level {labels[res]} is above the appetite '{labels[crit.appetite]}' and not "
+                            f"accepted; it may be accepted by: {'; '.join(authorities)}",
+                            sid,
+                        )
+                    )
+            elif not authorised(r["accepted_by"], authorities):
+                rows.append(
+                    _finding(
+                        "RTP-6",
+                        rid,
+                        f"accepted by '{r['accepted_by']}', but {labels[res]} may only be accepted by: "
+                        f"{'; '.join(authorities)}",
+                        sid,
+                    )
+                )
+        if r["due_date"] is not None and r["due_date"] < as_of and status in OPEN_STATUSES:
+            days = (as_of - r["due_date"]).days
+            rows.append(_finding("RTP-8", rid, f"due {r['due_date'].isoformat()}, {days} days overdue ({status})", sid))
+        if status in DONE_STATUSES and not r["residual_rated"]:
+            rows.append(_finding("RTP-9", rid, f"status {status} but no residual likelihood and impact", sid))
+        if (
+            r["residual_rated"]
+            and r["residual_score"] is not None
+            and r["inherent_score"] is not None
+            and r["residual_score"] > r["inherent_score"]
+        ):
+            rows.append(
+                _finding(
+                    "RTP-10",
+                    rid,
+                    f"residual score {r['residual_score']} is above the inherent score {r['inherent_score']}",
+                    sid,
+                )
+            )
+    return _findings_frame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statement of Applicability
+
+
+def control_usage(scored: pd.DataFrame) -> dict[str, list[str]]:
+    """Control id -> the ids of the risks whose treatment applies it (in register order)."""
+    usage: dict[str, list[str]] = {}
+    for rid, controls in zip(scored["risk_id"], scored["controls"], strict=True):
+        for cid in controls:
+            if rid not in usage.setdefault(cid, []):
+                usage[cid].append(rid)
+    return usage
+
+
+def derive_soa(soa: pd.DataFrame, scored: pd.DataFrame, gap_view: pd.DataFrame) -> pd.DataFrame:
+    """The SoA as the auditor reads it: all 38 Annex A controls in catalog order, then the
+    organisation's own controls, with the risks that use each control and the gap status."""
+    annex = catalog.load("iso42001-annex-a")
+    usage = control_usage(scored)
+    given = {r["control_id"]: r for r in soa.to_dict(orient="records")}
+    gap_status = dict(zip(gap_view["id"], gap_view["status"], strict=True)) if not gap_view.empty else {}
+    rows = []
+    own = [cid for cid in given if cid not in set(annex["id"])]
+    entries = [(a.id, a.title, f"{a.objective_id} {a.objective_title}", "Annex A") for a in annex.itertuples()]
+    entries += [(cid, given[cid].get("title") or "", "Organisation's own controls", "own") for cid in own]
+    for cid, title, group, origin in entries:
+        g = given.get(cid)
+        risks = usage.get(cid, [])
+        justification = list(g["justification"] or []) if g else []
+        derived = bool(risks) and "risk_treatment" not in justification and bool(g and g["applicable"])
+        if risks and g and g["applicable"] and "risk_treatment" not in justification:
+            justification = ["risk_treatment", *justification]
+        rows.append(
+            {
+                "control_id": cid,
+                "title": title,
+                "group": group,
+                "origin": origin,
+                "in_soa": g is not None,
+                "applicable": None if g is None else bool(g["applicable"]),
+                "justification": justification,
+                "justification_derived": derived,
+                "risks": risks,
+                "justification_text": "" if g is None else (g.get("justification_text") or ""),
+                "implementation": None if g is None else g.get("implementation"),
+                "owner": "" if g is None else (g.get("owner") or ""),
+                "evidence": [] if g is None else list(g.get("evidence") or []),
+                "gap_status": gap_status.get(cid, "not_assessed" if origin == "Annex A" else None),
+                "line": None if g is None else g.get("line"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def soa_findings(derived: pd.DataFrame, has_soa: bool = True) -> pd.DataFrame:
+    """The SoA rules (SOA-1 ... SOA-10) applied to the derived SoA."""
+    rows: list[dict[str, Any]] = []
+    for r in derived.to_dict(orient="records"):
+        cid, risks = r["control_id"], r["risks"]
+        used = f" (used by {', '.join(risks)})" if risks else ""
+        if not r["in_soa"]:
+            if has_soa:
+                rows.append(_finding("SOA-1", cid, f"{cid} {r['title']} is not in soa.csv{used}"))
+            continue
+        gap_status = r["gap_status"]
+        if r["applicable"] is False:
+            if risks:
+                rows.append(_finding("SOA-2", cid, f"excluded in the SoA but applied to {', '.join(risks)}"))
+            if _blank(r["justification_text"]):
+                rows.append(_finding("SOA-3", cid, "excluded without a reason in justification_text"))
+            if gap_status in ("compliant", "partially_compliant", "non_compliant"):
+                rows.append(_finding("SOA-6", cid, f"excluded in the SoA but rated {gap_status} in the gap assessment"))
+            continue
+        impl = r["implementation"]
+        if impl == "implemented" and gap_status == "non_compliant":
+            rows.append(_finding("SOA-4", cid, "the SoA says implemented; the gap assessment rates it non_compliant"))
+        if impl == "implemented" and gap_status == "partially_compliant":
+            rows.append(
+                _finding("SOA-5", cid, "the SoA says implemented; the gap assessment rates it partially_compliant")
+            )
+        if gap_status == "not_applicable":
+            rows.append(_finding("SOA-6", cid, "applicable in the SoA but not_applicable in the gap assessment"))
+        if "risk_treatment" in r["justification"] and not risks:
+            rows.append(_finding("SOA-7", cid, "justified by risk treatment, but no risk in the register applies it"))
+        if impl in ("implemented", "partially_implemented") and not r["evidence"]:
+            rows.append(_finding("SOA-8", cid, f"{impl.replace('_', ' ')} without evidence references"))
+        if not r["justification"] and _blank(r["justification_text"]):
+            rows.append(_finding("SOA-9", cid, "included without a justification"))
+        if r["justification_derived"]:
+            rows.append(
+                _finding("SOA-10", cid, f"applied to {', '.join(risks)}; 'risk treatment' added to the justification")
+            )
+    return _findings_frame(rows)
+
+
+def soa_summary(derived: pd.DataFrame) -> dict[str, int]:
+    annex = derived[derived["origin"] == "Annex A"]
+    included = annex[annex["applicable"] == True]  # noqa: E712
+    return {
+        "annex_a_listed": int(annex["in_soa"].sum()),
+        "annex_a_included": len(included),
+        "annex_a_excluded": int((annex["applicable"] == False).sum()),  # noqa: E712
+        "implemented": int((included["implementation"] == "implemented").sum()),
+        "partially_implemented": int((included["implementation"] == "partially_implemented").sum()),
+        "planned": int((included["implementation"] == "planned").sum()),
+        "not_implemented": int((included["implementation"] == "not_implemented").sum()),
+        "own_controls": int((derived["origin"] == "own").sum()),
+    }
+
+
+def soa_export(derived: pd.DataFrame) -> pd.DataFrame:
+    """The SoA as a handover CSV: one row per control, lists joined with '; '."""
+    out = pd.DataFrame(
+        {
+            "control_id": derived["control_id"],
+            "title": derived["title"],
+            "objective": derived["group"],
+            "applicable": derived["applicable"].map({True: "yes", False: "no", None: "missing"}),
+            "justification": ["; ".join(JUSTIFICATION_LABELS.get(j, j) for j in js) for js in derived["justification"]],
+            "risks_treated": ["; ".join(r) for r in derived["risks"]],
+            "justification_or_exclusion_reason": derived["justification_text"],
+            "implementation": [IMPLEMENTATION_LABELS.get(i, "") if i else "" for i in derived["implementation"]],
+            "owner": derived["owner"],
+            "evidence": ["; ".join(e) for e in derived["evidence"]],
+            "gap_assessment_status": derived["gap_status"].fillna(""),
+        }
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# views of the register
+
+
+def treatment_plan(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.DataFrame:
+    """The risk treatment plan: risks above the appetite first, highest inherent score first."""
+    labels = {b.id: b.label for b in crit.bands}
+    plan = pd.DataFrame(
+        {
+            "risk_id": scored["risk_id"],
+            "system_id": scored["system_id"],
+            "title": scored["title"],
+            "inherent_score": scored["inherent_score"],
+            "inherent_level": [labels.get(b, "") for b in scored["inherent_level"]],
+            "treatment": [TREATMENT_LABELS.get(t, "") if t else "" for t in scored["treatment"]],
+            "controls": ["; ".join(c) for c in scored["controls"]],
+            "actions": scored["actions"].fillna(""),
+            "owner": scored["owner"].fillna(""),
+            "due_date": scored["due_date"],
+            "overdue": [
+                d is not None and d < as_of and s in OPEN_STATUSES
+                for d, s in zip(scored["due_date"], scored["status"], strict=True)
+            ],
+            "status": scored["status"],
+            "residual_score": scored["residual_score"],
+            "residual_level": [labels.get(b, "") for b in scored["residual_level"]],
+            "residual_rated": scored["residual_rated"],
+            "accepted_by": scored["accepted_by"].fillna(""),
+            "accepted_on": scored["accepted_on"],
+            "above_appetite": scored["above_appetite"],
+        }
+    )
+    if plan.empty:
+        return plan
+    plan["_a"] = ~plan["above_appetite"]
+    plan["_s"] = -plan["inherent_score"].fillna(0)
+    return plan.sort_values(["_a", "_s", "risk_id"], kind="stable").drop(columns=["_a", "_s"]).reset_index(drop=True)
+
+
+def matrix_counts(scored: pd.DataFrame, crit: Criteria, which: str = "inherent") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts of risks per likelihood x impact cell (rows from the highest likelihood down) and
+    the hover text listing them."""
+    lk_col, im_col = ("likelihood", "impact") if which == "inherent" else ("residual_likelihood", "residual_impact")
+    rows = sorted(crit.likelihood.values, reverse=True)
+    cols = crit.impact.values
+    counts = pd.DataFrame(0, index=rows, columns=cols)
+    hover = pd.DataFrame("", index=rows, columns=cols)
+    for rid, title, lk, im in zip(scored["risk_id"], scored["title"], scored[lk_col], scored[im_col], strict=True):
+        if _blank(lk) or _blank(im):
+            continue
+        counts.loc[int(lk), int(im)] += 1
+        hover.loc[int(lk), int(im)] += f"{rid} {title}\n"
+    return counts, hover
+
+
+def by_dimension(scored: pd.DataFrame, column: str, crit: Criteria, which: str = "inherent") -> pd.DataFrame:
+    """Risks per value of ``column`` (source, objective, system) and level: one row per value,
+    one column per band id, plus ``total``."""
+    level_col = f"{which}_level"
+    ids = crit.band_ids
+    if scored.empty:
+        return pd.DataFrame(columns=[column, *ids, "total"])
+    keys = scored[column].fillna("(organisation-wide)" if column == "system_id" else "(none)")
+    table = pd.crosstab(keys, scored[level_col]).reindex(columns=ids, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False, kind="stable")
+    return table.reset_index().rename(columns={"index": column, "row_0": column})
+
+
+def level_counts(scored: pd.DataFrame, crit: Criteria) -> pd.DataFrame:
+    """Inherent and residual counts per band."""
+    return pd.DataFrame(
+        {
+            "level": crit.band_ids,
+            "label": [b.label for b in crit.bands],
+            "inherent": [int((scored["inherent_level"] == b).sum()) for b in crit.band_ids],
+            "residual": [int((scored["residual_level"] == b).sum()) for b in crit.band_ids],
+        }
+    )
+
+
+def top_risks(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The highest residual risks (score, then inherent score)."""
+    cols = ["risk_id", "system_id", "title", "residual_score", "residual_level", "owner", "status"]
+    if scored.empty:
+        return pd.DataFrame(columns=cols)
+    ranked = scored.sort_values(["residual_score", "inherent_score", "risk_id"], ascending=[False, False, True])
+    return ranked[cols].head(n).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole step
+
+
+@dataclass
+class RiskResult:
+    """Everything the risk report shows, computed once."""
+
+    organisation: str
+    assessment_date: dt.date
+    system_id: str | None
+    system_name: str | None
+    criteria: Criteria
+    has_register: bool
+    has_soa: bool
+    register: pd.DataFrame
+    plan: pd.DataFrame
+    soa: pd.DataFrame
+    soa_counts: dict[str, int]
+    findings: pd.DataFrame
+    levels: pd.DataFrame
+    headline: dict[str, Any]
+    summary: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        register = self.register.drop(columns=["line"], errors="ignore")
+        return {
+            "step": "risk",
+            "organisation": self.organisation,
+            "assessment_date": self.assessment_date.isoformat(),
+            "system_id": self.system_id,
+            "headline": {k: jsonable(v) for k, v in self.headline.items()},
+            "summary": self.summary,
+            "criteria": self.criteria.model_dump(),
+            "levels": records(self.levels),
+            "findings": records(self.findings),
+            "treatment_plan": records(self.plan),
+            "soa": records(self.soa.drop(columns=["line"], errors="ignore")),
+            "risks": records(register),
+        }
+
+
+def headline(
+    scored: pd.DataFrame, findings: pd.DataFrame, counts: dict[str, int], plan: pd.DataFrame
+) -> dict[str, Any]:
+    rules = findings["rule"] if not findings.empty else pd.Series(dtype=object)
+    return {
+        "risks": len(scored),
+        "above_appetite": int(scored["above_appetite"].sum()) if not scored.empty else 0,
+        "residual_above_appetite": int(scored["residual_above_appetite"].sum()) if not scored.empty else 0,
+        "unaccepted_residual": int(rules.isin(["RTP-5", "RTP-6", "RTP-7"]).sum()),
+        "overdue": int(plan["overdue"].sum()) if not plan.empty else 0,
+        "findings": len(findings),
+        "high_findings": int((findings["severity"] == "high").sum()) if not findings.empty else 0,
+        "soa_included": counts["annex_a_included"],
+        "soa_excluded": counts["annex_a_excluded"],
+        "soa_implemented": counts["implemented"],
+        "soa_missing": 38 - counts["annex_a_listed"],
+    }
+
+
+def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_soa: bool) -> list[str]:
+    points = []
+    appetite = crit.band(crit.appetite).label
+    if not has_register:
+        points.append("There is no risk register (risks.csv) in this engagement yet: clauses 6.1.2 and 8.2 need one.")
+    else:
+        points.append(
+            f"{h['risks']} AI risks are registered; {h['above_appetite']} are above the risk appetite "
+            f"('{appetite}') before treatment and {h['residual_above_appetite']} remain above it after treatment."
+        )
+        if h["unaccepted_residual"]:
+            points.append(
+                f"{h['unaccepted_residual']} residual risk(s) above the appetite lack a valid acceptance "
+                "(not accepted, accepted without the authority, or not acceptable at all)."
+            )
+        if h["overdue"]:
+            points.append(f"{h['overdue']} treatment action(s) are overdue.")
+    if not has_soa:
+        points.append("There is no Statement of Applicability (soa.csv) yet: certification auditors ask for it first.")
+    else:
+        points.append(
+            f"The SoA includes {h['soa_included']} of the 38 Annex A controls and excludes {h['soa_excluded']}; "
+            f"{h['soa_implemented']} included controls are fully implemented"
+            + (f"; {h['soa_missing']} control(s) are missing from it." if h["soa_missing"] else ".")
+        )
+    if h["high_findings"]:
+        points.append(
+            f"{h['findings']} consistency finding(s), {h['high_findings']} of them high severity: an auditor would "
+            "likely raise these (see 'Consistency findings')."
+        )
+    elif h["findings"]:
+        points.append(f"{h['findings']} consistency finding(s), none of high severity.")
+    else:
+        points.append("No consistency findings: the register, the SoA and the gap assessment agree.")
+    return points
+
+
+def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
+    """The risk assessment for the organisation, or for one AI system (its risks, and the SoA
+    rows of the controls that treat them)."""
+    data: RiskData = eng.parts["risk"]
+    crit = data.criteria
+    as_of = eng.meta.assessment_date
+    reqs = gap_step.requirements()
+    system_name = None
+    scored_all = score_register(data.risks, crit)
+    if system_id is not None:
+        system_name = eng.system(system_id)["name"]
+        scored = scored_all[scored_all["system_id"] == system_id].reset_index(drop=True)
+    else:
+        scored = scored_all
+    view = gap_step.requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id)
+    soa = derive_soa(data.soa, scored_all, view)
+    soa_found = soa_findings(soa, has_soa=data.has_soa)
+    counts = soa_summary(soa)
+    if system_id is not None:
+        used = set(control_usage(scored))
+        soa = soa[soa["control_id"].isin(used)].reset_index(drop=True)
+        soa["risks"] = [[r for r in rs if r in set(scored["risk_id"])] for rs in soa["risks"]]
+        soa_found = soa_found[soa_found["subject"].isin(used)].reset_index(drop=True)
+    plan = treatment_plan(scored, crit, as_of)
+    findings = _findings_frame(
+        treatment_findings(scored, crit, as_of).to_dict(orient="records") + soa_found.to_dict(orient="records")
+    )
+    head = headline(scored, findings, counts, plan)
+    return RiskResult(
+        organisation=eng.organisation,
+        assessment_date=as_of,
+        system_id=system_id,
+        system_name=system_name,
+        criteria=crit,
+        has_register=data.has_register,
+        has_soa=data.has_soa,
+        register=scored,
+        plan=plan,
+        soa=soa,
+        soa_counts=counts,
+        findings=findings,
+        levels=level_counts(scored, crit),
+        headline=head,
+        summary=summary_points(head, crit, data.has_register, data.has_soa),
+    )
+
+
+def top_residual_risks(eng: Engagement, n: int = 10) -> pd.DataFrame:
+    """The organisation's highest residual risks (for the management review): risk_id,
+    system_id, title, residual_score, residual_level, owner, status. Empty without a register."""
+    data: RiskData = eng.parts["risk"]
+    return top_risks(score_register(data.risks, data.criteria), n)
