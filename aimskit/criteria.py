@@ -262,6 +262,16 @@ def parse(
     return crit if len(problems.errors) == before else None
 
 
+def scales(raw: Any, default: dict[str, Any]) -> tuple[Scale, Scale] | None:
+    """The two scales of a criteria mapping when they are valid on their own (to check ratings
+    even when the rest of the criteria has errors)."""
+    merged = {**default, **raw} if isinstance(raw, dict) else default
+    try:
+        return Scale.model_validate(merged["likelihood"]), Scale.model_validate(merged["impact"])
+    except (ValidationError, KeyError, TypeError):
+        return None
+
+
 def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, problems: Problems) -> None:
     def err(sub: tuple, message: str, key: bool = False) -> None:
         line, col = doc.where(path + sub, key=key)
@@ -274,18 +284,19 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
             err((axis, "levels"), f"{where}.{axis}: each level needs its own value; found {values}")
         elif values != sorted(values):
             err((axis, "levels"), f"{where}.{axis}: list the levels from the lowest value up; found {values}")
+    scorable = True
     if c.method == "matrix":
         rows, cols = len(c.likelihood.levels), len(c.impact.levels)
         if c.matrix is None:
             err(("method",), f"{where}.method is matrix but no matrix is given ({rows} rows of {cols} scores)")
-            return
-        if len(c.matrix) != rows or any(len(r) != cols for r in c.matrix):
+            scorable = False
+        elif len(c.matrix) != rows or any(len(r) != cols for r in c.matrix):
             err(
                 ("matrix",),
                 f"{where}.matrix must have one row per likelihood level ({rows}) with one score per "
                 f"{c.impact.name.lower()} level ({cols}), lowest first",
             )
-            return
+            scorable = False
     elif c.matrix is not None:
         err(("matrix",), f"{where}.matrix is only used with method: matrix (method is {c.method})", key=True)
     ids = c.band_ids
@@ -304,7 +315,7 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
                 f"bands '{a.id}' ({a.min}-{a.max}) and '{b.id}' ({b.min}-{b.max}) overlap: "
                 "each score must fall in exactly one band",
             )
-    uncovered = [s for s in reachable_scores(c) if not any(b.min <= s <= b.max for b in c.bands)]
+    uncovered = [s for s in reachable_scores(c) if not any(b.min <= s <= b.max for b in c.bands)] if scorable else []
     if uncovered:
         err(
             ("bands",),

@@ -422,6 +422,8 @@ def report_model_errors(
             message = (
                 f'{key} is empty; write the colour in quotes, e.g. colour: "#1F4E79" (an unquoted # starts a comment)'
             )
+        elif kind == "string_pattern_mismatch" and loc[-1] != "colour":
+            message = f"'{value}' is not a valid {key}: use lower-case letters, digits and '_', starting with a letter"
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]

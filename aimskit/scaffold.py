@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aimskit import resources
 from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
+from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.fileio import atomic_write_text
 from aimskit.tables import template_csv
 
@@ -42,6 +43,23 @@ branding:
 context:
   external_issues: []
   internal_issues: []
+# Risk criteria (optional; these are the defaults). Every reachable score must fall in exactly one band.
+# risk_criteria:
+#   likelihood: {name: Likelihood, levels: [{value: 1, label: Rare}, {value: 2, label: Unlikely},
+#                {value: 3, label: Possible}, {value: 4, label: Likely}, {value: 5, label: Almost certain}]}
+#   impact: {name: Impact, levels: [{value: 1, label: Negligible}, {value: 2, label: Minor},
+#            {value: 3, label: Moderate}, {value: 4, label: Major}, {value: 5, label: Severe}]}
+#   method: product                      # product, sum, or matrix (with matrix: one row of scores per likelihood)
+#   bands:
+#     - {id: very_low, label: Very low, min: 1, max: 2, colour: "#2E7D32"}
+#     - {id: low, label: Low, min: 3, max: 4, colour: "#8BC34A"}
+#     - {id: medium, label: Medium, min: 5, max: 9, colour: "#F2A900"}
+#     - {id: high, label: High, min: 10, max: 16, colour: "#EF6C00"}
+#     - {id: very_high, label: Very high, min: 17, max: 25, colour: "#C62828"}
+#   acceptance:                          # who may accept a residual risk above the appetite
+#     medium: [AI governance committee, Chief Risk Officer]
+#     high: [Executive committee]        # a level not listed may not be accepted
+#   appetite: low                        # highest level retained without a recorded acceptance
 """
 
 SYSTEM_EXAMPLE = {c.name: c.example for c in SYSTEMS_SCHEMA.columns}
@@ -54,6 +72,8 @@ def blank_files() -> dict[str, str]:
         "engagement.yaml": ENGAGEMENT_TEMPLATE,
         "systems.csv": template_csv(SYSTEMS_SCHEMA, [SYSTEM_EXAMPLE]),
         "gap.csv": template_csv(GAP_SCHEMA, [GAP_EXAMPLE]),
+        "risks.csv": template_csv(RISKS_SCHEMA, [{c.name: c.example for c in RISKS_SCHEMA.columns}]),
+        "soa.csv": template_csv(SOA_SCHEMA, [{c.name: c.example for c in SOA_SCHEMA.columns}]),
     }
 
 

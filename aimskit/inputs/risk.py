@@ -237,7 +237,7 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
 def _check_risks(
     ctx: ReadContext,
     records: list[Record],
-    crit: criteria.Criteria | None,
+    axes: tuple[criteria.Scale, criteria.Scale] | None,
     annex: list[str],
     own: set[str],
     headings: set[str],
@@ -282,12 +282,12 @@ def _check_risks(
             why = _control_problem(cid, annex, own, headings)
             if why:
                 ctx.problems.error(file, line, "controls", why)
-        if crit is not None:
+        if axes is not None:
             for col, scale in (
-                ("likelihood", crit.likelihood),
-                ("impact", crit.impact),
-                ("residual_likelihood", crit.likelihood),
-                ("residual_impact", crit.impact),
+                ("likelihood", axes[0]),
+                ("impact", axes[1]),
+                ("residual_likelihood", axes[0]),
+                ("residual_impact", axes[1]),
             ):
                 value = v.get(col)
                 if value is not None and value not in scale.values:
@@ -306,7 +306,7 @@ def _check_risks(
             ctx.problems.error(
                 file, line, "accepted_by", "accepted_on is set but accepted_by is empty: who accepted it?"
             )
-        if v.get("status") == "accepted" and not (v.get("accepted_by") or "").strip():
+        if v.get("status") == "accepted" and not v.get("accepted_on") and not (v.get("accepted_by") or "").strip():
             ctx.problems.error(file, line, "accepted_by", "status accepted needs accepted_by (and accepted_on)")
     return records
 
@@ -333,7 +333,8 @@ def read(ctx: ReadContext) -> RiskData:
     if path is not None:
         files.append(RISKS_FILE)
         risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems)
-        risk_records = _check_risks(ctx, risk_records, crit, annex, own, headings)
+        axes = (crit.likelihood, crit.impact) if crit else criteria.scales(raw, criteria.default_risk_raw())
+        risk_records = _check_risks(ctx, risk_records, axes, annex, own, headings)
     risks = _frame(risk_records, RISKS_SCHEMA)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}
     risks = risks[~risks["system_id"].isin(out_of_scope)].reset_index(drop=True)
