@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aimskit import resources
 from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
-from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.fileio import atomic_write_text
+from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.tables import template_csv
 
 ENGAGEMENT_TEMPLATE = """\

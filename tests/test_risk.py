@@ -359,10 +359,8 @@ def test_example_register_and_soa_meet_the_issue():
     assert len(accepted) >= 2
     soa = result.soa
     assert list(soa["control_id"][:38]) == ANNEX_A
-    included_for_risks = soa[soa["risks"].map(bool)]
-    assert all(
-        "risk_treatment" in js for js in included_for_risks[included_for_risks["applicable"] == True]["justification"]
-    )  # noqa: E712
+    used = soa[soa["risks"].map(bool) & soa["applicable"].eq(True)]
+    assert len(used) >= 15 and all("risk_treatment" in js for js in used["justification"])
     rules = {r for r, _ in _rules(result)}
     assert {"SOA-1", "SOA-2", "SOA-3", "SOA-4", "RTP-5", "RTP-6", "RTP-7", "RTP-8"} <= rules
     assert result.assessment_date == dt.date(2026, 11, 20)
