@@ -241,6 +241,7 @@ def soa_table(result: RiskResult) -> report.HTML:
     df["impl"] = [IMPLEMENTATION_LABELS.get(i, "") if i else "" for i in df["implementation"]]
     df["impl_key"] = df["implementation"].fillna("")
     df["control"] = [f"{cid} {t}" for cid, t in zip(df["control_id"], df["title"], strict=True)]
+    df["gap_status"] = df["gap_status"].fillna("")
     return report.table(
         df,
         {
