@@ -292,3 +292,27 @@ def test_heatmap_labels_stay_distinct_when_system_names_repeat(example_copy):
     fig = view.system_heatmap(eng, gap_step.assess(eng))
     labels = list(fig.data[0].x)
     assert len(set(labels)) == len(labels) == 5
+
+
+def test_risk_reports_and_handover_files(example_run):
+    by_name = {r.name: r for r in example_run.reports}
+    org = by_name["risk/organisation"]
+    assert org.status == "ok", org.error
+    assert set(org.files) == {"ipynb", "html", "json", "soa_csv", "treatment_plan_csv"}
+    soa = (example_run.out / org.files["soa_csv"]).read_text(encoding="utf-8").splitlines()
+    annex = [line.split(",")[0] for line in soa[1:39]]
+    assert annex[0] == "A.2.2" and annex[-1] == "A.10.4" and len(soa) == 1 + 38 + 3  # 3 own controls
+    html = (example_run.out / org.files["html"]).read_text(encoding="utf-8")
+    for heading in (
+        "Executive summary",
+        "Risk criteria",
+        "Risk treatment plan",
+        "Statement of Applicability",
+        "Consistency findings",
+        "Appendix: method",
+    ):
+        assert heading in html
+    assert 'href="organisation-soa.csv"' in html
+    assert html.count('id="ak-fig-') == 7  # criteria matrix, 2 heat maps, levels, source, objective, system
+    system = by_name["risk/system-cv-screen"]
+    assert system.headline["risks"] == 4 and (example_run.out / system.files["soa_csv"]).is_file()
