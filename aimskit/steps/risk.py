@@ -595,7 +595,8 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
         points.append("There is no Statement of Applicability (soa.csv) yet: certification auditors ask for it first.")
     else:
         points.append(
-            f"The SoA includes {h['soa_included']} of the 38 Annex A controls and excludes {h['soa_excluded']}; "
+            f"The organisation's SoA includes {h['soa_included']} of the 38 Annex A controls and excludes "
+            f"{h['soa_excluded']}; "
             f"{h['soa_implemented']} included controls are fully implemented"
             + (f"; {h['soa_missing']} control(s) are missing from it." if h["soa_missing"] else ".")
         )
