@@ -144,27 +144,12 @@ def test_unreachable_scores_may_fall_between_bands(tmp_path):
     assert got == []
 
 
+def test_unknown_keys_in_criteria_stop_before_the_structure_checks(tmp_path):
+    got = _problems(tmp_path, "risk_criteria:\n  appetite: lo\n  colour: red\n")
+    assert got == ["e.yaml:3:3: unknown key 'colour' in risk_criteria"]
+
+
 def test_criteria_structure_errors_have_positions(tmp_path):
-    got = _problems(
-        tmp_path,
-        """\
-        risk_criteria:
-          likelihood:
-            name: Likelihood
-            levels:
-              - {value: 1, label: Low}
-              - {value: 1, label: High}
-          method: matrix
-          matrix: [[1, 2], [3, 4]]
-          acceptance:
-            medum: [Board]
-          appetite: lo
-          colour: red
-        """,
-    )
-    assert got == [
-        "e.yaml:12:3: unknown key 'colour' in risk_criteria",
-    ]
     got = _problems(
         tmp_path,
         """\

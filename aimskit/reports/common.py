@@ -11,6 +11,12 @@ import aimskit
 from aimskit import catalog, report
 
 
+def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str) -> report.HTML:
+    """The title block of a report whose result has ``system_id`` and ``system_name``."""
+    sub = f"AI system: {result.system_name} ({result.system_id})" if result.system_id else organisation_subtitle
+    return report.title_block(eng, report_title, sub)
+
+
 def provenance(eng: Any) -> report.HTML:
     """Versions of aimskit and the catalog, and the sha256 of every input file."""
     rows = [

@@ -7,6 +7,7 @@ from typing import Any
 
 from aimskit import catalog, charts, report
 from aimskit.engagement import MATURITY_LEVELS, STATUS_LABELS
+from aimskit.reports import common
 from aimskit.steps import gap
 from aimskit.steps.gap import GapResult
 
@@ -14,11 +15,7 @@ TITLE = "ISO/IEC 42001 gap assessment"
 
 
 def title(eng: Any, result: GapResult) -> report.HTML:
-    if result.system_id:
-        sub = f"AI system: {result.system_name} ({result.system_id})"
-    else:
-        sub = "Organisation-wide: clauses 4-10 and Annex A controls"
-    return report.title_block(eng, TITLE, sub)
+    return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls")
 
 
 def _pct(x: float) -> str:

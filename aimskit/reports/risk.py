@@ -11,6 +11,7 @@ import pandas as pd
 from aimskit import catalog, charts, criteria, report
 from aimskit.fileio import atomic_write_text
 from aimskit.inputs.risk import IMPLEMENTATION_LABELS, JUSTIFICATION_LABELS, TREATMENT_LABELS
+from aimskit.reports import common
 from aimskit.steps import risk, scope_name
 from aimskit.steps.risk import RiskResult
 
@@ -18,11 +19,9 @@ TITLE = "AI risk assessment, treatment and Statement of Applicability"
 
 
 def title(eng: Any, result: RiskResult) -> report.HTML:
-    if result.system_id:
-        sub = f"AI system: {result.system_name} ({result.system_id})"
-    else:
-        sub = "Organisation-wide: risk register, treatment plan and Statement of Applicability"
-    return report.title_block(eng, TITLE, sub)
+    return common.title(
+        eng, TITLE, result, "Organisation-wide: risk register, treatment plan and Statement of Applicability"
+    )
 
 
 def headline(result: RiskResult) -> report.HTML:
