@@ -234,3 +234,58 @@ def before_after(levels: pd.DataFrame, c: Any, title: str) -> go.Figure:
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="number of risks", gridcolor="#eeeeee")
     return _layout(fig, title, height=380)
+
+
+GRADE_COLOURS = {
+    "major_nonconformity": "#8E0000",
+    "minor_nonconformity": "#C62828",
+    "observation": "#F2A900",
+    "opportunity_for_improvement": "#1F4E79",
+    "good_practice": "#2E7D32",
+}
+
+
+def findings_by_group(by_group: pd.DataFrame, labels: dict[str, str], title: str) -> go.Figure:
+    """Stacked horizontal bars: number of findings per clause / objective and grade."""
+    ylabels = [_label(r) for _, r in by_group.iterrows()]
+    fig = go.Figure()
+    for grade, label in labels.items():
+        fig.add_bar(
+            y=ylabels,
+            x=by_group[grade],
+            name=label,
+            orientation="h",
+            marker_color=GRADE_COLOURS[grade],
+            hovertemplate="%{y}<br>" + label + ": %{x}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(gridcolor="#eeeeee", title="findings", dtick=1)
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=140 + 34 * max(len(ylabels), 1))
+
+
+def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> go.Figure:
+    """Share of each clause's / objective's requirements in each audit's scope (0-100%)."""
+    z = cov[list(columns)].to_numpy(dtype=float)
+    text = [[f"{v:.0f}%" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[_wrap(c, 18) for c in columns.values()],
+            y=[_label(r) for _, r in cov.iterrows()],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=100,
+            colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],
+            colorbar={"title": "in scope", "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}<br>%{text} of the requirements in scope<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=0)
+    fig = _layout(fig, title, height=200 + 30 * len(cov))
+    fig.update_layout(margin={"t": 120})
+    return fig

@@ -48,6 +48,20 @@ def scope_name(prefix: str, value: str | None) -> str:
     return "organisation" if value is None else f"{prefix}-{value}"
 
 
+AUDIT_FILES = ("audits.yaml", "findings.csv")
+REVIEW_FILES = ("audits.yaml", "findings.csv", "reviews.yaml", "risks.csv", "impacts.csv")
+
+
+def _audit_ids(eng: Any) -> list[str]:
+    data = eng.parts.get("audit")
+    return data.audit_ids if data is not None else []
+
+
+def _review_ids(eng: Any) -> list[str]:
+    data = eng.parts.get("audit")
+    return data.review_ids if data is not None else []
+
+
 STEPS: dict[str, Step] = {
     "gap": Step("gap", "Gap assessment (clauses 4-10 and Annex A)", "gap_assessment.ipynb"),
     "risk": Step(
@@ -56,6 +70,24 @@ STEPS: dict[str, Step] = {
         "risk_assessment.ipynb",
         reads=(*CORE_FILES, "risks.csv", "soa.csv"),
     ),
+    "audit": Step(
+        "audit",
+        "Internal audit programme, findings and corrective action (9.2, 10.2)",
+        "internal_audit.ipynb",
+        scope_param="audit_id",
+        scope_prefix="audit",
+        scopes=_audit_ids,
+        reads=(*CORE_FILES, *AUDIT_FILES),
+    ),
+    "review": Step(
+        "review",
+        "Management review (9.3)",
+        "management_review.ipynb",
+        scope_param="review_id",
+        scope_prefix="review",
+        scopes=_review_ids,
+        reads=(*CORE_FILES, *REVIEW_FILES),
+    ),
 }
 
-PLANNED = ("impact", "audit", "review", "readiness", "security")
+PLANNED = ("impact", "readiness", "security")

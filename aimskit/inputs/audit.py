@@ -1,0 +1,680 @@
+"""Internal audit and management review files: ``audits.yaml``, ``findings.csv``, ``reviews.yaml``.
+
+``audits.yaml`` is the audit programme (ISO/IEC 42001 9.2): its audits with period, scope,
+criteria, lead auditor and team, and status (planned / done). ``findings.csv`` holds every
+finding of those audits with its corrective-action trail (10.2). ``reviews.yaml`` records the
+management reviews held (9.3): attendees, decisions, actions, and the figures each review saw
+(used to show the change in performance at the next review).
+
+All three are optional. The part returns an :class:`AuditData`; every problem is reported with
+its ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aimskit import catalog
+from aimskit.ids import natural_key
+from aimskit.inputs import Part, ReadContext
+from aimskit.problems import Problems, one_of, suggest, suggest_id
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
+from aimskit.yamlio import YamlDocument, load_yaml
+
+AUDITS_FILE = "audits.yaml"
+FINDINGS_FILE = "findings.csv"
+REVIEWS_FILE = "reviews.yaml"
+FILES = (AUDITS_FILE, FINDINGS_FILE, REVIEWS_FILE)
+
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+AUDIT_STATUSES = ("planned", "done")
+GRADES = (
+    "major_nonconformity",
+    "minor_nonconformity",
+    "observation",
+    "opportunity_for_improvement",
+    "good_practice",
+)
+NONCONFORMITIES = ("major_nonconformity", "minor_nonconformity")
+FINDING_STATUSES = ("open", "in_progress", "closed")
+EFFECTIVENESS = ("effective", "not_effective")
+ACTION_KINDS = ("improvement", "aims_change", "resources", "other")
+ACTION_STATUSES = ("open", "in_progress", "done")
+PERFORMANCE_KEYS = ("gap_conformity", "gap_conformity_clauses", "gap_conformity_controls", "open_nonconformities")
+
+FINDINGS_SCHEMA = TableSchema(
+    file=FINDINGS_FILE,
+    key=("finding_id",),
+    description="One row per audit finding, with its correction, corrective action and effectiveness check.",
+    columns=(
+        Column(
+            "finding_id", "unique finding identifier", kind="id", mandatory=True, pattern=ID_PATTERN, example="F-01"
+        ),
+        Column("audit_id", "the audit (an id in audits.yaml)", mandatory=True, example="IA-2026-01"),
+        Column("requirement_id", "clause sub-clause or Annex A control", mandatory=True, example="9.1"),
+        Column("system_id", "an id from systems.csv when the finding concerns one AI system", example="llm-assist"),
+        Column("grade", "finding grade", kind="enum", choices=GRADES, mandatory=True, example="minor_nonconformity"),
+        Column(
+            "statement",
+            "what was found, against which requirement",
+            mandatory=True,
+            example="No metrics measure the effectiveness of the AIMS",
+        ),
+        Column("evidence", "objective evidence, separated by ';'", kind="list", example="Interview AI Governance Lead"),
+        Column(
+            "raised_on",
+            "date the finding was raised (empty: the audit's end date)",
+            kind="date",
+            required=False,
+            example="2026-10-16",
+        ),
+        Column("root_cause", "root cause found by the auditee", example="No owner for AIMS metrics"),
+        Column("correction", "immediate correction", example="Interim KPI list agreed at the AIGC"),
+        Column("corrective_action", "action that removes the cause", example="Define AIMS KPIs and reporting"),
+        Column("owner", "who owns the corrective action", example="AI Governance Lead (R. Byrne)"),
+        Column("due_date", "date the corrective action is due, YYYY-MM-DD", kind="date", example="2027-01-31"),
+        Column("status", "state of the finding", kind="enum", choices=FINDING_STATUSES, mandatory=True, example="open"),
+        Column("verified_by", "who checked the effectiveness of the corrective action", example=""),
+        Column("verified_on", "date of the effectiveness check", kind="date", example=""),
+        Column("effectiveness", "result of the effectiveness check", kind="enum", choices=EFFECTIVENESS, example=""),
+        Column("closure_date", "date the finding was closed", kind="date", example=""),
+        Column("recurrence_of", "finding_id of an earlier finding this one repeats", example=""),
+    ),
+)
+
+_AUDIT_KEYS = ("id", "title", "start", "end", "status", "lead_auditor", "team", "criteria", "scope", "notes")
+_SCOPE_KEYS = ("clauses", "controls", "systems")
+_REVIEW_KEYS = ("id", "date", "title", "chair", "attendees", "decisions", "actions", "performance", "issues", "notes")
+_ACTION_KEYS = ("id", "kind", "description", "owner", "due", "status", "completed_on")
+
+
+@dataclass
+class AuditData:
+    """The parsed audit programme, findings and management reviews (empty frames when absent)."""
+
+    programme: dict[str, Any] = field(default_factory=dict)
+    audits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reviews: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    next_review: dict[str, Any] = field(default_factory=dict)
+    present: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def audit_ids(self) -> list[str]:
+        return list(self.audits["id"]) if not self.audits.empty else []
+
+    @property
+    def review_ids(self) -> list[str]:
+        return list(self.reviews["id"]) if not self.reviews.empty else []
+
+
+AUDIT_COLUMNS = [
+    "line",
+    "id",
+    "title",
+    "start",
+    "end",
+    "status",
+    "lead_auditor",
+    "team",
+    "criteria",
+    "clauses",
+    "controls",
+    "systems",
+    "requirements",
+    "notes",
+]
+REVIEW_COLUMNS = [
+    "line",
+    "id",
+    "date",
+    "title",
+    "chair",
+    "attendees",
+    "decisions",
+    "performance",
+    "issues",
+    "notes",
+]
+ACTION_COLUMNS = ["line", "review_id", "id", "kind", "description", "owner", "due", "status", "completed_on"]
+
+
+# ---------------------------------------------------------------------------------------------
+# scope vocabulary
+
+
+def scope_ids() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Valid scope entries -> the assessable requirements they cover: (clauses, Annex A).
+
+    An entry is an assessable requirement, a clause heading (``9``, ``6.1``) covering its
+    sub-clauses, or an Annex A objective / sub-group (``A.6``, ``A.6.2``) covering its controls.
+    """
+    reqs = catalog.load("iso42001")
+    clause_heads = catalog.load("iso42001-clauses")["id"].tolist()
+    annex = catalog.load("iso42001-annex-a")
+    annex_heads = sorted(set(annex["id"]) | set(annex["objective_id"]) | set(annex["group_id"]), key=natural_key)
+    ids = reqs["id"].tolist()
+
+    def expand(entry: str) -> list[str]:
+        return [i for i in ids if i == entry or i.startswith(entry + ".")]
+
+    clauses = {c: expand(c) for c in clause_heads}
+    controls = {c: expand(c) for c in annex_heads}
+    return {k: v for k, v in clauses.items() if v}, {k: v for k, v in controls.items() if v}
+
+
+# ---------------------------------------------------------------------------------------------
+# small YAML helpers
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+class _Yaml:
+    """Typed reads from one YAML document, every problem reported at its position."""
+
+    def __init__(self, doc: YamlDocument, file: str, problems: Problems):
+        self.doc, self.file, self.problems = doc, file, problems
+
+    def error(self, path: tuple, message: str, key: bool = False) -> None:
+        line, column = self.doc.where(path, key=key)
+        self.problems.error(self.file, line, column, message)
+
+    def warning(self, path: tuple, message: str) -> None:
+        line, column = self.doc.where(path)
+        self.problems.warning(self.file, line, column, message)
+
+    def line(self, path: tuple) -> int:
+        return self.doc.where(path)[0]
+
+    def keys(self, data: dict, path: tuple, allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if str(key) not in allowed:
+                hint = suggest(str(key), allowed)
+                self.error((*path, key), f"unknown key '{key}' in {where}{hint}", key=True)
+
+    def mapping(self, value: Any, path: tuple, name: str) -> dict | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(path, f"expected a mapping of keys to values for '{name}', found {_kind(value)}")
+            return None
+        return value
+
+    def text(self, data: dict, key: str, path: tuple, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                if key in data:
+                    self.error((*path, key), f"'{key}' is empty; a value is required")
+                else:
+                    self.error(path, f"missing required key '{key}'")
+            return ""
+        if isinstance(value, (dict, list)):
+            self.error((*path, key), f"expected text for '{key}', found {_kind(value)}")
+            return ""
+        return str(value).strip()
+
+    def ident(self, data: dict, key: str, path: tuple, required: bool = True) -> str:
+        value = self.text(data, key, path, required)
+        if value and not re.fullmatch(ID_PATTERN, value):
+            self.error(
+                (*path, key),
+                f"'{value}' is not a valid {key}: use at most 64 letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit",
+            )
+            return ""
+        return value
+
+    def date(self, data: dict, key: str, path: tuple, required: bool = False) -> dt.date | None:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                if key in data:
+                    self.error((*path, key), f"'{key}' is empty; a date YYYY-MM-DD is required")
+                else:
+                    self.error(path, f"missing required key '{key}'")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        self.error((*path, key), f"{key} must be a date in the form YYYY-MM-DD, found {_kind(value)}")
+        return None
+
+    def choice(self, data: dict, key: str, path: tuple, choices: tuple[str, ...], required: bool = True) -> str:
+        value = self.text(data, key, path, required)
+        if not value:
+            return ""
+        if value in choices:
+            return value
+        folded = value.lower().replace(" ", "_").replace("-", "_")
+        if folded in choices:
+            self.warning((*path, key), f"'{value}' was read as '{folded}'; write '{folded}'")
+            return folded
+        self.error((*path, key), f"'{value}' is not one of: {one_of(choices)}{suggest(value, choices)}")
+        return ""
+
+    def texts(self, data: dict, key: str, path: tuple, required: bool = False) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(path, f"missing required key '{key}'")
+            return []
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            self.error((*path, key), f"expected a list for '{key}', found {_kind(value)}")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, (dict, list)) or item is None or isinstance(item, bool):
+                self.error((*path, key, i), f"expected text in '{key}', found {_kind(item)}")
+            elif str(item).strip():
+                out.append(str(item).strip())
+        if required and not out:
+            self.error((*path, key), f"'{key}' needs at least one entry")
+        return out
+
+    def items(self, data: Any, key: str, path: tuple = ()) -> list[tuple[int, dict]]:
+        value = data.get(key) if isinstance(data, dict) else None
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error((*path, key), f"expected a list for '{key}', found {_kind(value)}")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.error(
+                    (*path, key, i), f"each entry of '{key}' must be a mapping of keys to values, found {_kind(item)}"
+                )
+            else:
+                out.append((i, item))
+        return out
+
+
+def _top(doc: YamlDocument, y: _Yaml, allowed: tuple[str, ...]) -> dict | None:
+    if not isinstance(doc.data, dict):
+        y.error((), f"the file must be a mapping of keys to values, found {_kind(doc.data)}")
+        return None
+    y.keys(doc.data, (), allowed, "the file")
+    return doc.data
+
+
+# ---------------------------------------------------------------------------------------------
+# audits.yaml
+
+
+def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFrame]:
+    file = ctx.name(AUDITS_FILE)
+    doc = load_yaml(path, file, ctx.problems)
+    empty = pd.DataFrame(columns=AUDIT_COLUMNS)
+    if doc is None:
+        return {}, empty
+    y = _Yaml(doc, file, ctx.problems)
+    data = _top(doc, y, ("programme", "audits"))
+    if data is None:
+        return {}, empty
+    programme: dict[str, Any] = {}
+    prog = y.mapping(data.get("programme"), ("programme",), "programme")
+    if prog is not None:
+        y.keys(prog, ("programme",), ("name", "start", "end", "objectives"), "programme")
+        programme = {
+            "name": y.text(prog, "name", ("programme",)),
+            "start": y.date(prog, "start", ("programme",)),
+            "end": y.date(prog, "end", ("programme",)),
+            "objectives": y.texts(prog, "objectives", ("programme",)),
+        }
+        if programme["start"] and programme["end"] and programme["end"] < programme["start"]:
+            y.error(("programme", "end"), "programme end is before its start")
+    if "audits" not in data:
+        y.error((), "missing required key 'audits' (a list of audits; write 'audits: []' for none yet)")
+    clause_scope, control_scope = scope_ids()
+    as_of = ctx.meta.assessment_date if ctx.meta is not None else None
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for i, item in y.items(data, "audits"):
+        p = ("audits", i)
+        y.keys(item, p, _AUDIT_KEYS, f"audit #{i + 1}")
+        aid = y.ident(item, "id", p)
+        start = y.date(item, "start", p, required=True)
+        end = y.date(item, "end", p, required=True)
+        status = y.choice(item, "status", p, AUDIT_STATUSES)
+        row = {
+            "line": y.line(p),
+            "id": aid,
+            "title": y.text(item, "title", p),
+            "start": start,
+            "end": end,
+            "status": status,
+            "lead_auditor": y.text(item, "lead_auditor", p, required=True),
+            "team": y.texts(item, "team", p),
+            "criteria": y.texts(item, "criteria", p),
+            "notes": y.text(item, "notes", p),
+        }
+        if start and end and end < start:
+            y.error((*p, "end"), f"audit '{aid}' ends ({end}) before it starts ({start})")
+        if status == "done" and end and as_of and end > as_of:
+            y.error(
+                (*p, "end"),
+                f"audit '{aid}' is done but ends after the assessment date {as_of}; set status: planned",
+            )
+        scope = y.mapping(item.get("scope"), (*p, "scope"), "scope")
+        clauses: list[str] = []
+        controls: list[str] = []
+        systems: list[str] = []
+        if scope is None:
+            y.error(p, f"audit '{aid}' has no scope: add scope with clauses, controls and/or systems")
+        else:
+            sp = (*p, "scope")
+            y.keys(scope, sp, _SCOPE_KEYS, "scope")
+            for key, vocab, other, what in (
+                ("clauses", clause_scope, control_scope, "clause"),
+                ("controls", control_scope, clause_scope, "Annex A control or objective"),
+            ):
+                for j, entry in enumerate(y.texts(scope, key, sp)):
+                    if entry in vocab:
+                        (clauses if key == "clauses" else controls).append(entry)
+                    elif entry in other:
+                        y.error(
+                            (*sp, key, j), f"'{entry}' belongs under {'controls' if key == 'clauses' else 'clauses'}"
+                        )
+                    else:
+                        y.error((*sp, key, j), f"unknown {what} '{entry}' in the audit scope{suggest_id(entry, vocab)}")
+            for j, entry in enumerate(y.texts(scope, "systems", sp)):
+                if entry not in ctx.systems:
+                    y.error(
+                        (*sp, "systems", j),
+                        f"unknown system '{entry}': not an id in systems.csv{suggest(entry, ctx.systems)}",
+                    )
+                else:
+                    systems.append(entry)
+            if not clauses and not controls and "clauses" not in scope and "controls" not in scope:
+                y.error(sp, f"audit '{aid}' scope names no clause or control")
+        requirements: list[str] = []
+        for entry in clauses:
+            requirements.extend(clause_scope[entry])
+        for entry in controls:
+            requirements.extend(control_scope[entry])
+        row.update(
+            clauses=clauses,
+            controls=controls,
+            systems=systems,
+            requirements=sorted(dict.fromkeys(requirements), key=natural_key),
+        )
+        if aid:
+            if aid in seen:
+                y.error((*p, "id"), f"duplicate audit id '{aid}' (first on line {seen[aid]})")
+                continue
+            seen[aid] = row["line"]
+            rows.append(row)
+    return programme, pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# findings.csv
+
+
+def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_present: bool) -> pd.DataFrame:
+    file = ctx.name(FINDINGS_FILE)
+    problems = ctx.problems
+    records = validate_table(path, FINDINGS_SCHEMA, file, problems)
+    records = check_duplicates(records, FINDINGS_SCHEMA, file, problems)
+    kinds = dict(zip(*[catalog.load("iso42001")[c] for c in ("id", "kind")], strict=True))
+    by_audit = {r["id"]: r for r in audits.to_dict(orient="records")}
+    as_of = ctx.meta.assessment_date if ctx.meta is not None else None
+    ids = {r.values["finding_id"]: r for r in records if r.values.get("finding_id")}
+    kept: list[Record] = []
+    for rec in records:
+        v, line = rec.values, rec.line
+        ok = True
+        aid = v.get("audit_id")
+        audit = by_audit.get(aid)
+        if aid and audit is None:
+            where = f"not an id in {AUDITS_FILE}" if audits_present else f"{AUDITS_FILE} is missing"
+            problems.error(file, line, "audit_id", f"unknown audit '{aid}': {where}{suggest(aid, by_audit)}")
+            ok = False
+        elif audit is not None and audit["status"] == "planned":
+            problems.error(
+                file, line, "audit_id", f"audit '{aid}' is planned: findings can only be raised by a done audit"
+            )
+            ok = False
+        rid = v.get("requirement_id")
+        if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
+            problems.warning(
+                file, line, "requirement_id", f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'"
+            )
+            rid = v["requirement_id"] = rid.upper()
+        if rid and rid not in kinds:
+            problems.error(
+                file,
+                line,
+                "requirement_id",
+                f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
+                f"Annex A control{suggest_id(rid, kinds)}",
+            )
+            ok = False
+        elif rid and audit is not None and rid not in audit["requirements"]:
+            problems.warning(file, line, "requirement_id", f"requirement {rid} is outside the scope of audit '{aid}'")
+        sid = v.get("system_id")
+        if sid and sid not in ctx.systems:
+            problems.error(
+                file, line, "system_id", f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}"
+            )
+            ok = False
+        raised = v.get("raised_on") or (audit["end"] if audit is not None else None)
+        v["raised"] = raised
+        status = v.get("status")
+        closure = v.get("closure_date")
+        if status == "closed" and closure is None and rec.raw.get("closure_date", "").strip() == "":
+            problems.error(file, line, "closure_date", "status is closed but closure_date is empty")
+        if closure is not None and status in ("open", "in_progress"):
+            problems.error(file, line, "closure_date", f"closure_date is set but status is {status}; set status closed")
+        for col in ("due_date", "verified_on", "closure_date"):
+            when = v.get(col)
+            if when is not None and raised is not None and when < raised:
+                problems.error(file, line, col, f"{col} {when} is before the finding was raised ({raised})")
+        for col in ("verified_on", "closure_date", "raised_on"):
+            when = v.get(col)
+            if when is not None and as_of is not None and when > as_of:
+                problems.error(file, line, col, f"{col} {when} is after the assessment date {as_of}")
+        checked = [c for c in ("verified_by", "verified_on", "effectiveness") if v.get(c) not in (None, "")]
+        if checked and len(checked) < 3:
+            missing = [c for c in ("verified_by", "verified_on", "effectiveness") if c not in checked]
+            problems.error(
+                file,
+                line,
+                missing[0],
+                f"an effectiveness check needs verified_by, verified_on and effectiveness; {one_of(missing)} missing",
+            )
+        earlier = v.get("recurrence_of")
+        if earlier:
+            if earlier == v.get("finding_id"):
+                problems.error(file, line, "recurrence_of", "a finding cannot be a recurrence of itself")
+            elif earlier not in ids:
+                problems.error(
+                    file,
+                    line,
+                    "recurrence_of",
+                    f"unknown finding '{earlier}': not a finding_id in {FINDINGS_FILE}{suggest(earlier, ids)}",
+                )
+        if ok:
+            kept.append(rec)
+    # a recurrence must point to an earlier finding (after every row's raised date is known)
+    raised_by_id = {r.values.get("finding_id"): r.values.get("raised") for r in kept}
+    for rec in kept:
+        earlier = rec.values.get("recurrence_of")
+        mine, theirs = rec.values.get("raised"), raised_by_id.get(earlier)
+        if earlier in raised_by_id and mine is not None and theirs is not None and theirs > mine:
+            problems.error(
+                file,
+                rec.line,
+                "recurrence_of",
+                f"finding '{earlier}' was raised on {theirs}, after this one ({mine}); a recurrence points to an "
+                "earlier finding",
+            )
+    columns = ["line", *FINDINGS_SCHEMA.names, "raised"]
+    return pd.DataFrame([{"line": r.line, **{c: r.values.get(c) for c in columns[1:]}} for r in kept], columns=columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# reviews.yaml
+
+
+def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    file = ctx.name(REVIEWS_FILE)
+    doc = load_yaml(path, file, ctx.problems)
+    empty = (pd.DataFrame(columns=REVIEW_COLUMNS), pd.DataFrame(columns=ACTION_COLUMNS), {})
+    if doc is None:
+        return empty
+    y = _Yaml(doc, file, ctx.problems)
+    data = _top(doc, y, ("reviews", "next_review"))
+    if data is None:
+        return empty
+    if "reviews" not in data:
+        y.error((), "missing required key 'reviews' (a list of management reviews; write 'reviews: []' for none yet)")
+    as_of = ctx.meta.assessment_date if ctx.meta is not None else None
+    nxt: dict[str, Any] = {}
+    nr = y.mapping(data.get("next_review"), ("next_review",), "next_review")
+    if nr is not None:
+        y.keys(nr, ("next_review",), ("date", "title"), "next_review")
+        nxt = {"date": y.date(nr, "date", ("next_review",)), "title": y.text(nr, "title", ("next_review",))}
+        if nxt["date"] and as_of and nxt["date"] < as_of:
+            y.warning(("next_review", "date"), f"the next review date {nxt['date']} is before the assessment date")
+    reviews: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    seen_actions: dict[str, int] = {}
+    for i, item in y.items(data, "reviews"):
+        p = ("reviews", i)
+        y.keys(item, p, _REVIEW_KEYS, f"review #{i + 1}")
+        rid = y.ident(item, "id", p)
+        when = y.date(item, "date", p, required=True)
+        if when and as_of and when > as_of:
+            y.error(
+                (*p, "date"), f"review '{rid}' is dated after the assessment date {as_of}; record held reviews only"
+            )
+        perf: dict[str, float] = {}
+        pm = y.mapping(item.get("performance"), (*p, "performance"), "performance")
+        if pm is not None:
+            y.keys(pm, (*p, "performance"), PERFORMANCE_KEYS, "performance")
+            for key in PERFORMANCE_KEYS:
+                value = pm.get(key)
+                if value is None:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    y.error((*p, "performance", key), f"{key} must be a number, found {_kind(value)}")
+                elif key != "open_nonconformities" and not 0 <= value <= 100:
+                    y.error((*p, "performance", key), f"{key} {value} is outside the range 0 to 100 (a percentage)")
+                else:
+                    perf[key] = float(value)
+        issues: dict[str, list[str]] | None = None
+        im = y.mapping(item.get("issues"), (*p, "issues"), "issues")
+        if im is not None:
+            y.keys(im, (*p, "issues"), ("external", "internal"), "issues")
+            issues = {k: y.texts(im, k, (*p, "issues")) for k in ("external", "internal")}
+        row = {
+            "line": y.line(p),
+            "id": rid,
+            "date": when,
+            "title": y.text(item, "title", p),
+            "chair": y.text(item, "chair", p),
+            "attendees": y.texts(item, "attendees", p, required=True),
+            "decisions": y.texts(item, "decisions", p),
+            "performance": perf,
+            "issues": issues,
+            "notes": y.text(item, "notes", p),
+        }
+        for j, act in y.items(item, "actions", p):
+            ap = (*p, "actions", j)
+            y.keys(act, ap, _ACTION_KEYS, "an action")
+            aid = y.ident(act, "id", ap)
+            due = y.date(act, "due", ap, required=True)
+            done_on = y.date(act, "completed_on", ap)
+            status = y.choice(act, "status", ap, ACTION_STATUSES)
+            if status == "done" and done_on is None and "completed_on" not in act:
+                y.error(ap, f"action '{aid}' is done but has no completed_on date")
+            if done_on is not None and status in ("open", "in_progress"):
+                y.error((*ap, "completed_on"), f"action '{aid}' has completed_on but status {status}; set status done")
+            if when and due and due < when:
+                y.error((*ap, "due"), f"action '{aid}' is due ({due}) before the review that decided it ({when})")
+            if when and done_on and done_on < when:
+                y.error((*ap, "completed_on"), f"action '{aid}' completed ({done_on}) before the review ({when})")
+            if done_on and as_of and done_on > as_of:
+                y.error((*ap, "completed_on"), f"completed_on {done_on} is after the assessment date {as_of}")
+            if aid in seen_actions:
+                y.error((*ap, "id"), f"duplicate action id '{aid}' (first on line {seen_actions[aid]})")
+                continue
+            if aid:
+                seen_actions[aid] = y.line(ap)
+            actions.append(
+                {
+                    "line": y.line(ap),
+                    "review_id": rid,
+                    "id": aid,
+                    "kind": y.choice(act, "kind", ap, ACTION_KINDS),
+                    "description": y.text(act, "description", ap, required=True),
+                    "owner": y.text(act, "owner", ap, required=True),
+                    "due": due,
+                    "status": status,
+                    "completed_on": done_on,
+                }
+            )
+        if rid:
+            if rid in seen:
+                y.error((*p, "id"), f"duplicate review id '{rid}' (first on line {seen[rid]})")
+                continue
+            seen[rid] = row["line"]
+            reviews.append(row)
+    rv = pd.DataFrame(reviews, columns=REVIEW_COLUMNS)
+    if not rv.empty:
+        rv = rv.sort_values("date", kind="stable").reset_index(drop=True)
+    return rv, pd.DataFrame(actions, columns=ACTION_COLUMNS), nxt
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def read(ctx: ReadContext) -> AuditData:
+    out = AuditData(
+        audits=pd.DataFrame(columns=AUDIT_COLUMNS),
+        findings=pd.DataFrame(columns=["line", *FINDINGS_SCHEMA.names, "raised"]),
+        reviews=pd.DataFrame(columns=REVIEW_COLUMNS),
+        actions=pd.DataFrame(columns=ACTION_COLUMNS),
+    )
+    audits_path = ctx.optional_file(AUDITS_FILE)
+    findings_path = ctx.optional_file(FINDINGS_FILE)
+    reviews_path = ctx.optional_file(REVIEWS_FILE)
+    out.present = {
+        AUDITS_FILE: audits_path is not None,
+        FINDINGS_FILE: findings_path is not None,
+        REVIEWS_FILE: reviews_path is not None,
+    }
+    if audits_path is not None:
+        out.programme, out.audits = _read_audits(ctx, audits_path)
+    if findings_path is not None:
+        out.findings = _read_findings(ctx, findings_path, out.audits, audits_path is not None)
+    if reviews_path is not None:
+        out.reviews, out.actions, out.next_review = _read_reviews(ctx, reviews_path)
+    return out
+
+
+PART = Part("audit", FILES, read)

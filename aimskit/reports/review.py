@@ -1,0 +1,230 @@
+"""The management review report: blocks the ``management_review`` notebook displays."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from aimskit import report
+from aimskit.inputs.audit import REVIEWS_FILE
+from aimskit.reports import audit as audit_view
+from aimskit.steps import audit, review
+from aimskit.steps.review import ReviewResult
+
+TITLE = "ISO/IEC 42001 management review"
+
+
+def title(eng: Any, result: ReviewResult) -> report.HTML:
+    if result.review is not None:
+        r = result.review
+        sub = f"Review {r['id']} held on {r['date']}: {r['title']}"
+    else:
+        nxt = result.next_review
+        when = f" on {nxt['date']}" if nxt.get("date") else ""
+        sub = f"Input pack for the next management review{when} (clause 9.3.2 inputs compiled from the data)"
+    return report.title_block(eng, TITLE, sub)
+
+
+def missing_data(result: ReviewResult) -> report.HTML:
+    if result.present.get(REVIEWS_FILE):
+        return report.HTML("")
+    return report.note(
+        f"This engagement has no {REVIEWS_FILE}: no earlier review, so there are no previous actions and no "
+        "baseline to compare with. See the README (Internal audit and management review).",
+        callout=True,
+    )
+
+
+def _num(x: Any, fmt: str = "{:.0f}") -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return fmt.format(x)
+
+
+def headline(result: ReviewResult) -> report.HTML:
+    h = result.headline
+    change = h["conformity_change"]
+    return report.kpis(
+        [
+            (
+                "Open actions",
+                h["actions_open"],
+                f"of {h['actions']}, {h['actions_overdue']} overdue",
+                "bad" if h["actions_overdue"] else "good",
+            ),
+            (
+                "Gap conformity",
+                _num(h["conformity"], "{:.0f}%"),
+                f"{_num(change, '{:+.1f}')} points since the last review" if change is not None else "no baseline",
+                "" if change is None else "good" if change > 0 else "bad",
+            ),
+            (
+                "Open nonconformities",
+                h["open_nonconformities"],
+                f"{h['overdue_nonconformities']} overdue",
+                "bad" if h["overdue_nonconformities"] else "warn" if h["open_nonconformities"] else "good",
+            ),
+            ("Internal audits done", h["audits_done"], "", ""),
+            ("Issues changed", h["new_issues"] + h["removed_issues"], f"{h['new_issues']} new", ""),
+            ("Improvement opportunities", h["opportunities"], "open", ""),
+        ]
+    )
+
+
+def summary(result: ReviewResult) -> report.HTML:
+    return report.bullets(result.summary)
+
+
+def attendance(result: ReviewResult) -> report.HTML:
+    r = result.review
+    if r is None:
+        return report.HTML("")
+    items = {"Date": str(r["date"]), "Chair": r["chair"] or "-", "Attendees": "; ".join(r["attendees"])}
+    if r["notes"]:
+        items["Notes"] = r["notes"]
+    return report.definitions(items)
+
+
+def decisions(result: ReviewResult) -> report.HTML:
+    if not result.decisions:
+        return report.note("No decisions recorded.")
+    return report.bullets(result.decisions)
+
+
+def actions_table(result: ReviewResult, open_only: bool = False) -> report.HTML:
+    df = result.inputs.actions
+    if open_only and not df.empty:
+        df = df[df["open"].astype(bool)]
+    return report.table(
+        df,
+        {
+            "review_id": "Review",
+            "id": "Action",
+            "kind_label": "Kind",
+            "description": "Action",
+            "owner": "Owner",
+            "due": ("Due", "date"),
+            "status": ("Status", "badge"),
+            "completed_on": ("Completed", "date"),
+            "overdue": ("", "overdue"),
+            "days_overdue": ("Days overdue", "num"),
+        },
+        empty="No open action." if open_only else "No action from previous reviews is recorded.",
+    )
+
+
+def issues_table(result: ReviewResult) -> report.HTML:
+    note = (
+        f"Compared with the issues recorded at review {result.inputs.baseline}."
+        if result.inputs.baseline
+        else "No earlier review recorded its issues: no baseline."
+    )
+    return report.HTML(
+        str(report.note(note))
+        + str(
+            report.table(
+                result.inputs.issues,
+                {"kind": "External / internal", "issue": "Issue", "change": ("Change", "badge")},
+                empty="No issues are recorded in engagement.yaml (context).",
+            )
+        )
+    )
+
+
+def performance_table(result: ReviewResult) -> report.HTML:
+    df = result.inputs.performance.copy()
+    return report.table(
+        df,
+        {
+            "label": "Measure",
+            "previous": ("At the last review", "num"),
+            "current": ("Now", "num"),
+            "change": ("Change", "num"),
+            "trend": ("Trend", "badge"),
+        },
+    )
+
+
+def nonconformity_table(result: ReviewResult) -> report.HTML:
+    df = result.inputs.nonconformities
+    if not df.empty:
+        df = df.assign(flag_text=[audit_view._flags_text(f) for f in df["flags"]])
+    return report.table(
+        df,
+        {
+            "finding_id": "Finding",
+            "audit_id": "Audit",
+            "requirement_id": "Requirement",
+            "grade": ("Grade", "badge"),
+            "statement": "Statement",
+            "corrective_action": "Corrective action",
+            "owner": "Owner",
+            "due_date": ("Due", "date"),
+            "status": ("Status", "badge"),
+            "effectiveness": ("Effectiveness", "badge"),
+            "flag_text": ("Flags", "list"),
+        },
+        empty="No nonconformity is recorded.",
+    )
+
+
+def audit_results_table(result: ReviewResult) -> report.HTML:
+    cols: dict[str, Any] = {"id": "Audit", "title": "Title", "status": ("Status", "badge"), "end": ("Ended", "date")}
+    cols.update({g: (audit.GRADE_LABELS[g], "num") for g in audit.GRADES})
+    cols["open_nonconformities"] = ("Open NCs", "num")
+    return report.table(result.inputs.audits, cols, empty="No internal audit is recorded.")
+
+
+def opportunities_table(result: ReviewResult) -> report.HTML:
+    return report.table(
+        result.inputs.opportunities,
+        {
+            "finding_id": "Finding",
+            "requirement_id": "Requirement",
+            "grade": ("Grade", "badge"),
+            "statement": "Statement",
+            "corrective_action": "Proposed action",
+            "owner": "Owner",
+        },
+        empty="No open opportunity for improvement or observation.",
+    )
+
+
+def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
+    if df is None:
+        return report.note(f"No {what} in this engagement (the step is not available in this version of aimskit).")
+    if df.empty:
+        return report.note(f"No {what} data in this engagement.")
+    columns = {c: c.replace("_", " ").capitalize() for c in df.columns}
+    return report.table(df, columns)
+
+
+def risks_table(result: ReviewResult) -> report.HTML:
+    return _frame_or_note(result.inputs.risks, "risk register")
+
+
+def impacts_table(result: ReviewResult) -> report.HTML:
+    return _frame_or_note(result.inputs.impacts, "impact assessment")
+
+
+def inputs_map() -> report.HTML:
+    df = pd.DataFrame([{"ref": f"9.3.2 {k})", "input": t, "source": s} for k, t, s in review.INPUTS])
+    return report.table(df, {"ref": "Clause", "input": "Input (paraphrased)", "source": "Compiled from"})
+
+
+def method() -> report.HTML:
+    items = dict(review.METHOD)
+    items["Action kinds"] = "; ".join(f"{k}: {v}" for k, v in review.ACTION_KIND_LABELS.items())
+    items["Findings"] = "Grades, ageing, overdue and flags as in the internal audit report: " + "; ".join(
+        f"{k}: {v}" for k, v in audit.FLAGS.items()
+    )
+    items["Copyright"] = (
+        "ISO/IEC 42001 is (c) ISO/IEC. Clause titles are paraphrased; no text of the standard is shown."
+    )
+    return report.definitions(items)
+
+
+def results(result: ReviewResult) -> dict[str, Any]:
+    return result.to_json()
