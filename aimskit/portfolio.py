@@ -24,6 +24,19 @@ HEADLINE_FIGURES: dict[str, list[tuple[str, str, str]]] = {
         ("overdue", "Overdue", "num"),
         ("high_findings", "High findings", "num"),
     ],
+    "audit": [
+        ("coverage", "Coverage", "pct"),
+        ("findings", "Findings", "num"),
+        ("open_nonconformities", "Open NCs", "num"),
+        ("overdue", "Overdue", "num"),
+        ("independence_conflicts", "Independence conflicts", "num"),
+    ],
+    "review": [
+        ("actions_open", "Open actions", "num"),
+        ("actions_overdue", "Overdue actions", "num"),
+        ("conformity", "Gap conformity", "pct"),
+        ("open_nonconformities", "Open NCs", "num"),
+    ],
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from aimskit import resources
 from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.fileio import atomic_write_text
+from aimskit.inputs.audit import FINDINGS_SCHEMA
 from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.tables import template_csv
 
@@ -62,8 +63,61 @@ context:
 #   appetite: low                        # highest level retained without a recorded acceptance
 """
 
+AUDITS_TEMPLATE = """\
+# aimskit internal audit programme (ISO/IEC 42001 9.2). Lines starting with # are comments.
+# See the README ("Internal audit and management review") for every key.
+programme:
+  name: AIMS internal audit programme
+  # start: 2026-09-01
+  # end: 2027-08-31
+  objectives: []
+audits: []
+# audits:
+#   - id: IA-2026-01                     # referenced by findings.csv
+#     title: First internal audit of the AIMS
+#     start: 2026-10-05                  # YYYY-MM-DD
+#     end: 2026-10-16
+#     status: planned                    # planned or done
+#     lead_auditor: Full Name            # people, matched against the owners in gap.csv (independence)
+#     team: [Full Name]
+#     criteria: [ISO/IEC 42001:2023, AI policy]
+#     scope:
+#       clauses: ["5", "6.1", "9.2.1"]   # sub-clauses or clause headings (quote them)
+#       controls: [A.2, A.6.2.4]         # Annex A controls, objectives or sub-groups
+#       systems: [credit-score]          # ids from systems.csv
+"""
+
+REVIEWS_TEMPLATE = """\
+# aimskit management reviews (ISO/IEC 42001 9.3). Lines starting with # are comments.
+# See the README ("Internal audit and management review") for every key.
+reviews: []
+# reviews:
+#   - id: MR-2026-01
+#     date: 2026-07-09
+#     title: Management review of the AIMS
+#     chair: Chief Risk Officer (Full Name)
+#     attendees: [Chief Risk Officer (Full Name), AI Governance Lead (Full Name)]
+#     performance:                       # the figures this review saw (baseline for the next review)
+#       gap_conformity: 41.0
+#       open_nonconformities: 0
+#     issues:                            # the context issues as they stood at this review
+#       external: []
+#       internal: []
+#     decisions: [Hold the first internal audit in October]
+#     actions:
+#       - id: MR-2026-01-A1
+#         kind: improvement              # improvement, aims_change, resources or other
+#         description: Plan and hold the first internal audit
+#         owner: Head of Internal Audit (Full Name)
+#         due: 2026-10-31
+#         status: open                   # open, in_progress or done (then completed_on: YYYY-MM-DD)
+# next_review:
+#   date: 2027-03-18
+"""
+
 SYSTEM_EXAMPLE = {c.name: c.example for c in SYSTEMS_SCHEMA.columns}
 GAP_EXAMPLE = {c.name: c.example for c in GAP_SCHEMA.columns}
+FINDING_EXAMPLE = {c.name: c.example for c in FINDINGS_SCHEMA.columns}
 
 
 def blank_files() -> dict[str, str]:
@@ -74,6 +128,9 @@ def blank_files() -> dict[str, str]:
         "gap.csv": template_csv(GAP_SCHEMA, [GAP_EXAMPLE]),
         "risks.csv": template_csv(RISKS_SCHEMA, [{c.name: c.example for c in RISKS_SCHEMA.columns}]),
         "soa.csv": template_csv(SOA_SCHEMA, [{c.name: c.example for c in SOA_SCHEMA.columns}]),
+        "audits.yaml": AUDITS_TEMPLATE,
+        "findings.csv": template_csv(FINDINGS_SCHEMA, [FINDING_EXAMPLE]),
+        "reviews.yaml": REVIEWS_TEMPLATE,
     }
 
 

@@ -532,7 +532,8 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
                 "earlier finding",
             )
     columns = ["line", *FINDINGS_SCHEMA.names, "raised"]
-    return pd.DataFrame([{"line": r.line, **{c: r.values.get(c) for c in columns[1:]}} for r in kept], columns=columns)
+    df = pd.DataFrame([{"line": r.line, **{c: r.values.get(c) for c in columns[1:]}} for r in kept], columns=columns)
+    return df.astype(object).where(df.notna(), None)
 
 
 # ---------------------------------------------------------------------------------------------

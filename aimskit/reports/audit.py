@@ -221,7 +221,9 @@ def _trail(rec: dict[str, Any]) -> str:
     body = []
     for k, v in rows:
         text = v if k in ("Owner / due", "Effectiveness check") else report.esc(v)
-        body.append(f'<tr><td class="nowrap"><b>{report.esc(k)}</b></td><td>{text or "-"}</td></tr>')
+        body.append(
+            f'<tr><td class="nowrap" style="width:190px"><b>{report.esc(k)}</b></td><td>{text or "-"}</td></tr>'
+        )
     flags = "".join(
         f'<span class="ak-badge ak-non_compliant">{report.esc(f)}</span> ' for f in _flags_text(rec["flags"])
     )

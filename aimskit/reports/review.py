@@ -135,6 +135,10 @@ def issues_table(result: ReviewResult) -> report.HTML:
 
 def performance_table(result: ReviewResult) -> report.HTML:
     df = result.inputs.performance.copy()
+    fmt = ["{:.0f}" if m == "open_nonconformities" else "{:.1f}" for m in df["measure"]]
+    df["previous"] = [_num(v, f) for v, f in zip(df["previous"], fmt, strict=True)]
+    df["current"] = [_num(v, f) for v, f in zip(df["current"], fmt, strict=True)]
+    df["change"] = [_num(v, f.replace("{:", "{:+")) for v, f in zip(df["change"], fmt, strict=True)]
     return report.table(
         df,
         {
@@ -155,7 +159,6 @@ def nonconformity_table(result: ReviewResult) -> report.HTML:
         df,
         {
             "finding_id": "Finding",
-            "audit_id": "Audit",
             "requirement_id": "Requirement",
             "grade": ("Grade", "badge"),
             "statement": "Statement",

@@ -348,7 +348,8 @@ def finding_status(findings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             flags=flags,
         )
         out.append(rec)
-    return pd.DataFrame(out)
+    result = pd.DataFrame(out)
+    return result.astype(object).where(result.notna(), None)
 
 
 def grade_counts(findings: pd.DataFrame) -> pd.DataFrame:
