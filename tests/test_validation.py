@@ -150,6 +150,7 @@ def test_init_blank_and_example(tmp_path):
     written = init_engagement(tmp_path / "new")
     assert sorted(p.name for p in written) == sorted(blank_files())
     assert {"engagement.yaml", "systems.csv", "gap.csv", "risks.csv", "soa.csv"} <= set(blank_files())
+    assert {"audits.yaml", "findings.csv", "reviews.yaml"} <= set(blank_files())
     assert engagement.validate(tmp_path / "new") == []
     init_engagement(tmp_path / "copy", example=True)
     assert engagement.load(tmp_path / "copy").organisation == "Brightwater Consumer Finance Ltd"
