@@ -44,8 +44,8 @@ def headline(result: AuditResult) -> report.HTML:
             (
                 "Requirements covered",
                 cov,
-                f"{h['never_audited']} never audited",
-                "warn" if h["never_audited"] else "good",
+                f"{h['never_audited']} " + ("outside this audit" if result.audit is not None else "never audited"),
+                "" if result.audit is not None else "warn" if h["never_audited"] else "good",
             ),
             ("Findings", h["findings"], f"{h['nonconformities']} nonconformities ({h['major']} major)", ""),
             (

@@ -500,8 +500,9 @@ def summary_points(h: dict[str, Any], scope: str) -> list[str]:
         return ["No audit programme is recorded (audits.yaml is missing or empty), so nothing can be reported yet."]
     points = [
         f"The programme has {h['audits']} audit(s): {h['audits_done']} done and {h['audits_planned']} planned. "
-        f"{scope.capitalize()} covers {h['audited'] + h['planned']} of {h['requirements']} requirements "
-        f"({h['audited']} already audited, {h['planned']} planned); {h['never_audited']} are in no audit's scope."
+        f"{scope[:1].upper() + scope[1:]} covers {h['audited'] + h['planned']} of {h['requirements']} requirements "
+        f"({h['audited']} already audited, {h['planned']} planned); {h['never_audited']} are "
+        + ("outside its scope." if scope.startswith("audit") else "in no audit's scope.")
     ]
     if h["findings"]:
         points.append(

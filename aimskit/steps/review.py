@@ -315,11 +315,11 @@ def summary_points(h: dict[str, Any], inputs: ReviewInputs, review: dict[str, An
             f"Review {review['id']} on {review['date']} took {len(review['decisions'])} decision(s) and recorded "
             f"{h['actions']} action(s); {h['actions_open']} are still open, {h['actions_overdue']} of them overdue."
         )
-        return points
-    points.append(
-        f"Previous reviews recorded {h['actions']} action(s): {h['actions_open']} still open, "
-        f"{h['actions_overdue']} overdue."
-    )
+    else:
+        points.append(
+            f"Previous reviews recorded {h['actions']} action(s): {h['actions_open']} still open, "
+            f"{h['actions_overdue']} overdue."
+        )
     if inputs.baseline:
         points.append(
             f"Since review {inputs.baseline}: {h['new_issues']} new issue(s) and {h['removed_issues']} no longer "
@@ -329,7 +329,9 @@ def summary_points(h: dict[str, Any], inputs: ReviewInputs, review: dict[str, An
         points.append("No earlier review recorded its issues or figures, so changes cannot be shown yet.")
     if h["conformity"] is not None and not (isinstance(h["conformity"], float) and math.isnan(h["conformity"])):
         change = h["conformity_change"]
-        trend = "" if change is None or math.isnan(change) else f" ({change:+.1f} points since the last review)"
+        trend = (
+            "" if change is None or math.isnan(change) else f" ({change:+.1f} points since review {inputs.baseline})"
+        )
         points.append(f"Gap conformity is {h['conformity']:.0f}%{trend}.")
     points.append(
         f"{h['open_nonconformities']} nonconformity(ies) are open, {h['overdue_nonconformities']} overdue; "
