@@ -42,6 +42,9 @@ def test_both_reports_render_with_the_checklist(run):
     assert [r["requirement_id"] for r in rows] == scoped.loc["IA-2026-01", "requirements"]
     assert (out / "audit" / "audit-IA-2027-01-checklist.csv").is_file()
     assert not (out / "audit" / "organisation-checklist.csv").exists()
+    by_name = {r.name: r for r in run.reports}
+    assert by_name["audit/audit-IA-2026-01"].files["checklist_csv"] == "audit/audit-IA-2026-01-checklist.csv"
+    assert "checklist_csv" not in by_name["audit/organisation"].files
 
 
 def test_results_match_the_library(run):
@@ -67,7 +70,7 @@ def test_audit_html_sections_and_charts(run):
     assert html.count('id="ak-fig-') == 2  # coverage heat map, findings by clause and grade
     assert "engagement.load(" not in html and "engagement_path" not in html
     one = (run.out / "audit" / "audit-IA-2026-01.html").read_text(encoding="utf-8")
-    assert "audit-IA-2026-01-checklist.csv" in one
+    assert 'href="audit-IA-2026-01-checklist.csv"' in one
 
 
 def test_review_html_sections(run):

@@ -25,7 +25,7 @@ PAYLOAD = "<script>alert('x')</script>"
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    result = runner.run(None, steps=["gap"], out=out)
+    result = runner.run(None, out=out)
     return result
 
 

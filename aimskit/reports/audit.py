@@ -310,11 +310,14 @@ def checklist(result: AuditResult, output_dir: str | Path | None) -> report.HTML
     if result.audit is None:
         return report.note("Each audit's report carries its checklist (audit-<id>-checklist.csv).")
     path = audit.write_checklist(result.checklist, output_dir, result.audit["id"])
-    where = (
-        f"Written to {path.name} beside this report (CSV, one row per requirement; fill in result and auditor notes)."
-        if path
-        else "Set output_dir to write it as a CSV file."
-    )
+    if path:
+        link = (
+            f'<div class="ak-report"><p><a class="ak-file" href="{report.esc(path.name)}">'
+            f"Audit checklist (CSV)</a> written beside this report: one row per requirement, with empty "
+            "result and auditor notes columns to fill in during the audit.</p></div>"
+        )
+    else:
+        link = str(report.note("Set output_dir to write the checklist as a CSV file."))
     table = report.table(
         result.checklist,
         {
@@ -327,7 +330,7 @@ def checklist(result: AuditResult, output_dir: str | Path | None) -> report.HTML
         },
         empty="The audit's scope names no requirement.",
     )
-    return report.HTML(str(report.note(where)) + str(table))
+    return report.HTML(link + str(table))
 
 
 def method() -> report.HTML:

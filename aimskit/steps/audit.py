@@ -451,6 +451,8 @@ class AuditResult:
             "ageing": records(self.ageing),
             "flags": self.flags,
             "checklist_file": checklist_filename(self.audit_id) if self.audit_id else None,
+            # files the notebook writes beside the report; the runner lists them in the manifest and index
+            "attachments": {"checklist_csv": checklist_filename(self.audit_id)} if self.audit_id else {},
         }
 
 
