@@ -195,12 +195,27 @@ def opportunities_table(result: ReviewResult) -> report.HTML:
     )
 
 
+_PICTURE_COLUMNS: dict[str, str | tuple[str, str]] = {
+    "risk_id": "Risk",
+    "impact_id": "Impact",
+    "system_id": "AI system",
+    "party": "Affected party",
+    "area": "Area",
+    "title": "Title",
+    "description": "Description",
+    "residual_score": ("Residual score", "num"),
+    "residual_level": ("Residual level", "badge"),
+    "owner": "Owner",
+    "status": ("Status", "badge"),
+}
+
+
 def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
     if df is None:
         return report.note(f"No {what} in this engagement (the step is not available in this version of aimskit).")
     if df.empty:
         return report.note(f"No {what} data in this engagement.")
-    columns = {c: c.replace("_", " ").capitalize() for c in df.columns}
+    columns = {c: _PICTURE_COLUMNS.get(c, c.replace("_", " ").capitalize()) for c in df.columns}
     return report.table(df, columns)
 
 
@@ -220,8 +235,8 @@ def inputs_map() -> report.HTML:
 def method() -> report.HTML:
     items = dict(review.METHOD)
     items["Action kinds"] = "; ".join(f"{k}: {v}" for k, v in review.ACTION_KIND_LABELS.items())
-    items["Findings"] = "Grades, ageing, overdue and flags as in the internal audit report: " + "; ".join(
-        f"{k}: {v}" for k, v in audit.FLAGS.items()
+    items["Findings"] = "Grades, ageing, overdue and flags as in the internal audit report. Flags: " + "; ".join(
+        audit.FLAGS.values()
     )
     items["Copyright"] = (
         "ISO/IEC 42001 is (c) ISO/IEC. Clause titles are paraphrased; no text of the standard is shown."

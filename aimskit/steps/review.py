@@ -52,7 +52,6 @@ PERFORMANCE_LABELS = {
 }
 
 METHOD: dict[str, str] = {
-    "Inputs compiled": "; ".join(f"9.3.2 {k}) {title}: {src}" for k, title, src in INPUTS),
     "Previous actions": (
         "Every action recorded in reviews.yaml. Overdue = not done and due before the assessment date. "
         "Still open = status open or in_progress."
