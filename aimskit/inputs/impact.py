@@ -332,17 +332,19 @@ def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
             out.severe_level = severe
 
 
-def _known_risks(ctx: ReadContext) -> set[str] | None:
-    part = ctx.parts.get("risk")
+def known_risks(part: Any) -> set[str] | None:
+    """Risk ids of the risk register (the ``risk`` part), or None when the engagement has no risks.csv."""
+    if part is None or getattr(part, "has_register", True) is False:
+        return None
     risks = getattr(part, "risks", None)
-    if risks is None or not isinstance(risks, pd.DataFrame) or "risk_id" not in risks.columns:
+    if not isinstance(risks, pd.DataFrame) or "risk_id" not in risks.columns:
         return None
     return {str(r) for r in risks["risk_id"].dropna()}
 
 
 def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, file: str) -> list[Record]:
     c = out.criteria
-    known = _known_risks(ctx)
+    known = known_risks(ctx.parts.get("risk"))
     kept = []
     for rec in records:
         v = rec.values
@@ -387,7 +389,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
         if known is not None:
             for rid in v.get("risk_ids") or []:
                 if rid not in known:
-                    ctx.problems.error(
+                    ctx.problems.warning(
                         file, rec.line, "risk_ids", f"unknown risk '{rid}': not a risk_id in risks.csv{suggest(rid, known)}"
                     )
         if ok:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog, criteria
-from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact
+from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
 TIER_LABELS = {
@@ -120,13 +120,15 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
     acts = catalog.load("eu-ai-act-annex-i").set_index("entry")
     rows: list[dict[str, Any]] = []
 
-    def step(qid: str, consequence: str, answer: Any = None, question: str | None = None) -> None:
+    def step(
+        qid: str, consequence: str, answer: Any = None, question: str | None = None, reference: str | None = None
+    ) -> None:
         q = questions.loc[qid] if qid in questions.index else None
         rows.append(
             {
                 "step": len(rows) + 1,
                 "question": question or (q["question"] if q is not None else qid),
-                "reference": q["reference"] if q is not None else "",
+                "reference": reference or (q["reference"] if q is not None else ""),
                 "answer": _yn(answers.get(qid) if answer is None else answer),
                 "consequence": consequence,
             }
@@ -200,6 +202,7 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
                 f"High-risk under Art. 6(2) ({why})",
                 question="Does the Art. 6(3) derogation apply?",
                 answer="no",
+                reference="Art. 6(2); Art. 6(3)",
             )
         else:
             c.derogation = True
@@ -210,6 +213,7 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
                 "(Art. 6(4)) and register the system (Art. 49(2))",
                 question="Does the Art. 6(3) derogation apply?",
                 answer="yes",
+                reference="Art. 6(3); Art. 6(4); Art. 49(2)",
             )
     # 5. Art. 50 transparency
     for q in ART50:
@@ -410,7 +414,8 @@ def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFr
                             "message": f"impact {rec['impact_id']} links risk '{rid}', which is not in the risk register",
                         }
                     )
-    if known_risks is None and scored["risk_ids"].map(lambda v: bool(v)).any() if not scored.empty else False:
+    linked = not scored.empty and bool(scored["risk_ids"].map(lambda v: bool(v)).any())
+    if known_risks is None and linked:
         rows.append(
             {
                 "rule": "no_risk_register",
@@ -441,6 +446,17 @@ def check_coverage(
                     "system_id": sid,
                     "impact_id": "",
                     "message": f"{sid}: no EU AI Act screening (systems/{sid}.yaml is missing): the tier is unknown",
+                }
+            )
+        elif declared.get(sid) == "unknown":
+            rows.append(
+                {
+                    "rule": "tier_disagreement",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: the inventory leaves the tier 'unknown' but the screening gives "
+                    f"'{c.tier}' ({TIER_LABELS[c.tier]}): record the conclusion in systems.csv once confirmed",
                 }
             )
         elif declared.get(sid) and declared[sid] != c.tier:
@@ -531,11 +547,7 @@ def _inputs(eng: Any) -> ImpactInputs:
 
 def known_risk_ids(eng: Any) -> set[str] | None:
     """Risk ids of the risk register, or None when the engagement has none."""
-    part = eng.parts.get("risk")
-    risks = getattr(part, "risks", None)
-    if not isinstance(risks, pd.DataFrame) or "risk_id" not in risks.columns or risks.empty:
-        return None
-    return {str(r) for r in risks["risk_id"].dropna()}
+    return known_risks(eng.parts.get("risk"))
 
 
 def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
