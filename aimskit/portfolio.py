@@ -24,6 +24,14 @@ HEADLINE_FIGURES: dict[str, list[tuple[str, str, str]]] = {
         ("overdue", "Overdue", "num"),
         ("high_findings", "High findings", "num"),
     ],
+    "impact": [
+        ("tier", "EU AI Act tier", "text"),
+        ("high_risk", "High-risk", "num"),
+        ("disagreements", "Tier disagreements", "num"),
+        ("severe_impacts", "Severe impacts", "num"),
+        ("severe_unlinked", "Severe, no risk", "num"),
+        ("fria_incomplete", "FRIA incomplete", "num"),
+    ],
 }
 
 

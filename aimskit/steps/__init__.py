@@ -56,6 +56,12 @@ STEPS: dict[str, Step] = {
         "risk_assessment.ipynb",
         reads=(*CORE_FILES, "risks.csv", "soa.csv"),
     ),
+    "impact": Step(
+        "impact",
+        "AI system impact assessment and EU AI Act classification",
+        "impact_assessment.ipynb",
+        reads=("engagement.yaml", "systems.csv", "systems", "impacts.csv", "risks.csv"),
+    ),
 }
 
-PLANNED = ("impact", "audit", "review", "readiness", "security")
+PLANNED = ("audit", "review", "readiness", "security")

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog, criteria
+from aimskit.ids import natural_key
 from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
@@ -265,6 +266,14 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
     return c
 
 
+def legacy_note(c: Classification) -> str:
+    """Art. 111(2) for high-risk systems already in use (from the eu-ai-act-dates catalog), or ''."""
+    if c.tier != "high":
+        return ""
+    d = catalog.load("eu-ai-act-dates").set_index("id").loc["legacy-high-risk"]
+    return f"{d['basis']} (cut-off {d['applies_from']}, {d['status'].replace('_', ' ')}). {d['note']}."
+
+
 def fria_required(c: Classification, roles: list[str]) -> tuple[bool, str]:
     """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not)."""
     if "deployer" not in roles:
@@ -378,6 +387,8 @@ def score_impacts(impacts: pd.DataFrame, c: criteria.Criteria, severe_level: str
         for d, lvl in zip(df["direction"], df["inherent_level"], strict=True)
     ]
     df["area_label"] = df["area"].map(AREA_LABELS)
+    for col in ("scale", "reversibility", "party"):
+        df[f"{col}_label"] = df[col].map(lambda v: v.replace("_", " ") if isinstance(v, str) else v)
     df["level_label"] = df["inherent_level"].map({b.id: b.label for b in c.bands})
     df["residual_label"] = df["residual_level"].map({b.id: b.label for b in c.bands})
     return df
@@ -712,3 +723,70 @@ def severe_impacts(eng: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     severe = scored[scored["severe"]].sort_values(["residual_score", "impact_id"], ascending=[False, True])
     return severe[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# views of the scored impacts (tables the report draws)
+
+
+def matrix_counts(scored: pd.DataFrame, c: criteria.Criteria, residual: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Negative impacts per likelihood x severity cell (shape of :func:`criteria.matrix_frame`) and
+    the impact ids in each cell (for hover text)."""
+    frame = criteria.matrix_frame(c)
+    counts = pd.DataFrame(0, index=frame.index, columns=frame.columns)
+    ids = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    lk_col, sv_col = ("residual_likelihood", "residual_severity") if residual else ("likelihood", "severity")
+    for rec in neg.to_dict(orient="records"):
+        lk, sv = int(rec[lk_col]), int(rec[sv_col])
+        counts.loc[lk, sv] += 1
+        ids.loc[lk, sv] = (ids.loc[lk, sv] + " " + str(rec["impact_id"])).strip()
+    return counts, ids
+
+
+def area_party_counts(scored: pd.DataFrame, direction: str = "negative") -> pd.DataFrame:
+    """Number of impacts per area label (rows) and affected party (columns)."""
+    from aimskit.inputs.impact import PARTIES
+
+    df = scored[scored["direction"] == direction] if not scored.empty else scored
+    if df.empty:
+        return pd.DataFrame()
+    table = pd.crosstab(df["area_label"], df["party"])
+    order = [AREA_LABELS[a] for a in AREA_LABELS if AREA_LABELS[a] in table.index]
+    return table.reindex(index=order, columns=[p for p in PARTIES if p in table.columns], fill_value=0)
+
+
+def highest_impacts(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The negative impacts with the highest residual score, then inherent score."""
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    if neg.empty:
+        return neg
+    return neg.sort_values(["residual_score", "inherent_score", "impact_id"], ascending=[False, False, True]).head(n)
+
+
+def by_group(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per affected group (or party when no group is named): the highest negative impact after mitigation."""
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    if neg.empty:
+        return pd.DataFrame(columns=["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score"])
+    neg = neg.assign(group=[g if isinstance(g, str) and g else p for g, p in zip(neg["affected_group"], neg["party"], strict=True)])
+    neg = neg.sort_values(["residual_score", "inherent_score", "impact_id"], ascending=[False, False, True])
+    top = neg.groupby("group", sort=False).head(1).copy()
+    top["impacts"] = top["group"].map(neg["group"].value_counts())
+    return top[["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score", "description"]].reset_index(drop=True)
+
+
+def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Obligations across systems: one row per article and role, with the systems it applies to."""
+    frames = [df.assign(system_id=sid) for sid, df in obligations.items() if not df.empty]
+    if not frames:
+        return pd.DataFrame(columns=["article", "title", "role", "systems", "applies_from", "date_status"])
+    df = pd.concat(frames, ignore_index=True)
+    out = (
+        df.groupby(["article", "title", "role", "applies_from", "date_status"], sort=False)["system_id"]
+        .agg(lambda s: ", ".join(dict.fromkeys(s)))
+        .reset_index()
+        .rename(columns={"system_id": "systems"})
+    )
+    out["_key"] = [(str(d), natural_key(a)) for d, a in zip(out["applies_from"], out["article"], strict=True)]
+    return out.sort_values("_key").drop(columns="_key").reset_index(drop=True)
