@@ -11,6 +11,7 @@ from pathlib import Path
 from aimskit import resources
 from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.fileio import atomic_write_text
+from aimskit.inputs.impact import IMPACTS_SCHEMA, profile_template
 from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.tables import template_csv
 
@@ -60,6 +61,10 @@ context:
 #     medium: [AI governance committee, Chief Risk Officer]
 #     high: [Executive committee]        # a level not listed may not be accepted
 #   appetite: low                        # highest level retained without a recorded acceptance
+# Impact criteria (optional): the same keys as risk_criteria, with the impact axis named Severity, plus
+# the level from which a negative impact counts as severe (it must then be linked to a risk).
+# impact_criteria:
+#   severe_level: high
 """
 
 SYSTEM_EXAMPLE = {c.name: c.example for c in SYSTEMS_SCHEMA.columns}
@@ -74,6 +79,8 @@ def blank_files() -> dict[str, str]:
         "gap.csv": template_csv(GAP_SCHEMA, [GAP_EXAMPLE]),
         "risks.csv": template_csv(RISKS_SCHEMA, [{c.name: c.example for c in RISKS_SCHEMA.columns}]),
         "soa.csv": template_csv(SOA_SCHEMA, [{c.name: c.example for c in SOA_SCHEMA.columns}]),
+        "impacts.csv": template_csv(IMPACTS_SCHEMA, [{c.name: c.example for c in IMPACTS_SCHEMA.columns}]),
+        "systems/_example.yaml": profile_template(),
     }
 
 
@@ -96,6 +103,9 @@ def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
             if item.is_file():
                 shutil.copy2(item, target / item.name)
                 written.append(target / item.name)
+            elif item.is_dir():  # systems/: one profile per AI system
+                shutil.copytree(item, target / item.name)
+                written.extend(sorted(p for p in (target / item.name).rglob("*") if p.is_file()))
         return written
     source = resources.templates_dir()
     files = blank_files()

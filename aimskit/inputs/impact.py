@@ -430,3 +430,39 @@ def read(ctx: ReadContext) -> ImpactInputs:
 
 
 PART = Part("impact", (IMPACTS_FILE, PROFILE_DIR), read)
+
+
+def profile_template() -> str:
+    """A documented blank profile (``systems/_example.yaml``), with every screening question of the catalog."""
+    lines = [
+        "# Impact-assessment profile and EU AI Act screening of ONE AI system (aimskit format v1).",
+        "# Copy this file to systems/<system-id>.yaml (the id from systems.csv) and fill it in.",
+        "# Files whose name starts with _ are ignored. Answers: yes or no unless stated.",
+        "role: [deployer]                    # EU AI Act role(s) for this system: provider, deployer, importer, distributor",
+        "intended_purpose: What the system is for, in one or two sentences",
+        "foreseeable_misuse: []              # reasonably foreseeable misuse, one item each",
+        "affected_persons:                   # persons and groups affected by its use",
+        "  - Customers applying for a loan",
+        "vulnerable_groups: []               # e.g. children, older persons, persons with disabilities",
+        "deployment_context: Where, by whom and how the system is used",
+        "geography: [Ireland]",
+        f"automation: decision_support       # {', '.join(AUTOMATION)}",
+        "human_oversight: []                 # oversight measures in place, one item each",
+        f"data_categories: [personal]        # {', '.join(DATA_CATEGORIES)}",
+        "significant_decisions: no           # outputs affect legal or similarly significant decisions",
+        "screening:                          # EU AI Act screening (aimskit catalog eu-ai-act)",
+    ]
+    for q in _questions().to_dict(orient="records"):
+        needed = {"always": "", "annex_i": " [when annex_i lists an act]", "annex_iii": " [when annex_iii lists a point]", "optional": " [optional]"}[q["required_when"]]
+        default = {"yes_no": "no", "annex_i": "none", "annex_iii": "none", "choice": q["choices"][0] if q["choices"] else ""}[q["answer"]]
+        hint = f" ({' | '.join(q['choices'])})" if q["answer"] == "choice" else ""
+        if q["answer"] == "annex_iii":
+            hint = " (points, e.g. [5(b)])"
+        if q["answer"] == "annex_i":
+            hint = " (entries 1-20, e.g. [11])"
+        prefix = "  # " if q["required_when"] != "always" else "  "
+        lines.append(f"{prefix}{q['id']}: {default}  # {q['reference']}{hint}{needed}")
+    lines.append("# fria:                              # Art. 27(1)(a)-(f), when a FRIA is required")
+    for key, (ref, label) in FRIA_ELEMENTS.items():
+        lines.append(f"#   {key}: ...  # {ref} {label}")
+    return "\n".join(lines) + "\n"
