@@ -215,12 +215,29 @@ def test_fria_applicability(screening, roles, required):
 
 
 def _impacts(*rows):
-    cols = ["impact_id", "system_id", "party", "affected_group", "area", "direction", "description", "severity",
-            "likelihood", "scale", "reversibility", "mitigations", "residual_severity", "residual_likelihood", "risk_ids"]
+    cols = [
+        "impact_id",
+        "system_id",
+        "party",
+        "affected_group",
+        "area",
+        "direction",
+        "description",
+        "severity",
+        "likelihood",
+        "scale",
+        "reversibility",
+        "mitigations",
+        "residual_severity",
+        "residual_likelihood",
+        "risk_ids",
+    ]
     out = []
     for r in rows:
         base = dict.fromkeys(cols)
-        base.update({"party": "individual", "area": "privacy", "direction": "negative", "description": "d", "risk_ids": []})
+        base.update(
+            {"party": "individual", "area": "privacy", "direction": "negative", "description": "d", "risk_ids": []}
+        )
         base.update(r)
         out.append(base)
     return pd.DataFrame(out, columns=cols)
@@ -228,7 +245,14 @@ def _impacts(*rows):
 
 def test_scores_levels_and_severe():
     df = _impacts(
-        {"impact_id": "I1", "system_id": "s", "severity": 4, "likelihood": 4, "residual_severity": 4, "residual_likelihood": 2},
+        {
+            "impact_id": "I1",
+            "system_id": "s",
+            "severity": 4,
+            "likelihood": 4,
+            "residual_severity": 4,
+            "residual_likelihood": 2,
+        },
         {"impact_id": "I2", "system_id": "s", "severity": 3, "likelihood": 3},  # 9 medium; residual = inherent
         {"impact_id": "I3", "system_id": "s", "severity": 5, "likelihood": 5, "direction": "positive"},
     )
@@ -242,7 +266,16 @@ def test_scores_levels_and_severe():
 
 
 def test_matrix_counts_place_negative_impacts():
-    df = _impacts({"impact_id": "I1", "system_id": "s", "severity": 4, "likelihood": 2, "residual_severity": 2, "residual_likelihood": 1})
+    df = _impacts(
+        {
+            "impact_id": "I1",
+            "system_id": "s",
+            "severity": 4,
+            "likelihood": 2,
+            "residual_severity": 2,
+            "residual_likelihood": 1,
+        }
+    )
     s = impact.score_impacts(df, default_impact(), "high")
     counts, ids = impact.matrix_counts(s, default_impact())
     assert counts.loc[2, 4] == 1 and counts.to_numpy().sum() == 1 and ids.loc[2, 4] == "I1"
@@ -310,8 +343,17 @@ screening:
 
 def _screening(**answers_):
     lines = [f"  art5.{x}: no" for x in "abcdefgh"]
-    base = {"annex_i": "none", "annex_iii": "none", "art50.1": "yes", "art50.2": "no", "art50.3": "no",
-            "art50.4.deepfake": "no", "art50.4.text": "no", "gpai": "none", "art27.public_service": "no"}
+    base = {
+        "annex_i": "none",
+        "annex_iii": "none",
+        "art50.1": "yes",
+        "art50.2": "no",
+        "art50.3": "no",
+        "art50.4.deepfake": "no",
+        "art50.4.text": "no",
+        "gpai": "none",
+        "art27.public_service": "no",
+    }
     base.update(answers_)
     lines += [f"  {k}: {v}" for k, v in base.items() if v is not None]
     return "\n".join(lines)
@@ -342,21 +384,25 @@ def test_profile_problems_are_reported_with_positions(minimal):
     (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
     assert _messages(minimal) == [
         "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
-        "fully_automated; did you mean 'fully_automated'?",
+        "fully_automated",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.profiling' (Art. 6(3) third subparagraph) (needed because "
         "annex_iii lists a use case)",
-        "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii lists a use case)",
-        "systems/chat.yaml:9:1: missing answer to 'art6.3.b' (Art. 6(3)(b)) (needed because annex_iii lists a use case)",
-        "systems/chat.yaml:9:1: missing answer to 'art6.3.c' (Art. 6(3)(c)) (needed because annex_iii lists a use case)",
-        "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.b' (Art. 6(3)(b)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.c' (Art. 6(3)(c)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii "
+        "lists a use case)",
         "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3))",
         "systems/chat.yaml:19:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
         "systems/chat.yaml:19:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
         "systems/chat.yaml:19:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
         "systems/chat.yaml:21:12: art50.2: 'maybe' is not yes or no",
-        "systems/chat.yaml:25:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
-        "gpai_provider_systemic; did you mean 'gpai_provider'?",
-        "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.a'?",
+        "systems/chat.yaml:24:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
+        "gpai_provider_systemic",
+        "systems/chat.yaml:26:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
         "systems/chatt.yaml:0: no system 'chatt' in systems.csv: name the file after a system id; did you mean 'chat'?",
         "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
     ]
@@ -373,8 +419,10 @@ def test_impacts_csv_problems(minimal):
         encoding="utf-8",
     )
     assert _messages(minimal) == [
-        "impacts.csv:2:residual_severity: warning: residual_severity 5 is higher than severity 4: mitigation made it worse?",
-        "impacts.csv:3:party: 'societey' is not one of: individual, group, society, environment; did you mean 'society'?",
+        "impacts.csv:2:residual_severity: warning: residual_severity 5 is higher than severity 4: "
+        "mitigation made it worse?",
+        "impacts.csv:3:party: 'societey' is not one of: individual, group, society, environment; "
+        "did you mean 'society'?",
         "impacts.csv:3:system_id: unknown system 'chatt': not an id in systems.csv; did you mean 'chat'?",
         "impacts.csv:3:severity: 6 is not a level of the severity scale (1, 2, 3, 4, 5)",
         "impacts.csv:4:impact_id: duplicate row: impact_id 'I1' is already on line 2",
@@ -439,6 +487,68 @@ def test_example_spans_the_tiers_with_one_disagreement():
 
 def test_severe_impacts_for_the_management_review():
     df = impact.severe_impacts(engagement.load(resources.example_engagement()))
-    assert list(df.columns) == ["impact_id", "system_id", "party", "area", "description", "residual_score", "residual_level"]
+    assert list(df.columns) == [
+        "impact_id",
+        "system_id",
+        "party",
+        "area",
+        "description",
+        "residual_score",
+        "residual_level",
+    ]
     assert len(df) == 8 and list(df["residual_score"]) == sorted(df["residual_score"], reverse=True)
     assert df.iloc[0]["impact_id"] == "IMP-01" and df.iloc[0]["residual_score"] == 12
+
+
+# ---------------------------------------------------------------------------------------------
+# the notebook, end to end
+
+
+@pytest.fixture(scope="module")
+def impact_run(tmp_path_factory):
+    from aimskit import runner
+
+    return runner.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
+
+
+def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
+    assert impact_run.ok, [r.error for r in impact_run.reports]
+    names = [r.name for r in impact_run.reports]
+    assert names == ["impact/organisation"] + [
+        f"impact/system-{s}"
+        for s in ("credit-score", "llm-assist", "cv-screen", "collections-forecast", "fraud-detect")
+    ]
+    out = impact_run.out
+    credit = (out / "impact" / "system-credit-score.html").read_text(encoding="utf-8")
+    for text in (
+        "high-risk under Art. 6(2) Annex III point 5(b)",
+        "Profiling: always high-risk (Art. 6(3) third subparagraph)",
+        "Art. 27(1)(f)",
+        "as amended",
+        "2027-12-02",
+        "Commission Decision 2011/833/EU",
+        "Art. 111(2)",
+    ):
+        assert text in credit, text
+    fraud = (out / "impact" / "system-fraud-detect.html").read_text(encoding="utf-8")
+    assert "excludes AI systems used for the purpose of detecting financial fraud" in fraud
+    overview = (out / "impact" / "organisation.html").read_text(encoding="utf-8")
+    assert "fraud-detect: the inventory leaves the tier" in overview
+    results = __import__("json").loads((out / "impact" / "organisation.json").read_text(encoding="utf-8"))
+    assert results["headline"]["high_risk"] == 2 and results["headline"]["disagreements"] == 1
+    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Tier disagreements" in index
+
+
+def test_report_escapes_user_text(example_copy):
+    from aimskit.reports import impact as view
+
+    path = example_copy / "systems" / "llm-assist.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("intended_purpose: >-", "intended_purpose: >-\n  <script>x</script>"),
+        encoding="utf-8",
+    )
+    eng = engagement.load(example_copy)
+    html = view.profile(eng, impact.assess(eng, "llm-assist")).data
+    assert "<script>x" not in html and "&lt;script&gt;x" in html

@@ -75,18 +75,48 @@ IMPACTS_SCHEMA = TableSchema(
     key=("impact_id",),
     description="Impacts of the AI systems on individuals, groups, society and the environment.",
     columns=(
-        Column("impact_id", "short unique identifier of the impact", kind="id", mandatory=True, pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", example="IMP-01"),
+        Column(
+            "impact_id",
+            "short unique identifier of the impact",
+            kind="id",
+            mandatory=True,
+            pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+            example="IMP-01",
+        ),
         Column("system_id", "the AI system (an id from systems.csv)", mandatory=True, example="credit-score"),
         Column("party", "who is affected", kind="enum", choices=PARTIES, mandatory=True, example="group"),
-        Column("affected_group", "the persons or group affected, in words", example="Applicants with thin credit files"),
+        Column(
+            "affected_group", "the persons or group affected, in words", example="Applicants with thin credit files"
+        ),
         Column("area", "impact area", kind="enum", choices=AREAS, mandatory=True, example="fundamental_rights"),
-        Column("direction", "negative or positive", kind="enum", choices=DIRECTIONS, mandatory=True, example="negative"),
+        Column(
+            "direction", "negative or positive", kind="enum", choices=DIRECTIONS, mandatory=True, example="negative"
+        ),
         Column("description", "what happens and why", mandatory=True, example="Declines correlate with postcode"),
-        Column("severity", "severity before mitigation (a value of the impact_criteria severity scale)", kind="int", mandatory=True, example="4"),
-        Column("likelihood", "likelihood before mitigation (a value of the likelihood scale)", kind="int", mandatory=True, example="3"),
+        Column(
+            "severity",
+            "severity before mitigation (a value of the impact_criteria severity scale)",
+            kind="int",
+            mandatory=True,
+            example="4",
+        ),
+        Column(
+            "likelihood",
+            "likelihood before mitigation (a value of the likelihood scale)",
+            kind="int",
+            mandatory=True,
+            example="3",
+        ),
         Column("scale", "how many people are affected", kind="enum", choices=SCALES, example="thousands"),
-        Column("reversibility", "can the harm be undone", kind="enum", choices=REVERSIBILITY, example="hard_to_reverse"),
-        Column("mitigations", "mitigations in place, separated by ';'", kind="list", example="Quarterly fairness testing; manual review of declines"),
+        Column(
+            "reversibility", "can the harm be undone", kind="enum", choices=REVERSIBILITY, example="hard_to_reverse"
+        ),
+        Column(
+            "mitigations",
+            "mitigations in place, separated by ';'",
+            kind="list",
+            example="Quarterly fairness testing; manual review of declines",
+        ),
         Column("residual_severity", "severity after mitigation (empty: as before)", kind="int", example="3"),
         Column("residual_likelihood", "likelihood after mitigation (empty: as before)", kind="int", example="2"),
         Column("risk_ids", "linked risks in risks.csv, separated by ';'", kind="list", example="R-03"),
@@ -152,7 +182,11 @@ def default_impact_raw() -> dict[str, Any]:
             {"value": 2, "label": "Minor", "description": "inconvenience, easily and fully reversed"},
             {"value": 3, "label": "Moderate", "description": "real harm to some persons, reversible with effort"},
             {"value": 4, "label": "Major", "description": "serious harm to rights, livelihood, health or finances"},
-            {"value": 5, "label": "Severe", "description": "irreversible or widespread harm, or harm to vulnerable groups"},
+            {
+                "value": 5,
+                "label": "Severe",
+                "description": "irreversible or widespread harm, or harm to vulnerable groups",
+            },
         ],
     }
     return raw
@@ -237,7 +271,9 @@ def check_screening(
                     )
                 else:
                     problems.error(
-                        file, *pos, f"{qid}: unknown Annex III point '{item}'{suggest(norm, points)} (points: 1(a) ... 8(b))"
+                        file,
+                        *pos,
+                        f"{qid}: unknown Annex III point '{item}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
                     )
             answers[qid] = good
         elif q["answer"] == "annex_i":
@@ -267,7 +303,7 @@ def check_screening(
         qid, when = q["id"], q["required_when"]
         needed = when == "always" or (when == "annex_i" and annex_i) or (when == "annex_iii" and annex_iii)
         if needed and qid not in screening:
-            line, col = doc.where(base)
+            line, col = doc.where(base, key=True)
             reason = {
                 "always": "",
                 "annex_i": " (needed because annex_i lists a product act)",
@@ -320,7 +356,7 @@ def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
     out.criteria = criteria.parse(raw, ctx.meta_doc, ("impact_criteria",), file, ctx.problems, default_impact_raw())
     if out.criteria is not None:
         if severe not in out.criteria.band_ids:
-            line, col = (ctx.meta_doc.where(("impact_criteria", "severe_level")) if ctx.meta_doc else (1, 1))
+            line, col = ctx.meta_doc.where(("impact_criteria", "severe_level")) if ctx.meta_doc else (1, 1)
             ctx.problems.error(
                 file,
                 line,
@@ -352,12 +388,18 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
         sid = v.get("system_id")
         if sid and sid not in ctx.systems:
             ctx.problems.error(
-                file, rec.line, "system_id", f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}"
+                file,
+                rec.line,
+                "system_id",
+                f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}",
             )
             ok = False
         elif sid and ctx.systems[sid].values.get("in_scope") is False:
             ctx.problems.warning(
-                file, rec.line, "system_id", f"system '{sid}' is out of scope (in_scope = no); this impact is not counted"
+                file,
+                rec.line,
+                "system_id",
+                f"system '{sid}' is out of scope (in_scope = no); this impact is not counted",
             )
             ok = False
         if c is not None:
@@ -390,7 +432,10 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
             for rid in v.get("risk_ids") or []:
                 if rid not in known:
                     ctx.problems.warning(
-                        file, rec.line, "risk_ids", f"unknown risk '{rid}': not a risk_id in risks.csv{suggest(rid, known)}"
+                        file,
+                        rec.line,
+                        "risk_ids",
+                        f"unknown risk '{rid}': not a risk_id in risks.csv{suggest(rid, known)}",
                     )
         if ok:
             kept.append(rec)
@@ -414,7 +459,9 @@ def read(ctx: ReadContext) -> ImpactInputs:
                 )
                 continue
             if ctx.systems[sid].values.get("in_scope") is False:
-                ctx.problems.warning(file, 0, "", f"system '{sid}' is out of scope (in_scope = no); its profile is ignored")
+                ctx.problems.warning(
+                    file, 0, "", f"system '{sid}' is out of scope (in_scope = no); its profile is ignored"
+                )
                 continue
             _read_profile(ctx, path.name, sid, out)
     path = ctx.optional_file(IMPACTS_FILE)
@@ -438,7 +485,7 @@ def profile_template() -> str:
         "# Impact-assessment profile and EU AI Act screening of ONE AI system (aimskit format v1).",
         "# Copy this file to systems/<system-id>.yaml (the id from systems.csv) and fill it in.",
         "# Files whose name starts with _ are ignored. Answers: yes or no unless stated.",
-        "role: [deployer]                    # EU AI Act role(s) for this system: provider, deployer, importer, distributor",
+        "role: [deployer]                    # EU AI Act role(s): provider, deployer, importer, distributor",
         "intended_purpose: What the system is for, in one or two sentences",
         "foreseeable_misuse: []              # reasonably foreseeable misuse, one item each",
         "affected_persons:                   # persons and groups affected by its use",
@@ -453,8 +500,18 @@ def profile_template() -> str:
         "screening:                          # EU AI Act screening (aimskit catalog eu-ai-act)",
     ]
     for q in _questions().to_dict(orient="records"):
-        needed = {"always": "", "annex_i": " [when annex_i lists an act]", "annex_iii": " [when annex_iii lists a point]", "optional": " [optional]"}[q["required_when"]]
-        default = {"yes_no": "no", "annex_i": "none", "annex_iii": "none", "choice": q["choices"][0] if q["choices"] else ""}[q["answer"]]
+        needed = {
+            "always": "",
+            "annex_i": " [when annex_i lists an act]",
+            "annex_iii": " [when annex_iii lists a point]",
+            "optional": " [optional]",
+        }[q["required_when"]]
+        default = {
+            "yes_no": "no",
+            "annex_i": "none",
+            "annex_iii": "none",
+            "choice": q["choices"][0] if q["choices"] else "",
+        }[q["answer"]]
         hint = f" ({' | '.join(q['choices'])})" if q["answer"] == "choice" else ""
         if q["answer"] == "annex_iii":
             hint = " (points, e.g. [5(b)])"

@@ -40,7 +40,12 @@ def headline(result: ImpactResult) -> report.HTML:
     h = result.headline
     if result.system_id:
         c = result.classifications[result.system_id]
-        first = ("EU AI Act tier", c.tier, TIER_LABELS[c.tier], "bad" if c.tier in ("high", "prohibited") else "warn" if c.tier == "unknown" else "good")
+        first = (
+            "EU AI Act tier",
+            c.tier,
+            TIER_LABELS[c.tier],
+            "bad" if c.tier in ("high", "prohibited") else "warn" if c.tier == "unknown" else "good",
+        )
     else:
         first = (
             "High-risk systems",
@@ -52,9 +57,19 @@ def headline(result: ImpactResult) -> report.HTML:
     return report.kpis(
         [
             first,
-            ("Tier disagreements", h["disagreements"], "declared in the inventory vs screened", "warn" if h["disagreements"] else "good"),
+            (
+                "Tier disagreements",
+                h["disagreements"],
+                "declared in the inventory vs screened",
+                "warn" if h["disagreements"] else "good",
+            ),
             ("Impacts", h["impacts"], f"{h['negative_impacts']} negative", ""),
-            ("Severe impacts", h["severe_impacts"], f"{h['severe_unlinked']} not linked to a risk", "bad" if h["severe_unlinked"] else ("warn" if h["severe_impacts"] else "good")),
+            (
+                "Severe impacts",
+                h["severe_impacts"],
+                f"{h['severe_unlinked']} not linked to a risk",
+                "bad" if h["severe_unlinked"] else ("warn" if h["severe_impacts"] else "good"),
+            ),
             ("Art. 27 FRIA", h["fria_required"], fria, "bad" if h["fria_incomplete"] else "good"),
             ("Consistency errors", h["errors"], "see the findings", "bad" if h["errors"] else "good"),
         ]
@@ -89,7 +104,11 @@ def _text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return "; ".join(str(v).replace("_", " ") for v in value) if value else "none recorded"
-    return str(value).replace("_", " ") if value in ("decision_support", "human_in_the_loop", "human_on_the_loop", "fully_automated") else str(value)
+    return (
+        str(value).replace("_", " ")
+        if value in ("decision_support", "human_in_the_loop", "human_on_the_loop", "fully_automated")
+        else str(value)
+    )
 
 
 def profile(eng: Any, result: ImpactResult) -> report.HTML:
@@ -276,7 +295,21 @@ _IMPACT_COLUMNS = {
 def impacts_table(result: ImpactResult, direction: str = "negative") -> report.HTML:
     df = result.impacts[result.impacts["direction"] == direction] if not result.impacts.empty else result.impacts
     if direction == "positive":
-        cols = {k: v for k, v in _IMPACT_COLUMNS.items() if k in ("impact_id", "system_id", "party_label", "affected_group", "area_label", "description", "severity", "likelihood")}
+        cols = {
+            k: v
+            for k, v in _IMPACT_COLUMNS.items()
+            if k
+            in (
+                "impact_id",
+                "system_id",
+                "party_label",
+                "affected_group",
+                "area_label",
+                "description",
+                "severity",
+                "likelihood",
+            )
+        }
         return report.table(df, cols, empty="No positive impact is recorded.")
     df = df.sort_values(["inherent_score", "impact_id"], ascending=[False, True]) if not df.empty else df
     cols = {k: v for k, v in _IMPACT_COLUMNS.items() if not (result.system_id and k == "system_id")}
@@ -341,13 +374,23 @@ def fria(result: ImpactResult) -> report.HTML:
         )
     required, why, elements = result.fria[result.system_id]
     if not required:
-        return report.note(f"Art. 27 does not require a fundamental rights impact assessment here: {why}.", callout=True)
+        return report.note(
+            f"Art. 27 does not require a fundamental rights impact assessment here: {why}.", callout=True
+        )
     df = elements.assign(state=["present" if p else "missing" for p in elements["present"]])
     return report.HTML(
-        report.note(f"Required: {why}. Perform it before first use and notify the market surveillance authority (Art. 27(3)).", callout=True).data
+        report.note(
+            f"Required: {why}. Perform it before first use and notify the market surveillance authority (Art. 27(3)).",
+            callout=True,
+        ).data
         + report.table(
             df,
-            {"reference": "Element", "label": "What it covers", "state": ("State", "badge"), "text": "What the assessment says"},
+            {
+                "reference": "Element",
+                "label": "What it covers",
+                "state": ("State", "badge"),
+                "text": "What the assessment says",
+            },
         ).data
     )
 
@@ -359,7 +402,13 @@ def fria(result: ImpactResult) -> report.HTML:
 def findings(result: ImpactResult) -> report.HTML:
     return report.table(
         result.findings,
-        {"severity": ("Severity", "badge"), "rule": "Rule", "system_id": "AI system", "impact_id": "Impact", "message": "Finding"},
+        {
+            "severity": ("Severity", "badge"),
+            "rule": "Rule",
+            "system_id": "AI system",
+            "impact_id": "Impact",
+            "message": "Finding",
+        },
         empty="No consistency finding: every rule is met.",
     )
 
@@ -384,9 +433,7 @@ def criteria_tables(result: ImpactResult) -> report.HTML:
             parts.append(report.note(f"{key[6:]} scale").data)
             parts.append(report.table(df, {"value": ("Value", "num"), "label": "Label", "description": "Meaning"}).data)
     parts.append(report.note("Levels (bands)").data)
-    parts.append(
-        report.table(tables["bands"], {"id": ("Level", "badge"), "label": "Label", "scores": "Scores"}).data
-    )
+    parts.append(report.table(tables["bands"], {"id": ("Level", "badge"), "label": "Label", "scores": "Scores"}).data)
     return report.HTML("".join(parts))
 
 

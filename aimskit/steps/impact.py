@@ -231,13 +231,17 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
             "(and Art. 55) obligations; the organisation should obtain the Art. 53(1)(b) information"
         ),
         "gpai_provider": "The organisation provides a general-purpose AI model: Art. 53 applies",
-        "gpai_provider_systemic": "The organisation provides a general-purpose AI model with systemic risk: Art. 53 and Art. 55 apply",
+        "gpai_provider_systemic": (
+            "The organisation provides a general-purpose AI model with systemic risk: Art. 53 and Art. 55 apply"
+        ),
     }
     step("gpai", gpai_text.get(c.gpai, c.gpai))
     c.public_service = answers.get("art27.public_service") is True
     step(
         "art27.public_service",
-        "Public body or public-service deployer (relevant to Art. 27)" if c.public_service else "Not a public body or public-service deployer",
+        "Public body or public-service deployer (relevant to Art. 27)"
+        if c.public_service
+        else "Not a public body or public-service deployer",
     )
     # conclusion
     if c.prohibited:
@@ -260,7 +264,13 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         c.tier = "minimal"
         why = "no prohibited practice, not high-risk and no Art. 50 trigger"
     rows.append(
-        {"step": len(rows) + 1, "question": "Conclusion", "reference": "", "answer": TIER_LABELS[c.tier], "consequence": why}
+        {
+            "step": len(rows) + 1,
+            "question": "Conclusion",
+            "reference": "",
+            "answer": TIER_LABELS[c.tier],
+            "consequence": why,
+        }
     )
     c.steps = pd.DataFrame(rows)
     return c
@@ -321,7 +331,9 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
     table = catalog.load("eu-ai-act-obligations")
     dates = catalog.load("eu-ai-act-dates").set_index("id")
     fria, _ = fria_required(c, roles)
-    route_dates = [d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on]
+    route_dates = [
+        d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on
+    ]
     rows = []
     for ob in table.to_dict(orient="records"):
         if ob["role"] != "gpai_model_provider" and ob["role"] not in roles:
@@ -330,7 +342,9 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
             continue
         date_id = ob["date_id"]
         if date_id == "by_route":
-            date_id = min(route_dates, key=lambda d: dates.loc[d, "applies_from"]) if route_dates else "high-risk-annex-iii"
+            date_id = (
+                min(route_dates, key=lambda d: dates.loc[d, "applies_from"]) if route_dates else "high-risk-annex-iii"
+            )
         d = dates.loc[date_id]
         applies = dt.date.fromisoformat(d["applies_from"])
         rows.append(
@@ -346,7 +360,17 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
                 "original_date": d["original_date"],
             }
         )
-    cols = ["article", "title", "role", "summary", "applies_from", "in_force", "date_status", "date_basis", "original_date"]
+    cols = [
+        "article",
+        "title",
+        "role",
+        "summary",
+        "applies_from",
+        "in_force",
+        "date_status",
+        "date_basis",
+        "original_date",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -376,7 +400,9 @@ def score_impacts(impacts: pd.DataFrame, c: criteria.Criteria, severe_level: str
     df["residual_severity"] = df["residual_severity"].where(df["residual_severity"].notna(), df["severity"])
     df["residual_likelihood"] = df["residual_likelihood"].where(df["residual_likelihood"].notna(), df["likelihood"])
     inherent = [criteria.rate(c, lk, sv) for lk, sv in zip(df["likelihood"], df["severity"], strict=True)]
-    residual = [criteria.rate(c, lk, sv) for lk, sv in zip(df["residual_likelihood"], df["residual_severity"], strict=True)]
+    residual = [
+        criteria.rate(c, lk, sv) for lk, sv in zip(df["residual_likelihood"], df["residual_severity"], strict=True)
+    ]
     df["inherent_score"] = [s for s, _ in inherent]
     df["inherent_level"] = [b for _, b in inherent]
     df["residual_score"] = [s for s, _ in residual]
@@ -409,7 +435,8 @@ def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFr
                     "severity": "error",
                     "system_id": rec["system_id"],
                     "impact_id": rec["impact_id"],
-                    "message": f"severe negative impact {rec['impact_id']} ({rec['inherent_level']}) is linked to no risk "
+                    "message": f"severe negative impact {rec['impact_id']} ({rec['inherent_level']}) is linked to no "
+                    "risk "
                     "in the risk register: add the risk or link it in risk_ids",
                 }
             )
@@ -422,7 +449,8 @@ def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFr
                             "severity": "error",
                             "system_id": rec["system_id"],
                             "impact_id": rec["impact_id"],
-                            "message": f"impact {rec['impact_id']} links risk '{rid}', which is not in the risk register",
+                            "message": f"impact {rec['impact_id']} links risk '{rid}', which is not in the risk "
+                            "register",
                         }
                     )
     linked = not scored.empty and bool(scored["risk_ids"].map(lambda v: bool(v)).any())
@@ -433,7 +461,8 @@ def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFr
                 "severity": "warning",
                 "system_id": "",
                 "impact_id": "",
-                "message": "impacts link risk ids but the engagement has no risk register (risks.csv): the links cannot be checked",
+                "message": "impacts link risk ids but the engagement has no risk register (risks.csv): "
+                "the links cannot be checked",
             }
         )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
@@ -493,7 +522,15 @@ def check_coverage(
             )
         for note in c.notes:
             if c.tier != "unknown":
-                rows.append({"rule": "classification_note", "severity": "warning", "system_id": sid, "impact_id": "", "message": f"{sid}: {note}"})
+                rows.append(
+                    {
+                        "rule": "classification_note",
+                        "severity": "warning",
+                        "system_id": sid,
+                        "impact_id": "",
+                        "message": f"{sid}: {note}",
+                    }
+                )
         required, elements = fria.get(sid, (False, pd.DataFrame()))
         if required:
             missing = elements.loc[~elements["present"], "reference"].tolist()
@@ -691,7 +728,9 @@ def _summary(r: ImpactResult) -> list[str]:
         parts = [f"{int(tiers[t])} {TIER_LABELS[t].split(' (')[0].lower()}" for t in TIERS if t in tiers]
         out.append(f"{h['systems']} AI system(s) in scope: " + ", ".join(parts) + ".")
     if h["disagreements"]:
-        out.append(f"{h['disagreements']} system(s) where the tier declared in the inventory differs from the screening.")
+        out.append(
+            f"{h['disagreements']} system(s) where the tier declared in the inventory differs from the screening."
+        )
     if h["unscreened"]:
         out.append(f"{h['unscreened']} system(s) not screened yet: their tier is unknown.")
     out.append(
@@ -729,7 +768,9 @@ def severe_impacts(eng: Any) -> pd.DataFrame:
 # views of the scored impacts (tables the report draws)
 
 
-def matrix_counts(scored: pd.DataFrame, c: criteria.Criteria, residual: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def matrix_counts(
+    scored: pd.DataFrame, c: criteria.Criteria, residual: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Negative impacts per likelihood x severity cell (shape of :func:`criteria.matrix_frame`) and
     the impact ids in each cell (for hover text)."""
     frame = criteria.matrix_frame(c)
@@ -768,12 +809,18 @@ def by_group(scored: pd.DataFrame) -> pd.DataFrame:
     """Per affected group (or party when no group is named): the highest negative impact after mitigation."""
     neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
     if neg.empty:
-        return pd.DataFrame(columns=["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score"])
-    neg = neg.assign(group=[g if isinstance(g, str) and g else p for g, p in zip(neg["affected_group"], neg["party"], strict=True)])
+        return pd.DataFrame(
+            columns=["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score"]
+        )
+    neg = neg.assign(
+        group=[g if isinstance(g, str) and g else p for g, p in zip(neg["affected_group"], neg["party"], strict=True)]
+    )
     neg = neg.sort_values(["residual_score", "inherent_score", "impact_id"], ascending=[False, False, True])
     top = neg.groupby("group", sort=False).head(1).copy()
     top["impacts"] = top["group"].map(neg["group"].value_counts())
-    return top[["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score", "description"]].reset_index(drop=True)
+    return top[
+        ["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score", "description"]
+    ].reset_index(drop=True)
 
 
 def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
