@@ -304,6 +304,13 @@ def test_linked_risk_must_exist():
     assert impact.check_links(_scored(severity=1, likelihood=1), None).empty
 
 
+def test_linked_risk_of_another_system_is_flagged():
+    systems = {"R-1": "s", "R-2": "other", "R-3": ""}
+    flagged = impact.check_links(_scored(risk_ids=["R-2"]), set(systems), systems)
+    assert list(flagged["rule"]) == ["risk_of_another_system"]
+    assert impact.check_links(_scored(risk_ids=["R-1", "R-3"]), set(systems), systems).empty
+
+
 def test_coverage_rules():
     high = impact.classify("s", annex_iii(["5(b)"], profiling=True))
     minimal = impact.classify("m", answers())
@@ -481,7 +488,7 @@ def test_example_spans_the_tiers_with_one_disagreement():
     required = {sid: r for sid, (r, _, _) in result.fria.items()}
     assert required == {s: s == "credit-score" for s in tiers}
     assert result.has_register  # links are checked against the example risk register
-    assert "unknown_risk" not in set(result.findings["rule"])
+    assert not {"unknown_risk", "risk_of_another_system"} & set(result.findings["rule"])
     assert list(result.findings.loc[result.findings["rule"] == "severe_impact_unlinked", "impact_id"]) == ["IMP-06"]
 
 
@@ -539,6 +546,18 @@ def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
     assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 1
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Tier disagreements" in index
+
+
+def test_engagement_without_profiles_or_impacts_renders(minimal, tmp_path):
+    from aimskit import runner
+
+    run = runner.run(minimal, steps=["impact"], out=tmp_path / "out")
+    assert run.ok, [r.error for r in run.reports]
+    html = (tmp_path / "out" / "impact" / "system-chat.html").read_text(encoding="utf-8")
+    assert "the EU AI Act screening is incomplete" in html and "Unknown - screening incomplete" in html
+    assert "No impacts.csv in the engagement" in (tmp_path / "out" / "impact" / "organisation.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_report_escapes_user_text(example_copy):

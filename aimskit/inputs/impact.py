@@ -368,6 +368,16 @@ def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
             out.severe_level = severe
 
 
+def risk_systems(part: Any) -> dict[str, str]:
+    """Risk id -> its system id ('' for an organisation-wide risk), from the risk register."""
+    risks = getattr(part, "risks", None)
+    if known_risks(part) is None or risks is None or "system_id" not in risks.columns:
+        return {}
+    return {
+        str(r): (s if isinstance(s, str) else "") for r, s in zip(risks["risk_id"], risks["system_id"], strict=True)
+    }
+
+
 def known_risks(part: Any) -> set[str] | None:
     """Risk ids of the risk register (the ``risk`` part), or None when the engagement has no risks.csv."""
     if part is None or getattr(part, "has_register", True) is False:

@@ -143,7 +143,8 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
             report.definitions(head).data
             + report.note(
                 f"No profile: systems/{result.system_id}.yaml is missing, so the EU AI Act screening is incomplete "
-                "and the tier is unknown. Copy the template in the README and answer every question.",
+                "and the tier is unknown. Copy systems/_example.yaml (written by 'aimskit init') to "
+                f"systems/{result.system_id}.yaml and answer every question.",
                 callout=True,
             ).data
         )

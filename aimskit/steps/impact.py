@@ -17,7 +17,7 @@ import pandas as pd
 
 from aimskit import catalog, criteria
 from aimskit.ids import natural_key
-from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks
+from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
 TIER_LABELS = {
@@ -423,9 +423,13 @@ def score_impacts(impacts: pd.DataFrame, c: criteria.Criteria, severe_level: str
 FINDING_COLUMNS = ["rule", "severity", "system_id", "impact_id", "message"]
 
 
-def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFrame:
-    """Every severe negative impact is linked to a risk; every linked risk id exists."""
+def check_links(
+    scored: pd.DataFrame, known_risks: set[str] | None, risk_system: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Every severe negative impact is linked to a risk; every linked risk id exists; a linked risk
+    of another AI system is flagged (organisation-wide risks may be linked from any system)."""
     rows = []
+    risk_system = risk_system or {}
     for rec in scored.to_dict(orient="records"):
         links = rec.get("risk_ids") or []
         if rec.get("severe") and not links:
@@ -451,6 +455,17 @@ def check_links(scored: pd.DataFrame, known_risks: set[str] | None) -> pd.DataFr
                             "impact_id": rec["impact_id"],
                             "message": f"impact {rec['impact_id']} links risk '{rid}', which is not in the risk "
                             "register",
+                        }
+                    )
+                elif risk_system.get(rid) and risk_system[rid] != rec["system_id"]:
+                    rows.append(
+                        {
+                            "rule": "risk_of_another_system",
+                            "severity": "warning",
+                            "system_id": rec["system_id"],
+                            "impact_id": rec["impact_id"],
+                            "message": f"impact {rec['impact_id']} ({rec['system_id']}) links risk '{rid}', which the "
+                            f"register records for {risk_system[rid]}",
                         }
                     )
     linked = not scored.empty and bool(scored["risk_ids"].map(lambda v: bool(v)).any())
@@ -622,7 +637,7 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
     findings = pd.concat(
         [
             check_coverage(classifications, scored_all, declared, {s: (r, e) for s, (r, _, e) in fria.items()}),
-            check_links(scored_all, known),
+            check_links(scored_all, known, risk_systems(eng.parts.get("risk"))),
         ],
         ignore_index=True,
     )
