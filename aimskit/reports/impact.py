@@ -289,7 +289,7 @@ _IMPACT_COLUMNS = {
     "residual_level": ("Residual", "badge"),
     "scale_label": "Scale",
     "reversibility_label": "Reversibility",
-    "risk_ids": ("Risks", "list"),
+    "risk_text": "Risks",
 }
 
 

@@ -415,6 +415,7 @@ def score_impacts(impacts: pd.DataFrame, c: criteria.Criteria, severe_level: str
     df["area_label"] = df["area"].map(AREA_LABELS)
     for col in ("scale", "reversibility", "party"):
         df[f"{col}_label"] = df[col].map(lambda v: v.replace("_", " ") if isinstance(v, str) else v)
+    df["risk_text"] = df["risk_ids"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
     df["level_label"] = df["inherent_level"].map({b.id: b.label for b in c.bands})
     df["residual_label"] = df["residual_level"].map({b.id: b.label for b in c.bands})
     return df
