@@ -12,6 +12,7 @@ import pandas as pd
 
 from aimskit import catalog, charts, criteria, report
 from aimskit.inputs.impact import AREA_LABELS
+from aimskit.reports import common
 from aimskit.steps import impact
 from aimskit.steps.impact import TIER_LABELS, ImpactResult
 
@@ -29,11 +30,7 @@ DATE_STATUS = {
 
 
 def title(eng: Any, result: ImpactResult) -> report.HTML:
-    if result.system_id:
-        sub = f"AI system: {result.system_name} ({result.system_id})"
-    else:
-        sub = "Portfolio overview: every AI system in the scope of the AIMS"
-    return report.title_block(eng, TITLE, sub)
+    return common.title(eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS")
 
 
 def headline(result: ImpactResult) -> report.HTML:
