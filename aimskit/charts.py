@@ -289,3 +289,25 @@ def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> 
     fig = _layout(fig, title, height=200 + 30 * len(cov))
     fig.update_layout(margin={"t": 120})
     return fig
+
+
+PARTY_COLOURS = {"individual": "#1F4E79", "group": "#5B9BD5", "society": "#F2A900", "environment": "#2E7D32"}
+
+
+def impact_bars(counts: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal stacked bars: number of impacts per area (rows of ``counts``), one colour per
+    affected party (columns of ``counts``)."""
+    fig = go.Figure()
+    for party in counts.columns:
+        fig.add_bar(
+            y=[html.escape(str(a)) for a in counts.index],
+            x=counts[party],
+            name=html.escape(str(party)),
+            orientation="h",
+            marker_color=PARTY_COLOURS.get(str(party), "#9E9E9E"),
+            hovertemplate="%{y}<br>" + html.escape(str(party)) + ": %{x}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="number of impacts", gridcolor="#eeeeee", dtick=1)
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=140 + 34 * max(len(counts.index), 1))

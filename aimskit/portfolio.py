@@ -37,6 +37,14 @@ HEADLINE_FIGURES: dict[str, list[tuple[str, str, str]]] = {
         ("conformity", "Gap conformity", "pct"),
         ("open_nonconformities", "Open NCs", "num"),
     ],
+    "impact": [
+        ("tier", "EU AI Act tier", "text"),
+        ("high_risk", "High-risk", "num"),
+        ("disagreements", "Tier disagreements", "num"),
+        ("severe_impacts", "Severe impacts", "num"),
+        ("severe_unlinked", "Severe, no risk", "num"),
+        ("fria_incomplete", "FRIA incomplete", "num"),
+    ],
 }
 
 

@@ -12,6 +12,7 @@ from aimskit import resources
 from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.fileio import atomic_write_text
 from aimskit.inputs.audit import FINDINGS_SCHEMA
+from aimskit.inputs.impact import IMPACTS_SCHEMA, profile_template
 from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.tables import template_csv
 
@@ -61,6 +62,10 @@ context:
 #     medium: [AI governance committee, Chief Risk Officer]
 #     high: [Executive committee]        # a level not listed may not be accepted
 #   appetite: low                        # highest level retained without a recorded acceptance
+# Impact criteria (optional): the same keys as risk_criteria, with the impact axis named Severity, plus
+# the level from which a negative impact counts as severe (it must then be linked to a risk).
+# impact_criteria:
+#   severe_level: high
 """
 
 AUDITS_TEMPLATE = """\
@@ -131,6 +136,8 @@ def blank_files() -> dict[str, str]:
         "audits.yaml": AUDITS_TEMPLATE,
         "findings.csv": template_csv(FINDINGS_SCHEMA, [FINDING_EXAMPLE]),
         "reviews.yaml": REVIEWS_TEMPLATE,
+        "impacts.csv": template_csv(IMPACTS_SCHEMA, [{c.name: c.example for c in IMPACTS_SCHEMA.columns}]),
+        "systems/_example.yaml": profile_template(),
     }
 
 
@@ -153,6 +160,9 @@ def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
             if item.is_file():
                 shutil.copy2(item, target / item.name)
                 written.append(target / item.name)
+            elif item.is_dir():  # systems/: one profile per AI system
+                shutil.copytree(item, target / item.name)
+                written.extend(sorted(p for p in (target / item.name).rglob("*") if p.is_file()))
         return written
     source = resources.templates_dir()
     files = blank_files()

@@ -148,12 +148,13 @@ def test_blank_templates_are_valid_and_match_the_schema():
 
 def test_init_blank_and_example(tmp_path):
     written = init_engagement(tmp_path / "new")
-    assert sorted(p.name for p in written) == sorted(blank_files())
+    assert sorted(p.relative_to(tmp_path / "new").as_posix() for p in written) == sorted(blank_files())
     assert {"engagement.yaml", "systems.csv", "gap.csv", "risks.csv", "soa.csv"} <= set(blank_files())
     assert {"audits.yaml", "findings.csv", "reviews.yaml"} <= set(blank_files())
     assert engagement.validate(tmp_path / "new") == []
     init_engagement(tmp_path / "copy", example=True)
     assert engagement.load(tmp_path / "copy").organisation == "Brightwater Consumer Finance Ltd"
+    assert (tmp_path / "copy" / "systems" / "credit-score.yaml").is_file()  # profiles live in a subfolder
 
 
 def test_init_refuses_to_overwrite(tmp_path):

@@ -154,6 +154,33 @@ def _requirements() -> pd.DataFrame:
     return out
 
 
+@_register("eu-ai-act", "EU AI Act (Regulation (EU) 2024/1689): the screening questions aimskit asks per AI system")
+def _eu_ai_act() -> pd.DataFrame:
+    df = _csv("eu-ai-act-screening.csv")
+    df["choices"] = df["choices"].map(lambda v: v.split("|") if v else [])
+    return df
+
+
+@_register("eu-ai-act-annex-iii", "EU AI Act Annex III: the 8 high-risk areas and their 25 points")
+def _eu_annex_iii() -> pd.DataFrame:
+    return _csv("eu-ai-act-annex-iii.csv")
+
+
+@_register("eu-ai-act-annex-i", "EU AI Act Annex I: the 20 acts of Union harmonisation legislation (sections A and B)")
+def _eu_annex_i() -> pd.DataFrame:
+    return _csv("eu-ai-act-annex-i.csv")
+
+
+@_register("eu-ai-act-obligations", "EU AI Act obligations per role and condition, with their date of application")
+def _eu_obligations() -> pd.DataFrame:
+    return _csv("eu-ai-act-obligations.csv")
+
+
+@_register("eu-ai-act-dates", "EU AI Act dates of application, with their verification status")
+def _eu_dates() -> pd.DataFrame:
+    return _csv("eu-ai-act-dates.csv")
+
+
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records (lists kept as lists, booleans as booleans)."""
     return [

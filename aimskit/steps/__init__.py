@@ -70,6 +70,12 @@ STEPS: dict[str, Step] = {
         "risk_assessment.ipynb",
         reads=(*CORE_FILES, "risks.csv", "soa.csv"),
     ),
+    "impact": Step(
+        "impact",
+        "AI system impact assessment and EU AI Act classification",
+        "impact_assessment.ipynb",
+        reads=("engagement.yaml", "systems.csv", "systems", "impacts.csv", "risks.csv"),
+    ),
     "audit": Step(
         "audit",
         "Internal audit programme, findings and corrective action (9.2, 10.2)",
@@ -90,4 +96,4 @@ STEPS: dict[str, Step] = {
     ),
 }
 
-PLANNED = ("impact", "readiness", "security")
+PLANNED = ("readiness", "security")

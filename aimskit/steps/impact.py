@@ -1,0 +1,855 @@
+"""AI system impact assessment (ISO/IEC 42001 6.1.4, 8.4, A.5.2-A.5.5) with the EU AI Act
+classification and the fundamental rights impact assessment (Art. 27).
+
+Pure functions: the screening answers of one system in, its EU AI Act tier with the reasoning
+out (:func:`classify`); the classification and the organisation's role in, the obligations with
+their dates of application out (:func:`obligations`); the impacts and the criteria in, scores,
+levels and consistency findings out. :func:`assess` puts them together for a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aimskit import catalog, criteria
+from aimskit.ids import natural_key
+from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
+
+TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
+TIER_LABELS = {
+    "prohibited": "Prohibited practice (Art. 5)",
+    "high": "High-risk (Art. 6)",
+    "limited": "Transparency obligations (Art. 50)",
+    "minimal": "Minimal risk (no specific obligations; voluntary codes, Art. 95)",
+    "unknown": "Unknown - screening incomplete",
+}
+FRIA_POINTS = ("5(b)", "5(c)")  # Art. 27(1): deployers of the high-risk systems in these Annex III points
+FRIA_EXCLUDED_AREA = "2"  # Art. 27(1): except systems in Annex III area 2 (critical infrastructure)
+DEROGATION_CONDITIONS = ("art6.3.a", "art6.3.b", "art6.3.c", "art6.3.d")
+ART50 = ("art50.1", "art50.2", "art50.3", "art50.4.deepfake", "art50.4.text")
+
+METHOD = {
+    "Scope": (
+        "One assessment per in-scope AI system (ISO/IEC 42001 clause 6.1.4 and 8.4; Annex A.5.2-A.5.5; "
+        "ISO/IEC 42005 gives guidance). Systems out of the AIMS scope are not assessed."
+    ),
+    "EU AI Act tier": (
+        "Computed from the screening answers in systems/<id>.yaml, in this order: any Art. 5(1) practice -> "
+        "prohibited; Annex I product or safety component with third-party conformity assessment (Art. 6(1)) "
+        "or an Annex III use case (Art. 6(2)) -> high-risk, unless the Art. 6(3) derogation applies (one of "
+        "the conditions (a)-(d) and no profiling of natural persons); otherwise any Art. 50 trigger -> "
+        "transparency obligations; otherwise minimal. A high-risk system also carries its Art. 50 duties. "
+        "No profile -> unknown (screening incomplete)."
+    ),
+    "Obligations": (
+        "Listed from the eu-ai-act-obligations catalog for the system's role (provider, deployer; "
+        "general-purpose AI model provider). High-risk obligations take the date of their route: Annex III "
+        "(Art. 6(2)) or Annex I (Art. 6(1)), the earlier when both apply."
+    ),
+    "Art. 27 FRIA": (
+        "Required when the system is high-risk under Art. 6(2) (Annex III, except area 2), the organisation is "
+        "its deployer, and the deployer is a body governed by public law or a private entity providing "
+        "public services, or the system is in Annex III point 5(b) or 5(c). Elements (a)-(f) are present "
+        "when systems/<id>.yaml gives text for them."
+    ),
+    "Impact levels": (
+        "Each impact is rated on the likelihood and severity scales of impact_criteria (engagement.yaml) "
+        "before and after mitigation; the score and level follow the criteria's method and bands. An empty "
+        "residual rating keeps the rating before mitigation."
+    ),
+    "Severe impacts": (
+        "A negative impact whose level before mitigation is at or above impact_criteria.severe_level. "
+        "Each must be linked to at least one risk of the risk register (risks.csv)."
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# EU AI Act classification
+
+
+@dataclass
+class Classification:
+    system_id: str
+    tier: str
+    steps: pd.DataFrame  # step, question, reference, answer, consequence
+    prohibited: list[str] = field(default_factory=list)
+    annex_i: list[int] = field(default_factory=list)
+    annex_i_route: bool = False
+    annex_iii: list[str] = field(default_factory=list)
+    annex_iii_route: bool = False
+    derogation: bool = False
+    transparency: list[str] = field(default_factory=list)
+    gpai: str = "none"
+    public_service: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def high_risk(self) -> bool:
+        return self.tier == "high"
+
+    @property
+    def tier_label(self) -> str:
+        return TIER_LABELS[self.tier]
+
+
+def _yn(value: Any) -> str:
+    if value is None:
+        return "not answered"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return str(value)
+
+
+def unknown(system_id: str, reason: str = "no profile (systems/<id>.yaml) for this system") -> Classification:
+    steps = pd.DataFrame(
+        [{"step": 1, "question": "Screening answers", "reference": "-", "answer": "missing", "consequence": reason}]
+    )
+    return Classification(system_id, "unknown", steps, notes=[reason])
+
+
+def classify(system_id: str, answers: dict[str, Any]) -> Classification:
+    """The EU AI Act tier of one system from its screening answers, with every step of the reasoning."""
+    questions = catalog.load("eu-ai-act").set_index("id")
+    points = catalog.load("eu-ai-act-annex-iii").set_index("point")
+    acts = catalog.load("eu-ai-act-annex-i").set_index("entry")
+    rows: list[dict[str, Any]] = []
+
+    def step(
+        qid: str, consequence: str, answer: Any = None, question: str | None = None, reference: str | None = None
+    ) -> None:
+        q = questions.loc[qid] if qid in questions.index else None
+        rows.append(
+            {
+                "step": len(rows) + 1,
+                "question": question or (q["question"] if q is not None else qid),
+                "reference": reference or (q["reference"] if q is not None else ""),
+                "answer": _yn(answers.get(qid) if answer is None else answer),
+                "consequence": consequence,
+            }
+        )
+
+    c = Classification(system_id, "minimal", pd.DataFrame())
+    # 1. Art. 5 prohibited practices
+    for qid in [q for q in questions.index if q.startswith("art5.")]:
+        yes = answers.get(qid) is True
+        if yes:
+            c.prohibited.append(questions.loc[qid, "reference"])
+        step(qid, questions.loc[qid, "if_yes"] if yes else "Not this prohibited practice")
+    # 2. Art. 6(1): Annex I product or safety component
+    c.annex_i = list(answers.get("annex_i") or [])
+    if c.annex_i:
+        names = "; ".join(f"{e} {acts.loc[str(e), 'title']} ({acts.loc[str(e), 'act']})" for e in c.annex_i)
+        step("annex_i", f"Art. 6(1)(a) met: {names}")
+        third = answers.get("art6.1.b") is True
+        c.annex_i_route = third
+        step(
+            "art6.1.b",
+            "High-risk under Art. 6(1) (Annex I route)"
+            if third
+            else "Art. 6(1)(b) not met: no third-party conformity assessment, so not high-risk under Art. 6(1)",
+        )
+    else:
+        step("annex_i", "Not an Annex I product or safety component: Art. 6(1) does not apply")
+    # 3. Art. 6(2): Annex III use cases, with the 5(b) fraud carve-out
+    c.annex_iii = list(answers.get("annex_iii") or [])
+    fraud = answers.get("fraud_detection")
+    if c.annex_iii:
+        labels = "; ".join(f"{p} {points.loc[p, 'title']}" for p in c.annex_iii)
+        step("annex_iii", f"Listed in Annex III (Art. 6(2)): {labels}")
+    else:
+        step("annex_iii", "No Annex III use case: Art. 6(2) does not apply")
+    if fraud is not None or "5(b)" in c.annex_iii:
+        if fraud is True and "5(b)" not in c.annex_iii:
+            consequence = (
+                "Annex III point 5(b) excludes AI systems used for the purpose of detecting financial fraud: "
+                "not high-risk under 5(b)"
+            )
+        elif fraud is True:
+            consequence = (
+                "The system is also listed under 5(b) (creditworthiness or credit score): the fraud carve-out covers "
+                "systems used to detect financial fraud, not creditworthiness evaluation; 5(b) is kept - confirm"
+            )
+            c.notes.append(
+                "Listed under Annex III 5(b) and also used to detect financial fraud: confirm which purpose the "
+                "system serves (the 5(b) carve-out covers fraud detection only)."
+            )
+        else:
+            consequence = "Not a fraud-detection system: the 5(b) carve-out does not apply"
+        step("fraud_detection", consequence, answer=fraud)
+    # 4. Art. 6(3) derogation
+    if c.annex_iii:
+        profiling = answers.get("art6.3.profiling") is True
+        met = [q for q in DEROGATION_CONDITIONS if answers.get(q) is True]
+        step(
+            "art6.3.profiling",
+            "Profiling: always high-risk (Art. 6(3) third subparagraph); the derogation is not available"
+            if profiling
+            else "No profiling: the derogation may apply if a condition (a)-(d) is met",
+        )
+        for q in DEROGATION_CONDITIONS:
+            step(q, questions.loc[q, "if_yes"] if answers.get(q) is True else "Condition not met")
+        if profiling or not met:
+            c.annex_iii_route = True
+            why = "profiling of natural persons" if profiling else "no derogation condition (a)-(d) is met"
+            step(
+                "annex_iii",
+                f"High-risk under Art. 6(2) ({why})",
+                question="Does the Art. 6(3) derogation apply?",
+                answer="no",
+                reference="Art. 6(2); Art. 6(3)",
+            )
+        else:
+            c.derogation = True
+            conds = ", ".join(questions.loc[q, "reference"] for q in met)
+            step(
+                "annex_iii",
+                f"Not high-risk by derogation ({conds}, no profiling): the provider must document the assessment "
+                "(Art. 6(4)) and register the system (Art. 49(2))",
+                question="Does the Art. 6(3) derogation apply?",
+                answer="yes",
+                reference="Art. 6(3); Art. 6(4); Art. 49(2)",
+            )
+    # 5. Art. 50 transparency
+    for q in ART50:
+        yes = answers.get(q) is True
+        if yes:
+            c.transparency.append(q)
+        step(q, questions.loc[q, "if_yes"] if yes else "No obligation under this paragraph")
+    # 6. General-purpose AI model
+    c.gpai = str(answers.get("gpai", "none"))
+    gpai_text = {
+        "none": "No general-purpose AI model involved",
+        "uses_gpai_model": (
+            "Built on a third party's general-purpose AI model: the model provider carries Art. 53 "
+            "(and Art. 55) obligations; the organisation should obtain the Art. 53(1)(b) information"
+        ),
+        "gpai_provider": "The organisation provides a general-purpose AI model: Art. 53 applies",
+        "gpai_provider_systemic": (
+            "The organisation provides a general-purpose AI model with systemic risk: Art. 53 and Art. 55 apply"
+        ),
+    }
+    step("gpai", gpai_text.get(c.gpai, c.gpai))
+    c.public_service = answers.get("art27.public_service") is True
+    step(
+        "art27.public_service",
+        "Public body or public-service deployer (relevant to Art. 27)"
+        if c.public_service
+        else "Not a public body or public-service deployer",
+    )
+    # conclusion
+    if c.prohibited:
+        c.tier = "prohibited"
+        why = f"prohibited practice under {', '.join(c.prohibited)}"
+    elif c.annex_i_route or c.annex_iii_route:
+        c.tier = "high"
+        routes = []
+        if c.annex_i_route:
+            routes.append("Art. 6(1) Annex I entry " + ", ".join(str(e) for e in c.annex_i))
+        if c.annex_iii_route:
+            routes.append("Art. 6(2) Annex III point " + ", ".join(c.annex_iii))
+        why = "high-risk under " + " and ".join(routes)
+        if c.transparency:
+            why += "; Art. 50 obligations apply as well"
+    elif c.transparency:
+        c.tier = "limited"
+        why = "transparency obligations under " + ", ".join(questions.loc[q, "reference"] for q in c.transparency)
+    else:
+        c.tier = "minimal"
+        why = "no prohibited practice, not high-risk and no Art. 50 trigger"
+    rows.append(
+        {
+            "step": len(rows) + 1,
+            "question": "Conclusion",
+            "reference": "",
+            "answer": TIER_LABELS[c.tier],
+            "consequence": why,
+        }
+    )
+    c.steps = pd.DataFrame(rows)
+    return c
+
+
+def legacy_note(c: Classification) -> str:
+    """Art. 111(2) for high-risk systems already in use (from the eu-ai-act-dates catalog), or ''."""
+    if c.tier != "high":
+        return ""
+    d = catalog.load("eu-ai-act-dates").set_index("id").loc["legacy-high-risk"]
+    return f"{d['basis']} (cut-off {d['applies_from']}, {d['status'].replace('_', ' ')}). {d['note']}."
+
+
+def fria_required(c: Classification, roles: list[str]) -> tuple[bool, str]:
+    """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not)."""
+    if "deployer" not in roles:
+        return False, "The organisation is not a deployer of this system (Art. 27 binds deployers)"
+    if not c.annex_iii_route or c.tier != "high":
+        return False, "Not a high-risk system under Art. 6(2) (Annex III)"
+    outside_area_2 = [p for p in c.annex_iii if p.split("(")[0] != FRIA_EXCLUDED_AREA]
+    if not outside_area_2:
+        return False, "Annex III area 2 (critical infrastructure) is excluded from Art. 27"
+    credit = [p for p in outside_area_2 if p in FRIA_POINTS]
+    if credit:
+        return True, f"Deployer of a high-risk system in Annex III point {', '.join(credit)} (Art. 27(1))"
+    if c.public_service:
+        return True, "Deployer that is a public body or provides public services, Annex III system (Art. 27(1))"
+    return False, "A private deployer not providing public services, outside Annex III points 5(b) and 5(c)"
+
+
+# ---------------------------------------------------------------------------------------------
+# obligations
+
+
+def _condition(c: Classification, condition: str, fria: bool) -> bool:
+    if c.tier == "unknown":
+        return False
+    if c.tier == "prohibited":
+        return condition in ("prohibited", "any")
+    return {
+        "any": True,
+        "prohibited": False,
+        "high_risk": c.tier == "high",
+        "registration": c.annex_iii_route and any(p.split("(")[0] != FRIA_EXCLUDED_AREA for p in c.annex_iii),
+        "derogation": c.derogation,
+        "fria": fria,
+        "art50.1": "art50.1" in c.transparency,
+        "art50.2": "art50.2" in c.transparency,
+        "art50.3": "art50.3" in c.transparency,
+        "art50.4": "art50.4.deepfake" in c.transparency or "art50.4.text" in c.transparency,
+        "gpai_provider": c.gpai in ("gpai_provider", "gpai_provider_systemic"),
+        "gpai_provider_systemic": c.gpai == "gpai_provider_systemic",
+    }.get(condition, False)
+
+
+def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataFrame:
+    """The obligations that follow for the organisation's role(s), with dates and their status."""
+    table = catalog.load("eu-ai-act-obligations")
+    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    fria, _ = fria_required(c, roles)
+    route_dates = [
+        d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on
+    ]
+    rows = []
+    for ob in table.to_dict(orient="records"):
+        if ob["role"] != "gpai_model_provider" and ob["role"] not in roles:
+            continue
+        if not _condition(c, ob["applies_when"], fria):
+            continue
+        date_id = ob["date_id"]
+        if date_id == "by_route":
+            date_id = (
+                min(route_dates, key=lambda d: dates.loc[d, "applies_from"]) if route_dates else "high-risk-annex-iii"
+            )
+        d = dates.loc[date_id]
+        applies = dt.date.fromisoformat(d["applies_from"])
+        rows.append(
+            {
+                "article": ob["article"],
+                "title": ob["title"],
+                "role": ob["role"].replace("_", " "),
+                "summary": ob["summary"],
+                "applies_from": applies,
+                "in_force": applies <= as_of,
+                "date_status": d["status"],
+                "date_basis": d["basis"],
+                "original_date": d["original_date"],
+            }
+        )
+    cols = [
+        "article",
+        "title",
+        "role",
+        "summary",
+        "applies_from",
+        "in_force",
+        "date_status",
+        "date_basis",
+        "original_date",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def fria_elements(inputs: ImpactInputs, system_id: str) -> pd.DataFrame:
+    """Art. 27(1)(a)-(f): which elements the profile gives and which are missing."""
+    profile = inputs.profiles.get(system_id)
+    fria = profile.fria if profile is not None else None
+    rows = []
+    for key, (ref, label) in FRIA_ELEMENTS.items():
+        text = getattr(fria, key, "") if fria is not None else ""
+        rows.append({"element": key, "reference": ref, "label": label, "text": text, "present": bool(text)})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# impacts
+
+
+def score_impacts(impacts: pd.DataFrame, c: criteria.Criteria, severe_level: str) -> pd.DataFrame:
+    """Inherent and residual scores and levels per impact, and whether it is severe."""
+    df = impacts.copy()
+    if df.empty:
+        for col in ("inherent_score", "inherent_level", "residual_score", "residual_level", "severe"):
+            df[col] = pd.Series(dtype=object)
+        df["area_label"] = pd.Series(dtype=object)
+        return df
+    df["residual_severity"] = df["residual_severity"].where(df["residual_severity"].notna(), df["severity"])
+    df["residual_likelihood"] = df["residual_likelihood"].where(df["residual_likelihood"].notna(), df["likelihood"])
+    inherent = [criteria.rate(c, lk, sv) for lk, sv in zip(df["likelihood"], df["severity"], strict=True)]
+    residual = [
+        criteria.rate(c, lk, sv) for lk, sv in zip(df["residual_likelihood"], df["residual_severity"], strict=True)
+    ]
+    df["inherent_score"] = [s for s, _ in inherent]
+    df["inherent_level"] = [b for _, b in inherent]
+    df["residual_score"] = [s for s, _ in residual]
+    df["residual_level"] = [b for _, b in residual]
+    threshold = c.rank(severe_level)
+    df["severe"] = [
+        d == "negative" and lvl is not None and c.rank(lvl) >= threshold
+        for d, lvl in zip(df["direction"], df["inherent_level"], strict=True)
+    ]
+    df["area_label"] = df["area"].map(AREA_LABELS)
+    for col in ("scale", "reversibility", "party"):
+        df[f"{col}_label"] = df[col].map(lambda v: v.replace("_", " ") if isinstance(v, str) else v)
+    df["risk_text"] = df["risk_ids"].map(lambda v: ", ".join(v) if isinstance(v, list) else "")
+    df["level_label"] = df["inherent_level"].map({b.id: b.label for b in c.bands})
+    df["residual_label"] = df["residual_level"].map({b.id: b.label for b in c.bands})
+    return df
+
+
+FINDING_COLUMNS = ["rule", "severity", "system_id", "impact_id", "message"]
+
+
+def check_links(
+    scored: pd.DataFrame, known_risks: set[str] | None, risk_system: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Every severe negative impact is linked to a risk; every linked risk id exists; a linked risk
+    of another AI system is flagged (organisation-wide risks may be linked from any system)."""
+    rows = []
+    risk_system = risk_system or {}
+    for rec in scored.to_dict(orient="records"):
+        links = rec.get("risk_ids") or []
+        if rec.get("severe") and not links:
+            rows.append(
+                {
+                    "rule": "severe_impact_unlinked",
+                    "severity": "error",
+                    "system_id": rec["system_id"],
+                    "impact_id": rec["impact_id"],
+                    "message": f"severe negative impact {rec['impact_id']} ({rec['inherent_level']}) is linked to no "
+                    "risk "
+                    "in the risk register: add the risk or link it in risk_ids",
+                }
+            )
+        if known_risks is not None:
+            for rid in links:
+                if rid not in known_risks:
+                    rows.append(
+                        {
+                            "rule": "unknown_risk",
+                            "severity": "error",
+                            "system_id": rec["system_id"],
+                            "impact_id": rec["impact_id"],
+                            "message": f"impact {rec['impact_id']} links risk '{rid}', which is not in the risk "
+                            "register",
+                        }
+                    )
+                elif risk_system.get(rid) and risk_system[rid] != rec["system_id"]:
+                    rows.append(
+                        {
+                            "rule": "risk_of_another_system",
+                            "severity": "warning",
+                            "system_id": rec["system_id"],
+                            "impact_id": rec["impact_id"],
+                            "message": f"impact {rec['impact_id']} ({rec['system_id']}) links risk '{rid}', which the "
+                            f"register records for {risk_system[rid]}",
+                        }
+                    )
+    linked = not scored.empty and bool(scored["risk_ids"].map(lambda v: bool(v)).any())
+    if known_risks is None and linked:
+        rows.append(
+            {
+                "rule": "no_risk_register",
+                "severity": "warning",
+                "system_id": "",
+                "impact_id": "",
+                "message": "impacts link risk ids but the engagement has no risk register (risks.csv): "
+                "the links cannot be checked",
+            }
+        )
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def check_coverage(
+    classifications: dict[str, Classification],
+    scored: pd.DataFrame,
+    declared: dict[str, str],
+    fria: dict[str, tuple[bool, pd.DataFrame]],
+) -> pd.DataFrame:
+    """Per system: screening complete, declared tier = screened tier, high-risk systems assessed, FRIA complete."""
+    rows = []
+    assessed = set(scored["system_id"]) if not scored.empty else set()
+    for sid, c in classifications.items():
+        if c.tier == "unknown":
+            rows.append(
+                {
+                    "rule": "screening_incomplete",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: no EU AI Act screening (systems/{sid}.yaml is missing): the tier is unknown",
+                }
+            )
+        elif declared.get(sid) == "unknown":
+            rows.append(
+                {
+                    "rule": "tier_disagreement",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: the inventory leaves the tier 'unknown' but the screening gives "
+                    f"'{c.tier}' ({TIER_LABELS[c.tier]}): record the conclusion in systems.csv once confirmed",
+                }
+            )
+        elif declared.get(sid) and declared[sid] != c.tier:
+            rows.append(
+                {
+                    "rule": "tier_disagreement",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: the inventory declares tier '{declared[sid]}' but the screening gives "
+                    f"'{c.tier}' ({TIER_LABELS[c.tier]}): correct systems.csv or the screening answers",
+                }
+            )
+        if c.tier in ("high", "prohibited") and sid not in assessed:
+            rows.append(
+                {
+                    "rule": "high_risk_not_assessed",
+                    "severity": "error",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid} is screened {c.tier} but impacts.csv records no impact for it",
+                }
+            )
+        for note in c.notes:
+            if c.tier != "unknown":
+                rows.append(
+                    {
+                        "rule": "classification_note",
+                        "severity": "warning",
+                        "system_id": sid,
+                        "impact_id": "",
+                        "message": f"{sid}: {note}",
+                    }
+                )
+        required, elements = fria.get(sid, (False, pd.DataFrame()))
+        if required:
+            missing = elements.loc[~elements["present"], "reference"].tolist()
+            if missing:
+                rows.append(
+                    {
+                        "rule": "fria_incomplete",
+                        "severity": "error",
+                        "system_id": sid,
+                        "impact_id": "",
+                        "message": f"{sid}: Art. 27 applies but the FRIA lacks {', '.join(missing)}",
+                    }
+                )
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# the assessment a report shows
+
+
+@dataclass
+class ImpactResult:
+    system_id: str | None
+    system_name: str
+    criteria: criteria.Criteria
+    severe_level: str
+    classifications: dict[str, Classification]
+    obligations: dict[str, pd.DataFrame]
+    fria: dict[str, tuple[bool, str, pd.DataFrame]]
+    impacts: pd.DataFrame  # scored, for the scope
+    findings: pd.DataFrame
+    overview: pd.DataFrame  # one row per system in scope
+    profiles: dict[str, Any]
+    has_register: bool
+    has_impacts_file: bool
+    headline: dict[str, Any]
+    summary: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return catalog.to_records(df.astype(object).where(df.notna(), None))
+
+        return {
+            "system_id": self.system_id,
+            "headline": self.headline,
+            "summary": self.summary,
+            "overview": recs(self.overview),
+            "classification": {
+                sid: {"tier": c.tier, "reasoning": recs(c.steps)} for sid, c in self.classifications.items()
+            },
+            "obligations": {sid: recs(df) for sid, df in self.obligations.items()},
+            "fria": {sid: {"required": r, "why": w, "elements": recs(e)} for sid, (r, w, e) in self.fria.items()},
+            "impacts": recs(self.impacts.drop(columns=["line"], errors="ignore")),
+            "findings": recs(self.findings),
+        }
+
+
+def _inputs(eng: Any) -> ImpactInputs:
+    part = eng.parts.get("impact")
+    return part if isinstance(part, ImpactInputs) else ImpactInputs(criteria=default_impact())
+
+
+def known_risk_ids(eng: Any) -> set[str] | None:
+    """Risk ids of the risk register, or None when the engagement has none."""
+    return known_risks(eng.parts.get("risk"))
+
+
+def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
+    inputs = _inputs(eng)
+    crit = inputs.criteria or default_impact()
+    in_scope = eng.in_scope_ids
+    if system_id is not None and system_id not in in_scope:
+        raise ValueError(f"system '{system_id}' is not an in-scope AI system")
+    declared = dict(zip(eng.systems["id"], eng.systems["eu_ai_act_tier"], strict=True))
+    names = eng.system_names
+    classifications: dict[str, Classification] = {}
+    obs: dict[str, pd.DataFrame] = {}
+    fria: dict[str, tuple[bool, str, pd.DataFrame]] = {}
+    for sid in in_scope:
+        profile = inputs.profiles.get(sid)
+        c = classify(sid, inputs.answers[sid]) if profile is not None else unknown(sid)
+        roles = list(profile.role) if profile is not None else []
+        classifications[sid] = c
+        obs[sid] = obligations(c, roles, eng.meta.assessment_date)
+        required, why = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
+        fria[sid] = (required, why, fria_elements(inputs, sid))
+    scored_all = score_impacts(inputs.impacts[inputs.impacts["system_id"].isin(in_scope)], crit, inputs.severe_level)
+    known = known_risk_ids(eng)
+    findings = pd.concat(
+        [
+            check_coverage(classifications, scored_all, declared, {s: (r, e) for s, (r, _, e) in fria.items()}),
+            check_links(scored_all, known, risk_systems(eng.parts.get("risk"))),
+        ],
+        ignore_index=True,
+    )
+    overview = _overview(classifications, fria, scored_all, declared, names, crit)
+    scope = [system_id] if system_id else in_scope
+    scored = scored_all[scored_all["system_id"].isin(scope)].reset_index(drop=True)
+    if system_id:
+        findings = findings[findings["system_id"].isin([system_id, ""])].reset_index(drop=True)
+        overview = overview[overview["system_id"] == system_id].reset_index(drop=True)
+    negative = scored[scored["direction"] == "negative"]
+    headline = {
+        "systems": len(scope),
+        "tier": classifications[system_id].tier if system_id else None,
+        "high_risk": int(sum(classifications[s].tier == "high" for s in scope)),
+        "prohibited": int(sum(classifications[s].tier == "prohibited" for s in scope)),
+        "unscreened": int(sum(classifications[s].tier == "unknown" for s in scope)),
+        "disagreements": int((findings["rule"] == "tier_disagreement").sum()),
+        "impacts": len(scored),
+        "negative_impacts": len(negative),
+        "severe_impacts": int(scored["severe"].sum()) if not scored.empty else 0,
+        "severe_unlinked": int((findings["rule"] == "severe_impact_unlinked").sum()),
+        "fria_required": int(sum(fria[s][0] for s in scope)),
+        "fria_incomplete": int((findings["rule"] == "fria_incomplete").sum()),
+        "errors": int((findings["severity"] == "error").sum()),
+    }
+    result = ImpactResult(
+        system_id=system_id,
+        system_name=names.get(system_id, "") if system_id else "",
+        criteria=crit,
+        severe_level=inputs.severe_level,
+        classifications={s: classifications[s] for s in scope},
+        obligations={s: obs[s] for s in scope},
+        fria={s: fria[s] for s in scope},
+        impacts=scored,
+        findings=findings,
+        overview=overview,
+        profiles={s: inputs.profiles.get(s) for s in scope},
+        has_register=known is not None,
+        has_impacts_file=inputs.has_impacts_file,
+        headline=headline,
+        summary=[],
+    )
+    result.summary = _summary(result)
+    return result
+
+
+def _overview(
+    classifications: dict[str, Classification],
+    fria: dict[str, tuple[bool, str, pd.DataFrame]],
+    scored: pd.DataFrame,
+    declared: dict[str, str],
+    names: dict[str, str],
+    c: criteria.Criteria,
+) -> pd.DataFrame:
+    rows = []
+    for sid, cl in classifications.items():
+        mine = scored[scored["system_id"] == sid] if not scored.empty else scored
+        neg = mine[mine["direction"] == "negative"] if not mine.empty else mine
+        required, _, elements = fria[sid]
+        if not required:
+            fria_status = "not required"
+        else:
+            missing = int((~elements["present"]).sum())
+            fria_status = "complete" if not missing else f"{missing} of {len(elements)} elements missing"
+        top = None
+        if not neg.empty:
+            top = neg.sort_values(["residual_score", "inherent_score"], ascending=False).iloc[0]
+        rows.append(
+            {
+                "system_id": sid,
+                "name": names.get(sid, sid),
+                "declared_tier": declared.get(sid) or "",
+                "tier": cl.tier,
+                "agrees": cl.tier == "unknown" or declared.get(sid) == cl.tier,
+                "route": "; ".join(
+                    x
+                    for x in (
+                        "Annex I" if cl.annex_i_route else "",
+                        "Annex III " + ", ".join(cl.annex_iii) if cl.annex_iii_route else "",
+                        "Art. 6(3) derogation" if cl.derogation else "",
+                        "Art. 50" if cl.transparency else "",
+                    )
+                    if x
+                ),
+                "fria": fria_status,
+                "impacts": len(mine),
+                "severe": int(mine["severe"].sum()) if not mine.empty else 0,
+                "highest_residual": None if top is None else top["residual_level"],
+                "highest_residual_label": None if top is None else c.band(top["residual_level"]).label,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _summary(r: ImpactResult) -> list[str]:
+    h = r.headline
+    out = []
+    tiers = pd.Series([c.tier for c in r.classifications.values()]).value_counts()
+    if r.system_id:
+        c = r.classifications[r.system_id]
+        out.append(f"EU AI Act: {TIER_LABELS[c.tier]}.")
+    else:
+        parts = [f"{int(tiers[t])} {TIER_LABELS[t].split(' (')[0].lower()}" for t in TIERS if t in tiers]
+        out.append(f"{h['systems']} AI system(s) in scope: " + ", ".join(parts) + ".")
+    if h["disagreements"]:
+        out.append(
+            f"{h['disagreements']} system(s) where the tier declared in the inventory differs from the screening."
+        )
+    if h["unscreened"]:
+        out.append(f"{h['unscreened']} system(s) not screened yet: their tier is unknown.")
+    out.append(
+        f"{h['impacts']} impact(s) recorded, {h['negative_impacts']} negative; {h['severe_impacts']} severe "
+        f"(level {r.criteria.band(r.severe_level).label} or above before mitigation)."
+    )
+    if h["severe_unlinked"]:
+        out.append(f"{h['severe_unlinked']} severe impact(s) are not linked to any risk in the register.")
+    if h["fria_required"]:
+        out.append(
+            f"Art. 27 fundamental rights impact assessment required for {h['fria_required']} system(s); "
+            f"{h['fria_incomplete']} incomplete."
+        )
+    if not r.has_impacts_file:
+        out.append("No impacts.csv in the engagement: impacts have not been assessed yet.")
+    if not r.has_register:
+        out.append("No risk register (risks.csv): links from impacts to risks cannot be checked.")
+    return out
+
+
+def severe_impacts(eng: Any) -> pd.DataFrame:
+    """Severe negative impacts across in-scope systems (for the management review), highest residual first."""
+    inputs = _inputs(eng)
+    crit = inputs.criteria or default_impact()
+    impacts = inputs.impacts[inputs.impacts["system_id"].isin(eng.in_scope_ids)]
+    scored = score_impacts(impacts, crit, inputs.severe_level)
+    cols = ["impact_id", "system_id", "party", "area", "description", "residual_score", "residual_level"]
+    if scored.empty:
+        return pd.DataFrame(columns=cols)
+    severe = scored[scored["severe"]].sort_values(["residual_score", "impact_id"], ascending=[False, True])
+    return severe[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# views of the scored impacts (tables the report draws)
+
+
+def matrix_counts(
+    scored: pd.DataFrame, c: criteria.Criteria, residual: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Negative impacts per likelihood x severity cell (shape of :func:`criteria.matrix_frame`) and
+    the impact ids in each cell (for hover text)."""
+    frame = criteria.matrix_frame(c)
+    counts = pd.DataFrame(0, index=frame.index, columns=frame.columns)
+    ids = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    lk_col, sv_col = ("residual_likelihood", "residual_severity") if residual else ("likelihood", "severity")
+    for rec in neg.to_dict(orient="records"):
+        lk, sv = int(rec[lk_col]), int(rec[sv_col])
+        counts.loc[lk, sv] += 1
+        ids.loc[lk, sv] = (ids.loc[lk, sv] + " " + str(rec["impact_id"])).strip()
+    return counts, ids
+
+
+def area_party_counts(scored: pd.DataFrame, direction: str = "negative") -> pd.DataFrame:
+    """Number of impacts per area label (rows) and affected party (columns)."""
+    from aimskit.inputs.impact import PARTIES
+
+    df = scored[scored["direction"] == direction] if not scored.empty else scored
+    if df.empty:
+        return pd.DataFrame()
+    table = pd.crosstab(df["area_label"], df["party"])
+    order = [AREA_LABELS[a] for a in AREA_LABELS if AREA_LABELS[a] in table.index]
+    return table.reindex(index=order, columns=[p for p in PARTIES if p in table.columns], fill_value=0)
+
+
+def highest_impacts(scored: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The negative impacts with the highest residual score, then inherent score."""
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    if neg.empty:
+        return neg
+    return neg.sort_values(["residual_score", "inherent_score", "impact_id"], ascending=[False, False, True]).head(n)
+
+
+def by_group(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per affected group (or party when no group is named): the highest negative impact after mitigation."""
+    neg = scored[scored["direction"] == "negative"] if not scored.empty else scored
+    if neg.empty:
+        return pd.DataFrame(
+            columns=["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score"]
+        )
+    neg = neg.assign(
+        group=[g if isinstance(g, str) and g else p for g, p in zip(neg["affected_group"], neg["party"], strict=True)]
+    )
+    neg = neg.sort_values(["residual_score", "inherent_score", "impact_id"], ascending=[False, False, True])
+    top = neg.groupby("group", sort=False).head(1).copy()
+    top["impacts"] = top["group"].map(neg["group"].value_counts())
+    return top[
+        ["group", "impacts", "impact_id", "system_id", "area_label", "residual_level", "residual_score", "description"]
+    ].reset_index(drop=True)
+
+
+def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Obligations across systems: one row per article and role, with the systems it applies to."""
+    frames = [df.assign(system_id=sid) for sid, df in obligations.items() if not df.empty]
+    if not frames:
+        return pd.DataFrame(columns=["article", "title", "role", "systems", "applies_from", "date_status"])
+    df = pd.concat(frames, ignore_index=True)
+    out = (
+        df.groupby(["article", "title", "role", "applies_from", "date_status"], sort=False)["system_id"]
+        .agg(lambda s: ", ".join(dict.fromkeys(s)))
+        .reset_index()
+        .rename(columns={"system_id": "systems"})
+    )
+    out["_key"] = [(str(d), natural_key(a)) for d, a in zip(out["applies_from"], out["article"], strict=True)]
+    return out.sort_values("_key").drop(columns="_key").reset_index(drop=True)

@@ -1,0 +1,573 @@
+"""Impact assessment: EU AI Act classification per tier and edge case, obligations and dates,
+Art. 27 FRIA, impact scoring, consistency rules (triggered and not), validation, the example."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aimskit import catalog, engagement, resources
+from aimskit.inputs.impact import default_impact
+from aimskit.scaffold import blank_files
+from aimskit.steps import impact
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def answers(**changes):
+    """Screening answers of a minimal-risk system, with changes (keys with '_' for '.')."""
+    base = {f"art5.{x}": False for x in "abcdefgh"}
+    base.update(
+        {
+            "annex_i": [],
+            "annex_iii": [],
+            "art50.1": False,
+            "art50.2": False,
+            "art50.3": False,
+            "art50.4.deepfake": False,
+            "art50.4.text": False,
+            "gpai": "none",
+            "art27.public_service": False,
+        }
+    )
+    for key, value in changes.items():
+        base[key.replace("__", ".")] = value
+    return base
+
+
+def annex_iii(points, profiling=False, **conditions):
+    extra = {"art6.3.profiling": profiling}
+    for c in "abcd":
+        extra[f"art6.3.{c}"] = conditions.get(c, False)
+    return answers(annex_iii=points, **{k.replace(".", "__"): v for k, v in extra.items()})
+
+
+def articles(c, roles=("provider", "deployer")):
+    return list(impact.obligations(c, list(roles), AS_OF)["article"])
+
+
+# ---------------------------------------------------------------------------------------------
+# catalog
+
+
+def test_catalog_has_the_eight_prohibitions_the_annexes_and_dates():
+    q = catalog.load("eu-ai-act")
+    assert (q["group"] == "prohibited").sum() == 8
+    assert list(q.loc[q["group"] == "prohibited", "reference"]) == [f"Art. 5(1)({x})" for x in "abcdefgh"]
+    iii = catalog.load("eu-ai-act-annex-iii")
+    assert iii["area"].nunique() == 8 and len(iii) == 25
+    assert "fraud" in iii.set_index("point").loc["5(b)", "title"]
+    i = catalog.load("eu-ai-act-annex-i")
+    assert len(i) == 20 and (i["section"] == "A").sum() == 12
+    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    assert set(dates["status"]) <= {"verified", "as_amended", "unverified"}
+    assert dates.loc["high-risk-annex-iii", "original_date"] == "2026-08-02"  # Art. 113 of the 2024 text
+    assert dates.loc["high-risk-annex-iii", "status"] == "as_amended"
+    assert dates.loc["high-risk-annex-i", "original_date"] == "2027-08-02"  # Art. 113(c)
+    assert dates.loc["prohibitions-literacy", "applies_from"] == "2025-02-02"  # Art. 113(a)
+    obligations = catalog.load("eu-ai-act-obligations")
+    assert set(obligations["date_id"]) - {"by_route"} <= set(dates.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# classification: every tier and edge case
+
+
+def test_minimal():
+    c = impact.classify("s", answers())
+    assert c.tier == "minimal"
+    assert articles(c) == ["Art. 4", "Art. 4"]  # AI literacy, provider and deployer
+
+
+def test_prohibited_practice_answered_yes():
+    c = impact.classify("s", answers(art5__c=True, annex_iii=["5(b)"], art6__3__profiling=True, art50__1=True))
+    assert c.tier == "prohibited"
+    assert c.prohibited == ["Art. 5(1)(c)"]
+    assert set(articles(c)) == {"Art. 5", "Art. 4"}  # nothing else matters for a prohibited practice
+    assert "Art. 5(1)(c)" in c.steps.iloc[-1]["consequence"]
+
+
+def test_annex_iii_credit_scoring_with_profiling_is_high_risk():
+    c = impact.classify("s", annex_iii(["5(b)"], profiling=True, d=True))
+    assert c.tier == "high" and c.annex_iii_route and not c.derogation
+    assert "profiling" in c.steps.iloc[-1]["consequence"] or "profiling" in " ".join(c.steps["consequence"])
+    arts = articles(c)
+    for a in ("Art. 9", "Art. 10", "Art. 11", "Art. 12", "Art. 13", "Art. 14", "Art. 15", "Art. 17", "Art. 43"):
+        assert a in arts
+    for a in ("Art. 47", "Art. 48", "Art. 49(1)", "Art. 72", "Art. 73", "Art. 26", "Art. 27"):
+        assert a in arts
+    assert "Art. 6(4)" not in arts
+
+
+def test_art_6_3_derogation_without_profiling():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=False, d=True))
+    assert c.tier == "minimal" and c.derogation and not c.annex_iii_route
+    arts = articles(c, ["provider"])
+    assert "Art. 6(4)" in arts and "Art. 49(2)" in arts
+    assert "Art. 9" not in arts and "Art. 27" not in articles(c, ["deployer"])
+
+
+def test_derogation_needs_a_condition():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=False))
+    assert c.tier == "high" and not c.derogation
+
+
+def test_derogated_system_still_has_its_transparency_tier():
+    c = impact.classify("s", {**annex_iii(["4(a)"], a=True), "art50.1": True})
+    assert c.tier == "limited" and c.derogation
+
+
+def test_annex_i_product_with_third_party_assessment():
+    c = impact.classify("s", answers(annex_i=[11], art6__1__b=True))
+    assert c.tier == "high" and c.annex_i_route and not c.annex_iii_route
+    ob = impact.obligations(c, ["provider", "deployer"], AS_OF).set_index("article")
+    assert str(ob.loc["Art. 9", "applies_from"]) == "2028-08-02"  # Annex I route, as amended
+    assert ob.loc["Art. 9", "date_status"] == "as_amended"
+    assert "Art. 49(1)" not in ob.index  # registration under 49(1) is for Annex III systems
+    assert "Art. 27" not in ob.index  # the FRIA concerns Art. 6(2) systems
+    assert "Medical devices" in c.steps.loc[c.steps["reference"] == "Art. 6(1)(a); Annex I", "consequence"].iloc[0]
+
+
+def test_annex_i_product_without_third_party_assessment_is_not_high_risk():
+    c = impact.classify("s", answers(annex_i=[11], art6__1__b=False))
+    assert c.tier == "minimal" and not c.annex_i_route
+
+
+def test_both_routes_take_the_earlier_date():
+    c = impact.classify("s", {**annex_iii(["5(b)"], profiling=True), "annex_i": [11], "art6.1.b": True})
+    ob = impact.obligations(c, ["provider"], AS_OF).set_index("article")
+    assert str(ob.loc["Art. 9", "applies_from"]) == "2027-12-02"
+
+
+def test_chatbot_transparency():
+    c = impact.classify("s", answers(art50__1=True, art50__2=True, gpai="uses_gpai_model"))
+    assert c.tier == "limited"
+    ob = impact.obligations(c, ["provider", "deployer"], AS_OF).set_index("article")
+    assert list(ob.index) == ["Art. 4", "Art. 4", "Art. 50(1)", "Art. 50(2)"]
+    assert str(ob.loc["Art. 50(1)", "applies_from"]) == "2026-08-02" and bool(ob.loc["Art. 50(1)", "in_force"])
+    assert ob.loc["Art. 50(1)", "date_status"] == "verified"
+    # a deployer-only organisation has no provider duty under Art. 50(1)-(2)
+    assert articles(c, ["deployer"]) == ["Art. 4"]
+
+
+def test_deployer_transparency_triggers():
+    c = impact.classify("s", answers(art50__3=True, art50__4__text=True))
+    assert articles(c, ["deployer"]) == ["Art. 4", "Art. 50(3)", "Art. 50(4)"]
+
+
+def test_high_risk_with_transparency_keeps_both():
+    c = impact.classify("s", {**annex_iii(["4(a)"], profiling=True), "art50.1": True})
+    assert c.tier == "high" and "Art. 50(1)" in articles(c)
+
+
+def test_fraud_detection_carve_out():
+    c = impact.classify("s", answers(fraud_detection=True))
+    assert c.tier == "minimal"
+    row = c.steps[c.steps["reference"] == "Annex III point 5(b)"].iloc[0]
+    assert "excludes" in row["consequence"] and row["answer"] == "yes"
+
+
+def test_fraud_detection_listed_under_5b_is_kept_and_flagged():
+    c = impact.classify("s", {**annex_iii(["5(b)"], profiling=True), "fraud_detection": True})
+    assert c.tier == "high" and c.notes
+
+
+def test_gpai_model_provider():
+    c = impact.classify("s", answers(gpai="gpai_provider_systemic"))
+    assert {"Art. 53", "Art. 55"} <= set(articles(c, ["deployer"]))
+    c = impact.classify("s", answers(gpai="gpai_provider"))
+    assert "Art. 53" in articles(c, ["deployer"]) and "Art. 55" not in articles(c, ["deployer"])
+
+
+def test_unknown_when_no_profile():
+    c = impact.unknown("s")
+    assert c.tier == "unknown" and impact.obligations(c, ["provider"], AS_OF).empty
+
+
+# ---------------------------------------------------------------------------------------------
+# Art. 27 FRIA
+
+
+@pytest.mark.parametrize(
+    ("screening", "roles", "required"),
+    [
+        (annex_iii(["5(b)"], profiling=True), ["deployer"], True),  # credit scoring
+        (annex_iii(["5(c)"], profiling=True), ["deployer"], True),  # life and health insurance
+        (annex_iii(["5(b)"], profiling=True), ["provider"], False),  # Art. 27 binds deployers
+        (annex_iii(["4(a)"], profiling=True), ["deployer"], False),  # private, not 5(b)/(c)
+        ({**annex_iii(["4(a)"], profiling=True), "art27.public_service": True}, ["deployer"], True),
+        ({**annex_iii(["2"]), "art27.public_service": True}, ["deployer"], False),  # area 2 excluded
+        ({**annex_iii(["5(b)"], a=True)}, ["deployer"], False),  # derogation: not high-risk
+        (answers(annex_i=[11], art6__1__b=True, art27__public_service=True), ["deployer"], False),  # Art. 6(1)
+    ],
+)
+def test_fria_applicability(screening, roles, required):
+    c = impact.classify("s", screening)
+    assert impact.fria_required(c, roles)[0] is required
+    assert ("Art. 27" in articles(c, roles)) is required
+
+
+# ---------------------------------------------------------------------------------------------
+# impacts: scores, levels, severe
+
+
+def _impacts(*rows):
+    cols = [
+        "impact_id",
+        "system_id",
+        "party",
+        "affected_group",
+        "area",
+        "direction",
+        "description",
+        "severity",
+        "likelihood",
+        "scale",
+        "reversibility",
+        "mitigations",
+        "residual_severity",
+        "residual_likelihood",
+        "risk_ids",
+    ]
+    out = []
+    for r in rows:
+        base = dict.fromkeys(cols)
+        base.update(
+            {"party": "individual", "area": "privacy", "direction": "negative", "description": "d", "risk_ids": []}
+        )
+        base.update(r)
+        out.append(base)
+    return pd.DataFrame(out, columns=cols)
+
+
+def test_scores_levels_and_severe():
+    df = _impacts(
+        {
+            "impact_id": "I1",
+            "system_id": "s",
+            "severity": 4,
+            "likelihood": 4,
+            "residual_severity": 4,
+            "residual_likelihood": 2,
+        },
+        {"impact_id": "I2", "system_id": "s", "severity": 3, "likelihood": 3},  # 9 medium; residual = inherent
+        {"impact_id": "I3", "system_id": "s", "severity": 5, "likelihood": 5, "direction": "positive"},
+    )
+    s = impact.score_impacts(df, default_impact(), "high").set_index("impact_id")
+    assert (s.loc["I1", "inherent_score"], s.loc["I1", "inherent_level"]) == (16, "high")
+    assert (s.loc["I1", "residual_score"], s.loc["I1", "residual_level"]) == (8, "medium")
+    assert (s.loc["I2", "residual_score"], s.loc["I2", "residual_level"]) == (9, "medium")
+    assert list(s["severe"]) == [True, False, False]  # a positive impact is never "severe"
+    lower = impact.score_impacts(df, default_impact(), "medium")
+    assert list(lower["severe"]) == [True, True, False]
+
+
+def test_matrix_counts_place_negative_impacts():
+    df = _impacts(
+        {
+            "impact_id": "I1",
+            "system_id": "s",
+            "severity": 4,
+            "likelihood": 2,
+            "residual_severity": 2,
+            "residual_likelihood": 1,
+        }
+    )
+    s = impact.score_impacts(df, default_impact(), "high")
+    counts, ids = impact.matrix_counts(s, default_impact())
+    assert counts.loc[2, 4] == 1 and counts.to_numpy().sum() == 1 and ids.loc[2, 4] == "I1"
+    counts, _ = impact.matrix_counts(s, default_impact(), residual=True)
+    assert counts.loc[1, 2] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# consistency rules, each triggered and not
+
+
+def _scored(**row):
+    df = _impacts({"impact_id": "I1", "system_id": "s", "severity": 4, "likelihood": 4, **row})
+    return impact.score_impacts(df, default_impact(), "high")
+
+
+def test_severe_impact_must_be_linked():
+    assert list(impact.check_links(_scored(), {"R-1"})["rule"]) == ["severe_impact_unlinked"]
+    assert impact.check_links(_scored(risk_ids=["R-1"]), {"R-1"}).empty
+    assert impact.check_links(_scored(severity=2, likelihood=2), {"R-1"}).empty  # not severe
+
+
+def test_linked_risk_must_exist():
+    assert list(impact.check_links(_scored(risk_ids=["R-9"]), {"R-1"})["rule"]) == ["unknown_risk"]
+    assert list(impact.check_links(_scored(risk_ids=["R-9"]), None)["rule"]) == ["no_risk_register"]
+    assert impact.check_links(_scored(severity=1, likelihood=1), None).empty
+
+
+def test_linked_risk_of_another_system_is_flagged():
+    systems = {"R-1": "s", "R-2": "other", "R-3": ""}
+    flagged = impact.check_links(_scored(risk_ids=["R-2"]), set(systems), systems)
+    assert list(flagged["rule"]) == ["risk_of_another_system"]
+    assert impact.check_links(_scored(risk_ids=["R-1", "R-3"]), set(systems), systems).empty
+
+
+def test_coverage_rules():
+    high = impact.classify("s", annex_iii(["5(b)"], profiling=True))
+    minimal = impact.classify("m", answers())
+    scored = _scored(risk_ids=["R-1"])
+    complete = impact.fria_elements(impact.ImpactInputs(), "s").assign(present=True)
+    missing = complete.assign(present=[True] * 5 + [False])
+
+    def rules(classes, declared, fria=None, impacts=scored):
+        return list(impact.check_coverage(classes, impacts, declared, fria or {})["rule"])
+
+    assert rules({"s": high, "m": minimal}, {"s": "high", "m": "minimal"}, {"s": (True, complete)}) == []
+    assert rules({"s": high}, {"s": "limited"}, {"s": (True, complete)}) == ["tier_disagreement"]
+    assert rules({"s": high}, {"s": "unknown"}, {"s": (True, complete)}) == ["tier_disagreement"]
+    assert rules({"s": high}, {"s": "high"}, {"s": (True, missing)}) == ["fria_incomplete"]
+    assert rules({"s": high}, {"s": "high"}, {"s": (True, complete)}, scored.iloc[0:0]) == ["high_risk_not_assessed"]
+    assert rules({"m": minimal}, {"m": "minimal"}, {}, scored.iloc[0:0]) == []  # minimal needs no impacts
+    assert rules({"u": impact.unknown("u")}, {"u": "high"}) == ["screening_incomplete"]
+
+
+# ---------------------------------------------------------------------------------------------
+# validation messages
+
+
+PROFILE = """\
+role: [deployer]
+intended_purpose: Answers questions
+affected_persons: [Customers]
+deployment_context: Website
+geography: [Ireland]
+automation: decision_support
+data_categories: [personal]
+significant_decisions: no
+screening:
+{screening}
+"""
+
+
+def _screening(**answers_):
+    lines = [f"  art5.{x}: no" for x in "abcdefgh"]
+    base = {
+        "annex_i": "none",
+        "annex_iii": "none",
+        "art50.1": "yes",
+        "art50.2": "no",
+        "art50.3": "no",
+        "art50.4.deepfake": "no",
+        "art50.4.text": "no",
+        "gpai": "none",
+        "art27.public_service": "no",
+    }
+    base.update(answers_)
+    lines += [f"  {k}: {v}" for k, v in base.items() if v is not None]
+    return "\n".join(lines)
+
+
+def _messages(folder: Path) -> list[str]:
+    return [p.format().replace(str(folder) + "/", "") for p in engagement.validate(folder)]
+
+
+def test_valid_profile_and_classification(minimal):
+    (minimal / "systems").mkdir()
+    (minimal / "systems" / "chat.yaml").write_text(PROFILE.format(screening=_screening()), encoding="utf-8")
+    assert _messages(minimal) == []
+    eng = engagement.load(minimal)
+    result = impact.assess(eng, "chat")
+    assert result.classifications["chat"].tier == "limited"
+    assert "systems/chat.yaml" in eng.input_hashes()
+
+
+def test_profile_problems_are_reported_with_positions(minimal):
+    (minimal / "systems").mkdir()
+    text = PROFILE.format(
+        screening=_screening(annex_iii="[5b, 5, 9(z)]", gpai="gpia", **{"art50.2": "maybe", "art50.3": None})
+        + "\n  art5.z: no"
+    ).replace("automation: decision_support", "automation: full")
+    (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
+    (minimal / "systems" / "chatt.yaml").write_text("role: [deployer]\n", encoding="utf-8")
+    (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
+    assert _messages(minimal) == [
+        "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
+        "fully_automated",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.profiling' (Art. 6(3) third subparagraph) (needed because "
+        "annex_iii lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.b' (Art. 6(3)(b)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.c' (Art. 6(3)(c)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii "
+        "lists a use case)",
+        "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3))",
+        "systems/chat.yaml:19:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
+        "systems/chat.yaml:19:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
+        "systems/chat.yaml:19:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
+        "systems/chat.yaml:21:12: art50.2: 'maybe' is not yes or no",
+        "systems/chat.yaml:24:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
+        "gpai_provider_systemic",
+        "systems/chat.yaml:26:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
+        "systems/chatt.yaml:0: no system 'chatt' in systems.csv: name the file after a system id; did you mean 'chat'?",
+        "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
+    ]
+
+
+def test_impacts_csv_problems(minimal):
+    header = ",".join(impact_schema_names())
+    (minimal / "impacts.csv").write_text(
+        header
+        + "\nI1,chat,group,,privacy,negative,Leak,4,3,thousands,reversible,,5,2,R-1\n"
+        + "I2,chatt,societey,,privacy,negative,Leak,6,3,,,,,,\n"
+        + "I1,chat,group,,privacy,negative,Dup,1,1,,,,,,\n"
+        + "I3,legacy,group,,privacy,negative,Old,1,1,,,,,,\n",
+        encoding="utf-8",
+    )
+    assert _messages(minimal) == [
+        "impacts.csv:2:residual_severity: warning: residual_severity 5 is higher than severity 4: "
+        "mitigation made it worse?",
+        "impacts.csv:3:party: 'societey' is not one of: individual, group, society, environment; "
+        "did you mean 'society'?",
+        "impacts.csv:3:system_id: unknown system 'chatt': not an id in systems.csv; did you mean 'chat'?",
+        "impacts.csv:3:severity: 6 is not a level of the severity scale (1, 2, 3, 4, 5)",
+        "impacts.csv:4:impact_id: duplicate row: impact_id 'I1' is already on line 2",
+        "impacts.csv:5:system_id: warning: system 'legacy' is out of scope (in_scope = no); this impact is not counted",
+    ]
+
+
+def impact_schema_names():
+    from aimskit.inputs.impact import IMPACTS_SCHEMA
+
+    return IMPACTS_SCHEMA.names
+
+
+def test_severe_level_must_be_a_band(minimal):
+    path = minimal / "engagement.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "impact_criteria:\n  severe_level: hihg\n", encoding="utf-8")
+    msgs = _messages(minimal)
+    assert len(msgs) == 1 and "severe_level 'hihg' is not a band" in msgs[0] and "did you mean 'high'?" in msgs[0]
+
+
+def test_blank_profile_template_is_a_valid_profile(minimal):
+    (minimal / "systems").mkdir()
+    text = blank_files()["systems/_example.yaml"]
+    (minimal / "systems" / "_example.yaml").write_text(text, encoding="utf-8")
+    assert _messages(minimal) == []  # ignored: starts with _
+    (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
+    assert _messages(minimal) == []
+    assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].tier == "minimal"
+
+
+def test_missing_profile_gives_unknown_tier_not_a_crash(minimal):
+    result = impact.assess(engagement.load(minimal), "chat")
+    assert result.classifications["chat"].tier == "unknown"
+    assert "screening_incomplete" in set(result.findings["rule"])
+    assert impact.severe_impacts(engagement.load(minimal)).empty
+
+
+# ---------------------------------------------------------------------------------------------
+# the example engagement
+
+
+def test_example_spans_the_tiers_with_one_disagreement():
+    eng = engagement.load(resources.example_engagement())
+    result = impact.assess(eng)
+    tiers = {sid: c.tier for sid, c in result.classifications.items()}
+    assert tiers == {
+        "credit-score": "high",
+        "llm-assist": "limited",
+        "cv-screen": "high",
+        "collections-forecast": "minimal",
+        "fraud-detect": "minimal",
+    }
+    assert result.classifications["credit-score"].annex_iii == ["5(b)"]
+    assert result.classifications["cv-screen"].annex_iii == ["4(a)"]
+    assert list(result.findings.loc[result.findings["rule"] == "tier_disagreement", "system_id"]) == ["fraud-detect"]
+    required = {sid: r for sid, (r, _, _) in result.fria.items()}
+    assert required == {s: s == "credit-score" for s in tiers}
+    assert result.has_register  # links are checked against the example risk register
+    assert not {"unknown_risk", "risk_of_another_system"} & set(result.findings["rule"])
+    assert list(result.findings.loc[result.findings["rule"] == "severe_impact_unlinked", "impact_id"]) == ["IMP-06"]
+
+
+def test_severe_impacts_for_the_management_review():
+    df = impact.severe_impacts(engagement.load(resources.example_engagement()))
+    assert list(df.columns) == [
+        "impact_id",
+        "system_id",
+        "party",
+        "area",
+        "description",
+        "residual_score",
+        "residual_level",
+    ]
+    assert len(df) == 8 and list(df["residual_score"]) == sorted(df["residual_score"], reverse=True)
+    assert df.iloc[0]["impact_id"] == "IMP-01" and df.iloc[0]["residual_score"] == 12
+
+
+# ---------------------------------------------------------------------------------------------
+# the notebook, end to end
+
+
+@pytest.fixture(scope="module")
+def impact_run(tmp_path_factory):
+    from aimskit import runner
+
+    return runner.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
+
+
+def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
+    assert impact_run.ok, [r.error for r in impact_run.reports]
+    names = [r.name for r in impact_run.reports]
+    assert names == ["impact/organisation"] + [
+        f"impact/system-{s}"
+        for s in ("credit-score", "llm-assist", "cv-screen", "collections-forecast", "fraud-detect")
+    ]
+    out = impact_run.out
+    credit = (out / "impact" / "system-credit-score.html").read_text(encoding="utf-8")
+    for text in (
+        "high-risk under Art. 6(2) Annex III point 5(b)",
+        "Profiling: always high-risk (Art. 6(3) third subparagraph)",
+        "Art. 27(1)(f)",
+        "as amended",
+        "2027-12-02",
+        "Commission Decision 2011/833/EU",
+        "Art. 111(2)",
+    ):
+        assert text in credit, text
+    fraud = (out / "impact" / "system-fraud-detect.html").read_text(encoding="utf-8")
+    assert "excludes AI systems used for the purpose of detecting financial fraud" in fraud
+    overview = (out / "impact" / "organisation.html").read_text(encoding="utf-8")
+    assert "fraud-detect: the inventory leaves the tier" in overview
+    results = __import__("json").loads((out / "impact" / "organisation.json").read_text(encoding="utf-8"))
+    assert results["headline"]["high_risk"] == 2 and results["headline"]["disagreements"] == 1
+    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Tier disagreements" in index
+
+
+def test_engagement_without_profiles_or_impacts_renders(minimal, tmp_path):
+    from aimskit import runner
+
+    run = runner.run(minimal, steps=["impact"], out=tmp_path / "out")
+    assert run.ok, [r.error for r in run.reports]
+    html = (tmp_path / "out" / "impact" / "system-chat.html").read_text(encoding="utf-8")
+    assert "the EU AI Act screening is incomplete" in html and "Unknown - screening incomplete" in html
+    assert "No impacts.csv in the engagement" in (tmp_path / "out" / "impact" / "organisation.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_report_escapes_user_text(example_copy):
+    from aimskit.reports import impact as view
+
+    path = example_copy / "systems" / "llm-assist.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("intended_purpose: >-", "intended_purpose: >-\n  <script>x</script>"),
+        encoding="utf-8",
+    )
+    eng = engagement.load(example_copy)
+    html = view.profile(eng, impact.assess(eng, "llm-assist")).data
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
