@@ -160,11 +160,11 @@ def risk_matrix(
         text = [[str(s) for s in row] for row in scores.to_numpy()]
     else:
         text = [[str(int(v)) if v else "" for v in row] for row in counts.to_numpy()]
-    labels = {b.id: b.label for b in c.bands}
+    labels = {b.id: html.escape(b.label) for b in c.bands}
     info = [
         [
             f"{labels[b]} (score {s})"
-            + ("" if hover is None else "<br>" + str(hover.iloc[i, j] or "").replace("\n", "<br>"))
+            + ("" if hover is None else "<br>" + html.escape(str(hover.iloc[i, j] or "")).replace("\n", "<br>"))
             for j, (b, s) in enumerate(zip(brow, srow, strict=True))
         ]
         for i, (brow, srow) in enumerate(zip(bands.to_numpy(), scores.to_numpy(), strict=True))

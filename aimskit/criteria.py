@@ -94,8 +94,15 @@ class Criteria(_Strict):
         return self.rank(band_id) > self.rank(self.appetite)
 
     def authorities(self, band_id: str) -> list[str]:
-        """Who may accept a residual level above the appetite; empty when it may not be accepted."""
-        return list(self.acceptance.get(band_id, []))
+        """Who may accept a residual level above the appetite: those named for the level and, by
+        escalation, those named for any higher level. Empty when the level itself is not listed
+        (it may not be accepted)."""
+        if band_id not in self.acceptance:
+            return []
+        names: list[str] = []
+        for b in self.band_ids[self.rank(band_id) :]:
+            names += [n for n in self.acceptance.get(b, []) if n not in names]
+        return names
 
 
 def score(c: Criteria, likelihood: int, impact: int) -> int:
@@ -166,7 +173,7 @@ def method_tables(c: Criteria) -> dict[str, pd.DataFrame]:
 
 
 def formula(c: Criteria) -> str:
-    return METHOD_TEXT[c.method].format(impact=c.impact.name.lower())
+    return METHOD_TEXT[c.method].replace("likelihood", c.likelihood.name.lower()).format(impact=c.impact.name.lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,6 +252,7 @@ def parse(
     doc = doc or YamlDocument(data={})
     if raw is None:
         return Criteria.model_validate(default)
+    where = ".".join(map(str, path))
     if not isinstance(raw, dict):
         line, col = doc.where(path)
         problems.error(file, line, col, f"'{'.'.join(map(str, path))}' must be a mapping of keys to values")
@@ -257,6 +265,16 @@ def parse(
         crit = Criteria.model_validate(merged)
     except ValidationError as exc:
         report_model_errors(exc, doc, file, problems, root=Criteria, base=path)
+        return None
+    if "appetite" not in raw and crit.appetite not in crit.band_ids:
+        line, col = doc.where(path, key=True)
+        problems.error(
+            file,
+            line,
+            col,
+            f"{where}: no appetite given, and the default '{crit.appetite}' is not one of your bands "
+            f"({one_of(crit.band_ids)}); add appetite: <band id>",
+        )
         return None
     _check(crit, raw, doc, path, file, problems)
     return crit if len(problems.errors) == before else None
@@ -327,3 +345,36 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
             err(("acceptance", key), f"unknown band '{key}' in {where}.acceptance{suggest(key, ids)}", key=True)
     if c.appetite not in ids:
         err(("appetite",), f"appetite '{c.appetite}' is not a band: {one_of(ids)}{suggest(c.appetite, ids)}")
+    if c.appetite in ids:
+        for key in c.acceptance:
+            if key in ids and not c.above_appetite(key):
+                line, col = doc.where((*path, "acceptance", key), key=True)
+                problems.warning(
+                    file,
+                    line,
+                    col,
+                    f"acceptance for '{key}' is not used: '{key}' is within the appetite '{c.appetite}' and needs no "
+                    "acceptance record",
+                )
+    if scorable and not uncovered:
+        reachable = set(reachable_scores(c))
+        for i, b in enumerate(c.bands):
+            if not any(b.min <= s <= b.max for s in reachable):
+                line, col = doc.where((*path, "bands", i))
+                problems.warning(
+                    file, line, col, f"band '{b.id}' ({b.min}-{b.max}) can never be reached with {formula(c)}"
+                )
+    if c.method == "matrix" and scorable:
+        m = c.matrix or []
+        rising = all(m[i][j] <= m[i + 1][j] for i in range(len(m) - 1) for j in range(len(m[0]))) and all(
+            row[j] <= row[j + 1] for row in m for j in range(len(row) - 1)
+        )
+        if not rising:
+            line, col = doc.where((*path, "matrix"))
+            problems.warning(
+                file,
+                line,
+                col,
+                f"{where}.matrix: scores do not rise with {c.likelihood.name.lower()} and {c.impact.name.lower()} "
+                "(rows are the lowest likelihood first); check the matrix",
+            )

@@ -140,6 +140,7 @@ class EngagementMeta(_Strict):
     branding: Branding = Branding()
     context: Context = Context()
     risk_criteria: Any = None  # validated by aimskit.inputs.risk
+    risk_treatment_plan: Any = None  # validated by aimskit.inputs.risk
     impact_criteria: Any = None  # validated by aimskit.inputs.impact
 
     @field_validator("assessment_date", mode="before")
@@ -358,7 +359,7 @@ _FRIENDLY_TYPES = {
     "model_attributes_type": "expected a mapping of keys to values for '{key}', found {kind}",
     "dict_type": "expected a mapping of keys to values for '{key}', found {kind}",
     "list_type": "expected a list for '{key}', found {kind}",
-    "too_short": "'{key}' needs at least one entry",
+    "too_short": "'{key}' needs at least {min_length}",
     "string_too_short": "'{key}' is empty; a value is required",
     "string_pattern_mismatch": "'{value}' is not a colour in the form #RRGGBB",
     "greater_than_equal": "{value} is too small for '{key}' (minimum {ge})",
@@ -377,6 +378,10 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return f"'{value}'"
+
+
+def _entries(n: int) -> str:
+    return "one entry" if n == 1 else f"{n} entries"
 
 
 def _model_fields(loc: tuple, root: Any = None) -> list[str]:
@@ -427,8 +432,9 @@ def report_model_errors(
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-            hint = suggest(str(value), choices)
-            message = f"'{value}' is not one of: {one_of(choices)}{hint}"
+            hint = suggest(value, choices) if isinstance(value, str) else ""
+            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            message = f"{shown} is not one of: {one_of(choices)}{hint}"
         elif kind in _FRIENDLY_TYPES:
             hint = ""
             if kind == "extra_forbidden":
@@ -441,6 +447,7 @@ def report_model_errors(
                 kind=_kind(value),
                 hint=hint,
                 ge=err.get("ctx", {}).get("ge", ""),
+                min_length=_entries(err.get("ctx", {}).get("min_length", 1)),
             )
         else:
             message = f"{key}: {err['msg']}"

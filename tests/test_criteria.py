@@ -201,3 +201,72 @@ def test_engagement_reports_criteria_problems_with_the_other_problems(minimal):
     assert got == [
         f"{minimal / 'engagement.yaml'}:11:13: appetite 'extreme' is not a band: very_low, low, medium, high, very_high"
     ]
+
+
+def test_weak_criteria_are_warned(tmp_path):
+    got = _problems(
+        tmp_path,
+        """\
+        risk_criteria:
+          likelihood: {name: Likelihood, levels: [{value: 1, label: Low}, {value: 2, label: High}]}
+          impact: {name: Impact, levels: [{value: 1, label: Low}, {value: 2, label: High}]}
+          method: matrix
+          matrix: [[4, 3], [2, 1]]
+          bands:
+            - {id: low, label: Low, min: 1, max: 2}
+            - {id: high, label: High, min: 3, max: 4}
+            - {id: extreme, label: Extreme, min: 5, max: 9}
+          acceptance:
+            low: [Owner]
+            high: [Board]
+          appetite: low
+        """,
+    )
+    assert got == [
+        "e.yaml:11:5: warning: acceptance for 'low' is not used: 'low' is within the appetite 'low' and needs no "
+        "acceptance record",
+        "e.yaml:9:7: warning: band 'extreme' (5-9) can never be reached with score read from the configured matrix "
+        "(row: likelihood, column: impact)",
+        "e.yaml:5:11: warning: risk_criteria.matrix: scores do not rise with likelihood and impact (rows are the "
+        "lowest likelihood first); check the matrix",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        (
+            "risk_criteria:\n  likelihood: {name: L, levels: [{value: 1, label: Only}]}\n",
+            "e.yaml:2:33: 'risk_criteria.likelihood.levels' needs at least 2 entries",
+        ),
+        (
+            "risk_criteria:\n  bands:\n    - {id: minor, label: Minor, min: 1, max: 9}\n"
+            "    - {id: major, label: Major, min: 10, max: 25}\n",
+            "e.yaml:1:1: risk_criteria: no appetite given, and the default 'low' is not one of your bands "
+            "(minor, major); add appetite: <band id>",
+        ),
+        ("risk_criteria:\n  method:\n", "e.yaml:2:10: nothing is not one of: product, sum, matrix"),
+        ("risk_criteria:\n  method: [product]\n", "e.yaml:2:11: a list is not one of: product, sum, matrix"),
+    ],
+    ids=["one-level", "default-appetite", "empty-method", "list-method"],
+)
+def test_criteria_messages_say_what_the_user_wrote(tmp_path, yaml_text, message):
+    (tmp_path / "e.yaml").write_text(yaml_text, encoding="utf-8")
+    problems = Problems()
+    doc = load_yaml(tmp_path / "e.yaml", "e.yaml", problems)
+    criteria.parse(doc.data["risk_criteria"], doc, ("risk_criteria",), "e.yaml", problems, criteria.default_risk_raw())
+    assert [p.format() for p in problems] == [message]
+
+
+def test_formula_names_the_configured_scales():
+    c = criteria.Criteria.model_validate(
+        {
+            **CUSTOM_4X4,
+            "method": "product",
+            "matrix": None,
+            "bands": [{"id": "all", "label": "All", "min": 1, "max": 16}],
+            "acceptance": {},
+            "appetite": "all",
+        }
+    )
+    assert criteria.formula(c) == "score = probability x severity"

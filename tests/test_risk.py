@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import catalog, engagement, resources
+from aimskit import catalog, criteria, engagement, resources
 from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.reports import risk as view
 from aimskit.steps import risk
@@ -48,6 +48,7 @@ def _risk(**values: str) -> dict[str, str]:
         "description": "What can happen",
         "risk_source": "machine-learning",
         "objective": "robustness",
+        "consequence_individuals": "Customers get wrong answers",
         "likelihood": "2",
         "impact": "2",
         "treatment": "retain",
@@ -364,3 +365,174 @@ def test_example_register_and_soa_meet_the_issue():
     rules = {r for r, _ in _rules(result)}
     assert {"SOA-1", "SOA-2", "SOA-3", "SOA-4", "RTP-5", "RTP-6", "RTP-7", "RTP-8"} <= rules
     assert result.assessment_date == dt.date(2026, 11, 20)
+
+
+# --- acceptance, reliance, approval (review findings) ---------------------------------------
+
+
+def test_authority_is_the_role_not_a_substring():
+    assert not risk.authorised("Deputy to the Chief Risk Officer", ["Chief Risk Officer"])
+    assert not risk.authorised("Head of Microfinance (Z. Z)", ["CRO"])
+    assert risk.authorised("  chief   risk officer (A. Patel)", ["Chief Risk Officer"])
+
+
+def test_a_higher_authority_may_accept_a_lower_level():
+    c = criteria.default_risk()
+    assert c.authorities("medium") == ["AI governance committee", "Chief Risk Officer", "Executive committee"]
+    assert c.authorities("high") == ["Executive committee"]
+    assert c.authorities("very_high") == []
+
+
+MEDIUM_RESIDUAL = {**ABOVE, "residual_likelihood": "2", "residual_impact": "3"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {**MEDIUM_RESIDUAL, "treatment": "retain", "status": "open"},
+            "residual level Medium is above the appetite 'Low' and not accepted; it may be accepted by: "
+            "AI governance committee; Chief Risk Officer; Executive committee",
+        ),
+        (
+            {**MEDIUM_RESIDUAL, "status": "treated", "accepted_by": "Chief Risk Officer"},
+            "the acceptance by 'Chief Risk Officer' has no date (accepted_on)",
+        ),
+        (
+            {**MEDIUM_RESIDUAL, "status": "accepted", "accepted_by": "Chief Risk Officer", "accepted_on": "2026-07-01"},
+            "the acceptance is dated 2026-07-01, after the assessment date 2026-06-30",
+        ),
+    ],
+    ids=["retained-while-open", "undated", "dated-after-assessment"],
+)
+def test_acceptance_holes_are_rtp5(minimal, values, message):
+    result = risk.assess(_engagement(minimal, [_risk(**values)], _soa_baseline()))
+    found = result.findings[result.findings["rule"] == "RTP-5"]
+    assert list(found["message"]) == [message]
+
+
+def test_acceptance_states_in_the_headline(minimal):
+    rows = [
+        _risk(
+            risk_id="R-1",
+            **MEDIUM_RESIDUAL,
+            treatment="modify",
+            actions="Do",
+            due_date="2026-12-31",
+            status="in_treatment",
+        ),  # pending
+        _risk(
+            risk_id="R-2",
+            **MEDIUM_RESIDUAL,
+            status="accepted",
+            accepted_by="Chief Risk Officer (X)",
+            accepted_on="2026-06-01",
+        ),  # accepted
+        _risk(risk_id="R-3", **MEDIUM_RESIDUAL, status="closed"),  # flagged RTP-5
+        _risk(risk_id="R-4"),  # within appetite
+    ]
+    result = risk.assess(_engagement(minimal, rows, _soa_baseline()))
+    h = result.headline
+    assert (
+        h["residual_above_appetite"],
+        h["accepted_residual"],
+        h["pending_acceptance"],
+        h["unaccepted_residual"],
+    ) == (3, 1, 1, 1)
+    states = dict(zip(result.plan["risk_id"], result.plan["acceptance"], strict=True))
+    assert states == {"R-1": "pending", "R-2": "accepted", "R-3": "flagged", "R-4": "within"}
+
+
+def test_unrated_residual_is_not_shown_as_a_rating(minimal, tmp_path):
+    result = risk.assess(_engagement(minimal, [_risk(**ABOVE)], _soa_baseline()))
+    row = result.plan.iloc[0]
+    assert row["residual_level"] == "not rated" and row["residual_score"] is None
+    files = view.handover(result, tmp_path)
+    plan = pd.read_csv(tmp_path / files["treatment_plan_csv"])
+    assert plan.loc[0, "residual_level"] == "not rated" and pd.isna(plan.loc[0, "residual_score"])
+
+
+def test_rtp11_residual_relies_on_controls_not_in_place(minimal):
+    planned = _soa(**{"A.4.5": {"implementation": "planned"}, "A.7.4": {"implementation": "implemented"}})
+    flagged = risk.assess(_engagement(minimal, [_risk(controls="A.4.5; A.7.4", status="closed", **TREATED)], planned))
+    found = flagged.findings[flagged.findings["rule"] == "RTP-11"]
+    assert list(found["message"]) == ["closed, but relies on A.4.5 (planned)"]
+    in_treatment = risk.assess(
+        _engagement(minimal, [_risk(controls="A.4.5", status="in_treatment", **TREATED)], planned)
+    )
+    assert "RTP-11" not in set(in_treatment.findings["rule"])
+    excluded = risk.assess(
+        _engagement(minimal, [_risk(controls="A.10.4", status="treated", **TREATED)], _soa_baseline())
+    )
+    assert "closed" not in str(excluded.findings)  # status treated
+    assert ("RTP-11", "R-1") in _rules(excluded)
+
+
+def test_rtp12_no_consequences(minimal):
+    flagged = risk.assess(_engagement(minimal, [_risk(consequence_individuals="")], _soa_baseline()))
+    assert ("RTP-12", "R-1") in _rules(flagged)
+    fine = risk.assess(
+        _engagement(minimal, [_risk(consequence_individuals="", consequence_society="Less trust")], _soa_baseline())
+    )
+    assert "RTP-12" not in set(fine.findings["rule"])
+
+
+def test_plan1_treatment_plan_approval(minimal):
+    above = [_risk(**ABOVE, treatment="avoid", actions="Stop", due_date="2026-12-31")]
+    assert ("PLAN-1", "treatment plan") in _rules(risk.assess(_engagement(minimal, above, _soa_baseline())))
+    text = (minimal / "engagement.yaml").read_text(encoding="utf-8")
+    (minimal / "engagement.yaml").write_text(
+        text + "risk_treatment_plan:\n  approved_by: Board\n  approved_on: 2026-06-15\n", encoding="utf-8"
+    )
+    approved = risk.assess(_engagement(minimal, above, _soa_baseline()))
+    assert "PLAN-1" not in set(approved.findings["rule"])
+    assert "approved by Board on 2026-06-15" in str(view.plan_approval(approved))
+    below = risk.assess(_engagement(minimal, [_risk()], _soa_baseline()))
+    assert "PLAN-1" not in set(below.findings["rule"])
+
+
+def test_plan_approval_is_validated(minimal):
+    text = (minimal / "engagement.yaml").read_text(encoding="utf-8")
+    (minimal / "engagement.yaml").write_text(text + "risk_treatment_plan:\n  approved_by: Board\n", encoding="utf-8")
+    got = [p.format() for p in engagement.validate(minimal)]
+    assert got == [f"{minimal / 'engagement.yaml'}:11:3: missing required key 'risk_treatment_plan.approved_on'"]
+
+
+def test_soa6_compares_applicability_with_the_organisation_row(minimal):
+    gap = (minimal / "gap.csv").read_text(encoding="utf-8")
+    (minimal / "gap.csv").write_text(gap + "A.4.4,chat,not_applicable,,,,Not for the chatbot,\n", encoding="utf-8")
+    org = risk.assess(_engagement(minimal, [_risk(controls="A.4.4")], _soa_baseline()))
+    assert "SOA-6" not in set(org.findings["rule"])  # only one system says not applicable
+    system = risk.assess(_engagement(minimal, [_risk(controls="A.4.4")], _soa_baseline()), "chat")
+    row = system.soa.set_index("control_id").loc["A.4.4"]
+    assert row["gap_system_status"] == "not_applicable"
+    assert "This system" in str(view.soa_table(system))
+
+
+def test_own_control_ids_that_look_like_annex_a_and_lower_case_controls(minimal):
+    soa = _soa(
+        **{
+            "A6.2.6": {
+                "title": "Monitoring",
+                "applicable": "yes",
+                "justification": "best_practice",
+                "implementation": "implemented",
+                "evidence": "E",
+            }
+        }
+    )
+    _write(minimal / "soa.csv", SOA_SCHEMA.names, list(soa.values()))
+    _write(minimal / "risks.csv", RISKS_SCHEMA.names, [_risk(controls="a.7.4")])
+    got = [p.format() for p in engagement.validate(minimal)]
+    assert got == [
+        f"{minimal / 'risks.csv'}:2:controls: warning: 'a.7.4' was read as 'A.7.4'; write it so",
+        f"{minimal / 'soa.csv'}:40:control_id: 'A6.2.6' looks like an Annex A control id; did you mean 'A.6.2.6'?; "
+        "write Annex A ids as 'A.x.y' (or give your own control an id that does not start with A)",
+    ]
+
+
+def test_heatmap_hover_escapes_risk_titles(minimal):
+    result = risk.assess(_engagement(minimal, [_risk(title="<b>bold</b>")], _soa_baseline()))
+    fig = view.heatmap(result, "inherent")
+    hover = str(fig.data[0].customdata)
+    assert "<b>bold</b>" not in hover and "&lt;b&gt;bold&lt;/b&gt;" in hover

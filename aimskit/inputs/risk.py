@@ -9,12 +9,16 @@ SoA and the gap assessment are findings computed by :mod:`aimskit.steps.risk`.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog, criteria
-from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE
+from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
 from aimskit.inputs import Part, ReadContext
 from aimskit.problems import one_of, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
@@ -142,6 +146,15 @@ SOA_SCHEMA = TableSchema(
 )
 
 
+class PlanApproval(BaseModel):
+    """``risk_treatment_plan`` in engagement.yaml: who approved the treatment plan, and when."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    approved_by: Annotated[str, Field(min_length=1)]
+    approved_on: dt.date
+    reference: str = ""
+
+
 @dataclass
 class RiskData:
     """The risk part: criteria, register and SoA (empty frames when the files are absent)."""
@@ -150,6 +163,7 @@ class RiskData:
     risks: pd.DataFrame
     soa: pd.DataFrame
     files: list[str] = field(default_factory=list)
+    approval: PlanApproval | None = None
 
     @property
     def has_register(self) -> bool:
@@ -196,7 +210,17 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
         v, line = rec.values, rec.line
         cid = v.get("control_id")
         ok = True
-        if cid and cid not in annex:
+        if cid and cid not in annex and re.fullmatch(r"[Aa]\.?\d+(\.\d+)*", cid) and not cid.startswith("A."):
+            dotted = "A." + cid[1:].lstrip(".")
+            ctx.problems.error(
+                file,
+                line,
+                "control_id",
+                f"'{cid}' looks like an Annex A control id{suggest_id(dotted, annex)}; write Annex A ids as 'A.x.y' "
+                "(or give your own control an id that does not start with A)",
+            )
+            ok = False
+        elif cid and cid not in annex:
             if cid.startswith(("A.", "B.")) or cid in headings:
                 ctx.problems.error(file, line, "control_id", _control_problem(cid, annex, set(), headings) or "")
                 ok = False
@@ -278,10 +302,16 @@ def _check_risks(
                     )
         if v.get("treatment") in TREATMENT_SYNONYMS:
             v["treatment"] = TREATMENT_SYNONYMS[v["treatment"]]
+        fixed = []
         for cid in v.get("controls") or []:
+            if cid not in annex and cid not in own and cid.upper() in annex:
+                ctx.problems.warning(file, line, "controls", f"'{cid}' was read as '{cid.upper()}'; write it so")
+                cid = cid.upper()
             why = _control_problem(cid, annex, own, headings)
             if why:
                 ctx.problems.error(file, line, "controls", why)
+            fixed.append(cid)
+        v["controls"] = fixed
         if axes is not None:
             for col, scale in (
                 ("likelihood", axes[0]),
@@ -317,6 +347,15 @@ def read(ctx: ReadContext) -> RiskData:
     crit = criteria.parse(
         raw, doc, ("risk_criteria",), ctx.name("engagement.yaml"), ctx.problems, criteria.default_risk_raw()
     )
+    approval = None
+    raw_plan = doc.data.get("risk_treatment_plan") if doc is not None and isinstance(doc.data, dict) else None
+    if raw_plan is not None:
+        try:
+            approval = PlanApproval.model_validate(raw_plan)
+        except ValidationError as exc:
+            report_model_errors(
+                exc, doc, ctx.name("engagement.yaml"), ctx.problems, root=PlanApproval, base=("risk_treatment_plan",)
+            )
     annex_df = catalog.load("iso42001-annex-a")
     annex = list(annex_df["id"])
     headings = set(annex_df["objective_id"]) | set(annex_df["group_id"])
@@ -343,6 +382,7 @@ def read(ctx: ReadContext) -> RiskData:
         risks=risks,
         soa=_frame(soa_records, SOA_SCHEMA),
         files=files,
+        approval=approval,
     )
 
 

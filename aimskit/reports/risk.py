@@ -32,7 +32,8 @@ def headline(result: RiskResult) -> report.HTML:
         (
             "Residual above appetite",
             h["residual_above_appetite"],
-            f"appetite '{appetite}'; {h['unaccepted_residual']} without valid acceptance",
+            f"appetite '{appetite}': {h['accepted_residual']} accepted, {h['pending_acceptance']} in treatment, "
+            f"{h['unaccepted_residual']} without valid acceptance",
             "bad" if h["unaccepted_residual"] else ("warn" if h["residual_above_appetite"] else "good"),
         ),
         ("Overdue treatments", h["overdue"], "due before the assessment date", "bad" if h["overdue"] else "good"),
@@ -41,7 +42,7 @@ def headline(result: RiskResult) -> report.HTML:
         cards.append(
             (
                 "SoA: Annex A included",
-                f"{h['soa_included']}/38",
+                f"{h['soa_included']}/{risk.ANNEX_A_CONTROLS}",
                 f"{h['soa_excluded']} excluded, {h['soa_missing']} missing; {h['soa_implemented']} implemented",
                 "bad" if h["soa_missing"] else "",
             )
@@ -189,14 +190,23 @@ def consequences_table(result: RiskResult) -> report.HTML:
     )
 
 
+def plan_approval(result: RiskResult) -> report.HTML:
+    a = result.approval
+    if a is None:
+        return report.note(
+            "No approval of the treatment plan is recorded (risk_treatment_plan in engagement.yaml).", callout=True
+        )
+    ref = f" ({a.reference})" if a.reference else ""
+    return report.note(f"Treatment plan approved by {a.approved_by} on {a.approved_on.isoformat()}{ref}.")
+
+
 def plan_table(result: RiskResult) -> report.HTML:
     c = result.criteria
     df = result.plan.copy()
     if df.empty:
         return report.note("No risks, so no treatment plan.")
-    by_label = {b.label: b.colour for b in c.bands}
-    df["inherent"] = [(lb, by_label[lb]) if lb else None for lb in df["inherent_level"]]
-    df["residual"] = [(lb, by_label[lb]) if lb else None for lb in df["residual_level"]]
+    df["inherent"] = [_level(c, b) for b in df["inherent_level_id"]]
+    df["residual"] = [_level(c, b) or ("not rated", "#9E9E9E") for b in df["residual_level_id"]]
     df["acceptance"] = [
         f"{who} ({on.isoformat()})" if who and on is not None else who
         for who, on in zip(df["accepted_by"], df["accepted_on"], strict=True)
@@ -241,6 +251,8 @@ def soa_table(result: RiskResult) -> report.HTML:
     df["impl_key"] = df["implementation"].fillna("")
     df["control"] = [f"{cid} {t}" for cid, t in zip(df["control_id"], df["title"], strict=True)]
     df["gap_status"] = df["gap_status"].fillna("")
+    df["gap_system_status"] = df["gap_system_status"].fillna("")
+    system_column = {"gap_system_status": ("This system", "badge")} if result.system_id else {}
     return report.table(
         df,
         {
@@ -253,6 +265,7 @@ def soa_table(result: RiskResult) -> report.HTML:
             "owner": "Owner",
             "evidence": ("Evidence", "list"),
             "gap_status": ("Gap assessment", "badge"),
+            **system_column,
         },
     )
 
@@ -261,7 +274,12 @@ def soa_counts(result: RiskResult) -> report.HTML:
     c = result.soa_counts
     return report.kpis(
         [
-            ("Annex A controls listed", f"{c['annex_a_listed']}/38", "every control must appear", ""),
+            (
+                "Annex A controls listed",
+                f"{c['annex_a_listed']}/{risk.ANNEX_A_CONTROLS}",
+                "every control must appear",
+                "",
+            ),
             ("Included", c["annex_a_included"], f"{c['annex_a_excluded']} excluded", ""),
             ("Implemented", c["implemented"], f"{c['partially_implemented']} partially", "good"),
             ("Planned or not implemented", c["planned"] + c["not_implemented"], "of the included controls", "warn"),
@@ -295,8 +313,12 @@ def method(result: RiskResult) -> report.HTML:
         "Appetite": f"'{c.band(c.appetite).label}': a residual risk up to this level is retained by its owner "
         "without a recorded acceptance; above it, it must be accepted by someone the acceptance criteria "
         "name for its level, or treated further.",
-        "Acceptance authority": "accepted_by must contain one of the names the criteria give for the residual "
-        "level (case-insensitive), e.g. 'Chief Risk Officer (M. Adeyemi)' matches 'Chief Risk Officer'.",
+        "Acceptance authority": "the role in accepted_by (the text before any parenthesis) must be one of the "
+        "names the criteria give for the residual level or a higher level (escalation), ignoring case: 'Chief Risk "
+        "Officer (M. Adeyemi)' matches 'Chief Risk Officer'; 'Deputy to the Chief Risk Officer' does not. An "
+        "acceptance needs a date (accepted_on) no later than the assessment date.",
+        "When acceptance is due": "once the risk is retained, or its status is treated, accepted or closed; while it "
+        "is open or in treatment with another option, a residual above the appetite counts as 'in treatment'.",
         "Residual rating": "A risk without a residual likelihood and impact is counted at its inherent rating: "
         "an unrated treatment is not assumed to have worked.",
         "Overdue": f"due date before the assessment date ({result.assessment_date.isoformat()}) while the risk "
@@ -307,7 +329,8 @@ def method(result: RiskResult) -> report.HTML:
         "controls. The risks whose treatment applies a control are listed from the register, and 'risk "
         "treatment' is added to its justification (marked 'derived') when it was missing. The gap status is "
         "the organisation-wide status from the gap assessment (the weakest of the organisation and per-system "
-        "rows).",
+        "rows); applicability is compared with the organisation-wide gap row only. A per-system report adds "
+        "the system's own gap status.",
         "Copyright": "ISO/IEC 42001 is (c) ISO/IEC. This report shows control identifiers and short titles only.",
     }
     rules = pd.DataFrame([{"rule": k, "severity": v[0], "title": v[1], "check": v[2]} for k, v in risk.RULES.items()])
@@ -336,7 +359,7 @@ def handover(result: RiskResult, output_dir: str | Path | None) -> dict[str, str
     stem = scope_name("system", result.system_id)
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan = result.plan.drop(columns=["above_appetite", "residual_rated"], errors="ignore")
+    plan = result.plan.drop(columns=["above_appetite", "inherent_level_id", "residual_level_id"], errors="ignore")
     frames = {"soa_csv": risk.soa_export(result.soa), "treatment_plan_csv": plan}
     names = {}
     for kind, suffix in HANDOVER.items():

@@ -92,6 +92,12 @@ RULES: dict[str, tuple[str, str, str]] = {
         "A control applied in a risk treatment but justified otherwise; the derived SoA adds "
         "'risk treatment' with the risk ids.",
     ),
+    "PLAN-1": (
+        "medium",
+        "Treatment plan not approved",
+        "Clause 6.1.3 expects the risk treatment plan to be approved by management: record who approved it and "
+        "when (risk_treatment_plan in engagement.yaml, dated no later than the assessment date).",
+    ),
     "RTP-1": (
         "high",
         "Risk above appetite without a treatment",
@@ -115,8 +121,9 @@ RULES: dict[str, tuple[str, str, str]] = {
     "RTP-5": (
         "high",
         "Residual risk above appetite not accepted",
-        "A residual level above the appetite must be accepted (accepted_by, accepted_on) by an authority the "
-        "criteria name for that level.",
+        "Once a risk is retained, treated, accepted or closed, a residual level above the appetite must be accepted "
+        "(accepted_by and accepted_on, not after the assessment date) by an authority the criteria name for that "
+        "level or a higher one.",
     ),
     "RTP-6": (
         "high",
@@ -127,7 +134,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     "RTP-7": (
         "high",
         "Residual level may not be accepted",
-        "The criteria allow nobody to accept this residual level: the risk must be treated further.",
+        "The criteria allow nobody to accept this residual level (rated, or reached once the risk is retained, "
+        "treated or closed): the risk must be treated further.",
     ),
     "RTP-8": (
         "medium",
@@ -143,6 +151,18 @@ RULES: dict[str, tuple[str, str, str]] = {
         "low",
         "Residual higher than inherent",
         "The residual score is higher than the inherent score: check the ratings.",
+    ),
+    "RTP-11": (
+        "high",
+        "Residual relies on controls not in place",
+        "A treated, accepted or closed risk applies a control the SoA does not show as implemented (planned, not "
+        "implemented, excluded or missing): its residual rating is not supported.",
+    ),
+    "RTP-12": (
+        "low",
+        "No consequences recorded",
+        "Clause 6.1.2 asks for the consequences of each risk: none is recorded for the organisation, individuals "
+        "or society.",
     ),
 }
 FINDING_COLUMNS = ["rule", "severity", "title", "subject", "system_id", "message"]
@@ -207,17 +227,69 @@ def score_register(risks: pd.DataFrame, crit: Criteria) -> pd.DataFrame:
     return out
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def authorised(accepted_by: Any, authorities: list[str]) -> bool:
-    """Whether ``accepted_by`` names one of ``authorities`` (case-insensitive containment:
-    "Chief Risk Officer (A. Patel)" is authorised by "Chief Risk Officer")."""
+    """Whether ``accepted_by`` is one of ``authorities``: its role (the text before any
+    parenthesis) equals an authority, ignoring case and spacing. "Chief Risk Officer (A. Patel)"
+    is authorised by "Chief Risk Officer"; "Deputy to the Chief Risk Officer" is not."""
     if _blank(accepted_by):
         return False
-    text = str(accepted_by).casefold()
-    return any(a.casefold() in text for a in authorities)
+    role = _norm(str(accepted_by).split("(")[0].strip(" ,;:-"))
+    return any(role == _norm(a) for a in authorities)
+
+
+def acceptance(r: dict[str, Any], crit: Criteria, as_of: dt.date) -> tuple[str, str | None, str]:
+    """The acceptance state of one scored risk: ``(state, rule, message)``.
+
+    state is ``within`` (residual within the appetite), ``accepted`` (validly), ``pending``
+    (still being treated: acceptance not yet due) or ``flagged`` (rule RTP-5, 6 or 7)."""
+    if not r["residual_above_appetite"]:
+        return "within", None, ""
+    labels = {b.id: b.label for b in crit.bands}
+    res = r["residual_level"]
+    due = r["status"] in DONE_STATUSES or r["treatment"] == "retain"
+    basis = "residual" if r["residual_rated"] else "residual (not rated, taken as inherent)"
+    authorities = crit.authorities(res)
+    if not authorities:
+        if due or r["residual_rated"]:
+            return (
+                "flagged",
+                "RTP-7",
+                f"{basis} level {labels[res]} may not be accepted under the criteria; treat further",
+            )
+        return "pending", None, ""
+    who, when = r["accepted_by"], r["accepted_on"]
+    if _blank(who):
+        if due:
+            return (
+                "flagged",
+                "RTP-5",
+                f"{basis} level {labels[res]} is above the appetite '{labels[crit.appetite]}' and not accepted; "
+                f"it may be accepted by: {'; '.join(authorities)}",
+            )
+        return "pending", None, ""
+    if not authorised(who, authorities):
+        return (
+            "flagged",
+            "RTP-6",
+            f"accepted by '{who}', but {labels[res]} may only be accepted by: {'; '.join(authorities)}",
+        )
+    if when is None or (isinstance(when, float) and pd.isna(when)):
+        return "flagged", "RTP-5", f"the acceptance by '{who}' has no date (accepted_on)"
+    if when > as_of:
+        return (
+            "flagged",
+            "RTP-5",
+            f"the acceptance is dated {when.isoformat()}, after the assessment date {as_of.isoformat()}",
+        )
+    return "accepted", None, ""
 
 
 def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.DataFrame:
-    """The risk treatment plan rules (RTP-1 ... RTP-10) applied to every risk."""
+    """The risk treatment plan rules (RTP-1 ... RTP-10, RTP-12) applied to every risk."""
     rows: list[dict[str, Any]] = []
     labels = {b.id: b.label for b in crit.bands}
     for r in scored.to_dict(orient="records"):
@@ -237,40 +309,9 @@ def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> 
                 rows.append(_finding("RTP-3", rid, f"treatment '{treatment}' has no due date", sid))
         if treatment in ACTIVE_TREATMENTS and _blank(r["actions"]) and not r["controls"]:
             rows.append(_finding("RTP-4", rid, f"treatment '{treatment}' names no actions and no controls", sid))
-        if r["residual_above_appetite"]:
-            res = r["residual_level"]
-            authorities = crit.authorities(res)
-            basis = "residual" if r["residual_rated"] else "residual (not rated, taken as inherent)"
-            if not authorities:
-                rows.append(
-                    _finding(
-                        "RTP-7",
-                        rid,
-                        f"{basis} level {labels[res]} may not be accepted under the criteria; treat further",
-                        sid,
-                    )
-                )
-            elif _blank(r["accepted_by"]):
-                if status in DONE_STATUSES:
-                    rows.append(
-                        _finding(
-                            "RTP-5",
-                            rid,
-                            f"{basis} level {labels[res]} is above the appetite '{labels[crit.appetite]}' and not "
-                            f"accepted; it may be accepted by: {'; '.join(authorities)}",
-                            sid,
-                        )
-                    )
-            elif not authorised(r["accepted_by"], authorities):
-                rows.append(
-                    _finding(
-                        "RTP-6",
-                        rid,
-                        f"accepted by '{r['accepted_by']}', but {labels[res]} may only be accepted by: "
-                        f"{'; '.join(authorities)}",
-                        sid,
-                    )
-                )
+        _, rule, message = acceptance(r, crit, as_of)
+        if rule:
+            rows.append(_finding(rule, rid, message, sid))
         if r["due_date"] is not None and r["due_date"] < as_of and status in OPEN_STATUSES:
             days = (as_of - r["due_date"]).days
             rows.append(_finding("RTP-8", rid, f"due {r['due_date'].isoformat()}, {days} days overdue ({status})", sid))
@@ -290,6 +331,12 @@ def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> 
                     sid,
                 )
             )
+        if all(
+            _blank(r.get(c)) for c in ("consequence_organisation", "consequence_individuals", "consequence_society")
+        ):
+            rows.append(
+                _finding("RTP-12", rid, "no consequence recorded for the organisation, individuals or society", sid)
+            )
     return _findings_frame(rows)
 
 
@@ -307,13 +354,28 @@ def control_usage(scored: pd.DataFrame) -> dict[str, list[str]]:
     return usage
 
 
-def derive_soa(soa: pd.DataFrame, scored: pd.DataFrame, gap_view: pd.DataFrame) -> pd.DataFrame:
+def derive_soa(
+    soa: pd.DataFrame,
+    scored: pd.DataFrame,
+    gap_view: pd.DataFrame,
+    org_rows: dict[str, str] | None = None,
+    system_view: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The SoA as the auditor reads it: all 38 Annex A controls in catalog order, then the
-    organisation's own controls, with the risks that use each control and the gap status."""
+    organisation's own controls, with the risks that use each control and the gap status.
+
+    ``gap_view`` is the organisation-wide gap view (its status is the weakest of the
+    organisation and per-system rows); ``org_rows`` maps a control to the status of its
+    organisation-wide row alone (the one that says whether the control applies to the
+    organisation); ``system_view`` adds the status of one AI system."""
     annex = catalog.load("iso42001-annex-a")
     usage = control_usage(scored)
     given = {r["control_id"]: r for r in soa.to_dict(orient="records")}
     gap_status = dict(zip(gap_view["id"], gap_view["status"], strict=True)) if not gap_view.empty else {}
+    org_rows = org_rows or {}
+    system_status = (
+        dict(zip(system_view["id"], system_view["status"], strict=True)) if system_view is not None else None
+    )
     rows = []
     own = [cid for cid in given if cid not in set(annex["id"])]
     entries = [(a.id, a.title, f"{a.objective_id} {a.objective_title}", "Annex A") for a in annex.itertuples()]
@@ -341,6 +403,8 @@ def derive_soa(soa: pd.DataFrame, scored: pd.DataFrame, gap_view: pd.DataFrame) 
                 "owner": "" if g is None else (g.get("owner") or ""),
                 "evidence": [] if g is None else list(g.get("evidence") or []),
                 "gap_status": gap_status.get(cid, "not_assessed" if origin == "Annex A" else None),
+                "gap_org_row": org_rows.get(cid),
+                "gap_system_status": None if system_status is None else system_status.get(cid),
                 "line": None if g is None else g.get("line"),
             }
         )
@@ -373,8 +437,12 @@ def soa_findings(derived: pd.DataFrame, has_soa: bool = True) -> pd.DataFrame:
             rows.append(
                 _finding("SOA-5", cid, "the SoA says implemented; the gap assessment rates it partially_compliant")
             )
-        if gap_status == "not_applicable":
-            rows.append(_finding("SOA-6", cid, "applicable in the SoA but not_applicable in the gap assessment"))
+        if r.get("gap_org_row") == "not_applicable":
+            rows.append(
+                _finding(
+                    "SOA-6", cid, "applicable in the SoA but not_applicable organisation-wide in the gap assessment"
+                )
+            )
         if "risk_treatment" in r["justification"] and not risks:
             rows.append(_finding("SOA-7", cid, "justified by risk treatment, but no risk in the register applies it"))
         if impl in ("implemented", "partially_implemented") and not r["evidence"]:
@@ -384,6 +452,47 @@ def soa_findings(derived: pd.DataFrame, has_soa: bool = True) -> pd.DataFrame:
         if r["justification_derived"]:
             rows.append(
                 _finding("SOA-10", cid, f"applied to {', '.join(risks)}; 'risk treatment' added to the justification")
+            )
+    return _findings_frame(rows)
+
+
+def approval_findings(scored: pd.DataFrame, approval: Any, as_of: dt.date) -> pd.DataFrame:
+    """PLAN-1: the treatment plan of risks above the appetite has no recorded (and dated) approval."""
+    if scored.empty or not scored["above_appetite"].any():
+        return _findings_frame([])
+    if approval is None:
+        return _findings_frame([_finding("PLAN-1", "treatment plan", "no approval recorded (risk_treatment_plan)")])
+    if approval.approved_on > as_of:
+        return _findings_frame(
+            [
+                _finding(
+                    "PLAN-1",
+                    "treatment plan",
+                    f"approval dated {approval.approved_on.isoformat()}, after the assessment date {as_of.isoformat()}",
+                )
+            ]
+        )
+    return _findings_frame([])
+
+
+def reliance_findings(scored: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
+    """RTP-11: a treated, accepted or closed risk applies controls the SoA does not show as implemented."""
+    state: dict[str, str] = {}
+    for r in derived.to_dict(orient="records"):
+        if not r["in_soa"]:
+            state[r["control_id"]] = "not in the SoA"
+        elif r["applicable"] is False:
+            state[r["control_id"]] = "excluded"
+        elif r["implementation"] != "implemented":
+            state[r["control_id"]] = (r["implementation"] or "no status").replace("_", " ")
+    rows = []
+    for r in scored.to_dict(orient="records"):
+        if r["status"] not in DONE_STATUSES:
+            continue
+        weak = [f"{c} ({state[c]})" for c in r["controls"] if c in state]
+        if weak:
+            rows.append(
+                _finding("RTP-11", r["risk_id"], f"{r['status']}, but relies on {', '.join(weak)}", r["system_id"])
             )
     return _findings_frame(rows)
 
@@ -436,6 +545,7 @@ def treatment_plan(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.D
             "system_id": scored["system_id"],
             "title": scored["title"],
             "inherent_score": scored["inherent_score"],
+            "inherent_level_id": scored["inherent_level"],
             "inherent_level": [labels.get(b, "") for b in scored["inherent_level"]],
             "treatment": [TREATMENT_LABELS.get(t, "") if t else "" for t in scored["treatment"]],
             "controls": ["; ".join(c) for c in scored["controls"]],
@@ -447,11 +557,20 @@ def treatment_plan(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.D
                 for d, s in zip(scored["due_date"], scored["status"], strict=True)
             ],
             "status": scored["status"],
-            "residual_score": scored["residual_score"],
-            "residual_level": [labels.get(b, "") for b in scored["residual_level"]],
+            "residual_score": [
+                s if ok else None for s, ok in zip(scored["residual_score"], scored["residual_rated"], strict=True)
+            ],
+            "residual_level_id": [
+                b if ok else None for b, ok in zip(scored["residual_level"], scored["residual_rated"], strict=True)
+            ],
+            "residual_level": [
+                labels.get(b, "") if ok else "not rated"
+                for b, ok in zip(scored["residual_level"], scored["residual_rated"], strict=True)
+            ],
             "residual_rated": scored["residual_rated"],
             "accepted_by": scored["accepted_by"].fillna(""),
             "accepted_on": scored["accepted_on"],
+            "acceptance": [acceptance(r, crit, as_of)[0] for r in scored.to_dict(orient="records")],
             "above_appetite": scored["above_appetite"],
         }
     )
@@ -536,6 +655,7 @@ class RiskResult:
     levels: pd.DataFrame
     headline: dict[str, Any]
     summary: list[str] = field(default_factory=list)
+    approval: Any = None
 
     def to_json(self) -> dict[str, Any]:
         register = self.register.drop(columns=["line"], errors="ignore")
@@ -547,6 +667,7 @@ class RiskResult:
             "headline": {k: jsonable(v) for k, v in self.headline.items()},
             "summary": self.summary,
             "criteria": self.criteria.model_dump(),
+            "treatment_plan_approval": None if self.approval is None else jsonable(self.approval.model_dump()),
             "levels": records(self.levels),
             "findings": records(self.findings),
             "treatment_plan": records(self.plan),
@@ -555,22 +676,27 @@ class RiskResult:
         }
 
 
+ANNEX_A_CONTROLS = len(catalog.load("iso42001-annex-a"))
+
+
 def headline(
     scored: pd.DataFrame, findings: pd.DataFrame, counts: dict[str, int], plan: pd.DataFrame
 ) -> dict[str, Any]:
-    rules = findings["rule"] if not findings.empty else pd.Series(dtype=object)
+    states = plan["acceptance"] if not plan.empty else pd.Series(dtype=object)
     return {
         "risks": len(scored),
         "above_appetite": int(scored["above_appetite"].sum()) if not scored.empty else 0,
         "residual_above_appetite": int(scored["residual_above_appetite"].sum()) if not scored.empty else 0,
-        "unaccepted_residual": int(rules.isin(["RTP-5", "RTP-6", "RTP-7"]).sum()),
+        "accepted_residual": int((states == "accepted").sum()),
+        "pending_acceptance": int((states == "pending").sum()),
+        "unaccepted_residual": int((states == "flagged").sum()),
         "overdue": int(plan["overdue"].sum()) if not plan.empty else 0,
         "findings": len(findings),
         "high_findings": int((findings["severity"] == "high").sum()) if not findings.empty else 0,
         "soa_included": counts["annex_a_included"],
         "soa_excluded": counts["annex_a_excluded"],
         "soa_implemented": counts["implemented"],
-        "soa_missing": 38 - counts["annex_a_listed"],
+        "soa_missing": ANNEX_A_CONTROLS - counts["annex_a_listed"],
     }
 
 
@@ -582,12 +708,14 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
     else:
         points.append(
             f"{h['risks']} AI risks are registered; {h['above_appetite']} are above the risk appetite "
-            f"('{appetite}') before treatment and {h['residual_above_appetite']} remain above it after treatment."
+            f"('{appetite}') before treatment and {h['residual_above_appetite']} remain above it after treatment: "
+            f"{h['accepted_residual']} validly accepted, {h['pending_acceptance']} still in treatment, "
+            f"{h['unaccepted_residual']} without a valid acceptance."
         )
         if h["unaccepted_residual"]:
             points.append(
-                f"{h['unaccepted_residual']} residual risk(s) above the appetite lack a valid acceptance "
-                "(not accepted, accepted without the authority, or not acceptable at all)."
+                f"{h['unaccepted_residual']} residual risk(s) above the appetite need a decision: not accepted, "
+                "accepted without the authority or without a date, or not acceptable at all (treat further)."
             )
         if h["overdue"]:
             points.append(f"{h['overdue']} treatment action(s) are overdue.")
@@ -595,7 +723,8 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
         points.append("There is no Statement of Applicability (soa.csv) yet: certification auditors ask for it first.")
     else:
         points.append(
-            f"The organisation's SoA includes {h['soa_included']} of the 38 Annex A controls and excludes "
+            f"The organisation's SoA includes {h['soa_included']} of the {ANNEX_A_CONTROLS} Annex A controls and "
+            "excludes "
             f"{h['soa_excluded']}; "
             f"{h['soa_implemented']} included controls are fully implemented"
             + (f"; {h['soa_missing']} control(s) are missing from it." if h["soa_missing"] else ".")
@@ -626,8 +755,11 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         scored = scored_all[scored_all["system_id"] == system_id].reset_index(drop=True)
     else:
         scored = scored_all
-    view = gap_step.requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id)
-    soa = derive_soa(data.soa, scored_all, view)
+    org_view = gap_step.requirement_view(reqs, eng.gap, eng.target_for)
+    org_rows = eng.gap[eng.gap["system_id"].isna()]
+    org_row_status = dict(zip(org_rows["requirement_id"], org_rows["status"], strict=True))
+    system_view = gap_step.requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id) if system_id else None
+    soa = derive_soa(data.soa, scored_all, org_view, org_row_status, system_view)
     soa_found = soa_findings(soa, has_soa=data.has_soa)
     counts = soa_summary(soa)
     if system_id is not None:
@@ -636,10 +768,22 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         soa["risks"] = [[r for r in rs if r in set(scored["risk_id"])] for rs in soa["risks"]]
         soa_found = soa_found[soa_found["subject"].isin(used)].reset_index(drop=True)
     plan = treatment_plan(scored, crit, as_of)
+    reliance = reliance_findings(scored, soa) if data.has_soa else _findings_frame([])
     findings = _findings_frame(
-        treatment_findings(scored, crit, as_of).to_dict(orient="records") + soa_found.to_dict(orient="records")
+        approval_findings(scored, data.approval, as_of).to_dict(orient="records")
+        + treatment_findings(scored, crit, as_of).to_dict(orient="records")
+        + reliance.to_dict(orient="records")
+        + soa_found.to_dict(orient="records")
     )
     head = headline(scored, findings, counts, plan)
+    summary = summary_points(head, crit, data.has_register, data.has_soa)
+    if system_id is not None:
+        org_wide = int(scored_all["system_id"].isna().sum())
+        head["organisation_wide_risks"] = org_wide
+        if org_wide:
+            summary.append(
+                f"{org_wide} organisation-wide risk(s) also concern this system; they are in the organisation report."
+            )
     return RiskResult(
         organisation=eng.organisation,
         assessment_date=as_of,
@@ -655,7 +799,8 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         findings=findings,
         levels=level_counts(scored, crit),
         headline=head,
-        summary=summary_points(head, crit, data.has_register, data.has_soa),
+        summary=summary,
+        approval=data.approval,
     )
 
 
