@@ -155,8 +155,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     "RTP-11": (
         "high",
         "Residual relies on controls not in place",
-        "A treated, accepted or closed risk applies a control the SoA does not show as implemented (planned, not "
-        "implemented, excluded or missing): its residual rating is not supported.",
+        "A treated, accepted or closed risk applies a control the SoA shows as planned, not implemented, excluded "
+        "or missing: its residual rating is not supported.",
     ),
     "RTP-12": (
         "low",
@@ -483,7 +483,7 @@ def reliance_findings(scored: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFra
             state[r["control_id"]] = "not in the SoA"
         elif r["applicable"] is False:
             state[r["control_id"]] = "excluded"
-        elif r["implementation"] != "implemented":
+        elif r["implementation"] not in ("implemented", "partially_implemented"):
             state[r["control_id"]] = (r["implementation"] or "no status").replace("_", " ")
     rows = []
     for r in scored.to_dict(orient="records"):
