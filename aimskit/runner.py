@@ -1,10 +1,18 @@
-"""Execute step notebooks with papermill and render them as reports.
+"""Execute step notebooks and render them as reports, in parallel, resumably.
 
 One call of :func:`run` validates the engagement, plans one report per step and scope
-(organisation-wide, and per AI system), executes each notebook in a fresh kernel, renders it
-to HTML in this process, and writes ``manifest.json`` and ``index.html``. A report that fails
-(an exception in a cell, a timeout, a dead kernel) is recorded as failed with a one-line
-reason; the other reports still run. Every file is written atomically.
+(organisation-wide, and per AI system), and executes each notebook in a fresh kernel of a
+worker (:mod:`aimskit.worker`: worker processes with ``jobs`` > 1, Dask workers with
+``executor="dask"``), which renders the HTML. This process writes every file, atomically, then
+a small *record* per report (``.aimskit/records/<step>/<scope>.json``), then ``manifest.json``
+and ``index.html``. A report that fails (an exception in a cell, a timeout, a dead kernel, a
+crashed worker) is recorded as failed with a one-line reason; the other reports still run.
+
+Incremental and resumable: a report whose *cache key* (the hashes of the engagement files its
+step reads, of the notebook and the catalog, the aimskit and package versions, its parameters
+and rendering options) equals the key in its record, and whose files are intact, is reused
+rather than executed again (unless ``force``). A run interrupted at any point, even by
+``kill -9``, leaves only complete files and complete records, so running again completes it.
 """
 
 from __future__ import annotations
@@ -12,11 +20,11 @@ from __future__ import annotations
 # (importing any aimskit module first runs aimskit/__init__.py, which blocks the slow rfc3987_syntax import)
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -26,7 +34,7 @@ from typing import Any
 import aimskit
 from aimskit import catalog, engagement, resources
 from aimskit.engagement import Engagement, sha256_file
-from aimskit.fileio import atomic_write_text
+from aimskit.fileio import atomic_write_bytes, atomic_write_text
 from aimskit.problems import suggest
 from aimskit.steps import PLANNED, STEPS, scope_name
 
@@ -85,6 +93,12 @@ class ReportOutcome:
     parameters: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
     scope_id: str | None = None
+    cached: bool = False  # reused from an earlier run: its cache key was unchanged
+    cache_key: str = ""
+    inputs_sha256: dict[str, str | None] = field(default_factory=dict)  # the engagement files it reads
+    files_sha256: dict[str, str] = field(default_factory=dict)
+    worker: str = ""
+    attempts: int = 0
 
 
 @dataclass
@@ -192,25 +206,6 @@ def kernel_warning() -> str | None:
     return None
 
 
-def _kernel_manager_class():
-    """A kernel manager that encrypts its local connection (silences ipykernel's TCP warning)."""
-    try:
-        from jupyter_client.manager import AsyncKernelManager
-        from traitlets import default
-
-        if "transport_encryption" not in AsyncKernelManager.class_trait_names():
-            return None
-
-        class EncryptedKernelManager(AsyncKernelManager):
-            @default("transport_encryption")
-            def _default_transport_encryption(self):  # pragma: no cover - trivial
-                return "auto"
-
-        return EncryptedKernelManager
-    except Exception:  # pragma: no cover - older jupyter_client
-        return None
-
-
 def _source_cell(source: Path, index: int) -> int:
     """1-based number, in the source notebook, of cell ``index`` of the executed notebook.
 
@@ -225,144 +220,6 @@ def _source_cell(source: Path, index: int) -> int:
     except Exception:
         return index + 1
     return index if index > params + 1 else index + 1
-
-
-def _describe(exc: BaseException, notebook: Path | None = None) -> str:
-    """One readable line for any failure of a notebook run."""
-    import papermill
-
-    if isinstance(exc, papermill.PapermillExecutionError):
-        number = _source_cell(notebook, exc.cell_index) if notebook else exc.cell_index + 1
-        where = f"cell {number}" + (f" of {notebook.name}" if notebook else "")
-        evalue = str(exc.evalue).strip().splitlines()
-        first = evalue[0] if evalue else ""
-        return f"{where}: {exc.ename}: {first}"
-    name = type(exc).__name__
-    if name == "CellTimeoutError":
-        return f"timeout: a cell ran longer than the limit ({str(exc).splitlines()[0]})"
-    if name == "DeadKernelError":
-        return "the kernel died (out of memory, or the process was killed)"
-    text = str(exc).strip().splitlines()
-    return f"{name}: {text[0] if text else ''}".rstrip(": ")
-
-
-def _is_start_failure(exc: BaseException) -> bool:
-    text = str(exc)
-    return isinstance(exc, RuntimeError | TimeoutError) and (
-        "Kernel died before replying" in text or "didn't respond" in text
-    )
-
-
-def execute(
-    job: ReportJob,
-    eng: Engagement,
-    out_root: Path,
-    *,
-    timeout: int = DEFAULT_TIMEOUT,
-    self_contained: bool = False,
-) -> ReportOutcome:
-    """Execute one report notebook and render it. Never raises for a notebook failure."""
-    import nbformat
-    import papermill
-
-    from aimskit import render
-
-    step_dir = out_root / job.step
-    step_dir.mkdir(parents=True, exist_ok=True)
-    ipynb = step_dir / f"{job.scope}.ipynb"
-    html = step_dir / f"{job.scope}.html"
-    results = step_dir / f"{job.scope}.json"
-    tmp_ipynb = step_dir / f".{job.scope}.{os.getpid()}.partial.ipynb"
-    tmp_results = step_dir / f".{job.scope}.{os.getpid()}.partial.json"
-    params = {
-        "engagement_path": str(Path(eng.path).resolve()),
-        "output_dir": str(step_dir.resolve()),
-        STEPS[job.step].scope_param: job.scope_id,
-        "results_path": str(tmp_results.resolve()),
-    }
-    started, t0 = _now(), time.perf_counter()
-    error: str | None = None
-    engine_kwargs: dict[str, Any] = {"execution_timeout": timeout, "record_timing": False}
-    km = _kernel_manager_class()
-    if km is not None:
-        engine_kwargs["kernel_manager_class"] = km
-    for attempt in (1, 2):
-        try:
-            papermill.execute_notebook(
-                _literal(job.notebook),
-                _literal(tmp_ipynb),
-                parameters=params,
-                kernel_name=KERNEL_NAME,
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                start_timeout=60,
-                **engine_kwargs,
-            )
-            error = None
-            break
-        except Exception as exc:  # every failure is recorded, none is trusted to the metadata
-            error = _describe(exc, job.notebook)
-            if attempt == 1 and _is_start_failure(exc):
-                continue
-            break
-    files: dict[str, str] = {}
-    headline: dict[str, Any] = {}
-    try:
-        if tmp_ipynb.is_file():
-            nb = nbformat.read(str(tmp_ipynb), as_version=4)
-            src = None if self_contained else render.relative_src(html, out_root)
-            render.render_html(
-                nb,
-                html,
-                title=f"{STEPS[job.step].title} - {eng.organisation}",
-                plotly_src=src,
-                colour=eng.meta.branding.colour,
-                footer=f"aimskit {aimskit.__version__} - catalog {catalog.version()} - "
-                f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}",
-                error=error,
-            )
-            os.replace(tmp_ipynb, ipynb)
-            files["ipynb"] = ipynb.relative_to(out_root).as_posix()
-            files["html"] = html.relative_to(out_root).as_posix()
-        elif error is None:
-            error = "the notebook produced no output"
-        if error is None:
-            if not tmp_results.is_file():
-                error = "the notebook wrote no results file"
-            else:
-                data = json.loads(tmp_results.read_text(encoding="utf-8"))
-                headline = data.get("headline", {})
-                os.replace(tmp_results, results)
-                files["json"] = results.relative_to(out_root).as_posix()
-                for kind, name in (data.get("attachments") or {}).items():
-                    attached = step_dir / str(name)
-                    if attached.parent == step_dir and attached.is_file():  # files the notebook wrote beside it
-                        files[str(kind)] = attached.relative_to(out_root).as_posix()
-    except Exception as exc:  # rendering must not take the run down either
-        error = error or f"rendering failed: {_describe(exc)}"
-    finally:
-        for tmp in (tmp_ipynb, tmp_results):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    return ReportOutcome(
-        name=job.name,
-        step=job.step,
-        system_id=job.system_id,
-        status="ok" if error is None else "failed",
-        started=started,
-        finished=_now(),
-        duration_s=round(time.perf_counter() - t0, 2),
-        error=error,
-        files=files,
-        parameters={k: v for k, v in params.items() if k != "results_path"},
-        headline=headline,
-        scope_id=job.scope_id,
-    )
-
-
-def _literal(path: Path) -> str:
-    """papermill formats paths with the parameters (``{name}``); keep braces in a path literal."""
-    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def _versions() -> dict[str, str]:
@@ -382,6 +239,7 @@ def build_manifest(
     run_parameters: dict[str, Any],
     started: str,
     finished: str,
+    status: str | None = None,
 ) -> dict[str, Any]:
     notebooks = {j.notebook.name: sha256_file(j.notebook) for j in jobs}
     return {
@@ -400,9 +258,217 @@ def build_manifest(
         "parameters": run_parameters,
         "started": started,
         "finished": finished,
-        "status": "ok" if all(r.status == "ok" for r in reports) else "failed",
+        "status": status or ("ok" if all(r.status == "ok" for r in reports) else "failed"),
         "reports": [asdict(r) for r in reports],
     }
+
+
+RECORDS = Path(".aimskit") / "records"
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class Progress:
+    """What a progress display needs after each event of a run."""
+
+    event: str  # planned | cached | done
+    outcome: ReportOutcome | None
+    done: int  # reports finished (ok, failed or reused)
+    failed: int
+    total: int
+    running: list[str] = field(default_factory=list)  # reports being executed (the oldest first)
+
+
+def _record_path(out_root: Path, job: ReportJob) -> Path:
+    return out_root / RECORDS / job.step / f"{job.scope}.json"
+
+
+def _canonical_hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_inputs(eng: Engagement, step: str) -> dict[str, str | None]:
+    """sha256 of the engagement files a step's reports read (``None``: the file is absent), and of the logo."""
+    folder = Path(eng.path)
+    names = list(STEPS[step].reads)
+    if eng.meta.branding.logo:  # every report embeds the logo
+        names.append(Path(eng.meta.branding.logo).as_posix())
+    out: dict[str, str | None] = {}
+    for name in dict.fromkeys(names):
+        path = folder / name
+        out[name] = sha256_file(path) if path.is_file() else None
+    return out
+
+
+def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, Any], params: dict[str, Any]) -> str:
+    """The identity of a report's inputs: equal keys give the same report."""
+    return _canonical_hash(
+        {
+            "step": job.step,
+            "scope": job.scope,
+            "notebook_sha256": context["notebooks"][str(job.notebook)],
+            "inputs_sha256": inputs,
+            "parameters": params,
+            "aimskit": aimskit.__version__,
+            "catalog": context["catalog"],
+            "packages": context["packages"],
+            "render": context["render"],
+        }
+    )
+
+
+def _load_record(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _reusable(record: dict[str, Any] | None, key: str, out_root: Path) -> ReportOutcome | None:
+    """The recorded outcome when it is a success with the same key and intact files."""
+    if not record or record.get("status") != "ok" or record.get("cache_key") != key:
+        return None
+    files, digests = record.get("files") or {}, record.get("files_sha256") or {}
+    if set(files) != set(digests) or not files:
+        return None
+    for kind, rel in files.items():
+        path = out_root / rel
+        if not path.is_file() or sha256_file(path) != digests[kind]:
+            return None
+    try:
+        outcome = ReportOutcome(**{k: v for k, v in record.items() if k in ReportOutcome.__dataclass_fields__})
+    except TypeError:
+        return None
+    outcome.cached = True
+    return outcome
+
+
+def _clean_partial_files(out_root: Path, steps: Sequence[str]) -> None:
+    """Remove temporary files an interrupted run left (only aimskit's own patterns, in its own folders)."""
+    folders = [out_root, out_root / "assets", *(out_root / s for s in steps), *(out_root / RECORDS / s for s in steps)]
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for tmp in folder.iterdir():
+            if tmp.is_file() and tmp.name.startswith(".") and (tmp.name.endswith(".tmp") or ".partial." in tmp.name):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+
+def _write_outcome(out_root: Path, job: ReportJob, res: Any, base: ReportOutcome) -> ReportOutcome:
+    """Write a worker's files atomically, then the record that makes them count as done."""
+    step_dir = out_root / job.step
+    outcome = base
+    outcome.status, outcome.error = res.status, res.error
+    outcome.started, outcome.finished, outcome.duration_s = res.started, res.finished, res.duration_s
+    outcome.headline, outcome.worker, outcome.attempts = res.headline, res.worker, res.attempts
+    contents = {"ipynb": res.ipynb, "html": res.html, "json": res.results if res.status == "ok" else None}
+    for kind, text in contents.items():
+        path = step_dir / f"{job.scope}.{kind}"
+        if text is None:  # a stale file of an earlier run must not pass for this run's output
+            with contextlib.suppress(OSError):
+                path.unlink()
+            continue
+        data = text.encode("utf-8")
+        atomic_write_bytes(path, data)
+        outcome.files[kind] = path.relative_to(out_root).as_posix()
+        outcome.files_sha256[kind] = hashlib.sha256(data).hexdigest()
+    atomic_write_text(_record_path(out_root, job), json.dumps(asdict(outcome), indent=1, ensure_ascii=False) + "\n")
+    return outcome
+
+
+def _crashed(task: Any, reason: str) -> Any:
+    from aimskit.worker import TaskResult
+
+    now = _now()
+    return TaskResult(name=task.name, status="failed", started=now, finished=now, duration_s=0.0, error=reason)
+
+
+def _execute_local(tasks: list[Any], jobs: int, on_start: Callable, on_result: Callable) -> None:
+    from aimskit import worker
+
+    if jobs <= 1:
+        try:
+            for task in tasks:
+                on_start([task.name])
+                on_result(task, worker.execute_task(task))
+        finally:
+            worker.shutdown()
+        return
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    pending = list(tasks)
+    tries: dict[str, int] = {}
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=mp.get_context(method))
+        futures = {pool.submit(worker.execute_task, t): t for t in pending}
+        order = list(pending)
+        pending = []
+        broken = False
+        try:
+            while futures:
+                on_start([t.name for t in order if t in futures.values()][:jobs])
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    task = futures.pop(fut)
+                    try:
+                        on_result(task, fut.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        tries[task.name] = tries.get(task.name, 0) + 1
+                        if tries[task.name] < 2:
+                            pending.append(task)  # a worker crashed; this report may be innocent: retry once
+                        else:
+                            on_result(task, _crashed(task, "the worker process crashed (twice)"))
+                if broken:
+                    for fut, task in list(futures.items()):
+                        futures.pop(fut)
+                        pending.append(task)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute_dask(tasks: list[Any], scheduler: str, on_start: Callable, on_result: Callable) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise RunError("the dask executor needs the 'distributed' package: pip install 'aimskit[dask]'") from exc
+    from aimskit import worker
+
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise RunError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from exc
+    try:
+        futures = {client.submit(worker.execute_task, t, key=f"aimskit-{t.name}-{id(t)}", pure=False): t for t in tasks}
+        on_start([t.name for t in tasks][:1])
+        for fut in as_completed(list(futures)):
+            task = futures.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # KilledWorker and the like: the task never returned
+                result = _crashed(task, f"the Dask task failed: {type(exc).__name__}: {exc}")
+            on_result(task, result)
+            on_start([t.name for t in futures.values()][:1])
+    finally:
+        client.close()
+
+
+def warmup_code(steps: Sequence[str]) -> str:
+    """Imports a kernel runs as soon as it starts, ahead of its report (the modules every report imports)."""
+    import importlib.util
+
+    modules = ["pandas", "plotly.graph_objects", "plotly.io", "aimskit.engagement", "aimskit.report"]
+    modules += ["aimskit.charts", "aimskit.reports.common"]
+    for step in steps:
+        for mod in (f"aimskit.steps.{step}", f"aimskit.reports.{step}"):
+            if importlib.util.find_spec(mod) is not None:
+                modules.append(mod)
+    return "import " + ", ".join(dict.fromkeys(modules))
 
 
 def run(
@@ -413,21 +479,35 @@ def run(
     out: str | Path | None = None,
     timeout: int = DEFAULT_TIMEOUT,
     self_contained: bool = False,
-    progress: Callable[[str, ReportOutcome | None, int, int], None] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
     """Produce every report of ``steps`` for the engagement at ``path``.
 
     ``path`` defaults to the bundled example and ``out`` to ``outputs/example`` (or
-    ``outputs/<folder name>``). Raises :class:`~aimskit.problems.InvalidEngagementError` when
-    the engagement has errors and :class:`RunError` for an unknown step or system.
+    ``outputs/<folder name>``). ``jobs`` worker processes (default: the number of CPUs) run
+    the reports; ``executor="dask"`` sends them to the Dask scheduler at ``scheduler``
+    instead. Reports whose inputs are unchanged since they were last written are reused
+    unless ``force``. ``timeout`` is the limit, in seconds, for one report. Raises
+    :class:`~aimskit.problems.InvalidEngagementError` when the engagement has errors and
+    :class:`RunError` for an unknown step or system.
     """
     from aimskit import portfolio, render
+    from aimskit.worker import ReportTask
 
+    if executor not in EXECUTORS:
+        raise RunError(f"unknown executor '{executor}'{suggest(executor, EXECUTORS)} (available: local, dask)")
+    if executor == "dask" and not scheduler:
+        raise RunError("the dask executor needs the address of a scheduler (--scheduler tcp://host:8786)")
+    jobs = max(1, jobs or os.cpu_count() or 1)
     src = Path(path) if path else resources.example_engagement()
     eng = engagement.load(src)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
-    jobs = plan(eng, steps, systems)
-    for nb, param in {(j.notebook, STEPS[j.step].scope_param) for j in jobs}:
+    jobs_planned = plan(eng, steps, systems)
+    for nb, param in {(j.notebook, STEPS[j.step].scope_param) for j in jobs_planned}:
         check_notebook(nb, ["engagement_path", "output_dir", param, "results_path"])
     try:
         check_output_folder(out_root, src)
@@ -436,27 +516,130 @@ def run(
             render.install_plotly_asset(out_root)
     except OSError as exc:
         raise RunError(f"cannot write to the output folder {out_root}: {exc.strerror or exc}") from exc
+    step_names = list(dict.fromkeys(job.step for job in jobs_planned))
+    _clean_partial_files(out_root, step_names)
     started = _now()
-    outcomes: list[ReportOutcome] = []
-    for i, job in enumerate(jobs):
-        if progress:
-            progress("start", None, i, len(jobs))
-        outcome = execute(job, eng, out_root, timeout=timeout, self_contained=self_contained)
-        outcomes.append(outcome)
-        if progress:
-            progress("done", outcome, i + 1, len(jobs))
     run_parameters = {
-        "steps": [j for j in dict.fromkeys(job.step for job in jobs)],
+        "steps": step_names,
         "systems": list(systems),
         "timeout_s": timeout,
         "self_contained": self_contained,
         "kernel": KERNEL_NAME,
+        "jobs": jobs,
+        "executor": executor,
+        "scheduler": scheduler,
+        "force": force,
     }
-    manifest = build_manifest(eng, outcomes, jobs, run_parameters, started, _now())
-    manifest_path = out_root / MANIFEST
-    atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    index_path = out_root / INDEX
-    atomic_write_text(index_path, portfolio.index_html(eng, manifest))
+    packages = _versions()
+    context = {
+        "notebooks": {str(j.notebook): sha256_file(j.notebook) for j in jobs_planned},
+        "catalog": {"version": catalog.version(), "files": {p.name: sha256_file(p) for p in catalog.data_files()}},
+        "packages": packages,
+        "render": {"self_contained": self_contained, "kernel": KERNEL_NAME},
+    }
+    footer = (
+        f"aimskit {aimskit.__version__} - catalog {catalog.version()} - "
+        f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}"
+    )
+    warmup = warmup_code(list(STEPS))
+    inputs_by_step = {step: read_inputs(eng, step) for step in step_names}
+    outcomes: dict[ReportJob, ReportOutcome] = {}
+    todo: list[tuple[ReportJob, ReportOutcome, ReportTask]] = []
+    for job in jobs_planned:
+        step_dir = out_root / job.step
+        params = {
+            "engagement_path": str(Path(eng.path).resolve()),
+            "output_dir": str(step_dir.resolve()),
+            STEPS[job.step].scope_param: job.scope_id,
+        }
+        inputs = inputs_by_step[job.step]
+        key = cache_key(job, inputs, context, params)
+        reused = None if force else _reusable(_load_record(_record_path(out_root, job)), key, out_root)
+        if reused is not None:
+            outcomes[job] = reused
+            continue
+        base = ReportOutcome(
+            name=job.name,
+            step=job.step,
+            system_id=job.system_id,
+            status="failed",
+            started="",
+            finished="",
+            duration_s=0.0,
+            parameters=params,
+            scope_id=job.scope_id,
+            cache_key=key,
+            inputs_sha256=inputs,
+        )
+        title = f"{STEPS[job.step].title} - {eng.organisation}"
+        plotly_src = None if self_contained else render.relative_src(step_dir / f"{job.scope}.html", out_root)
+        task = ReportTask(
+            name=job.name,
+            notebook=str(Path(job.notebook).resolve()),
+            parameters=params,
+            title=title,
+            footer=footer,
+            colour=eng.meta.branding.colour,
+            plotly_src=plotly_src,
+            timeout=timeout,
+            warmup=warmup,
+        )
+        todo.append((job, base, task))
+    # with N workers, the last N reports need no kernel started ahead of them
+    lanes = 1 if executor == "local" and jobs <= 1 else jobs
+    tasks = [
+        ReportTask(**{**asdict(t), "prefetch": i < len(todo) - lanes}) if executor == "local" else t
+        for i, (_, _, t) in enumerate(todo)
+    ]
+    by_name = {t.name: (job, base) for (job, base, _), t in zip(todo, tasks, strict=True)}
+    total = len(jobs_planned)
+    state = {"done": 0, "failed": 0, "running": []}
+
+    def report(event: str, outcome: ReportOutcome | None) -> None:
+        if progress:
+            progress(Progress(event, outcome, state["done"], state["failed"], total, list(state["running"])))
+
+    def write_run_files(status: str | None) -> tuple[Path, Path]:
+        ordered = [outcomes[j] for j in jobs_planned if j in outcomes]
+        manifest = build_manifest(eng, ordered, jobs_planned, run_parameters, started, _now(), status=status)
+        manifest_path, index_path = out_root / MANIFEST, out_root / INDEX
+        atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(index_path, portfolio.index_html(eng, manifest))
+        return manifest_path, index_path
+
+    write_run_files("running")  # marks the folder as aimskit's from the start
+    for job in jobs_planned:
+        if job in outcomes:
+            state["done"] += 1
+            report("cached", outcomes[job])
+
+    def on_start(names: list[str]) -> None:
+        state["running"] = names
+        report("running", None)
+
+    def on_result(task: Any, res: Any) -> None:
+        job, base = by_name[task.name]
+        outcome = _write_outcome(out_root, job, res, base)
+        outcomes[job] = outcome
+        state["done"] += 1
+        state["failed"] += outcome.status != "ok"
+        state["running"] = [n for n in state["running"] if n != task.name]
+        report("done", outcome)
+
+    try:
+        if executor == "dask":
+            _execute_dask(tasks, str(scheduler), on_start, on_result)
+        else:
+            _execute_local(tasks, jobs, on_start, on_result)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            write_run_files("interrupted")
+        raise
+    manifest_path, index_path = write_run_files(None)
     return RunResult(
-        out=out_root, reports=outcomes, manifest=manifest_path, index=index_path, warnings=list(eng.warnings)
+        out=out_root,
+        reports=[outcomes[j] for j in jobs_planned],
+        manifest=manifest_path,
+        index=index_path,
+        warnings=list(eng.warnings),
     )

@@ -1,0 +1,316 @@
+"""Execute one report in a worker process: a fresh, pre-started kernel per report.
+
+A worker (a process of the local pool, a Dask worker, or the main process with ``--jobs 1``)
+calls :func:`execute_task` once per report. The report runs in a kernel that was started,
+and told to import aimskit, pandas and plotly, *while the previous report ran*; the kernel is
+used for exactly one report and then killed, so no state passes from one report to the next.
+The worker then renders the HTML in its own process (no re-import per report) and returns the
+files' contents: the caller writes them, atomically, where they belong. So a worker needs the
+engagement folder (it is read by the notebook) but not the output folder, which lets a Dask
+worker run on a machine that cannot see the output folder.
+
+Everything a task needs travels in the :class:`ReportTask`; workers do not consult the step
+registry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KERNEL_NAME = "python3"
+START_TIMEOUT = 60  # seconds for a kernel to answer its first request
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """One report to execute and render; plain data, picklable."""
+
+    name: str
+    notebook: str
+    parameters: dict[str, Any]
+    title: str
+    footer: str
+    colour: str
+    plotly_src: str | None  # relative URL of the shared plotly.js; None inlines it
+    timeout: int  # seconds for the whole report
+    warmup: str = ""  # Python code the pre-started kernel runs before the report (imports)
+    prefetch: bool = True  # start the next kernel while this report runs
+
+
+@dataclass
+class TaskResult:
+    name: str
+    status: str  # ok | failed
+    started: str
+    finished: str
+    duration_s: float
+    error: str | None = None
+    ipynb: str | None = None  # the executed notebook (JSON text)
+    html: str | None = None
+    results: str | None = None  # the results JSON text the notebook wrote
+    headline: dict[str, Any] = field(default_factory=dict)
+    worker: str = ""
+    attempts: int = 1
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class _Kernels:
+    """Per-thread state of a worker: an event loop, a scratch folder and the next kernel."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.scratch = Path(tempfile.mkdtemp(prefix="aimskit-worker-"))
+        self.next: Any = None  # (kernel manager, warm-up code) started ahead of need
+        self.closed = False
+
+    async def start(self, warmup: str) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = _manager_class()(kernel_name=KERNEL_NAME)
+        await km.start_kernel(cwd=str(self.scratch))
+        if warmup:
+            from jupyter_client.session import Session
+
+            # its own session: a second connection with the report client's identity would be refused
+            kc = km.client(session=Session(key=km.session.key, signature_scheme=km.session.signature_scheme))
+            kc.start_channels()
+            kc.execute(warmup, silent=True, store_history=False)
+            # the request is queued on the shell socket; the report's cells run after it
+            km._aimskit_warmup_client = kc
+        assert isinstance(km, AsyncKernelManager)
+        return km
+
+    async def take(self, warmup: str) -> Any:
+        km, self.next = self.next, None
+        if km is not None and km[1] == warmup and await km[0].is_alive():
+            return km[0]
+        if km is not None:
+            await self.discard(km[0])
+        return await self.start(warmup)
+
+    async def prefetch(self, warmup: str) -> None:
+        if self.next is None:
+            self.next = (await self.start(warmup), warmup)
+
+    async def discard(self, km: Any) -> None:
+        kc = getattr(km, "_aimskit_warmup_client", None)
+        if kc is not None:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        with contextlib.suppress(Exception):
+            await km.shutdown_kernel(now=True)
+
+    def close(self) -> None:
+        self.closed = True
+        if self.next is not None:
+            km, self.next = self.next[0], None
+            with contextlib.suppress(Exception):
+                self.loop.run_until_complete(self.discard(km))
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_local = threading.local()
+_all: list[_Kernels] = []
+_all_lock = threading.Lock()
+
+
+def _state() -> _Kernels:
+    state = getattr(_local, "kernels", None)
+    if state is None or state.closed:
+        state = _local.kernels = _Kernels()
+        with _all_lock:
+            if not _all:
+                _register_cleanup()
+            _all.append(state)
+    return state
+
+
+def shutdown() -> None:
+    """Kill the kernels started ahead of need in this process (called at exit)."""
+    with _all_lock:
+        states, _all[:] = list(_all), []
+    for state in states:
+        state.close()
+
+
+def _forget_parent_state() -> None:
+    """A forked worker must not use (or kill) the kernels and loop of the process it was forked from."""
+    global _local
+    _local = threading.local()
+    _all.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_state)
+
+
+def _register_cleanup() -> None:
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(shutdown)
+    # a multiprocessing worker leaves with os._exit, which skips atexit; its finalizers still run
+    util.Finalize(None, shutdown, exitpriority=10)
+
+
+def _manager_class():
+    """A kernel manager that encrypts its local connection when jupyter_client supports it."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if "transport_encryption" not in AsyncKernelManager.class_trait_names():
+        return AsyncKernelManager
+    from traitlets import default
+
+    class EncryptedKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _default_transport_encryption(self):  # pragma: no cover - trivial
+            return "auto"
+
+    return EncryptedKernelManager
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, RuntimeError | TimeoutError) and (
+        "Kernel died before replying" in text or "didn't respond" in text
+    )
+
+
+def _error_cell(nb: Any) -> int | None:
+    for i, cell in enumerate(nb.cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return i
+    return None
+
+
+def describe(exc: BaseException, nb: Any = None, notebook: Path | None = None) -> str:
+    """One readable line for any failure of a notebook run."""
+    from aimskit.runner import _source_cell
+
+    name = type(exc).__name__
+    if name == "CellExecutionError":
+        index = _error_cell(nb) if nb is not None else None
+        where = "a cell" if index is None else f"cell {_source_cell(notebook, index) if notebook else index + 1}"
+        where += f" of {notebook.name}" if notebook else ""
+        evalue = str(exc.evalue).strip().splitlines()
+        return f"{where}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": ")
+    if name == "CellTimeoutError":
+        return f"timeout: the report ran longer than the limit ({str(exc).splitlines()[0]})"
+    if name == "DeadKernelError":
+        return "the kernel died (out of memory, or the process was killed)"
+    text = str(exc).strip().splitlines()
+    return f"{name}: {text[0] if text else ''}".rstrip(": ")
+
+
+async def _run(task: ReportTask, state: _Kernels, results_path: Path) -> tuple[Any, str | None, int]:
+    from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    source = Path(task.notebook)
+    params = dict(task.parameters, results_path=str(results_path))
+
+    def fresh() -> Any:
+        nb = load_notebook_node(str(source))
+        return parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
+
+    nb = fresh()
+    deadline = time.monotonic() + task.timeout
+    error: str | None = None
+    attempts = 0
+    for attempt in (1, 2):
+        attempts = attempt
+        km = await (state.take(task.warmup) if attempt == 1 else state.start(task.warmup))
+        if task.prefetch and attempt == 1:
+            # the next report's kernel boots (in its own process) while this report runs
+            await state.prefetch(task.warmup)
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout_func=lambda _cell: max(1, round(deadline - time.monotonic())),
+            startup_timeout=START_TIMEOUT,
+            kernel_name=KERNEL_NAME,
+            record_timing=False,
+            allow_errors=False,
+        )
+        try:
+            await client.async_execute()
+            error = None
+            break
+        except Exception as exc:  # every failure is recorded, none is trusted to the metadata
+            error = describe(exc, nb, source)
+            if attempt == 1 and _is_start_failure(exc):
+                nb = fresh()
+                continue
+            break
+        finally:
+            await state.discard(km)
+    return nb, error, attempts
+
+
+def execute_task(task: ReportTask) -> TaskResult:
+    """Execute and render one report in this process; never raises for a report's failure."""
+    import nbformat
+
+    from aimskit import render
+
+    state = _state()
+    started, t0 = _now(), time.perf_counter()
+    results_path = state.scratch / f"results-{os.getpid()}-{threading.get_ident()}.json"
+    result = TaskResult(
+        name=task.name, status="failed", started=started, finished=started, duration_s=0.0, worker=_worker_id()
+    )
+    nb = None
+    error: str | None
+    try:
+        nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, results_path))
+    except Exception as exc:  # pragma: no cover - a bug in the worker itself
+        error = describe(exc)
+    try:
+        if nb is not None and any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+            result.html = render.render_html_text(
+                nb,
+                title=task.title,
+                plotly_src=task.plotly_src,
+                colour=task.colour,
+                footer=task.footer,
+                error=error,
+            )
+            result.ipynb = nbformat.writes(nb)
+        elif error is None:
+            error = "the notebook produced no output"
+        if error is None:
+            if not results_path.is_file():
+                error = "the notebook wrote no results file"
+            else:
+                result.results = results_path.read_text(encoding="utf-8")
+                result.headline = json.loads(result.results).get("headline", {})
+    except Exception as exc:  # rendering must not take the run down either
+        error = error or f"rendering failed: {describe(exc)}"
+    finally:
+        with contextlib.suppress(OSError):
+            results_path.unlink()
+    result.error = error
+    result.status = "ok" if error is None else "failed"
+    result.finished = _now()
+    result.duration_s = round(time.perf_counter() - t0, 2)
+    return result
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
