@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -65,23 +66,35 @@ def cli() -> None:
     help="Inline plotly.js in every HTML file (one file per report, ~5 MB each) "
     "instead of one shared assets/plotly.min.js.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Reports executed at once, each in its own worker process. Default: the number of CPUs.",
+)
+@click.option("--force", is_flag=True, help="Execute every report again, even those whose inputs are unchanged.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where reports run: worker processes on this machine, or a Dask distributed cluster.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
+def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
     .ipynb, an .html and a .json of the results, and per run index.html and manifest.json.
+    Reports whose inputs are unchanged since the last run into the same folder are reused
+    (--force executes them again); an interrupted run completes when run again.
     """
     from aimskit import runner
     from aimskit.problems import InvalidEngagementError
 
-    def progress(event, outcome, done, total):
-        if event == "done" and outcome is not None:
-            if outcome.status == "ok":
-                if not quiet:
-                    click.echo(f"[{done}/{total}] ok      {outcome.name} ({outcome.duration_s:.1f} s)")
-            else:
-                click.echo(f"[{done}/{total}] FAILED  {outcome.name}: {outcome.error}", err=True)
+    display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
     warning = runner.kernel_warning()
     if warning:
@@ -94,7 +107,11 @@ def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
             out=out,
             timeout=timeout,
             self_contained=self_contained,
-            progress=progress,
+            jobs=jobs,
+            force=force,
+            executor=executor,
+            scheduler=scheduler,
+            progress=display,
         )
     except InvalidEngagementError as exc:
         _echo_problems(p for p in exc.problems if p.severity == "error")
@@ -105,8 +122,12 @@ def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
         )
         sys.exit(EXIT_PROBLEMS)
     except runner.RunError as exc:
+        display.clear()
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
+    finally:
+        display.clear()
+    display.flush_cached()
     for problem in result.warnings:
         click.echo(problem.format(), err=True)
     n, failed = len(result.reports), len(result.failed)
@@ -114,6 +135,45 @@ def run(path, steps, systems, out, timeout, self_contained, quiet) -> None:
     if failed:
         click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
         sys.exit(EXIT_PROBLEMS)
+
+
+class _ProgressDisplay:
+    """One line per executed report; on a terminal also a status line (done, failed, remaining, current)."""
+
+    def __init__(self, *, quiet: bool, live: bool) -> None:
+        self.quiet, self.live = quiet, live
+        self.cached = 0
+        self.status = ""
+
+    def __call__(self, p) -> None:
+        if p.event == "cached":
+            self.cached += 1
+            return
+        self.flush_cached()
+        if p.event == "done" and p.outcome is not None:
+            self.clear()
+            o = p.outcome
+            if o.status == "ok":
+                if not self.quiet:
+                    click.echo(f"[{p.done}/{p.total}] ok      {o.name} ({o.duration_s:.1f} s)")
+            else:
+                click.echo(f"[{p.done}/{p.total}] FAILED  {o.name}: {o.error}", err=True)
+        if self.live and not self.quiet:
+            current = f" - running {', '.join(p.running)}" if p.running else ""
+            self.status = f"{p.done - p.failed} done, {p.failed} failed, {p.total - p.done} remaining{current}"
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            click.echo(f"\r\033[K{self.status[:width]}", nl=False)
+
+    def flush_cached(self) -> None:
+        if self.cached and not self.quiet:
+            self.clear()
+            click.echo(f"reused {self.cached} report(s) whose inputs are unchanged (--force executes them again)")
+        self.cached = 0
+
+    def clear(self) -> None:
+        if self.status:
+            click.echo("\r\033[K", nl=False)
+            self.status = ""
 
 
 @cli.command()

@@ -69,13 +69,24 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class _Loop(asyncio.SelectorEventLoop):
+    """An event loop on which nbclient cannot install its SIGINT/SIGTERM handlers.
+
+    nbclient's handlers kill the kernel and let the run go on: Ctrl-C would only fail the
+    current report. Here Ctrl-C interrupts the run, and :func:`execute_task` kills its kernels."""
+
+    def add_signal_handler(self, sig, callback, *args):
+        raise RuntimeError("aimskit handles signals itself")
+
+
 class _Kernels:
-    """Per-thread state of a worker: an event loop, a scratch folder and the next kernel."""
+    """Per-thread state of a worker: an event loop, a scratch folder, the current and the next kernel."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = _Loop()
         self.scratch = Path(tempfile.mkdtemp(prefix="aimskit-worker-"))
         self.next: Any = None  # (kernel manager, warm-up code) started ahead of need
+        self.current: Any = None  # the kernel manager of the report being executed
         self.closed = False
 
     async def start(self, warmup: str) -> Any:
@@ -98,10 +109,12 @@ class _Kernels:
     async def take(self, warmup: str) -> Any:
         km, self.next = self.next, None
         if km is not None and km[1] == warmup and await km[0].is_alive():
+            self.current = km[0]
             return km[0]
         if km is not None:
             await self.discard(km[0])
-        return await self.start(warmup)
+        self.current = await self.start(warmup)
+        return self.current
 
     async def prefetch(self, warmup: str) -> None:
         if self.next is None:
@@ -115,12 +128,23 @@ class _Kernels:
         with contextlib.suppress(Exception):
             await km.shutdown_kernel(now=True)
 
+    def kill(self) -> None:
+        """Kill the current and the next kernel now, without the event loop (which may be interrupted)."""
+        kms = [self.current, self.next[0] if self.next else None]
+        self.current = self.next = None
+        for km in kms:
+            if km is None:
+                continue
+            with contextlib.suppress(Exception):
+                proc = km.provisioner.process
+                proc.kill()
+                proc.wait(timeout=5)
+            with contextlib.suppress(Exception):
+                km.cleanup_connection_file()
+
     def close(self) -> None:
         self.closed = True
-        if self.next is not None:
-            km, self.next = self.next[0], None
-            with contextlib.suppress(Exception):
-                self.loop.run_until_complete(self.discard(km))
+        self.kill()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -235,7 +259,10 @@ async def _run(task: ReportTask, state: _Kernels, results_path: Path) -> tuple[A
     attempts = 0
     for attempt in (1, 2):
         attempts = attempt
-        km = await (state.take(task.warmup) if attempt == 1 else state.start(task.warmup))
+        if attempt == 1:
+            km = await state.take(task.warmup)
+        else:
+            km = state.current = await state.start(task.warmup)
         if task.prefetch and attempt == 1:
             # the next report's kernel boots (in its own process) while this report runs
             await state.prefetch(task.warmup)
@@ -259,6 +286,7 @@ async def _run(task: ReportTask, state: _Kernels, results_path: Path) -> tuple[A
                 continue
             break
         finally:
+            state.current = None
             await state.discard(km)
     return nb, error, attempts
 
@@ -280,7 +308,11 @@ def execute_task(task: ReportTask) -> TaskResult:
     try:
         nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, results_path))
     except Exception as exc:  # pragma: no cover - a bug in the worker itself
+        state.kill()
         error = describe(exc)
+    except BaseException:  # Ctrl-C, SystemExit: no kernel may outlive the run
+        state.close()
+        raise
     try:
         if nb is not None and any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
             result.html = render.render_html_text(
