@@ -1,0 +1,190 @@
+"""Batch runs: incremental re-runs, resuming after kill -9, the Dask executor, stale reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from aimskit import runner
+from aimskit.cli import cli
+from aimskit.steps import STEPS, Step
+
+PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""'
+WRITE = 'import json, pathlib\npathlib.Path(results_path).write_text(json.dumps({"headline": {"n": 1}}))'
+
+
+def _notebook(path: Path, body: str = WRITE) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell(PARAMS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("print('hello')"), nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _step(monkeypatch, name: str, nb: Path, reads: tuple[str, ...]) -> None:
+    monkeypatch.setitem(STEPS, name, Step(name, f"Test step {name}", str(nb), per_system=False, reads=reads))
+
+
+def _by_name(result) -> dict:
+    return {r.name: r for r in result.reports}
+
+
+def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_path, monkeypatch, example_copy):
+    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb"), ("engagement.yaml", "systems.csv", "gap.csv"))
+    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb"), ("engagement.yaml", "systems.csv"))
+    out = tmp_path / "out"
+
+    def run(**kw):
+        result = runner.run(example_copy, steps=["alpha", "beta"], out=out, jobs=2, **kw)
+        assert result.ok, [r.error for r in result.reports]
+        return {name: r.cached for name, r in _by_name(result).items()}
+
+    assert run() == {"alpha/organisation": False, "beta/organisation": False}
+    html = out / "alpha" / "organisation.html"
+    stamp = html.stat().st_mtime_ns
+    assert run() == {"alpha/organisation": True, "beta/organisation": True}
+    assert html.stat().st_mtime_ns == stamp, "a reused report is not written again"
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    alpha = man["reports"][0]
+    assert alpha["cached"] is True and len(alpha["cache_key"]) == 64
+    assert set(alpha["inputs_sha256"]) == {"engagement.yaml", "systems.csv", "gap.csv", "logo.svg"}
+
+    # gap.csv is read by alpha only
+    gap = example_copy / "gap.csv"
+    gap.write_text(gap.read_text(encoding="utf-8").replace("process map v0.3", "process map v0.4"), encoding="utf-8")
+    assert run() == {"alpha/organisation": False, "beta/organisation": True}
+    # the logo is in every report
+    logo = example_copy / "logo.svg"
+    logo.write_text(logo.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run() == {"alpha/organisation": False, "beta/organisation": False}
+    assert run(force=True) == {"alpha/organisation": False, "beta/organisation": False}
+    # a damaged output file is never taken as done
+    html.write_text(html.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    assert run() == {"alpha/organisation": False, "beta/organisation": True}
+    # another notebook, another key
+    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb", WRITE + "\n# changed"), ("engagement.yaml",))
+    assert run() == {"alpha/organisation": True, "beta/organisation": False}
+
+
+def test_a_failed_report_is_executed_again(tmp_path, monkeypatch):
+    _step(monkeypatch, "boom", _notebook(tmp_path / "boom.ipynb", "1/0"), ("engagement.yaml",))
+    for _ in range(2):
+        result = runner.run(None, steps=["boom"], out=tmp_path / "out", jobs=1)
+        (report,) = result.reports
+        assert report.status == "failed" and not report.cached
+        assert report.error == "cell 3 of boom.ipynb: ZeroDivisionError: division by zero"
+
+
+def test_reports_no_longer_planned_leave_the_index_but_stay_on_disk(tmp_path, example_copy):
+    out = tmp_path / "out"
+    assert runner.run(example_copy, systems=["cv-screen", "llm-assist"], out=out).ok
+    systems = example_copy / "systems.csv"
+    lines = systems.read_text(encoding="utf-8").splitlines()
+    lines = [
+        line.replace(",limited,yes,", ",limited,no,") if line.startswith("llm-assist,") else line for line in lines
+    ]
+    systems.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.run(example_copy, systems=["cv-screen"], out=out)
+    assert [r.name for r in result.reports] == ["gap/system-cv-screen"]
+    index = result.index.read_text(encoding="utf-8")
+    assert "system-cv-screen.html" in index and "llm-assist" not in index
+    assert (out / "gap" / "system-llm-assist.html").is_file(), "earlier output is not deleted"
+    assert _by_name(result)["gap/system-cv-screen"].cached is False, "systems.csv changed: executed again"
+
+
+def _tree(pid: int) -> list:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_path, example_copy):
+    import psutil
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "aimskit.cli", "run", str(example_copy), "--out", str(out), "--jobs", "2"]
+    records = out / ".aimskit" / "records" / "gap"
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    children = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        children = _tree(proc.pid) or children
+        if records.is_dir() and len(list(records.glob("*.json"))) >= 2:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed: " + proc.stdout.read().decode()
+    kernels = [c for c in _tree(proc.pid) if "ipykernel" in " ".join(c.cmdline())]
+    assert kernels, "a report was running"
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers (kernels run in their own sessions)
+    proc.wait()
+    # kernels notice that their worker died and exit (ipykernel polls its parent every second)
+    _gone, alive = psutil.wait_procs(kernels + children, timeout=30)
+    assert not alive, f"processes left behind: {[p.cmdline() for p in alive]}"
+
+    done_before = {p.stem: (out / "gap" / f"{p.stem}.html").stat().st_mtime_ns for p in records.glob("*.json")}
+    assert 2 <= len(done_before) < 6
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["status"] == "running", "the killed run never finished its manifest"
+
+    res = CliRunner().invoke(cli, ["run", str(example_copy), "--out", str(out), "--jobs", "2"])
+    assert res.exit_code == 0, res.output
+    assert f"reused {len(done_before)} report(s)" in res.output
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["status"] == "ok" and len(man["reports"]) == 6
+    for r in man["reports"]:
+        scope = r["name"].split("/")[1]
+        assert r["status"] == "ok"
+        assert r["cached"] is (scope in done_before), r["name"]
+        if scope in done_before:
+            assert (out / r["files"]["html"]).stat().st_mtime_ns == done_before[scope]
+    leftovers = [p for p in out.rglob(".*") if p.is_file()]
+    assert not leftovers, leftovers
+
+
+def test_dask_executor_on_a_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        res = CliRunner().invoke(
+            cli,
+            [
+                "run",
+                "--system",
+                "cv-screen",
+                "--system",
+                "llm-assist",
+                "--out",
+                str(out),
+                "--executor",
+                "dask",
+                "--scheduler",
+                address,
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert man["parameters"]["executor"] == "dask" and man["parameters"]["scheduler"] == address
+        workers = {r["worker"] for r in man["reports"]}
+        assert all(r["status"] == "ok" and not r["cached"] for r in man["reports"])
+        assert f"{os.uname().nodename}:{os.getpid()}" not in workers, "executed in the Dask workers"
+        html = (out / "gap" / "system-cv-screen.html").read_text(encoding="utf-8")
+        assert '<script src="../assets/plotly.min.js"></script>' in html
+        again = runner.run(None, systems=["cv-screen", "llm-assist"], out=out, executor="dask", scheduler=address)
+        assert [r.cached for r in again.reports] == [True, True]
+    with pytest.raises(runner.RunError, match="needs the address of a scheduler"):
+        runner.run(None, out=out, executor="dask")
