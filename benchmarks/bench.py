@@ -1,0 +1,358 @@
+"""Benchmark of batch runs: a synthetic engagement of N AI systems, every report, four ways.
+
+    python benchmarks/bench.py                 # 50 systems, every available step
+    python benchmarks/bench.py --systems 10    # quicker
+
+Modes, each in a fresh subprocess on this machine, one after the other:
+
+(a) naive   the papermill + ``jupyter nbconvert --to html`` command lines, one report at a time,
+            on a sample of the reports (``--sample``, default 5)
+(b) jobs-1  ``aimskit run --jobs 1 --force``
+(c) jobs-N  ``aimskit run --force`` with one worker per CPU
+(d) floor   the same number of reports of an empty notebook that only imports aimskit, run
+            like (c): the cost of the machinery (kernel, parameters, rendering) without the work
+
+For each: wall time per report, ratio to the naive loop, peak memory of the whole process tree
+(the runner, its workers and their kernels; RSS summed, sampled every 50 ms), and the median
+and largest report HTML. Prints a table and writes it, with the machine described, to
+``benchmarks/results/<date>-<host>.md`` (and ``.json``) unless ``--no-save``.
+
+The synthetic engagement is made by one generator per engagement file (``GENERATORS``): add
+one when a step adds a file (risks.csv, impacts.csv, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from aimskit import catalog, resources  # noqa: E402
+from aimskit.steps import STEPS  # noqa: E402
+
+EXAMPLE = resources.example_engagement()
+TEMPLATES = ["credit-score", "llm-assist", "cv-screen", "collections-forecast", "fraud-detect"]
+
+
+# --- synthetic engagement -----------------------------------------------------------------
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader((EXAMPLE / name).open(encoding="utf-8")))
+
+
+def _write_csv(rows: list[dict[str, str]], fields: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def system_ids(n: int) -> list[str]:
+    return [f"{TEMPLATES[i % len(TEMPLATES)]}-{i + 1:03d}" for i in range(n)]
+
+
+def gen_engagement_yaml(n: int, rng: random.Random) -> str:
+    return (EXAMPLE / "engagement.yaml").read_text(encoding="utf-8")
+
+
+def gen_logo(n: int, rng: random.Random) -> str:
+    return (EXAMPLE / "logo.svg").read_text(encoding="utf-8")
+
+
+def gen_systems_csv(n: int, rng: random.Random) -> str:
+    example = {r["id"]: r for r in _read_csv("systems.csv")}
+    rows = []
+    for i, sid in enumerate(system_ids(n)):
+        row = dict(example[TEMPLATES[i % len(TEMPLATES)]])
+        row.update(id=sid, name=f"{row['name']} #{i + 1}", in_scope="yes")
+        rows.append(row)
+    return _write_csv(rows, list(example[TEMPLATES[0]].keys()))
+
+
+STATUS_MATURITY = {
+    "compliant": (3, 5),
+    "partially_compliant": (1, 3),
+    "non_compliant": (0, 1),
+    "not_applicable": None,
+    "not_assessed": None,
+}
+
+
+def gen_gap_csv(n: int, rng: random.Random) -> str:
+    """The example's organisation rows, and per system ~20 Annex A controls with varied answers."""
+    example = _read_csv("gap.csv")
+    rows = [r for r in example if not r["system_id"]]
+    templates = [r for r in example if r["system_id"]]
+    controls = sorted(catalog.load("iso42001-annex-a")["id"])
+    weights = [35, 30, 20, 5, 10]
+    for sid in system_ids(n):
+        chosen = rng.sample(controls, k=min(20, len(controls)))
+        for rid in sorted(chosen):
+            status = rng.choices(list(STATUS_MATURITY), weights=weights)[0]
+            span = STATUS_MATURITY[status]
+            row = dict(rng.choice(templates))
+            row.update(
+                requirement_id=rid,
+                system_id=sid,
+                status=status,
+                maturity="" if span is None else str(rng.randint(*span)),
+                target_date=row["target_date"] if status in ("partially_compliant", "non_compliant") else "",
+            )
+            rows.append(row)
+    return _write_csv(rows, list(example[0].keys()))
+
+
+#: one generator per engagement file: (systems, rng) -> file text
+GENERATORS: dict[str, Callable[[int, random.Random], str]] = {
+    "engagement.yaml": gen_engagement_yaml,
+    "logo.svg": gen_logo,
+    "systems.csv": gen_systems_csv,
+    "gap.csv": gen_gap_csv,
+}
+
+
+def make_engagement(folder: Path, n: int, seed: int = 42001) -> Path:
+    from aimskit import engagement
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for name, generate in GENERATORS.items():
+        (folder / name).write_text(generate(n, rng), encoding="utf-8")
+    engagement.load(folder)  # raises if the generators produced an invalid engagement
+    return folder
+
+
+FLOOR_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "metadata": {"tags": ["parameters"]},
+            "source": 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""',
+            "outputs": [],
+            "execution_count": None,
+        },
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "import json\nimport aimskit\n"
+            'open(results_path, "w").write(json.dumps({"headline": {"aimskit": aimskit.__version__}}))',
+            "outputs": [],
+            "execution_count": None,
+        },
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+FLOOR_DRIVER = """
+import sys
+from aimskit import runner
+from aimskit.steps import STEPS, Step
+STEPS.clear()
+STEPS["floor"] = Step("floor", "Floor: an empty notebook", sys.argv[1])
+result = runner.run(sys.argv[2], out=sys.argv[3], jobs=int(sys.argv[4]), force=True)
+sys.exit(0 if result.ok else 1)
+"""
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def measure(cmds: list[list[str]]) -> dict[str, float]:
+    """Run the commands one after the other; wall time and peak RSS of the process tree."""
+    import psutil
+
+    peak = 0
+    t0 = time.perf_counter()
+    for cmd in cmds:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stop = threading.Event()
+
+        def sample(pid: int = proc.pid, stop: threading.Event = stop) -> None:
+            nonlocal peak
+            while not stop.is_set():
+                with contextlib.suppress(psutil.Error):
+                    root = psutil.Process(pid)
+                    total = 0
+                    for p in [root, *root.children(recursive=True)]:
+                        with contextlib.suppress(psutil.Error):
+                            total += p.memory_info().rss
+                    peak = max(peak, total)
+                stop.wait(0.05)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        _, err = proc.communicate()
+        stop.set()
+        thread.join()
+        if proc.returncode != 0:
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-3000:]}")
+    return {"wall_s": time.perf_counter() - t0, "peak_rss_mb": peak / 2**20}
+
+
+def html_sizes(folder: Path) -> list[int]:
+    return sorted(p.stat().st_size for p in folder.rglob("*.html") if p.name != "index.html")
+
+
+def import_time() -> float:
+    """Median wall time of ``python -c "import aimskit"`` (interpreter start included), 5 runs."""
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import aimskit"], check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def machine() -> dict[str, str]:
+    info = {"python": platform.python_version(), "os": platform.platform(), "cpus": str(os.cpu_count())}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram"] = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    info["host"] = platform.node()
+    return info
+
+
+def load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--systems", type=int, default=50, help="AI systems in the synthetic engagement (default 50)")
+    ap.add_argument("--sample", type=int, default=5, help="reports run by the naive loop (default 5)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for modes (c) and (d)")
+    ap.add_argument("--modes", default="naive,jobs-1,jobs-N,floor", help="comma-separated subset of the modes")
+    ap.add_argument("--work", type=Path, help="working folder (default: a temporary folder, removed)")
+    ap.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
+    ap.add_argument("--note", default="", help="a remark saved with the results (e.g. other load on the machine)")
+    args = ap.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="aimskit-bench-"))
+    eng = make_engagement(work / "engagement", args.systems)
+    steps = list(STEPS)
+    reports = len(steps) * (args.systems + 1)
+    bindir = Path(sys.executable).parent
+    aimskit_cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet"]
+    results: dict[str, dict] = {}
+    print(f"{args.systems} systems, steps {', '.join(steps)}: {reports} reports; work folder {work}", flush=True)
+
+    def record(mode: str, n: int, stats: dict, out: Path | None) -> None:
+        stats.update(reports=n, per_report_s=stats["wall_s"] / n, load_after=load())
+        if out is not None:
+            sizes = html_sizes(out)
+            stats.update(html_median_kb=statistics.median(sizes) / 1000, html_max_kb=max(sizes) / 1000)
+        results[mode] = stats
+        print(f"  {mode}: {stats['per_report_s']:.2f} s/report ({n} reports, load {stats['load_after']})", flush=True)
+
+    if "naive" in modes:
+        out = work / "naive"
+        out.mkdir(parents=True, exist_ok=True)
+        cmds = []
+        sample = [None, *system_ids(args.systems)][: args.sample]
+        for i, sid in enumerate(sample):
+            step = steps[i % len(steps)]
+            nb = resources.notebook(STEPS[step].notebook)
+            executed = out / f"{step}-{sid or 'organisation'}.ipynb"
+            cmd = [str(bindir / "papermill"), str(nb), str(executed), "-p", "engagement_path", str(eng)]
+            cmd += ["-p", "output_dir", str(out), "-p", "results_path", str(out / f"{executed.stem}.json")]
+            if sid:
+                cmd += ["-p", STEPS[step].scope_param, sid]
+            cmds.append(cmd)
+            cmds.append([str(bindir / "jupyter"), "nbconvert", "--to", "html", str(executed)])
+        record("naive", len(sample), measure(cmds), out)
+    if "jobs-1" in modes:
+        out = work / "jobs-1"
+        record("jobs-1", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", "1"]]), out)
+    if "jobs-N" in modes:
+        out = work / "jobs-N"
+        record("jobs-N", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", str(args.jobs)]]), out)
+    if "floor" in modes:
+        out = work / "floor"
+        nb = work / "floor.ipynb"
+        nb.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
+        cmd = [sys.executable, "-c", FLOOR_DRIVER, str(nb), str(eng), str(out), str(args.jobs)]
+        record("floor", args.systems + 1, measure([cmd]), None)
+    import_s = import_time()
+
+    naive = results.get("naive", {}).get("per_report_s")
+    labels = {
+        "naive": "(a) papermill + nbconvert CLI loop",
+        "jobs-1": "(b) aimskit run --jobs 1",
+        "jobs-N": f"(c) aimskit run --jobs {args.jobs}",
+        "floor": f"(d) floor: empty notebook, --jobs {args.jobs}",
+    }
+    lines = [
+        "| mode | reports | wall s | s / report | vs naive | peak RSS MB | median HTML KB | max HTML KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mode, s in results.items():
+        ratio = f"{naive / s['per_report_s']:.1f}x" if naive else "-"
+        lines.append(
+            f"| {labels[mode]} | {s['reports']} | {s['wall_s']:.1f} | {s['per_report_s']:.2f} | {ratio} | "
+            f"{s['peak_rss_mb']:.0f} | {s.get('html_median_kb', 0):.0f} | {s.get('html_max_kb', 0):.0f} |"
+        )
+    table = "\n".join(lines)
+    info = machine()
+    when = dt.datetime.now(dt.UTC)
+    header = (
+        f"aimskit benchmark, {when:%Y-%m-%d %H:%M} UTC: {args.systems} systems, steps {', '.join(steps)}\n\n"
+        f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
+        f"Python {info['python']}, {info['os']}\n"
+        f"Load average (1, 5, 15 min) at the start: {results and next(iter(results.values()))['load_after']} "
+        f"(after the first mode); see each mode's `load_after` in the JSON.\n"
+        f'`python -c "import aimskit"`: {import_s:.3f} s (median of 5, interpreter start included)\n'
+    )
+    if args.note:
+        header += f"\nNote: {args.note}\n"
+    print()
+    print(header)
+    print(table)
+    if not args.no_save:
+        stem = HERE / "results" / f"{when:%Y-%m-%d-%H%M}-{info['host']}"
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        cmdline = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
+        stem.with_suffix(".md").write_text(f"# {header}\nCommand: `{cmdline}`\n\n{table}\n", encoding="utf-8")
+        payload = {"when": when.isoformat(), "machine": info, "args": vars(args) | {"work": str(work)}}
+        payload |= {"import_aimskit_s": import_s, "results": results, "steps": steps}
+        stem.with_suffix(".json").write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"\nsaved {stem}.md and .json")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
