@@ -468,7 +468,8 @@ def warmup_code(steps: Sequence[str]) -> str:
         for mod in (f"aimskit.steps.{step}", f"aimskit.reports.{step}"):
             if importlib.util.find_spec(mod) is not None:
                 modules.append(mod)
-    return "import " + ", ".join(dict.fromkeys(modules))
+    # no name is left in the kernel's namespace
+    return f'__import__("aimskit.worker").worker.warm_caches({list(dict.fromkeys(modules))!r})'
 
 
 def run(

@@ -69,6 +69,37 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def warm_caches(modules: list[str]) -> None:
+    """Fill, ahead of a report, the caches every report fills in the same way.
+
+    Imports ``modules``, loads the catalogs (package data) and builds a throw-away plotly figure
+    of the common trace types with the report template (plotly imports its validators and builds
+    the template on first use: about 0.5 s). Nothing of an engagement is read. Runs in the kernel
+    zygote (then every forked kernel starts with these caches) or in a kernel before its report."""
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from aimskit import catalog
+
+    for name in catalog.names():
+        catalog.load(name)
+    fig = go.Figure(
+        [
+            go.Bar(x=[1], y=["a"], orientation="h", marker_color="#1F4E79", text=["1"], hovertemplate="%{x}"),
+            go.Heatmap(z=[[1]], x=["a"], y=["b"], colorscale="RdYlGn", zmin=0, zmax=1, text=[["1"]]),
+            go.Scatter(x=[1], y=[1], mode="markers+lines", marker={"symbol": "diamond", "size": 10}),
+        ]
+    )
+    fig.update_layout(template="plotly_white", title={"text": "x"}, barmode="stack", legend={"orientation": "h"})
+    fig.update_xaxes(title="x", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
+
+
 class _Loop(asyncio.SelectorEventLoop):
     """An event loop on which nbclient cannot install its SIGINT/SIGTERM handlers.
 
@@ -88,23 +119,29 @@ class _Kernels:
         self.next: Any = None  # (kernel manager, warm-up code) started ahead of need
         self.current: Any = None  # the kernel manager of the report being executed
         self.closed = False
+        self.fork = fork_kernels_enabled()
 
     async def start(self, warmup: str) -> Any:
-        from jupyter_client.manager import AsyncKernelManager
-
+        """Launch a kernel; its client connects, waits until it answers, then sends the warm-up, in the background."""
         km = _manager_class()(kernel_name=KERNEL_NAME)
-        await km.start_kernel(cwd=str(self.scratch))
-        if warmup:
-            from jupyter_client.session import Session
-
-            # its own session: a second connection with the report client's identity would be refused
-            kc = km.client(session=Session(key=km.session.key, signature_scheme=km.session.signature_scheme))
-            kc.start_channels()
-            kc.execute(warmup, silent=True, store_history=False)
-            # the request is queued on the shell socket; the report's cells run after it
-            km._aimskit_warmup_client = kc
-        assert isinstance(km, AsyncKernelManager)
+        zygote = _zygote(warmup) if self.fork else None
+        if zygote is not None:
+            _fork_from(km, zygote)
+        # no history database per kernel (as nbclient does for the kernels it starts)
+        await km.start_kernel(cwd=str(self.scratch), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        km._aimskit_ready = asyncio.ensure_future(self._connect(km, warmup))
         return km
+
+    @staticmethod
+    async def _connect(km: Any, warmup: str) -> Any:
+        kc = km.client()
+        km._aimskit_client = kc
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=START_TIMEOUT)
+        if warmup:
+            # the report's cells queue behind it on the shell channel
+            kc.execute(warmup, silent=True, store_history=False)
+        return kc
 
     async def take(self, warmup: str) -> Any:
         km, self.next = self.next, None
@@ -121,7 +158,12 @@ class _Kernels:
             self.next = (await self.start(warmup), warmup)
 
     async def discard(self, km: Any) -> None:
-        kc = getattr(km, "_aimskit_warmup_client", None)
+        ready = getattr(km, "_aimskit_ready", None)
+        if ready is not None and not ready.done():
+            ready.cancel()
+            with contextlib.suppress(BaseException):
+                await ready
+        kc = getattr(km, "_aimskit_client", None)
         if kc is not None:
             with contextlib.suppress(Exception):
                 kc.stop_channels()
@@ -165,18 +207,43 @@ def _state() -> _Kernels:
 
 
 def shutdown() -> None:
-    """Kill the kernels started ahead of need in this process (called at exit)."""
+    """Kill the kernels started ahead of need in this process, and its zygotes (called at exit)."""
     with _all_lock:
         states, _all[:] = list(_all), []
     for state in states:
         state.close()
+    _close_zygotes()
+
+
+def _fork_from(km: Any, zygote: Any) -> None:
+    """Make kernel manager ``km`` obtain its kernel from ``zygote`` instead of starting a new Python."""
+    pre_start = km._async_pre_start_kernel
+
+    async def pre_start_kernel(**kw: Any) -> Any:
+        cmd, kw2 = await pre_start(**kw)
+        provisioner = km.provisioner
+
+        async def launch_kernel(cmd: list[str], **kwargs: Any) -> Any:
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+            pid = zygote.fork(cmd[cmd.index("-f") :], cwd, env)
+            provisioner.process = _ForkedProcess(pid)
+            provisioner.pid = provisioner.pgid = pid  # the child called setsid()
+            provisioner.cwd = cwd
+            return provisioner.connection_info
+
+        provisioner.launch_kernel = launch_kernel
+        return cmd, kw2
+
+    km._async_pre_start_kernel = pre_start_kernel
 
 
 def _forget_parent_state() -> None:
-    """A forked worker must not use (or kill) the kernels and loop of the process it was forked from."""
+    """A forked worker must not use (or kill) the kernels, zygotes and loop of the process it was forked from."""
     global _local
     _local = threading.local()
     _all.clear()
+    _zygotes.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -276,6 +343,7 @@ async def _run(task: ReportTask, state: _Kernels, results_path: Path) -> tuple[A
             allow_errors=False,
         )
         try:
+            client.kc = await km._aimskit_ready  # connected and answering: nbclient skips its own handshake
             await client.async_execute()
             error = None
             break
@@ -346,3 +414,160 @@ def execute_task(task: ReportTask) -> TaskResult:
 
 def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- forked kernels ---------------------------------------------------------------------------
+#
+# Starting a kernel the usual way (a new Python, importing ipykernel, then the warm-up imports of
+# pandas, plotly and aimskit) costs about 1.3 s of CPU per report. A *zygote* does those imports
+# once per worker, then forks one child per report; the child starts an IPython kernel with the
+# modules already in memory (copy-on-write) and is still a new, single-use process. Disabled with
+# AIMSKIT_FORK_KERNELS=0, on systems without fork, and when the 'python3' kernel is another Python.
+
+ZYGOTE = r"""
+import json, os, random, signal, sys
+sys.modules.setdefault("rfc3987_syntax", None)
+import ipykernel.kernelapp  # noqa: F401  (the kernel's own imports)
+warmup = sys.argv[1]
+if warmup:
+    try:
+        exec(compile(warmup, "<aimskit warm-up>", "exec"), {})
+    except Exception as exc:
+        print(f"aimskit zygote: warm-up failed: {exc!r}", file=sys.stderr)
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+out = sys.stdout
+out.write("ready\n")
+out.flush()
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            os.environ["JPY_PARENT_PID"] = str(os.getppid())
+            random.seed()
+            if "numpy" in sys.modules:
+                sys.modules["numpy"].random.seed()
+            # exit when the zygote dies (the trait's default was read from the environment at import)
+            argv = [*req["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+            sys.argv = ["ipykernel_launcher", *argv]
+            from ipykernel.kernelapp import IPKernelApp
+            IPKernelApp.launch_instance(argv=argv)
+        finally:
+            os._exit(0)
+    out.write(f"{pid}\n")
+    out.flush()
+"""
+
+
+class _ForkedProcess:
+    """The Popen-like handle jupyter_client's local provisioner needs, for a kernel the zygote forked."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -9
+            except PermissionError:  # pragma: no cover - the pid was reused by another user
+                self.returncode = -9
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+
+class _Zygote:
+    def __init__(self, warmup: str) -> None:
+        import subprocess
+        import sys
+
+        self.warmup = warmup
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE, warmup], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the kernel zygote did not start")
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        self.proc.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            raise RuntimeError("the kernel zygote died")
+        return int(line)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+
+
+_zygotes: dict[tuple[int, str], _Zygote] = {}
+
+
+def _zygote(warmup: str) -> _Zygote | None:
+    key = (os.getpid(), warmup)
+    zyg = _zygotes.get(key)
+    if zyg is not None and zyg.proc.poll() is None:
+        return zyg
+    try:
+        zyg = _zygotes[key] = _Zygote(warmup)
+    except Exception:
+        return None
+    return zyg
+
+
+def fork_kernels_enabled() -> bool:
+    import sys
+
+    if os.environ.get("AIMSKIT_FORK_KERNELS", "1") in ("0", "false", "no") or not hasattr(os, "fork"):
+        return False
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        exe = KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv[0]
+    except Exception:
+        return False
+    return exe in ("python", "python3", "{python}") or Path(exe).resolve() == Path(sys.executable).resolve()
+
+
+def _close_zygotes() -> None:
+    for key in [k for k in _zygotes if k[0] == os.getpid()]:
+        _zygotes.pop(key).close()

@@ -188,3 +188,83 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
         assert [r.cached for r in again.reports] == [True, True]
     with pytest.raises(runner.RunError, match="needs the address of a scheduler"):
         runner.run(None, out=out, executor="dask")
+
+
+ISOLATION = (
+    "import json, os, pathlib\n"
+    "seen = globals().get('leak')\n"
+    "leak = 1\n"
+    "builtin = ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open')\n"
+    "names = sorted(n for n in globals() if not n.startswith('_') and n not in builtin)\n"
+    "head = {'pid': os.getpid(), 'seen': seen, 'names': names}\n"
+    "pathlib.Path(results_path).write_text(json.dumps({'headline': head}))"
+)
+
+
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked-kernels", "started-kernels"])
+def test_every_report_gets_a_fresh_kernel_and_nothing_leaks(tmp_path, monkeypatch, fork):
+    monkeypatch.setenv("AIMSKIT_FORK_KERNELS", fork)
+    nb = _notebook(tmp_path / "iso.ipynb", ISOLATION)
+    monkeypatch.setitem(STEPS, "iso", Step("iso", "Isolation", str(nb), reads=("engagement.yaml",)))
+    result = runner.run(None, steps=["iso"], systems=["cv-screen", "llm-assist"], out=tmp_path / "out", jobs=1)
+    monkeypatch.setitem(STEPS, "iso2", Step("iso2", "Isolation", str(nb), per_system=False, reads=()))
+    result2 = runner.run(None, steps=["iso2"], out=tmp_path / "out2", jobs=1)
+    heads = [r.headline for r in [*result.reports, *result2.reports]]
+    assert all(r.status == "ok" for r in [*result.reports, *result2.reports])
+    assert len({h["pid"] for h in heads}) == 3, "one kernel process per report"
+    assert all(h["seen"] is None for h in heads), "no state from an earlier report"
+    expected = ["builtin", "engagement_path", "json", "leak", "os", "output_dir", "pathlib", "results_path", "seen"]
+    expected.append("system_id")
+    assert heads[0]["names"] == expected, "the warm-up leaves no name in the kernel"
+
+
+def _manifest(reports: list[dict]) -> dict:
+    return {
+        "parameters": {"steps": ["gap"]},
+        "reports": reports,
+        "status": "ok",
+        "aimskit_version": "0",
+        "catalog_version": "0",
+        "started": "s",
+        "finished": "f",
+    }
+
+
+def _report(scope_id, conformity, status="ok", cached=False):
+    return {
+        "name": f"gap/{scope_id}",
+        "step": "gap",
+        "system_id": scope_id,
+        "scope_id": scope_id,
+        "status": status,
+        "error": None if status == "ok" else "boom",
+        "duration_s": 1.0,
+        "files": {"html": f"gap/{scope_id}.html"},
+        "headline": {"conformity": conformity, "clause_nonconformities": 3},
+        "cached": cached,
+    }
+
+
+def test_index_matrix_rolls_up_the_systems_only():
+    from aimskit import engagement, portfolio, resources
+
+    eng = engagement.load(resources.example_engagement())
+    org = _report(None, 10.0)
+    org["system_id"] = None
+    reports = [
+        org,
+        _report("credit-score", 50.0, cached=True),
+        _report("cv-screen", 70.0),
+        _report("x", 99.0, "failed"),
+    ]
+    html = portfolio.index_html(eng, _manifest(reports))
+    matrix = html.split("<h2>Portfolio")[1].split("<h2>")[0]
+    assert matrix.count("<tr><td") == 4  # organisation + 3 systems
+    rollup = matrix.split("<tfoot>")[1]
+    # conformity of the two systems that succeeded: median 60, min 50, max 70 (organisation's 10 and failed 99 excluded)
+    assert [cell for cell in rollup.split('<td class="num">')[1:] if "%" in cell][:3] == [
+        "60%</td>",
+        "50%</td>",
+        "70%</td>",
+    ]
+    assert "1 reused unchanged" in html and 'class="ak-table ak-sortable"' in html
