@@ -288,16 +288,25 @@ def _canonical_hash(data: Any) -> str:
 
 
 def read_inputs(eng: Engagement, step: str) -> dict[str, str | None]:
-    """sha256 of the engagement files a step's reports read (``None``: the file is absent), and of the logo."""
+    """sha256 of the engagement files (and folders) a step's reports read (``None``: absent), and of the logo."""
     folder = Path(eng.path)
     names = list(STEPS[step].reads)
     if eng.meta.branding.logo:  # every report embeds the logo
         names.append(Path(eng.meta.branding.logo).as_posix())
     out: dict[str, str | None] = {}
     for name in dict.fromkeys(names):
-        path = folder / name
-        out[name] = sha256_file(path) if path.is_file() else None
+        out[name] = _hash_path(folder / name)
     return out
+
+
+def _hash_path(path: Path) -> str | None:
+    """sha256 of a file; of a folder, the hash of its files' relative paths and hashes; None when absent."""
+    if path.is_file():
+        return sha256_file(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        return _canonical_hash([[p.relative_to(path).as_posix(), sha256_file(p)] for p in files])
+    return None
 
 
 def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, Any], params: dict[str, Any]) -> str:
@@ -371,6 +380,11 @@ def _write_outcome(out_root: Path, job: ReportJob, res: Any, base: ReportOutcome
                 path.unlink()
             continue
         data = text.encode("utf-8")
+        atomic_write_bytes(path, data)
+        outcome.files[kind] = path.relative_to(out_root).as_posix()
+        outcome.files_sha256[kind] = hashlib.sha256(data).hexdigest()
+    for kind, (name, data) in (res.attachments or {}).items():  # files the notebook wrote beside the report
+        path = step_dir / name
         atomic_write_bytes(path, data)
         outcome.files[kind] = path.relative_to(out_root).as_posix()
         outcome.files_sha256[kind] = hashlib.sha256(data).hexdigest()

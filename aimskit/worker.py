@@ -63,6 +63,7 @@ class TaskResult:
     headline: dict[str, Any] = field(default_factory=dict)
     worker: str = ""
     attempts: int = 1
+    attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # kind -> (file name, content)
 
 
 def _now() -> str:
@@ -308,13 +309,14 @@ def describe(exc: BaseException, nb: Any = None, notebook: Path | None = None) -
     return f"{name}: {text[0] if text else ''}".rstrip(": ")
 
 
-async def _run(task: ReportTask, state: _Kernels, results_path: Path) -> tuple[Any, str | None, int]:
+async def _run(task: ReportTask, state: _Kernels, task_dir: Path, results_path: Path) -> tuple[Any, str | None, int]:
     from nbclient import NotebookClient
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     source = Path(task.notebook)
-    params = dict(task.parameters, results_path=str(results_path))
+    # files the notebook writes beside its report go to a private folder; the caller places them
+    params = dict(task.parameters, output_dir=str(task_dir), results_path=str(results_path))
 
     def fresh() -> Any:
         nb = load_notebook_node(str(source))
@@ -367,14 +369,15 @@ def execute_task(task: ReportTask) -> TaskResult:
 
     state = _state()
     started, t0 = _now(), time.perf_counter()
-    results_path = state.scratch / f"results-{os.getpid()}-{threading.get_ident()}.json"
+    task_dir = Path(tempfile.mkdtemp(prefix="report-", dir=state.scratch))
+    results_path = task_dir / ".aimskit-results.json"
     result = TaskResult(
         name=task.name, status="failed", started=started, finished=started, duration_s=0.0, worker=_worker_id()
     )
     nb = None
     error: str | None
     try:
-        nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, results_path))
+        nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, task_dir, results_path))
     except Exception as exc:  # pragma: no cover - a bug in the worker itself
         state.kill()
         error = describe(exc)
@@ -399,12 +402,17 @@ def execute_task(task: ReportTask) -> TaskResult:
                 error = "the notebook wrote no results file"
             else:
                 result.results = results_path.read_text(encoding="utf-8")
-                result.headline = json.loads(result.results).get("headline", {})
+                data = json.loads(result.results)
+                result.headline = data.get("headline", {})
+                for kind, name in (data.get("attachments") or {}).items():
+                    attached = task_dir / str(name)
+                    reserved = str(kind) in ("ipynb", "html", "json")
+                    if attached.parent == task_dir and attached.is_file() and not reserved:
+                        result.attachments[str(kind)] = (attached.name, attached.read_bytes())
     except Exception as exc:  # rendering must not take the run down either
         error = error or f"rendering failed: {describe(exc)}"
     finally:
-        with contextlib.suppress(OSError):
-            results_path.unlink()
+        shutil.rmtree(task_dir, ignore_errors=True)
     result.error = error
     result.status = "ok" if error is None else "failed"
     result.finished = _now()

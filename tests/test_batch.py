@@ -88,14 +88,14 @@ def test_a_failed_report_is_executed_again(tmp_path, monkeypatch):
 
 def test_reports_no_longer_planned_leave_the_index_but_stay_on_disk(tmp_path, example_copy):
     out = tmp_path / "out"
-    assert runner.run(example_copy, systems=["cv-screen", "llm-assist"], out=out).ok
+    assert runner.run(example_copy, steps=["gap"], systems=["cv-screen", "llm-assist"], out=out).ok
     systems = example_copy / "systems.csv"
     lines = systems.read_text(encoding="utf-8").splitlines()
     lines = [
         line.replace(",limited,yes,", ",limited,no,") if line.startswith("llm-assist,") else line for line in lines
     ]
     systems.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.run(example_copy, systems=["cv-screen"], out=out)
+    result = runner.run(example_copy, steps=["gap"], systems=["cv-screen"], out=out)
     assert [r.name for r in result.reports] == ["gap/system-cv-screen"]
     index = result.index.read_text(encoding="utf-8")
     assert "system-cv-screen.html" in index and "llm-assist" not in index
@@ -116,7 +116,7 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
     import psutil
 
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "aimskit.cli", "run", str(example_copy), "--out", str(out), "--jobs", "2"]
+    cmd = [sys.executable, "-m", "aimskit.cli", "run", str(example_copy), "--step", "gap", "--out", str(out), "-j", "2"]
     records = out / ".aimskit" / "records" / "gap"
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     children = []
@@ -140,7 +140,7 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["status"] == "running", "the killed run never finished its manifest"
 
-    res = CliRunner().invoke(cli, ["run", str(example_copy), "--out", str(out), "--jobs", "2"])
+    res = CliRunner().invoke(cli, ["run", str(example_copy), "--step", "gap", "--out", str(out), "--jobs", "2"])
     assert res.exit_code == 0, res.output
     assert f"reused {len(done_before)} report(s)" in res.output
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -164,10 +164,12 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
             cli,
             [
                 "run",
+                "--step",
+                "gap",
+                "--step",
+                "risk",
                 "--system",
                 "cv-screen",
-                "--system",
-                "llm-assist",
                 "--out",
                 str(out),
                 "--executor",
@@ -184,7 +186,13 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
         assert f"{os.uname().nodename}:{os.getpid()}" not in workers, "executed in the Dask workers"
         html = (out / "gap" / "system-cv-screen.html").read_text(encoding="utf-8")
         assert '<script src="../assets/plotly.min.js"></script>' in html
-        again = runner.run(None, systems=["cv-screen", "llm-assist"], out=out, executor="dask", scheduler=address)
+        # files a notebook writes beside its report come back from the worker too
+        risk = next(r for r in man["reports"] if r["step"] == "risk")
+        assert (out / risk["files"]["soa_csv"]).is_file() and risk["files"]["soa_csv"].endswith(
+            "system-cv-screen-soa.csv"
+        )
+        steps, systems = ["gap", "risk"], ["cv-screen"]
+        again = runner.run(None, steps=steps, systems=systems, out=out, executor="dask", scheduler=address)
         assert [r.cached for r in again.reports] == [True, True]
     with pytest.raises(runner.RunError, match="needs the address of a scheduler"):
         runner.run(None, out=out, executor="dask")
