@@ -69,25 +69,24 @@ def _write_csv(rows: list[dict[str, str]], fields: list[str]) -> str:
 
 
 def system_ids(n: int) -> list[str]:
-    return [f"{TEMPLATES[i % len(TEMPLATES)]}-{i + 1:03d}" for i in range(n)]
+    """The example's five in-scope systems (so every cross-reference of the copied files holds), then copies."""
+    return [*TEMPLATES[:n], *(f"{TEMPLATES[i % len(TEMPLATES)]}-{i + 1:03d}" for i in range(len(TEMPLATES), n))]
 
 
-def gen_engagement_yaml(n: int, rng: random.Random) -> str:
-    return (EXAMPLE / "engagement.yaml").read_text(encoding="utf-8")
-
-
-def gen_logo(n: int, rng: random.Random) -> str:
-    return (EXAMPLE / "logo.svg").read_text(encoding="utf-8")
+def _copies(n: int) -> list[tuple[str, str, int]]:
+    """(new system id, template system id, number) of the generated systems."""
+    return [(sid, TEMPLATES[i % len(TEMPLATES)], i + 1) for i, sid in enumerate(system_ids(n)) if i >= len(TEMPLATES)]
 
 
 def gen_systems_csv(n: int, rng: random.Random) -> str:
-    example = {r["id"]: r for r in _read_csv("systems.csv")}
-    rows = []
-    for i, sid in enumerate(system_ids(n)):
-        row = dict(example[TEMPLATES[i % len(TEMPLATES)]])
-        row.update(id=sid, name=f"{row['name']} #{i + 1}", in_scope="yes")
+    example = _read_csv("systems.csv")
+    by_id = {r["id"]: r for r in example}
+    rows = list(example)  # the example's systems, the out-of-scope one included
+    for sid, template, i in _copies(n):
+        row = dict(by_id[template])
+        row.update(id=sid, name=f"{row['name']} #{i}", in_scope="yes")
         rows.append(row)
-    return _write_csv(rows, list(example[TEMPLATES[0]].keys()))
+    return _write_csv(rows, list(example[0].keys()))
 
 
 STATUS_MATURITY = {
@@ -100,15 +99,14 @@ STATUS_MATURITY = {
 
 
 def gen_gap_csv(n: int, rng: random.Random) -> str:
-    """The example's organisation rows, and per system ~20 Annex A controls with varied answers."""
+    """The example's rows, and per generated system ~20 Annex A controls with varied answers."""
     example = _read_csv("gap.csv")
-    rows = [r for r in example if not r["system_id"]]
+    rows = list(example)
     templates = [r for r in example if r["system_id"]]
     controls = sorted(catalog.load("iso42001-annex-a")["id"])
     weights = [35, 30, 20, 5, 10]
-    for sid in system_ids(n):
-        chosen = rng.sample(controls, k=min(20, len(controls)))
-        for rid in sorted(chosen):
+    for sid, _, _ in _copies(n):
+        for rid in sorted(rng.sample(controls, k=min(20, len(controls)))):
             status = rng.choices(list(STATUS_MATURITY), weights=weights)[0]
             span = STATUS_MATURITY[status]
             row = dict(rng.choice(templates))
@@ -123,23 +121,65 @@ def gen_gap_csv(n: int, rng: random.Random) -> str:
     return _write_csv(rows, list(example[0].keys()))
 
 
-#: one generator per engagement file: (systems, rng) -> file text
+def _risk_ids(template: str, i: int) -> dict[str, str]:
+    return {r["risk_id"]: f"{r['risk_id']}-{i:03d}" for r in _read_csv("risks.csv") if r["system_id"] == template}
+
+
+def gen_risks_csv(n: int, rng: random.Random) -> str:
+    """The example's risks, and a copy of its template system's risks for every generated system."""
+    example = _read_csv("risks.csv")
+    rows = list(example)
+    for sid, template, i in _copies(n):
+        ids = _risk_ids(template, i)
+        rows += [dict(r, risk_id=ids[r["risk_id"]], system_id=sid) for r in example if r["system_id"] == template]
+    return _write_csv(rows, list(example[0].keys()))
+
+
+def gen_impacts_csv(n: int, rng: random.Random) -> str:
+    """The example's impacts, and a copy of its template system's impacts (linked to the copied risks)."""
+    example = _read_csv("impacts.csv")
+    rows = list(example)
+    for sid, template, i in _copies(n):
+        ids = _risk_ids(template, i)
+        for r in example:
+            if r["system_id"] == template:
+                links = "; ".join(ids.get(x.strip(), x.strip()) for x in r["risk_ids"].split(";") if x.strip())
+                rows.append(dict(r, impact_id=f"{r['impact_id']}-{i:03d}", system_id=sid, risk_ids=links))
+    return _write_csv(rows, list(example[0].keys()))
+
+
+def _copy(name: str) -> Callable[[int, random.Random], str]:
+    return lambda n, rng: (EXAMPLE / name).read_text(encoding="utf-8")
+
+
+#: one generator per engagement file: (systems, rng) -> file text. Files of the example engagement
+#: without a generator are copied as they are (see make_engagement); per-system profiles below.
 GENERATORS: dict[str, Callable[[int, random.Random], str]] = {
-    "engagement.yaml": gen_engagement_yaml,
-    "logo.svg": gen_logo,
     "systems.csv": gen_systems_csv,
     "gap.csv": gen_gap_csv,
+    "risks.csv": gen_risks_csv,
+    "impacts.csv": gen_impacts_csv,
 }
 
 
 def make_engagement(folder: Path, n: int, seed: int = 42001) -> Path:
+    """A valid engagement: the example's files, the generated ones, a profile per generated system."""
     from aimskit import engagement
 
-    folder.mkdir(parents=True, exist_ok=True)
+    if n < len(TEMPLATES):
+        raise SystemExit(f"--systems must be at least {len(TEMPLATES)} (the example's systems come first)")
+    shutil.copytree(EXAMPLE, folder)
     rng = random.Random(seed)
     for name, generate in GENERATORS.items():
         (folder / name).write_text(generate(n, rng), encoding="utf-8")
-    engagement.load(folder)  # raises if the generators produced an invalid engagement
+    profiles = folder / "systems"
+    if profiles.is_dir():
+        for sid, template, _ in _copies(n):
+            if (profiles / f"{template}.yaml").is_file():
+                shutil.copyfile(profiles / f"{template}.yaml", profiles / f"{sid}.yaml")
+    eng = engagement.load(folder)  # raises if the generators produced an invalid engagement
+    if len(eng.in_scope_ids) != n:
+        raise SystemExit(f"expected {n} systems in scope, got {len(eng.in_scope_ids)}")
     return folder
 
 
@@ -170,9 +210,12 @@ FLOOR_DRIVER = """
 import sys
 from aimskit import runner
 from aimskit.steps import STEPS, Step
+nb, eng, out, copies, jobs = sys.argv[1:]
 STEPS.clear()
-STEPS["floor"] = Step("floor", "Floor: an empty notebook", sys.argv[1])
-result = runner.run(sys.argv[2], out=sys.argv[3], jobs=int(sys.argv[4]), force=True)
+# about as many reports as the real plan: each copy of the step is one organisation report + one per system
+for i in range(int(copies)):
+    STEPS[f"floor{i}"] = Step(f"floor{i}", "Floor: an empty notebook", nb, reads=())
+result = runner.run(eng, out=out, jobs=int(jobs), force=True)
 sys.exit(0 if result.ok else 1)
 """
 
@@ -251,7 +294,7 @@ def load() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--systems", type=int, default=50, help="AI systems in the synthetic engagement (default 50)")
+    ap.add_argument("--systems", type=int, default=50, help="AI systems in scope (default 50; at least 5)")
     ap.add_argument("--sample", type=int, default=5, help="reports run by the naive loop (default 5)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for modes (c) and (d)")
     ap.add_argument("--modes", default="naive,jobs-1,jobs-N,floor", help="comma-separated subset of the modes")
@@ -261,10 +304,14 @@ def main() -> None:
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
 
+    load_start = load()
     work = args.work or Path(tempfile.mkdtemp(prefix="aimskit-bench-"))
     eng = make_engagement(work / "engagement", args.systems)
+    from aimskit import engagement, runner
+
     steps = list(STEPS)
-    reports = len(steps) * (args.systems + 1)
+    planned = runner.plan(engagement.load(eng))
+    reports = len(planned)
     bindir = Path(sys.executable).parent
     aimskit_cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet"]
     results: dict[str, dict] = {}
@@ -282,11 +329,13 @@ def main() -> None:
         out = work / "naive"
         out.mkdir(parents=True, exist_ok=True)
         cmds = []
-        sample = [None, *system_ids(args.systems)][: args.sample]
-        for i, sid in enumerate(sample):
-            step = steps[i % len(steps)]
+        # an even sample of the plan: every step, organisation-wide and per-scope reports
+        picks = [planned[round(k * (len(planned) - 1) / max(1, args.sample - 1))] for k in range(args.sample)]
+        sample = list(dict.fromkeys(picks))
+        for job in sample:
+            step, sid = job.step, job.scope_id
             nb = resources.notebook(STEPS[step].notebook)
-            executed = out / f"{step}-{sid or 'organisation'}.ipynb"
+            executed = out / f"{step}-{job.scope}.ipynb"
             cmd = [str(bindir / "papermill"), str(nb), str(executed), "-p", "engagement_path", str(eng)]
             cmd += ["-p", "output_dir", str(out), "-p", "results_path", str(out / f"{executed.stem}.json")]
             if sid:
@@ -304,8 +353,9 @@ def main() -> None:
         out = work / "floor"
         nb = work / "floor.ipynb"
         nb.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
-        cmd = [sys.executable, "-c", FLOOR_DRIVER, str(nb), str(eng), str(out), str(args.jobs)]
-        record("floor", args.systems + 1, measure([cmd]), None)
+        copies = max(1, round(reports / (args.systems + 1)))
+        cmd = [sys.executable, "-c", FLOOR_DRIVER, str(nb), str(eng), str(out), str(copies), str(args.jobs)]
+        record("floor", copies * (args.systems + 1), measure([cmd]), None)
     import_s = import_time()
 
     naive = results.get("naive", {}).get("per_report_s")
@@ -332,8 +382,9 @@ def main() -> None:
         f"aimskit benchmark, {when:%Y-%m-%d %H:%M} UTC: {args.systems} systems, steps {', '.join(steps)}\n\n"
         f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
         f"Python {info['python']}, {info['os']}\n"
-        f"Load average (1, 5, 15 min) at the start: {results and next(iter(results.values()))['load_after']} "
-        f"(after the first mode); see each mode's `load_after` in the JSON.\n"
+        f"Load average (1, 5, 15 min) at the start: {load_start}; after each mode: "
+        + "; ".join(f"{mode} {s['load_after']}" for mode, s in results.items())
+        + "\n"
         f'`python -c "import aimskit"`: {import_s:.3f} s (median of 5, interpreter start included)\n'
     )
     if args.note:
@@ -347,7 +398,7 @@ def main() -> None:
         cmdline = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
         stem.with_suffix(".md").write_text(f"# {header}\nCommand: `{cmdline}`\n\n{table}\n", encoding="utf-8")
         payload = {"when": when.isoformat(), "machine": info, "args": vars(args) | {"work": str(work)}}
-        payload |= {"import_aimskit_s": import_s, "results": results, "steps": steps}
+        payload |= {"import_aimskit_s": import_s, "results": results, "steps": steps, "load_start": load_start}
         stem.with_suffix(".json").write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"\nsaved {stem}.md and .json")
     if args.work is None:
