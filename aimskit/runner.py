@@ -177,7 +177,9 @@ def check_output_folder(out_root: Path, engagement_path: Path) -> None:
         raise RunError(f"the output folder {out_root} is inside the engagement folder; choose another with --out")
     if out_abs.is_file():
         raise RunError(f"the output folder {out_root} is a file")
-    if out_abs.is_dir() and any(out_abs.iterdir()) and not (out_abs / MANIFEST).is_file():
+    # (a run killed before its first manifest leaves only its own assets/ and .aimskit/ folders)
+    ours = {"assets", RECORDS.parts[0]}
+    if out_abs.is_dir() and any(p.name not in ours for p in out_abs.iterdir()) and not (out_abs / MANIFEST).is_file():
         raise RunError(
             f"{out_root} is not empty and holds no aimskit {MANIFEST}; refusing to write into it "
             "(choose an empty or new folder with --out)"
