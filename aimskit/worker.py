@@ -101,6 +101,23 @@ def warm_caches(modules: list[str]) -> None:
     pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
 
 
+SCRATCH_PREFIX = "aimskit-worker-"
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the scratch folders of workers that were killed (``kill -9`` leaves them behind)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, or another user's
+            continue
+
+
 class _Loop(asyncio.SelectorEventLoop):
     """An event loop on which nbclient cannot install its SIGINT/SIGTERM handlers.
 
@@ -116,7 +133,8 @@ class _Kernels:
 
     def __init__(self) -> None:
         self.loop = _Loop()
-        self.scratch = Path(tempfile.mkdtemp(prefix="aimskit-worker-"))
+        _remove_stale_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.next: Any = None  # (kernel manager, warm-up code) started ahead of need
         self.current: Any = None  # the kernel manager of the report being executed
         self.closed = False

@@ -153,6 +153,10 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
             assert (out / r["files"]["html"]).stat().st_mtime_ns == done_before[scope]
     leftovers = [p for p in out.rglob(".*") if p.is_file()]
     assert not leftovers, leftovers
+    import tempfile
+
+    scratch = [p for c in children for p in Path(tempfile.gettempdir()).glob(f"aimskit-worker-{c.pid}-*")]
+    assert not scratch, "the next run removes the scratch folders of killed workers"
 
 
 def test_dask_executor_on_a_local_cluster(tmp_path):
