@@ -461,6 +461,7 @@ if warmup:
     except Exception as exc:
         print(f"aimskit zygote: warm-up failed: {exc!r}", file=sys.stderr)
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's business; EOF on stdin ends us
 out = sys.stdout
 out.write("ready\n")
 out.flush()
@@ -470,6 +471,7 @@ for line in sys.stdin:
     if pid == 0:
         try:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             os.setsid()
             null = os.open(os.devnull, os.O_RDWR)
             os.dup2(null, 0)
