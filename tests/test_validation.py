@@ -204,3 +204,16 @@ def test_yaml_bombs_and_deep_nesting_are_refused_quickly(minimal):
     (minimal / "engagement.yaml").write_text("deep: " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
     problems = engagement.validate(minimal)
     assert problems and problems[0].file.endswith("engagement.yaml")
+
+
+def test_libyaml_and_python_parsers_give_the_same_document():
+    from aimskit import yamlio
+    from aimskit.problems import Problems
+
+    path = resources.example_engagement() / "engagement.yaml"
+    text = path.read_text(encoding="utf-8")
+    docs = [yamlio._parse(text, "e.yaml", Problems(), cls) for cls in yamlio._LOADERS]
+    assert len(yamlio._LOADERS) == 2, "PyYAML without libyaml: the fast path is not tested"
+    fast, slow = docs
+    assert fast.data == slow.data
+    assert fast.positions == slow.positions and fast.key_positions == slow.key_positions
