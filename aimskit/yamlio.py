@@ -44,7 +44,9 @@ class YamlDocument:
         return self.positions.get((), (1, 1))
 
 
-class _Loader(yaml.SafeLoader):
+class _Constructors:
+    """Timestamps that are not valid dates stay text; keys must be scalars (shared by both parsers)."""
+
     def construct_yaml_timestamp(self, node):  # type: ignore[override]
         try:
             return super().construct_yaml_timestamp(node)
@@ -64,13 +66,16 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
 
+class _Loader(_Constructors, yaml.SafeLoader):
+    pass
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster; same nodes and marks
 
-    class _FastLoader(yaml.CSafeLoader):
-        construct_yaml_timestamp = _Loader.construct_yaml_timestamp
-        construct_mapping = _Loader.construct_mapping
+    class _FastLoader(_Constructors, yaml.CSafeLoader):
+        pass
 
     _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)

@@ -12,6 +12,7 @@ environment, rated with ``impact_criteria`` from ``engagement.yaml`` (the criter
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -221,14 +222,24 @@ def _as_list(value: Any) -> list[Any] | None:
     return None
 
 
+@functools.cache
+def _screening_catalog() -> tuple[tuple[dict[str, Any], ...], list[str], list[str], list[int]]:
+    """The questions (as records), their ids, the Annex III points and Annex I entries, read once
+    per process (catalog data does not change while it runs; callers must not modify them)."""
+    questions = _questions()
+    return (
+        tuple(questions.to_dict(orient="records")),
+        list(questions["id"]),
+        list(catalog.load("eu-ai-act-annex-iii")["point"]),
+        [int(e) for e in catalog.load("eu-ai-act-annex-i")["entry"]],
+    )
+
+
 def check_screening(
     screening: Any, doc: YamlDocument, file: str, problems: Problems, base: tuple = ("screening",)
 ) -> dict[str, Any]:
     """Validate screening answers against the ``eu-ai-act`` questions; returns the usable answers."""
-    questions = _questions()
-    ids = list(questions["id"])
-    points = list(catalog.load("eu-ai-act-annex-iii")["point"])
-    entries = [int(e) for e in catalog.load("eu-ai-act-annex-i")["entry"]]
+    records, ids, points, entries = _screening_catalog()
     answers: dict[str, Any] = {}
     if not isinstance(screening, dict):
         line, col = doc.where(base)
@@ -238,7 +249,7 @@ def check_screening(
         if str(key) not in ids:
             line, col = doc.where((*base, key), key=True)
             problems.error(file, line, col, f"unknown screening question '{key}'{suggest(str(key), ids)}")
-    for q in questions.to_dict(orient="records"):
+    for q in records:
         qid = q["id"]
         if qid not in screening:
             continue
@@ -299,7 +310,7 @@ def check_screening(
             answers[qid] = str(value)
     annex_i = answers.get("annex_i") or []
     annex_iii = answers.get("annex_iii") or []
-    for q in questions.to_dict(orient="records"):
+    for q in records:
         qid, when = q["id"], q["required_when"]
         needed = when == "always" or (when == "annex_i" and annex_i) or (when == "annex_iii" and annex_iii)
         if needed and qid not in screening:
