@@ -17,6 +17,19 @@ def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str) 
     return report.title_block(eng, report_title, sub)
 
 
+def with_levels(df: pd.DataFrame, crit: Any, columns: list[str]) -> pd.DataFrame:
+    """A copy of ``df`` whose level columns (band ids of ``crit``) hold (label, colour) for the
+    table kind "level", so badges show the configured band colours."""
+    if df.empty:
+        return df
+    bands = {b.id: (b.label, b.colour) for b in crit.bands}
+    out = df.copy()
+    for col in columns:
+        if col in out:
+            out[col] = [bands.get(v) if isinstance(v, str) else None for v in out[col]]
+    return out
+
+
 def provenance(eng: Any) -> report.HTML:
     """Versions of aimskit and the catalog, and the sha256 of every input file."""
     rows = [

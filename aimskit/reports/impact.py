@@ -112,7 +112,7 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
     """The system profile (one system) or the inventory with the screened tiers (portfolio)."""
     if not result.system_id:
         return report.table(
-            result.overview,
+            common.with_levels(result.overview, result.criteria, ["highest_residual"]),
             {
                 "system_id": "ID",
                 "name": "AI system",
@@ -123,7 +123,7 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
                 "fria": "Art. 27 FRIA",
                 "impacts": ("Impacts", "num"),
                 "severe": ("Severe", "num"),
-                "highest_residual": ("Highest residual level", "badge"),
+                "highest_residual": ("Highest residual level", "level"),
             },
             empty="No AI system is in scope.",
         )
@@ -281,9 +281,9 @@ _IMPACT_COLUMNS = {
     "description": "Impact",
     "severity": ("Sev.", "num"),
     "likelihood": ("Lik.", "num"),
-    "inherent_level": ("Level", "badge"),
+    "inherent_level": ("Level", "level"),
     "mitigations": ("Mitigations", "list"),
-    "residual_level": ("Residual", "badge"),
+    "residual_level": ("Residual", "level"),
     "scale_label": "Scale",
     "reversibility_label": "Reversibility",
     "risk_text": "Risks",
@@ -311,11 +311,14 @@ def impacts_table(result: ImpactResult, direction: str = "negative") -> report.H
         return report.table(df, cols, empty="No positive impact is recorded.")
     df = df.sort_values(["inherent_score", "impact_id"], ascending=[False, True]) if not df.empty else df
     cols = {k: v for k, v in _IMPACT_COLUMNS.items() if not (result.system_id and k == "system_id")}
+    df = common.with_levels(df, result.criteria, ["inherent_level", "residual_level"])
     return report.table(df, cols, empty="No negative impact is recorded.")
 
 
 def highest(result: ImpactResult) -> report.HTML:
-    df = impact.highest_impacts(result.impacts)
+    df = common.with_levels(
+        impact.highest_impacts(result.impacts), result.criteria, ["inherent_level", "residual_level"]
+    )
     return report.table(
         df,
         {
@@ -324,8 +327,8 @@ def highest(result: ImpactResult) -> report.HTML:
             "affected_group": "Affected group",
             "area_label": "Area",
             "description": "Impact",
-            "inherent_level": ("Before", "badge"),
-            "residual_level": ("After mitigation", "badge"),
+            "inherent_level": ("Before", "level"),
+            "residual_level": ("After mitigation", "level"),
             "residual_score": ("Residual score", "num"),
         },
         empty="No negative impact is recorded.",
@@ -334,14 +337,14 @@ def highest(result: ImpactResult) -> report.HTML:
 
 def groups(result: ImpactResult) -> report.HTML:
     return report.table(
-        impact.by_group(result.impacts),
+        common.with_levels(impact.by_group(result.impacts), result.criteria, ["residual_level"]),
         {
             "group": "Affected group",
             "impacts": ("Negative impacts", "num"),
             "impact_id": "Highest",
             "system_id": "AI system",
             "area_label": "Area",
-            "residual_level": ("Residual level", "badge"),
+            "residual_level": ("Residual level", "level"),
             "description": "Impact",
         },
         empty="No negative impact is recorded.",

@@ -625,7 +625,8 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
     classifications: dict[str, Classification] = {}
     obs: dict[str, pd.DataFrame] = {}
     fria: dict[str, tuple[bool, str, pd.DataFrame]] = {}
-    for sid in in_scope:
+    scope = [system_id] if system_id else in_scope  # a per-system report computes its system only
+    for sid in scope:
         profile = inputs.profiles.get(sid)
         c = classify(sid, inputs.answers[sid]) if profile is not None else unknown(sid)
         roles = list(profile.role) if profile is not None else []
@@ -633,7 +634,7 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
         obs[sid] = obligations(c, roles, eng.meta.assessment_date)
         required, why = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
         fria[sid] = (required, why, fria_elements(inputs, sid))
-    scored_all = score_impacts(inputs.impacts[inputs.impacts["system_id"].isin(in_scope)], crit, inputs.severe_level)
+    scored_all = score_impacts(inputs.impacts[inputs.impacts["system_id"].isin(scope)], crit, inputs.severe_level)
     known = known_risk_ids(eng)
     findings = pd.concat(
         [
@@ -643,8 +644,7 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
         ignore_index=True,
     )
     overview = _overview(classifications, fria, scored_all, declared, names, crit)
-    scope = [system_id] if system_id else in_scope
-    scored = scored_all[scored_all["system_id"].isin(scope)].reset_index(drop=True)
+    scored = scored_all.reset_index(drop=True)
     if system_id:
         findings = findings[findings["system_id"].isin([system_id, ""])].reset_index(drop=True)
         overview = overview[overview["system_id"] == system_id].reset_index(drop=True)

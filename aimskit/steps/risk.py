@@ -748,6 +748,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
     crit = data.criteria
     as_of = eng.meta.assessment_date
     reqs = gap_step.requirements()
+    reqs = reqs[reqs["kind"] == "control"].reset_index(drop=True)  # the SoA needs the Annex A controls only
     system_name = None
     scored_all = score_register(data.risks, crit)
     if system_id is not None:
