@@ -93,14 +93,14 @@ def _median(values: list[float]) -> float:
 
 
 def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -> str:
-    """Every AI system (row) x step (columns: status and the step's first headline figures), sortable."""
+    """Every AI system (row) x step (columns: status and the step's first two headline figures), sortable."""
     by_scope: dict[Any, dict[str, dict[str, Any]]] = {}
     for r in manifest["reports"]:
         if r.get("scope_id") is None or r.get("system_id") is not None:
             by_scope.setdefault(r.get("scope_id"), {})[r["step"]] = r
     if not by_scope:
         return ""
-    cols = [(step, key, label, kind) for step in steps for key, label, kind in HEADLINE_FIGURES.get(step, [])[:3]]
+    cols = [(step, key, label, kind) for step in steps for key, label, kind in HEADLINE_FIGURES.get(step, [])[:2]]
     head = "".join(f"<th>{esc(step)}</th>" for step in steps)
     head += "".join(f"<th>{esc(step)}: {esc(label)}</th>" for step, _, label, _ in cols)
     rows = []
@@ -143,8 +143,8 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
         "<h2>Portfolio: every AI system and step</h2>"
         '<p class="ak-note">Click a column heading to sort. The last rows sum up the AI systems '
         "(organisation-wide reports excluded).</p>"
-        f'<table class="ak-table ak-sortable"><thead><tr><th>Scope</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody><tfoot>{''.join(rollup)}</tfoot></table>"
+        f'<div class="ak-scroll"><table class="ak-table ak-sortable ak-matrix"><thead><tr><th>Scope</th>{head}</tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody><tfoot>{''.join(rollup)}</tfoot></table></div>"
     )
 
 
@@ -221,7 +221,8 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
 <title>aimskit reports - {esc(eng.organisation)}</title>
 {STYLE}
 <style>body{{margin:0;padding:24px;font-family:"Segoe UI","Helvetica Neue",Arial,sans-serif}}
-.wrap{{max-width:1180px;margin:0 auto}} h2{{border-bottom:2px solid {colour};padding-bottom:4px}}
+.wrap{{max-width:1400px;margin:0 auto}} .ak-scroll{{overflow-x:auto}}
+.ak-matrix td:first-child{{min-width:220px}} h2{{border-bottom:2px solid {colour};padding-bottom:4px}}
 th[data-dir=asc]::after{{content:" \\25B2"}} th[data-dir=desc]::after{{content:" \\25BC"}}
 tfoot th{{text-align:left;padding:5px 8px}} .ak-badge a{{color:#fff}}</style>
 </head><body><div class="wrap ak-report" style="--ak-brand:{colour}">
