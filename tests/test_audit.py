@@ -395,14 +395,11 @@ def test_compile_inputs_with_hand_made_frames():
     assert inputs.risks is risks and inputs.impacts is None
 
 
-def test_risk_and_impact_adapter_without_the_steps(monkeypatch, example):
-    import importlib.util
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name.startswith("aimskit.steps.") else real(name, *a)
-    )
-    assert review.risk_and_impact(example) == (None, None)
+def test_risk_and_impact_picture_comes_from_the_risk_and_impact_steps(example):
+    risks, impacts = review.risk_and_impact(example)
+    assert risks["risk_id"].tolist()[0] == "R-12"
+    assert not impacts.empty and set(impacts["impact_id"]) >= {"IMP-01", "IMP-06"}
+    assert list(impacts.columns)[:3] == ["impact_id", "system_id", "party"]
 
 
 def test_example_review_pack(example):

@@ -212,7 +212,7 @@ _PICTURE_COLUMNS: dict[str, str | tuple[str, str]] = {
 
 def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
     if df is None:
-        return report.note(f"No {what} in this engagement (the step is not available in this version of aimskit).")
+        return report.note(f"The {what} is compiled in the input pack for the next review (the organisation report).")
     if df.empty:
         return report.note(f"No {what} data in this engagement.")
     columns = {c: _PICTURE_COLUMNS.get(c, c.replace("_", " ").capitalize()) for c in df.columns}

@@ -10,8 +10,6 @@ input pack for the next review. ``as_of`` is the engagement's assessment date.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,19 +225,12 @@ def compile_inputs(
     )
 
 
-def risk_and_impact(eng: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Top residual risks and severe impacts from the risk and impact steps, when they are installed.
+def risk_and_impact(eng: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Top residual risks (risk step) and severe impacts (impact step) for the review's risk and
+    impact picture; empty frames when the engagement has no register or no impacts."""
+    from aimskit.steps import impact, risk
 
-    None for a step that does not exist in this version of aimskit.
-    """
-    out: list[pd.DataFrame | None] = []
-    for module, fn in (("aimskit.steps.risk", "top_residual_risks"), ("aimskit.steps.impact", "severe_impacts")):
-        if importlib.util.find_spec(module) is None:
-            out.append(None)
-            continue
-        func = getattr(importlib.import_module(module), fn, None)
-        out.append(func(eng) if func is not None else None)
-    return out[0], out[1]
+    return risk.top_residual_risks(eng), impact.severe_impacts(eng)
 
 
 @dataclass
