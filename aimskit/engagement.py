@@ -31,6 +31,7 @@ from aimskit.problems import (
     InvalidEngagementError,
     Problem,
     Problems,
+    kind_of,
     one_of,
     suggest,
     suggest_id,
@@ -366,20 +367,6 @@ _FRIENDLY_TYPES = {
 }
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "yes/no"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return f"'{value}'"
-
-
 def _entries(n: int) -> str:
     return "one entry" if n == 1 else f"{n} entries"
 
@@ -420,9 +407,9 @@ def report_model_errors(
         value = err.get("input")
         kind = err["type"]
         if kind == "value_error" and loc == ("assessment_date",):
-            message = f"assessment_date must be a date in the form YYYY-MM-DD, found {_kind(value)}"
+            message = f"assessment_date must be a date in the form YYYY-MM-DD, found {kind_of(value)}"
         elif kind in ("value_error", "literal_error") and loc == ("format_version",):
-            message = f"format_version must be the number {FORMAT_VERSION}, found {_kind(value)}"
+            message = f"format_version must be the number {FORMAT_VERSION}, found {kind_of(value)}"
         elif kind == "string_type" and loc[-1] == "colour" and value is None:
             message = (
                 f'{key} is empty; write the colour in quotes, e.g. colour: "#1F4E79" (an unquoted # starts a comment)'
@@ -433,7 +420,7 @@ def report_model_errors(
             expected = err.get("ctx", {}).get("expected", "")
             choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
             hint = suggest(value, choices) if isinstance(value, str) else ""
-            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            shown = f"'{value}'" if isinstance(value, str) else kind_of(value)
             message = f"{shown} is not one of: {one_of(choices)}{hint}"
         elif kind in _FRIENDLY_TYPES:
             hint = ""
@@ -444,7 +431,7 @@ def report_model_errors(
                 inside=f" in {parent}" if parent else "",
                 key=key,
                 value=value,
-                kind=_kind(value),
+                kind=kind_of(value),
                 hint=hint,
                 ge=err.get("ctx", {}).get("ge", ""),
                 min_length=_entries(err.get("ctx", {}).get("min_length", 1)),
@@ -461,7 +448,7 @@ def report_model_errors(
 def _validate_meta(doc: YamlDocument, file: str, problems: Problems) -> EngagementMeta | None:
     data = doc.data
     if not isinstance(data, dict):
-        problems.error(file, 1, 1, f"the file must be a mapping of keys to values, found {_kind(data)}")
+        problems.error(file, 1, 1, f"the file must be a mapping of keys to values, found {kind_of(data)}")
         return None
     meta: EngagementMeta | None = None
     try:
@@ -476,7 +463,7 @@ def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Probl
     def check_level(value: Any, path: tuple) -> None:
         line, column = doc.where(path)
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.error(file, line, column, f"target maturity must be a whole number 0-5, found {_kind(value)}")
+            problems.error(file, line, column, f"target maturity must be a whole number 0-5, found {kind_of(value)}")
         elif not 0 <= value <= 5:
             problems.error(file, line, column, f"target maturity {value} is outside the range 0 to 5")
 

@@ -22,7 +22,7 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.ids import natural_key
 from aimskit.inputs import Part, ReadContext
-from aimskit.problems import Problems, one_of, suggest, suggest_id
+from aimskit.problems import Problems, kind_of, one_of, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
@@ -173,20 +173,6 @@ def scope_ids() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 # small YAML helpers
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "yes/no"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return f"'{value}'"
-
-
 class _Yaml:
     """Typed reads from one YAML document, every problem reported at its position."""
 
@@ -214,7 +200,7 @@ class _Yaml:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.error(path, f"expected a mapping of keys to values for '{name}', found {_kind(value)}")
+            self.error(path, f"expected a mapping of keys to values for '{name}', found {kind_of(value)}")
             return None
         return value
 
@@ -228,7 +214,7 @@ class _Yaml:
                     self.error(path, f"missing required key '{key}'")
             return ""
         if isinstance(value, (dict, list)):
-            self.error((*path, key), f"expected text for '{key}', found {_kind(value)}")
+            self.error((*path, key), f"expected text for '{key}', found {kind_of(value)}")
             return ""
         return str(value).strip()
 
@@ -256,7 +242,7 @@ class _Yaml:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        self.error((*path, key), f"{key} must be a date in the form YYYY-MM-DD, found {_kind(value)}")
+        self.error((*path, key), f"{key} must be a date in the form YYYY-MM-DD, found {kind_of(value)}")
         return None
 
     def choice(self, data: dict, key: str, path: tuple, choices: tuple[str, ...], required: bool = True) -> str:
@@ -281,12 +267,12 @@ class _Yaml:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list):
-            self.error((*path, key), f"expected a list for '{key}', found {_kind(value)}")
+            self.error((*path, key), f"expected a list for '{key}', found {kind_of(value)}")
             return []
         out = []
         for i, item in enumerate(value):
             if isinstance(item, (dict, list)) or item is None or isinstance(item, bool):
-                self.error((*path, key, i), f"expected text in '{key}', found {_kind(item)}")
+                self.error((*path, key, i), f"expected text in '{key}', found {kind_of(item)}")
             elif str(item).strip():
                 out.append(str(item).strip())
         if required and not out:
@@ -298,13 +284,13 @@ class _Yaml:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.error((*path, key), f"expected a list for '{key}', found {_kind(value)}")
+            self.error((*path, key), f"expected a list for '{key}', found {kind_of(value)}")
             return []
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 self.error(
-                    (*path, key, i), f"each entry of '{key}' must be a mapping of keys to values, found {_kind(item)}"
+                    (*path, key, i), f"each entry of '{key}' must be a mapping of keys to values, found {kind_of(item)}"
                 )
             else:
                 out.append((i, item))
@@ -313,7 +299,7 @@ class _Yaml:
 
 def _top(doc: YamlDocument, y: _Yaml, allowed: tuple[str, ...]) -> dict | None:
     if not isinstance(doc.data, dict):
-        y.error((), f"the file must be a mapping of keys to values, found {_kind(doc.data)}")
+        y.error((), f"the file must be a mapping of keys to values, found {kind_of(doc.data)}")
         return None
     y.keys(doc.data, (), allowed, "the file")
     return doc.data
@@ -582,7 +568,7 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
                 if value is None:
                     continue
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    y.error((*p, "performance", key), f"{key} must be a number, found {_kind(value)}")
+                    y.error((*p, "performance", key), f"{key} must be a number, found {kind_of(value)}")
                 elif key != "open_nonconformities" and not 0 <= value <= 100:
                     y.error((*p, "performance", key), f"{key} {value} is outside the range 0 to 100 (a percentage)")
                 else:

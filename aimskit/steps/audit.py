@@ -23,6 +23,7 @@ from aimskit import catalog
 from aimskit.fileio import atomic_write_text
 from aimskit.ids import natural_key
 from aimskit.inputs.audit import GRADES, NONCONFORMITIES, AuditData
+from aimskit.steps.common import jsonable
 
 GRADE_LABELS = {
     "major_nonconformity": "Major nonconformity",
@@ -433,14 +434,14 @@ class AuditResult:
 
     def to_json(self) -> dict[str, Any]:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+            return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
         return {
             "step": "audit",
             "organisation": self.organisation,
             "assessment_date": self.assessment_date.isoformat(),
             "audit_id": self.audit_id,
-            "headline": {k: _jsonable(v) for k, v in self.headline.items()},
+            "headline": {k: jsonable(v) for k, v in self.headline.items()},
             "summary": self.summary,
             "audits": records(self.audits),
             "coverage": records(self.coverage),
@@ -454,22 +455,6 @@ class AuditResult:
             # files the notebook writes beside the report; the runner lists them in the manifest and index
             "attachments": {"checklist_csv": checklist_filename(self.audit_id)} if self.audit_id else {},
         }
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def headline(audits: pd.DataFrame, cov: pd.DataFrame, conflicts: pd.DataFrame, findings: pd.DataFrame) -> dict:

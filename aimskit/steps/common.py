@@ -19,6 +19,8 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "item"):
         return value.item()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value

@@ -18,6 +18,7 @@ import pandas as pd
 
 from aimskit.inputs.audit import NONCONFORMITIES, AuditData
 from aimskit.steps import audit as audit_step
+from aimskit.steps.common import jsonable
 
 ACTION_KIND_LABELS = {
     "improvement": "Continual improvement opportunity",
@@ -248,7 +249,7 @@ class ReviewResult:
     present: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        j = audit_step._jsonable
+        j = jsonable
 
         def records(df: pd.DataFrame | None) -> list[dict[str, Any]] | None:
             if df is None:
