@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 
 from aimskit import engagement
@@ -171,3 +172,15 @@ def test_guidance_for_urgent_items_comes_from_the_catalog(eng):
     assert g["id"].tolist() == ["9.2.2", "A.6.2.4", "5.2"]
     expected = catalog.load("iso42001").set_index("id").loc["9.2.2", "evidence"]
     assert g.loc[0, "evidence"] == expected and len(expected) >= 2
+
+
+def test_system_heatmap_for_all_systems_equals_the_per_system_views():
+    from aimskit import resources
+
+    eng = engagement.load(resources.example_engagement())
+    reqs = gap.requirements()
+    at_once = gap.system_heatmap(reqs, eng.gap, eng.target_for, eng.in_scope_ids)
+    views = {sid: gap.requirement_view(reqs, eng.gap, eng.target_for, system_id=sid) for sid in eng.in_scope_ids}
+    one_by_one = gap.system_heatmap(reqs, eng.gap, eng.target_for, eng.in_scope_ids, views=views)
+    pd.testing.assert_frame_equal(at_once, one_by_one, check_dtype=False)
+    assert at_once.loc["A.7", "cv-screen"] != at_once.loc["A.7", "credit-score"]  # systems differ where rated

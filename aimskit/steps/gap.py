@@ -348,14 +348,35 @@ def system_heatmap(
 ) -> pd.DataFrame:
     """Conformity score per Annex A objective (rows) x AI system (columns), per-system view.
 
-    ``views`` holds per-system views already computed (by system ID), so they are not redone."""
+    A control's status for a system is the system's own row, else the organisation-wide row,
+    else not assessed (what :func:`requirement_view` gives per system); computed for all systems
+    at once. ``views`` holds per-system views already computed (by system ID), used as they are.
+    """
     views = views or {}
+    controls = reqs[reqs["kind"] == "control"][["id", "group_id"]].reset_index(drop=True)
+    org = gap[gap["system_id"].isna()]
+    org_status = dict(zip(org["requirement_id"], org["status"], strict=True))
+    own = gap[gap["system_id"].isin(system_ids)]
+    own_status = {
+        (sid, rid): st for sid, rid, st in zip(own["system_id"], own["requirement_id"], own["status"], strict=True)
+    }
     frames = {}
     for sid in system_ids:
-        view = views[sid] if sid in views else requirement_view(reqs, gap, target, system_id=sid)
-        by = conformity_by_group(view, "control")
-        frames[sid] = by.set_index("group_id")["conformity"] if not by.empty else pd.Series(dtype=float)
-    return pd.DataFrame(frames)
+        if sid in views:
+            by = conformity_by_group(views[sid], "control")
+            frames[sid] = by.set_index("group_id")["conformity"] if not by.empty else pd.Series(dtype=float)
+            continue
+        statuses = [own_status.get((sid, rid), org_status.get(rid, "not_assessed")) for rid in controls["id"]]
+        scores = {
+            gid: conformity_score(pd.Series(st).value_counts())
+            for gid, st in pd.Series(statuses).groupby(controls["group_id"], sort=False)
+        }
+        frames[sid] = pd.Series(scores, dtype=float)
+    heat = pd.DataFrame(frames)
+    if not heat.empty:
+        heat = heat.loc[sorted(heat.index, key=natural_key)]
+    heat.index.name = "group_id"
+    return heat
 
 
 def headline(view: pd.DataFrame, remediation_df: pd.DataFrame) -> dict[str, Any]:
