@@ -571,3 +571,70 @@ def test_report_escapes_user_text(example_copy):
     eng = engagement.load(example_copy)
     html = view.profile(eng, impact.assess(eng, "llm-assist")).data
     assert "<script>x" not in html and "&lt;script&gt;x" in html
+
+
+# --- review findings: Art. 2(2), derogation vs Art. 6(1), labels, duplicate profiles ------------
+
+
+def test_annex_i_section_b_lists_no_obligations_of_the_act():
+    c = impact.classify("s", answers(annex_i=[18], art6__1__b=True))  # 18: motor vehicles, Section B
+    assert c.tier == "high" and c.sectoral_only
+    assert articles(c) == []
+    assert "Art. 2(2)" in c.tier_label
+    mixed = impact.classify("s", answers(annex_i=[18, 11], art6__1__b=True))  # a Section A act as well
+    assert not mixed.sectoral_only and "Art. 9" in articles(mixed)
+
+
+def test_derogation_does_not_apply_to_a_system_high_risk_under_art_6_1():
+    c = impact.classify("s", {**annex_iii(["5(d)"], a=True), "annex_i": [11], "art6.1.b": True})
+    assert c.tier == "high" and not c.derogation
+    assert not {"Art. 6(4)", "Art. 49(2)"} & set(articles(c))
+    assert "already high-risk under Art. 6(1)" in " ".join(c.steps["consequence"])
+
+
+def test_a_derogated_system_says_so_in_its_label():
+    c = impact.classify("s", annex_iii(["5(a)"], a=True))
+    assert c.tier == "minimal" and c.derogation
+    assert "Art. 6(3) derogation" in c.tier_label and "Art. 49(2)" in c.tier_label
+    assert {"Art. 6(4)", "Art. 49(2)"} <= set(articles(c))
+
+
+def test_a_second_profile_for_a_system_is_an_error(minimal):
+    (minimal / "systems").mkdir()
+    text = PROFILE.format(screening=_screening())
+    (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
+    (minimal / "systems" / "chat.yml").write_text(text.replace("art5.a: no", "art5.a: yes"), encoding="utf-8")
+    assert _messages(minimal) == [
+        "systems/chat.yml:1:1: a second profile for 'chat' (also systems/chat.yaml): keep one file per system"
+    ]
+
+
+def test_systems_must_be_a_folder_and_duplicate_points_are_warned(minimal):
+    (minimal / "systems").write_text("not a folder", encoding="utf-8")
+    assert _messages(minimal) == ["systems:1:1: must be a folder holding one <system id>.yaml profile per AI system"]
+    (minimal / "systems").unlink()
+    (minimal / "systems").mkdir()
+    (minimal / "systems" / "chat.yaml").write_text(
+        PROFILE.format(
+            screening=_screening(
+                annex_iii="[4(a), 4(a)]",
+                **{"art6.3.profiling": "yes", "art6.3.a": "no", "art6.3.b": "no", "art6.3.c": "no", "art6.3.d": "no"},
+            )
+        ),
+        encoding="utf-8",
+    )
+    assert any("'4(a)' is listed twice" in m for m in _messages(minimal))
+    assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].annex_iii == ["4(a)"]
+
+
+def test_importer_role_is_not_called_incomplete(minimal):
+    from aimskit.reports import impact as view
+
+    (minimal / "systems").mkdir()
+    text = PROFILE.format(screening=_screening(**{"art50.1": "no"}))
+    (minimal / "systems" / "chat.yaml").write_text(
+        text.replace("role: [deployer]", "role: [importer]"), encoding="utf-8"
+    )
+    result = impact.assess(engagement.load(minimal), "chat")
+    html = str(view.obligations(result))
+    assert "screening is incomplete" not in html and "importers Art. 23" in html

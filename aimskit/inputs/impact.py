@@ -271,7 +271,9 @@ def check_screening(
                 m = re.fullmatch(r"(\d)\.?\(?([a-e])?\)?", text)
                 norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
                 pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
-                if norm in points:
+                if norm in good:
+                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice")
+                elif norm in points:
                     good.append(norm)
                     if norm != str(item):
                         problems.warning(file, *pos, f"{qid}: '{item}' was read as '{norm}'; write '{norm}'")
@@ -297,6 +299,8 @@ def check_screening(
                 pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if isinstance(item, bool) or not isinstance(item, int) or item not in entries:
                     problems.error(file, *pos, f"{qid}: '{item}' is not an Annex I entry number (1-20)")
+                elif item in good_i:
+                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice")
                 else:
                     good_i.append(item)
             answers[qid] = good_i
@@ -467,13 +471,27 @@ def read(ctx: ReadContext) -> ImpactInputs:
     out = ImpactInputs()
     _read_criteria(ctx, out)
     folder = ctx.folder / PROFILE_DIR
+    if folder.exists() and not folder.is_dir():
+        ctx.problems.error(
+            ctx.name(PROFILE_DIR), 1, 1, "must be a folder holding one <system id>.yaml profile per AI system"
+        )
     if folder.is_dir():
         ids = list(ctx.systems)
+        seen: dict[str, str] = {}
         for path in sorted(folder.iterdir()):
             if path.name.startswith(("_", ".")) or path.suffix.lower() not in (".yaml", ".yml"):
                 continue
             sid = path.stem
             file = ctx.name(f"{PROFILE_DIR}/{path.name}")
+            if sid in seen:
+                ctx.problems.error(
+                    file,
+                    1,
+                    1,
+                    f"a second profile for '{sid}' (also {PROFILE_DIR}/{seen[sid]}): keep one file per system",
+                )
+                continue
+            seen[sid] = path.name
             if sid not in ctx.systems:
                 ctx.problems.error(
                     file, 0, "", f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"

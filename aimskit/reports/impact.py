@@ -14,7 +14,7 @@ from aimskit import catalog, charts, criteria, report
 from aimskit.inputs.impact import AREA_LABELS
 from aimskit.reports import common
 from aimskit.steps import impact
-from aimskit.steps.impact import TIER_LABELS, ImpactResult
+from aimskit.steps.impact import ImpactResult
 
 TITLE = "AI system impact assessment and EU AI Act classification"
 ATTRIBUTION = (
@@ -40,7 +40,7 @@ def headline(result: ImpactResult) -> report.HTML:
         first = (
             "EU AI Act tier",
             c.tier,
-            TIER_LABELS[c.tier],
+            c.tier_label,
             "bad" if c.tier in ("high", "prohibited") else "warn" if c.tier == "unknown" else "good",
         )
     else:
@@ -166,7 +166,7 @@ def classification(result: ImpactResult) -> report.HTML:
             + report.note("Each system's report shows the full reasoning, question by question.").data
         )
     c = result.classifications[result.system_id]
-    callout = report.note(f"Result: {TIER_LABELS[c.tier]}. Basis: {c.steps.iloc[-1]['consequence']}.", callout=True)
+    callout = report.note(f"Result: {c.tier_label}. Basis: {c.steps.iloc[-1]['consequence']}.", callout=True)
     table = report.table(
         c.steps,
         {
@@ -197,7 +197,24 @@ def obligations(result: ImpactResult) -> report.HTML:
     if result.system_id:
         df = result.obligations[result.system_id].copy()
         if df.empty:
-            return report.note("No obligations can be listed: the screening is incomplete.")
+            c = result.classifications[result.system_id]
+            profile = result.profiles.get(result.system_id)
+            roles = set(profile.role) if profile is not None else set()
+            if c.tier == "unknown":
+                return report.note("No obligations can be listed: the screening is incomplete.")
+            if c.sectoral_only:
+                return report.note(
+                    "High-risk through Annex I Section B product legislation only: under Art. 2(2) only Art. 6(1), "
+                    "Arts. 102-109 and Art. 112 of the AI Act apply; the high-risk requirements reach the system "
+                    "through that legislation, so no obligation of the Act is listed."
+                )
+            if not roles & {"provider", "deployer"}:
+                return report.note(
+                    "aimskit lists the obligations of providers and deployers; the role recorded for this system ("
+                    + ", ".join(sorted(roles))
+                    + ") has obligations of its own (importers Art. 23, distributors Art. 24) that are not listed."
+                )
+            return report.note("No obligation of the Act follows from this classification for the recorded role(s).")
         df["status"] = ["in force" if f else "upcoming" for f in df["in_force"]]
         return report.table(
             df,

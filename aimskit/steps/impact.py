@@ -83,6 +83,7 @@ class Classification:
     annex_iii: list[str] = field(default_factory=list)
     annex_iii_route: bool = False
     derogation: bool = False
+    sectoral_only: bool = False  # high-risk only through Annex I Section B legislation (Art. 2(2))
     transparency: list[str] = field(default_factory=list)
     gpai: str = "none"
     public_service: bool = False
@@ -94,6 +95,17 @@ class Classification:
 
     @property
     def tier_label(self) -> str:
+        if self.derogation and self.tier in ("minimal", "limited"):
+            return (
+                TIER_LABELS[self.tier].split(" (")[0]
+                + " (not high-risk by the Art. 6(3) derogation: the provider documents the assessment, Art. 6(4), "
+                "and registers the system, Art. 49(2))"
+            )
+        if self.sectoral_only:
+            return (
+                TIER_LABELS["high"].split(" (")[0]
+                + " (Annex I Section B: requirements through the product legislation, Art. 2(2))"
+            )
         return TIER_LABELS[self.tier]
 
 
@@ -112,6 +124,11 @@ def unknown(system_id: str, reason: str = "no profile (systems/<id>.yaml) for th
         [{"step": 1, "question": "Screening answers", "reference": "-", "answer": "missing", "consequence": reason}]
     )
     return Classification(system_id, "unknown", steps, notes=[reason])
+
+
+def section_b_all(entries: list[int], acts: pd.DataFrame) -> bool:
+    """Whether every Annex I entry is in Section B (the legislation Art. 2(2) refers to)."""
+    return bool(entries) and all(str(acts.loc[str(e), "section"]) == "B" for e in entries)
 
 
 def classify(system_id: str, answers: dict[str, Any]) -> Classification:
@@ -149,12 +166,23 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         step("annex_i", f"Art. 6(1)(a) met: {names}")
         third = answers.get("art6.1.b") is True
         c.annex_i_route = third
+        section_b = all(str(acts.loc[str(e), "section"]) == "B" for e in c.annex_i)
         step(
             "art6.1.b",
             "High-risk under Art. 6(1) (Annex I route)"
             if third
             else "Art. 6(1)(b) not met: no third-party conformity assessment, so not high-risk under Art. 6(1)",
         )
+        if third and section_b:
+            step(
+                "annex_i",
+                "Annex I Section B only: Art. 2(2) applies only Art. 6(1), Arts. 102-109 and Art. 112 of the Act; the "
+                "high-risk requirements reach the system through its product legislation, so no Chapter III "
+                "obligation is listed here",
+                question="Are all the Annex I acts in Section B?",
+                answer="yes",
+                reference="Art. 2(2)",
+            )
     else:
         step("annex_i", "Not an Annex I product or safety component: Art. 6(1) does not apply")
     # 3. Art. 6(2): Annex III use cases, with the 5(b) fraud carve-out
@@ -205,6 +233,15 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
                 answer="no",
                 reference="Art. 6(2); Art. 6(3)",
             )
+        elif c.annex_i_route:
+            step(
+                "annex_iii",
+                "An Art. 6(3) condition is met, but the system is already high-risk under Art. 6(1): the derogation "
+                "does not change the tier and Art. 6(4) and 49(2) do not apply",
+                question="Does the Art. 6(3) derogation apply?",
+                answer="not relevant",
+                reference="Art. 6(1); Art. 6(3); Art. 49(2)",
+            )
         else:
             c.derogation = True
             conds = ", ".join(questions.loc[q, "reference"] for q in met)
@@ -249,6 +286,7 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         why = f"prohibited practice under {', '.join(c.prohibited)}"
     elif c.annex_i_route or c.annex_iii_route:
         c.tier = "high"
+        c.sectoral_only = c.annex_i_route and not c.annex_iii_route and section_b_all(c.annex_i, acts)
         routes = []
         if c.annex_i_route:
             routes.append("Art. 6(1) Annex I entry " + ", ".join(str(e) for e in c.annex_i))
@@ -268,7 +306,7 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
             "step": len(rows) + 1,
             "question": "Conclusion",
             "reference": "",
-            "answer": TIER_LABELS[c.tier],
+            "answer": c.tier_label,
             "consequence": why,
         }
     )
@@ -310,10 +348,12 @@ def _condition(c: Classification, condition: str, fria: bool) -> bool:
         return False
     if c.tier == "prohibited":
         return condition in ("prohibited", "any")
+    if c.sectoral_only:  # Art. 2(2): only Art. 6(1), 102-109 and 112 apply to these systems
+        return False
     return {
         "any": True,
         "prohibited": False,
-        "high_risk": c.tier == "high",
+        "high_risk": c.tier == "high" and not c.sectoral_only,
         "registration": c.annex_iii_route and any(p.split("(")[0] != FRIA_EXCLUDED_AREA for p in c.annex_iii),
         "derogation": c.derogation,
         "fria": fria,
@@ -739,7 +779,7 @@ def _summary(r: ImpactResult) -> list[str]:
     tiers = pd.Series([c.tier for c in r.classifications.values()]).value_counts()
     if r.system_id:
         c = r.classifications[r.system_id]
-        out.append(f"EU AI Act: {TIER_LABELS[c.tier]}.")
+        out.append(f"EU AI Act: {c.tier_label}.")
     else:
         parts = [f"{int(tiers[t])} {TIER_LABELS[t].split(' (')[0].lower()}" for t in TIERS if t in tiers]
         out.append(f"{h['systems']} AI system(s) in scope: " + ", ".join(parts) + ".")
