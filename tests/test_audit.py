@@ -259,7 +259,9 @@ def test_example_demonstrates_every_grade_and_flag(example):
     r = audit.assess(example)
     f = r.findings
     assert len(f) >= 15 and set(f["grade"]) == set(GRADES)
-    assert all(r.flags[k] >= 1 for k in audit.FLAGS), r.flags
+    issue_flags = ("overdue", "no_effectiveness_check", "not_effective", "no_corrective_action", "recurring")
+    assert all(r.flags[k] >= 1 for k in issue_flags), r.flags
+    assert r.flags["closed_without_trail"] == 1  # F-04, closed without root cause or corrective action
     closed_checked = f[(f["status"] == "closed") & (f["effectiveness"] == "effective")]
     assert len(closed_checked) >= 2
     h = r.headline
@@ -413,3 +415,40 @@ def test_example_review_pack(example):
     assert len(one.decisions) == 3 and one.review["id"] == "MR-2026-01"
     with pytest.raises(KeyError):
         review.assess(example, "nope")
+
+
+def test_closed_nonconformity_trail_flags():
+    base = dict(
+        status="closed",
+        root_cause="r",
+        corrective_action="c",
+        owner="o",
+        due_date=D(2026, 10, 30),
+        verified_by="v",
+        verified_on=D(2026, 11, 1),
+        effectiveness="effective",
+        closure_date=D(2026, 11, 2),
+    )
+    f = _findings(
+        _finding("ok", **base),
+        _finding("ne", **{**base, "effectiveness": "not_effective"}),
+        _finding("early", **{**base, "closure_date": D(2026, 10, 31)}),
+        _finding("bare", **{**base, "root_cause": None, "corrective_action": None}),
+        _finding("obs", **{**base, "grade": "observation", "root_cause": None}),
+    ).set_index("finding_id")
+    assert f.loc["ok", "flags"] == []
+    assert "closed_not_effective" in f.loc["ne", "flags"]
+    assert f.loc["early", "flags"] == ["closed_before_check"]
+    assert f.loc["bare", "flags"] == ["closed_without_trail"]
+    assert f.loc["obs", "flags"] == []  # an observation needs no corrective-action trail
+
+
+def test_a_held_review_shows_what_it_saw(example):
+    held = review.assess(example, "MR-2026-01")  # held 2026-07-09, before any audit or finding
+    assert held.inputs.nonconformities.empty and held.inputs.audits.empty
+    assert held.inputs.actions.empty  # no review before it: no earlier actions to report on
+    assert len(held.review_actions) == 5 and held.headline["actions"] == 5
+    perf = held.inputs.performance.set_index("measure")
+    assert perf.loc["gap_conformity", "current"] == 41.0  # the figure it recorded, not today's
+    pack = review.assess(example)
+    assert pack.inputs.baseline == "MR-2026-01" and len(pack.inputs.nonconformities) > 0

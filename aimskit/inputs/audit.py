@@ -597,7 +597,7 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
             due = y.date(act, "due", ap, required=True)
             done_on = y.date(act, "completed_on", ap)
             status = y.choice(act, "status", ap, ACTION_STATUSES)
-            if status == "done" and done_on is None and "completed_on" not in act:
+            if status == "done" and done_on is None and act.get("completed_on") is None:
                 y.error(ap, f"action '{aid}' is done but has no completed_on date")
             if done_on is not None and status in ("open", "in_progress"):
                 y.error((*ap, "completed_on"), f"action '{aid}' has completed_on but status {status}; set status done")

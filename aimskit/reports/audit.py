@@ -38,14 +38,16 @@ def missing_data(result: AuditResult) -> report.HTML:
 def headline(result: AuditResult) -> report.HTML:
     h = result.headline
     cov = "-" if h["coverage"] is None else f"{h['coverage']:.0f}%"
+    done = "-" if h.get("audited_coverage") is None else f"{h['audited_coverage']:.0f}%"
     return report.kpis(
         [
             ("Audits", f"{h['audits_done']} / {h['audits']}", "done / in the programme", ""),
             (
-                "Requirements covered",
-                cov,
-                f"{h['never_audited']} " + ("outside this audit" if result.audit is not None else "never audited"),
-                "" if result.audit is not None else "warn" if h["never_audited"] else "good",
+                "Requirements audited",
+                done,
+                f"{cov} with the planned audits; {h['never_audited']} "
+                + ("outside this audit" if result.audit is not None else "in no audit"),
+                "" if result.audit is not None else "warn" if h["never_audited"] or h["planned"] else "good",
             ),
             ("Findings", h["findings"], f"{h['nonconformities']} nonconformities ({h['major']} major)", ""),
             (

@@ -58,7 +58,7 @@ def headline(result: ReviewResult) -> report.HTML:
                 "Gap conformity",
                 _num(h["conformity"], "{:.0f}%"),
                 f"{_num(change, '{:+.1f}')} points since the last review" if change is not None else "no baseline",
-                "" if change is None else "good" if change > 0 else "bad",
+                "" if change is None or change == 0 else "good" if change > 0 else "bad",
             ),
             (
                 "Open nonconformities",

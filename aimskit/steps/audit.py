@@ -51,6 +51,9 @@ FLAGS = {
     "not_effective": "The effectiveness check found the corrective action not effective",
     "no_corrective_action": "Open nonconformity without a corrective action, owner or due date",
     "recurring": "Recurring: repeats an earlier finding, or was repeated by a later one",
+    "closed_not_effective": "Nonconformity closed although its effectiveness check found the action not effective",
+    "closed_before_check": "Nonconformity closed before its effectiveness was checked",
+    "closed_without_trail": "Nonconformity closed without a root cause, corrective action or owner (10.2)",
 }
 CHECKLIST_COLUMNS = {
     "audit_id": "audit_id",
@@ -335,6 +338,17 @@ def finding_status(findings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             flags.append("not_effective")
         if nc and is_open and any(_missing(rec[c]) for c in ("corrective_action", "owner", "due_date")):
             flags.append("no_corrective_action")
+        if nc and not is_open:
+            if rec["effectiveness"] == "not_effective":
+                flags.append("closed_not_effective")
+            if (
+                not _missing(rec["verified_on"])
+                and not _missing(rec["closure_date"])
+                and rec["closure_date"] < rec["verified_on"]
+            ):
+                flags.append("closed_before_check")
+            if any(_missing(rec[c]) for c in ("root_cause", "corrective_action", "owner")):
+                flags.append("closed_without_trail")
         recurred_as = repeats.get(rec["finding_id"], [])
         if not _missing(rec["recurrence_of"]) or recurred_as:
             flags.append("recurring")
@@ -469,6 +483,7 @@ def headline(audits: pd.DataFrame, cov: pd.DataFrame, conflicts: pd.DataFrame, f
         "planned": int((cov["state"] == "planned").sum()),
         "never_audited": int((cov["state"] == "never audited").sum()),
         "coverage": round(100.0 * int((cov["state"] != "never audited").sum()) / len(cov), 1) if len(cov) else None,
+        "audited_coverage": round(100.0 * int((cov["state"] == "audited").sum()) / len(cov), 1) if len(cov) else None,
         "findings": len(findings),
         "nonconformities": len(nc),
         "major": int((findings["grade"] == "major_nonconformity").sum()) if len(findings) else 0,

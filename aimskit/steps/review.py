@@ -197,6 +197,7 @@ def compile_inputs(
     last_review: dict[str, Any] | None = None,
     risks: pd.DataFrame | None = None,
     impacts: pd.DataFrame | None = None,
+    recorded_performance: dict[str, Any] | None = None,
 ) -> ReviewInputs:
     """Compile the management review inputs (pure; see METHOD).
 
@@ -211,6 +212,8 @@ def compile_inputs(
         "gap_conformity_controls": gap_headline.get("conformity_controls"),
         "open_nonconformities": float(open_nc),
     }
+    if recorded_performance:  # a held review: the figures it recorded, not today's
+        current = {k: recorded_performance.get(k) for k in current}
     previous_perf = (last_review or {}).get("performance") or None
     previous_issues = (last_review or {}).get("issues")
     return ReviewInputs(
@@ -331,6 +334,14 @@ def summary_points(h: dict[str, Any], inputs: ReviewInputs, review: dict[str, An
     return points
 
 
+def _with_baseline(reviews: pd.DataFrame) -> dict[str, Any] | None:
+    """The latest of ``reviews`` that recorded its issues or performance figures (the baseline)."""
+    for rec in reversed(reviews.to_dict(orient="records")):
+        if rec.get("issues") or rec.get("performance"):
+            return rec
+    return None
+
+
 def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
     """One held management review (``review_id``), or the input pack for the next review."""
     from aimskit.steps import gap
@@ -341,29 +352,43 @@ def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
     reviews = data.reviews
     review = None
     actions = data.actions
+    context = {"external": list(eng.meta.context.external_issues), "internal": list(eng.meta.context.internal_issues)}
+    audits = data.audits
+    recorded = None
+    own_actions = None
     if review_id is not None:
+        # a held review: the inputs as they stood on its date (what it saw), its own actions apart
         matches = reviews[reviews["id"] == review_id]
         if matches.empty:
             raise KeyError(f"review '{review_id}' is not in reviews.yaml")
         review = matches.iloc[0].to_dict()
-        actions = actions[actions["review_id"] == review_id]
-        last = review
+        when = review["date"]
+        earlier = reviews[reviews["date"] < when]
+        own_actions = action_status(actions[actions["review_id"] == review_id], as_of)
+        actions = actions[actions["review_id"].isin(earlier["id"])]
+        findings = findings[findings["raised"] <= when] if len(findings) else findings
+        audits = audits[audits["end"] <= when] if len(audits) else audits
+        last = _with_baseline(earlier)
+        context = review.get("issues") or context
+        recorded = review.get("performance") or None
+        as_of_inputs = when
     else:
-        last = reviews.iloc[-1].to_dict() if not reviews.empty else None
+        last = _with_baseline(reviews)
+        as_of_inputs = as_of
     risks, impacts = risk_and_impact(eng) if review_id is None else (None, None)
-    context = {"external": list(eng.meta.context.external_issues), "internal": list(eng.meta.context.internal_issues)}
     inputs = compile_inputs(
         actions=actions,
         findings=findings,
-        audits=data.audits,
+        audits=audits,
         context=context,
         gap_headline=gap.assess(eng).headline,
-        as_of=as_of,
+        as_of=as_of_inputs,
         last_review=last,
         risks=risks,
         impacts=impacts,
+        recorded_performance=recorded,
     )
-    h = headline(inputs, inputs.actions)
+    h = headline(inputs, inputs.actions if own_actions is None else own_actions)
     return ReviewResult(
         organisation=eng.organisation,
         assessment_date=as_of,
@@ -372,7 +397,7 @@ def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
         next_review=dict(data.next_review),
         inputs=inputs,
         decisions=list(review["decisions"]) if review else [],
-        review_actions=inputs.actions,
+        review_actions=inputs.actions if own_actions is None else own_actions,
         headline=h,
         summary=summary_points(h, inputs, review),
         present=dict(data.present),
