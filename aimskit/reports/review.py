@@ -88,15 +88,24 @@ def attendance(result: ReviewResult) -> report.HTML:
 
 
 def decisions(result: ReviewResult) -> report.HTML:
-    if not result.decisions:
-        return report.note("No decisions recorded.")
-    return report.bullets(result.decisions)
+    text = report.note("No decisions recorded.") if not result.decisions else report.bullets(result.decisions)
+    if result.review is None:
+        return text
+    own = _actions(result.review_actions, "This review recorded no action.")
+    return report.HTML(str(text) + "<h4>Actions recorded, with their status today</h4>" + str(own))
 
 
 def actions_table(result: ReviewResult, open_only: bool = False) -> report.HTML:
     df = result.inputs.actions
-    if open_only and not df.empty:
-        df = df[df["open"].astype(bool)]
+    if open_only:
+        if result.review is not None and len(result.review_actions):  # a held review: its own actions too
+            df = pd.concat([df, result.review_actions], ignore_index=True) if len(df) else result.review_actions
+        if not df.empty:
+            df = df[df["open"].astype(bool)]
+    return _actions(df, "No open action." if open_only else "No action from previous reviews is recorded.")
+
+
+def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
     return report.table(
         df,
         {
@@ -111,7 +120,7 @@ def actions_table(result: ReviewResult, open_only: bool = False) -> report.HTML:
             "overdue": ("", "overdue"),
             "days_overdue": ("Days overdue", "num"),
         },
-        empty="No open action." if open_only else "No action from previous reviews is recorded.",
+        empty=empty,
     )
 
 
