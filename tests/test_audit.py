@@ -452,3 +452,35 @@ def test_a_held_review_shows_what_it_saw(example):
     assert perf.loc["gap_conformity", "current"] == 41.0  # the figure it recorded, not today's
     pack = review.assess(example)
     assert pack.inputs.baseline == "MR-2026-01" and len(pack.inputs.nonconformities) > 0
+
+
+def test_recurrence_loops_are_refused(tmp_path):
+    import shutil
+
+    from aimskit import engagement, resources
+
+    folder = tmp_path / "eng"
+    shutil.copytree(resources.example_engagement(), folder)
+    lines = (folder / "findings.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("recurrence_of")
+    rows = {}
+    for i, line in enumerate(lines[1:], start=1):
+        if line.startswith("F-03,") or line.startswith("F-08,"):
+            rows[line[:4]] = i
+    assert len(rows) == 2
+    import csv
+    import io
+
+    def relink(i: int, target: str) -> None:
+        cells = next(csv.reader(io.StringIO(lines[i])))
+        cells[col] = target
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(cells)
+        lines[i] = buf.getvalue()
+
+    relink(rows["F-03"], "F-08")
+    relink(rows["F-08"], "F-03")
+    (folder / "findings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    messages = [p.message for p in engagement.validate(folder) if "form a loop" in p.message]
+    assert messages and "F-03 -> F-08 -> F-03" in " ".join(messages)

@@ -169,6 +169,14 @@ def scope_ids() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return {k: v for k, v in clauses.items() if v}, {k: v for k, v in controls.items() if v}
 
 
+def _loop(start: str, links: dict[str, str]) -> list[str]:
+    path, node = [start], links.get(start)
+    while node and node != start:
+        path.append(node)
+        node = links.get(node)
+    return [*path, start]
+
+
 # ---------------------------------------------------------------------------------------------
 # small YAML helpers
 
@@ -363,6 +371,12 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                 (*p, "end"),
                 f"audit '{aid}' is done but ends after the assessment date {as_of}; set status: planned",
             )
+        if status == "planned" and end and as_of and end < as_of:
+            y.warning(
+                (*p, "end"),
+                f"audit '{aid}' is still planned but was due to end on {end}, before the assessment date {as_of}: "
+                "record it as done or move its dates",
+            )
         scope = y.mapping(item.get("scope"), (*p, "scope"), "scope")
         clauses: list[str] = []
         controls: list[str] = []
@@ -516,6 +530,21 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
                 "recurrence_of",
                 f"finding '{earlier}' was raised on {theirs}, after this one ({mine}); a recurrence points to an "
                 "earlier finding",
+            )
+    links = {r.values.get("finding_id"): r.values.get("recurrence_of") for r in kept}
+    for rec in kept:  # a chain of recurrences that comes back to its start is no history
+        start = rec.values.get("finding_id")
+        seen, node = {start}, links.get(start)
+        while node and node in links and node not in seen:
+            seen.add(node)
+            node = links.get(node)
+        if node == start and links.get(start) != start:
+            problems.error(
+                file,
+                rec.line,
+                "recurrence_of",
+                f"the recurrence links of '{start}' form a loop ({' -> '.join(_loop(start, links))}); a recurrence "
+                "points to an earlier finding",
             )
     columns = ["line", *FINDINGS_SCHEMA.names, "raised"]
     df = pd.DataFrame([{"line": r.line, **{c: r.values.get(c) for c in columns[1:]}} for r in kept], columns=columns)
