@@ -36,7 +36,7 @@ from aimskit.problems import (
     suggest,
     suggest_id,
 )
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
 FORMAT_VERSION = 1
@@ -641,12 +641,6 @@ def _check_gap(
     return kept
 
 
-def _frame(records: list[Record], schema: TableSchema) -> pd.DataFrame:
-    rows = [{"line": r.line, **{c: r.values.get(c) for c in schema.names}} for r in records]
-    df = pd.DataFrame(rows, columns=["line", *schema.names])
-    return df
-
-
 @dataclass
 class _Read:
     meta: EngagementMeta | None
@@ -717,8 +711,8 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
         gap_list = validate_table(files[GAP_FILE], GAP_SCHEMA, name(GAP_FILE), problems)
         gap_list = _check_gap(gap_list, system_records, name(GAP_FILE), problems)
 
-    systems = _frame(systems_list, SYSTEMS_SCHEMA)
-    gap = _frame(gap_list, GAP_SCHEMA)
+    systems = to_frame(systems_list, SYSTEMS_SCHEMA.names)
+    gap = to_frame(gap_list, GAP_SCHEMA.names)
     in_scope = set(systems.loc[systems["in_scope"] == True, "id"])  # noqa: E712
     gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
     from aimskit import inputs

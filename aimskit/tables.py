@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from aimskit.problems import Problems, one_of, suggest
 
 _STRIP = " \t\u00a0\ufeff"
@@ -280,6 +282,12 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
         first[key] = rec.line
         kept.append(rec)
     return kept
+
+
+def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> pd.DataFrame:
+    """The records as a DataFrame: a ``line`` column (where each row starts in the file), then ``names``."""
+    rows = [{"line": r.line, **{c: r.values.get(c) for c in names}} for r in records]
+    return pd.DataFrame(rows, columns=["line", *names], dtype=dtype)
 
 
 def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -> str:

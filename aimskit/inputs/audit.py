@@ -23,7 +23,7 @@ from aimskit import catalog
 from aimskit.ids import natural_key
 from aimskit.inputs import Part, ReadContext
 from aimskit.problems import Problems, kind_of, one_of, suggest, suggest_id
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
 AUDITS_FILE = "audits.yaml"
@@ -546,8 +546,7 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
                 f"the recurrence links of '{start}' form a loop ({' -> '.join(_loop(start, links))}); a recurrence "
                 "points to an earlier finding",
             )
-    columns = ["line", *FINDINGS_SCHEMA.names, "raised"]
-    df = pd.DataFrame([{"line": r.line, **{c: r.values.get(c) for c in columns[1:]}} for r in kept], columns=columns)
+    df = to_frame(kept, [*FINDINGS_SCHEMA.names, "raised"])
     return df.astype(object).where(df.notna(), None)
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from aimskit import catalog, criteria
 from aimskit.inputs import Part, ReadContext
 from aimskit.problems import Problems, one_of, suggest
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
 PROFILE_DIR = "systems"
@@ -510,8 +510,7 @@ def read(ctx: ReadContext) -> ImpactInputs:
         records = validate_table(path, IMPACTS_SCHEMA, file, ctx.problems)
         records = check_duplicates(records, IMPACTS_SCHEMA, file, ctx.problems)
         records = _check_impacts(ctx, records, out, file)
-        rows = [{"line": r.line, **{c: r.values.get(c) for c in IMPACTS_SCHEMA.names}} for r in records]
-        out.impacts = pd.DataFrame(rows, columns=["line", *IMPACTS_SCHEMA.names])
+        out.impacts = to_frame(records, IMPACTS_SCHEMA.names)
     return out
 
 

@@ -21,7 +21,7 @@ from aimskit import catalog, criteria
 from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
 from aimskit.inputs import Part, ReadContext
 from aimskit.problems import one_of, suggest, suggest_id
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 
 RISKS_FILE = "risks.csv"
 SOA_FILE = "soa.csv"
@@ -172,11 +172,6 @@ class RiskData:
     @property
     def has_soa(self) -> bool:
         return SOA_FILE in self.files
-
-
-def _frame(records: list[Record], schema: TableSchema) -> pd.DataFrame:
-    rows = [{"line": r.line, **{c: r.values.get(c) for c in schema.names}} for r in records]
-    return pd.DataFrame(rows, columns=["line", *schema.names], dtype=object)
 
 
 def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[str]) -> str | None:
@@ -374,13 +369,13 @@ def read(ctx: ReadContext) -> RiskData:
         risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems)
         axes = (crit.likelihood, crit.impact) if crit else criteria.scales(raw, criteria.default_risk_raw())
         risk_records = _check_risks(ctx, risk_records, axes, annex, own, headings)
-    risks = _frame(risk_records, RISKS_SCHEMA)
+    risks = to_frame(risk_records, RISKS_SCHEMA.names, dtype=object)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}
     risks = risks[~risks["system_id"].isin(out_of_scope)].reset_index(drop=True)
     return RiskData(
         criteria=crit or criteria.default_risk(),
         risks=risks,
-        soa=_frame(soa_records, SOA_SCHEMA),
+        soa=to_frame(soa_records, SOA_SCHEMA.names, dtype=object),
         files=files,
         approval=approval,
     )
