@@ -111,29 +111,51 @@ def _wrap(text: str, width: int = 22) -> str:
 
 def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dict[str, str], title: str) -> go.Figure:
     """Conformity score per Annex A objective x AI system."""
-    rows = list(heat.index)
-    cols = list(heat.columns)
     z = heat.to_numpy(dtype=float)
-    text = [["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z]
+    return _percent_heatmap(
+        z,
+        x=[_wrap(system_names.get(c, c)) for c in heat.columns],
+        y=[f"{r} {titles.get(r, '')}" for r in heat.index],
+        text=[["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z],
+        colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
+        scale_title="conformity",
+        hover="conformity %{text}",
+        title=title,
+        row_height=40,
+    )
+
+
+def _percent_heatmap(
+    z: Any,
+    x: list[str],
+    y: list[str],
+    text: list[list[str]],
+    colorscale: list,
+    scale_title: str,
+    hover: str,
+    title: str,
+    row_height: int,
+) -> go.Figure:
+    """A 0-100% heat map with the value written in each cell and the column labels on top."""
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[_wrap(system_names.get(c, c)) for c in cols],
-            y=[f"{r} {titles.get(r, '')}" for r in rows],
+            x=x,
+            y=y,
             text=text,
             texttemplate="%{text}",
             zmin=0,
             zmax=100,
-            colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
-            colorbar={"title": "conformity", "ticksuffix": "%"},
-            hovertemplate="%{y}<br>%{x}<br>conformity %{text}<extra></extra>",
+            colorscale=colorscale,
+            colorbar={"title": scale_title, "ticksuffix": "%"},
+            hovertemplate="%{y}<br>%{x}<br>" + hover + "<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=0)
-    fig = _layout(fig, title, height=200 + 40 * len(rows))
+    fig = _layout(fig, title, height=200 + row_height * len(y))
     fig.update_layout(margin={"t": 120})
     return fig
 
@@ -267,28 +289,17 @@ def findings_by_group(by_group: pd.DataFrame, labels: dict[str, str], title: str
 def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> go.Figure:
     """Share of each clause's / objective's requirements in each audit's scope (0-100%)."""
     z = cov[list(columns)].to_numpy(dtype=float)
-    text = [[f"{v:.0f}%" for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[_wrap(c, 18) for c in columns.values()],
-            y=[_label(r) for _, r in cov.iterrows()],
-            text=text,
-            texttemplate="%{text}",
-            zmin=0,
-            zmax=100,
-            colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],
-            colorbar={"title": "in scope", "ticksuffix": "%"},
-            hovertemplate="%{y}<br>%{x}<br>%{text} of the requirements in scope<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    return _percent_heatmap(
+        z,
+        x=[_wrap(c, 18) for c in columns.values()],
+        y=[_label(r) for _, r in cov.iterrows()],
+        text=[[f"{v:.0f}%" for v in row] for row in z],
+        colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],
+        scale_title="in scope",
+        hover="%{text} of the requirements in scope",
+        title=title,
+        row_height=30,
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)
-    fig = _layout(fig, title, height=200 + 30 * len(cov))
-    fig.update_layout(margin={"t": 120})
-    return fig
 
 
 PARTY_COLOURS = {"individual": "#1F4E79", "group": "#5B9BD5", "society": "#F2A900", "environment": "#2E7D32"}
