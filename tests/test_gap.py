@@ -184,3 +184,10 @@ def test_system_heatmap_for_all_systems_equals_the_per_system_views():
     one_by_one = gap.system_heatmap(reqs, eng.gap, eng.target_for, eng.in_scope_ids, views=views)
     pd.testing.assert_frame_equal(at_once, one_by_one, check_dtype=False)
     assert at_once.loc["A.7", "cv-screen"] != at_once.loc["A.7", "credit-score"]  # systems differ where rated
+
+
+def test_organisation_headline_equals_the_full_assessment():
+    from aimskit import resources
+
+    eng = engagement.load(resources.example_engagement())
+    assert gap.organisation_headline(eng) == gap.assess(eng).headline

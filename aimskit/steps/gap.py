@@ -495,6 +495,13 @@ class GapResult:
         }
 
 
+def organisation_headline(eng: Engagement) -> dict[str, Any]:
+    """The headline figures of the organisation-wide gap assessment, without the rest of the report
+    (the management review compares them with the figures an earlier review recorded)."""
+    view = requirement_view(requirements(), eng.gap, eng.target_for)
+    return headline(view, remediation(view, eng.meta.assessment_date))
+
+
 def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
     """Run the whole gap assessment for the organisation, or for one AI system."""
     reqs = requirements()
