@@ -195,3 +195,6 @@ def to_flat(df: pd.DataFrame, sep: str = " | ") -> pd.DataFrame:
         if out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(lambda v: sep.join(v) if isinstance(v, list) else v)
     return out
+
+
+from aimskit.catalog import security as _security  # noqa: E402,F401  (registers the security catalogs)
