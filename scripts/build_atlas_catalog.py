@@ -33,7 +33,8 @@ def main(path: str) -> None:
     own_tactics = {t["id"]: t.get("tactics", []) for t in techniques}
     with (OUT / "mitre-atlas-techniques.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["id", "name", "parent_id", "tactic_ids", "tactic_names", "maturity", "created_date", "modified_date"])
+        header = ["id", "name", "parent_id", "tactic_ids", "tactic_names", "maturity", "created_date", "modified_date"]
+        w.writerow(header)
         for t in sorted(techniques, key=lambda t: t["id"]):
             parent = t.get("subtechnique-of", "")
             tids = own_tactics[parent] if parent else t.get("tactics", [])

@@ -101,7 +101,8 @@ def test_atlas_techniques_counts_and_known_ids():
 
 @pytest.mark.skipif(not __import__("os").path.exists(REFERENCE), reason="reference ATLAS.yaml not on this machine")
 def test_atlas_matches_the_reference_file():
-    data = yaml.safe_load(open(REFERENCE, encoding="utf-8"))
+    with open(REFERENCE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
     assert data["version"] == "5.6.0"
     ref = {t["id"]: t["name"] for t in data["matrices"][0]["techniques"]}
     df = catalog.load("mitre-atlas")

@@ -66,7 +66,9 @@ def _atlas() -> pd.DataFrame:
     return df
 
 
-@_register("security-owasp-atlas", "OWASP LLM 2025 -> MITRE ATLAS: OWASP's published references and aimskit's additions")
+@_register(
+    "security-owasp-atlas", "OWASP LLM 2025 -> MITRE ATLAS: OWASP's published references and aimskit's additions"
+)
 def _owasp_atlas() -> pd.DataFrame:
     df = _csv("security-owasp-atlas.csv")
     df["primary"] = df["primary"] == "yes"
@@ -81,6 +83,8 @@ def _tool_map() -> pd.DataFrame:
     return _csv("security-tool-map.csv")
 
 
-@_register("security-annex-a", "Security test runs and OWASP LLM 2025 categories -> ISO/IEC 42001 Annex A (aimskit analysis)")
+@_register(
+    "security-annex-a", "Security test runs and OWASP LLM 2025 categories -> ISO/IEC 42001 Annex A (aimskit analysis)"
+)
 def _annex_a() -> pd.DataFrame:
     return _csv("security-annex-a.csv")
