@@ -143,6 +143,7 @@ class EngagementMeta(_Strict):
     risk_criteria: Any = None  # validated by aimskit.inputs.risk
     risk_treatment_plan: Any = None  # validated by aimskit.inputs.risk
     impact_criteria: Any = None  # validated by aimskit.inputs.impact
+    security_criteria: Any = None  # validated by aimskit.inputs.security
 
     @field_validator("assessment_date", mode="before")
     @classmethod
