@@ -89,7 +89,9 @@ def _run_notebook_in_process(notebook: str, params: dict[str, object]) -> None:
                 source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
             result = shell.run_cell(source, silent=False, store_history=False)
             if not result.success:
-                raise AssertionError(f"{notebook}: a cell failed") from (result.error_in_exec or result.error_before_exec)
+                raise AssertionError(f"{notebook}: a cell failed") from (
+                    result.error_in_exec or result.error_before_exec
+                )
     finally:
         shell.reset(new_session=False)
 

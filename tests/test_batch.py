@@ -59,7 +59,14 @@ def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_pat
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     alpha = man["reports"][0]
     assert alpha["cached"] is True and len(alpha["cache_key"]) == 64
-    assert set(alpha["inputs_sha256"]) == {"engagement.yaml", "systems.csv", "gap.csv", "risks.csv", "soa.csv", "logo.svg"}
+    assert set(alpha["inputs_sha256"]) == {
+        "engagement.yaml",
+        "systems.csv",
+        "gap.csv",
+        "risks.csv",
+        "soa.csv",
+        "logo.svg",
+    }
 
     # risks.csv is read by alpha only (through the risk part it declares)
     risks = example_copy / "risks.csv"

@@ -1,7 +1,5 @@
 """The text of the blank YAML templates that ``aimskit init`` writes (CSV templates come from the schemas)."""
 
-# ruff: noqa: E501
-
 ENGAGEMENT_TEMPLATE = """\
 # aimskit engagement, format version 1. Lines starting with # are comments.
 # Fill in every key; see the README ("The engagement folder") for the meaning of each.
