@@ -20,12 +20,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimskit import catalog
-from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
-from aimskit.inputs import Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext
 from aimskit.problems import one_of, suggest
 from aimskit.security.importers import IMPORTERS, Imported, import_file
 from aimskit.security.importers.base import sha256_file
-from aimskit.tables import Column, TableSchema, check_duplicates, to_frame, validate_table
+from aimskit.tables import Column, TableSchema, check_duplicates, template_csv, to_frame, validate_table
+from aimskit.vocab import ID_PATTERN, SYSTEMS_FILE
+from aimskit.yamlmodel import report_model_errors
 
 RUNS_FILE = "security/runs.csv"
 TOOLS = tuple(IMPORTERS)
@@ -146,8 +147,8 @@ def _resolve(ctx: ReadContext, value: str) -> tuple[Path | None, str | None]:
 
 def _criteria(ctx: ReadContext) -> SecurityCriteria:
     doc = ctx.meta_doc
-    raw = doc.data.get("security_criteria") if doc is not None and isinstance(doc.data, dict) else None
-    if raw is None:
+    raw = ctx.meta_value("security_criteria")
+    if raw is None or doc is None:
         return SecurityCriteria()
     try:
         return SecurityCriteria.model_validate(raw)
@@ -162,7 +163,7 @@ def read(ctx: ReadContext) -> SecurityData:
     crit = _criteria(ctx)
     path = ctx.optional_file(RUNS_FILE)
     if path is None:
-        return SecurityData(criteria=crit, runs=to_frame([], [*RUNS_SCHEMA.names, "sha256", "bytes"], dtype=object))
+        return SecurityData(criteria=crit, runs=_empty_runs())
     file = ctx.name(RUNS_FILE)
     records = validate_table(path, RUNS_SCHEMA, file, ctx.problems)
     records = check_duplicates(records, RUNS_SCHEMA, file, ctx.problems)
@@ -207,6 +208,14 @@ def read(ctx: ReadContext) -> SecurityData:
                     file, line, "result_file", f"the same file is declared by run '{used[str(real)]}' too"
                 )
             used[str(real)] = v.get("run_id") or ""
+            if not real.is_relative_to((ctx.folder / "security").resolve()):
+                ctx.problems.warning(
+                    file,
+                    line,
+                    "result_file",
+                    f"'{value}' is outside the security/ folder: keep result files there so a change to them "
+                    "re-renders the cached reports",
+                )
             ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
             result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
             shown = ctx.name(value)
@@ -228,4 +237,29 @@ def read(ctx: ReadContext) -> SecurityData:
     return SecurityData(criteria=crit, runs=runs, imported=imported, files=[RUNS_FILE])
 
 
-PART = Part("security", (RUNS_FILE,), read)
+def _empty_runs() -> pd.DataFrame:
+    return to_frame([], [*RUNS_SCHEMA.names, "sha256", "bytes"], dtype=object)
+
+
+def empty() -> SecurityData:
+    """The security part of an engagement without security/runs.csv: default criteria, no runs."""
+    return SecurityData(criteria=SecurityCriteria(), runs=_empty_runs())
+
+
+PART: Part[SecurityData] = Part(
+    "security",
+    ("security",),
+    read,
+    empty,
+    meta_keys=(
+        MetaKey(
+            "security_criteria",
+            "how red-team results are judged: tolerated attack success rate (default and per OWASP category), "
+            "minimum attempts, confidence level, hiding attack text",
+            SecurityCriteria,
+        ),
+    ),
+    templates={RUNS_FILE: lambda: template_csv(RUNS_SCHEMA, [{c.name: c.example for c in RUNS_SCHEMA.columns}])},
+    schemas=(RUNS_SCHEMA,),
+    description="Red-team test runs (garak, promptfoo, PyRIT, Inspect AI result files) and the criteria to judge them.",
+)

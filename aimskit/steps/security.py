@@ -30,8 +30,11 @@ import pandas as pd
 
 from aimskit import catalog
 from aimskit.catalog.security import ATLAS_EDITION, OWASP_EDITION
+from aimskit.inputs import risk as risk_part
+from aimskit.inputs import security as security_part
 from aimskit.inputs.security import SecurityCriteria, SecurityData
 from aimskit.security.importers import Finding, Imported
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import records
 
 VERDICTS = ("fail", "inconclusive", "pass", "not_tested")
@@ -558,7 +561,7 @@ def consistency(cats: pd.DataFrame, risks: pd.DataFrame, names: dict[str, str]) 
 
 def assess(eng: Any, system_id: str | None = None) -> SecurityResult:
     """The security assessment for one AI system, or the portfolio when ``system_id`` is None."""
-    data: SecurityData = eng.parts["security"]
+    data: SecurityData = eng.part(security_part.PART)
     crit = data.criteria
     systems = eng.systems
     in_scope = list(eng.in_scope_ids)
@@ -572,8 +575,7 @@ def assess(eng: Any, system_id: str | None = None) -> SecurityResult:
     scope = [system_id] if system_id is not None else tested
     cats = category_table(fd, scope, crit)
     trend = trend_table(fd, crit)
-    risk_part = eng.parts.get("risk")
-    risks = risk_part.risks if risk_part is not None else pd.DataFrame(columns=["risk_id", "status"])
+    risks = eng.part(risk_part.PART).risks
     found, suggested = consistency(cats, risks, names)
     llm = systems[systems["type"].isin(LLM_TYPES) & systems["id"].isin(in_scope)]["id"]
     untested = [s for s in llm if s not in set(data.runs["system_id"])] if system_id is None else []
@@ -679,3 +681,28 @@ def results(r: SecurityResult) -> dict[str, Any]:
         "examples": records(r.examples),
         "untested_systems": r.untested_systems,
     }
+
+
+def tested_systems(eng: Any) -> list[str]:
+    """The in-scope AI systems with at least one red-team run, in inventory order (one report each)."""
+    runs = eng.part(security_part.PART).runs
+    have = set(runs["system_id"])
+    return [s for s in eng.in_scope_ids if s in have]
+
+
+STEP = Step(
+    "security",
+    "AI security test evidence (red-team results per OWASP LLM Top 10 2025 and MITRE ATLAS)",
+    notebook="security_testing.ipynb",
+    compute=__name__,
+    view="aimskit.reports.security",
+    parts=(security_part.PART, risk_part.PART),
+    scopes=tested_systems,
+    headline=(
+        Figure("runs", "Runs"),
+        Figure("fail", "Categories failing"),
+        Figure("inconclusive", "Inconclusive"),
+        Figure("not_tested", "Not tested"),
+        Figure("consistency", "Failed, no risk"),
+    ),
+)
