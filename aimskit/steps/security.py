@@ -54,7 +54,9 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def verdict(successes: int, n: int, tolerance: float, crit: SecurityCriteria) -> str:
@@ -132,16 +134,19 @@ def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dic
         rows = _rows(m, tool, kind, key)
         if rows.empty:
             continue
+        found: dict[str, list[dict[str, str]]] = {"owasp": [], "atlas": [], "atlas_tactic": []}
         for r in rows.to_dict(orient="records"):
-            entry = {
-                "id": r["target"],
-                "provenance": r["provenance"],
-                "edition": r["edition"],
-                "via": f"{tool} {kind} {key}",
-            }
-            {"owasp": owasp, "atlas": atlas, "atlas_tactic": tactics}[r["maps_to"]].append(entry)
-        if owasp or atlas:
-            break  # the most specific key that maps wins
+            found[r["maps_to"]].append(
+                {
+                    "id": r["target"],
+                    "provenance": r["provenance"],
+                    "edition": r["edition"],
+                    "via": f"{tool} {kind} {key}",
+                }
+            )
+        for target, items in (("owasp", owasp), ("atlas", atlas), ("atlas_tactic", tactics)):
+            if not items:  # per target, the most specific key that maps it wins
+                items.extend(found[target])
     if tool == "garak" and not owasp:
         for tag in f.tags:
             mt = re.fullmatch(r"owasp:(llm\d\d)", tag)

@@ -18,6 +18,7 @@ IMPORTERS: dict[str, ModuleType] = {m.NAME: m for m in (garak, promptfoo, pyrit,
 """Tool name -> importer module, in detection order."""
 
 HEAD_BYTES = 65536
+MAX_PROBLEMS = 50  # per file; the rest are counted
 
 __all__ = ["IMPORTERS", "Example", "Finding", "Imported", "detect", "import_file"]
 
@@ -47,7 +48,16 @@ def import_file(path: Path, tool: str | None = None, score_meaning: str = "pass"
         out = Imported(tool=name)
         out.error(0, f"no importer for tool '{name}' (known: {', '.join(IMPORTERS)})")
         return out
+    if tool:
+        seen = detect(path)
+        if seen is not None and seen != tool:
+            out = Imported(tool=tool)
+            out.error(0, f"the file looks like a {seen} result, not {tool}: correct the tool column or leave it empty")
+            return out
     module = IMPORTERS[name]
-    if name == inspect_ai.NAME:
-        return module.read(path, score_meaning=score_meaning)
-    return module.read(path)
+    out = module.read(path, score_meaning=score_meaning) if name == inspect_ai.NAME else module.read(path)
+    if len(out.problems) > MAX_PROBLEMS:
+        more = len(out.problems) - MAX_PROBLEMS
+        out.problems = out.problems[:MAX_PROBLEMS]
+        out.error(0, f"{more} more problem(s) in this file not shown; is it the right file for this tool?")
+    return out
