@@ -468,3 +468,43 @@ def write_handover(result: SecurityResult, output_dir: str | Path) -> None:
 
 def results(result: SecurityResult) -> dict[str, Any]:
     return security.results(result)
+
+
+def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, until: Any = None) -> report.HTML:
+    """The red-team runs as Annex A evidence, for the gap report, the SoA and the management review."""
+    ev = security.control_evidence(eng, system_id, since, until)
+    if ev.empty:
+        when = f" after the previous management review ({since})" if since is not None else ""
+        when += f" up to this review ({until})" if until is not None else ""
+        return report.note(f"No red-team test run is recorded{when} (security/runs.csv).")
+    df = ev.copy()
+    df["verdict_badge"] = [_verdict(v) for v in df["verdict"]]
+    df["system"] = df["system_id"].map(eng.system_names)
+    df["hash"] = [[f"sha256 {h[:32]}", h[32:]] if h else [] for h in df["sha256"]]
+    return report.table(
+        df,
+        {
+            "control_id": ("Control", "nowrap"),
+            "control": "Title",
+            "system": "AI system",
+            "run_id": ("Run", "nowrap"),
+            "run_date": ("Date", "date"),
+            "tool": "Tool",
+            "verdict_badge": ("Verdict", "level"),
+            "hash": ("Raw file", "list"),
+        },
+    )
+
+
+def since_last_review(eng: Any, review_id: str | None = None) -> report.HTML:
+    """The security results since the last management review: for a held review, the runs between the review
+    before it and its date; for the next review's input pack, the runs after the most recent held review."""
+    from aimskit.inputs import audit as audit_part
+
+    reviews = eng.part(audit_part.PART).reviews
+    dates = sorted(reviews["date"]) if not reviews.empty else []
+    if review_id is not None and not reviews.empty and review_id in set(reviews["id"]):
+        until = reviews.set_index("id").loc[review_id, "date"]
+        before = [d for d in dates if d < until]
+        return control_evidence(eng, since=before[-1] if before else None, until=until)
+    return control_evidence(eng, since=dates[-1] if dates else None)

@@ -711,3 +711,51 @@ STEP = Step(
         Figure("consistency", "Failed, no risk"),
     ),
 )
+
+
+def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, until: Any = None) -> pd.DataFrame:
+    """Red-team runs as evidence per Annex A control (for the gap report, the SoA and the review pack).
+
+    One row per (control, run): the run's date, tool, verdict and the sha256 of its raw file.
+    ``system_id`` keeps one system's runs; ``since`` / ``until`` (dates) keep the runs after / up to them.
+    """
+    data: SecurityData = eng.part(security_part.PART)
+    cols = ["control_id", "control", "system_id", "run_id", "run_date", "tool", "verdict", "sha256", "evidence"]
+    runs = data.runs
+    if system_id is not None:
+        runs = runs[runs["system_id"] == system_id]
+    if since is not None:
+        runs = runs[[d > since for d in runs["run_date"]]]
+    if until is not None:
+        runs = runs[[d <= until for d in runs["run_date"]]]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    view = SecurityData(criteria=data.criteria, runs=runs.reset_index(drop=True), imported=data.imported)
+    ev = evidence_table(view, findings(view), eng.systems, data.criteria)
+    titles = dict(catalog.load("iso42001-annex-a")[["id", "title"]].values)
+    rows = []
+    for r in ev.to_dict(orient="records"):
+        for cid in r["controls"]:
+            rows.append(
+                {
+                    "control_id": cid,
+                    "control": titles.get(cid, ""),
+                    "system_id": r["system_id"],
+                    "run_id": r["run_id"],
+                    "run_date": r["run_date"],
+                    "tool": f"{r['tool']} {r['tool_version']}".strip(),
+                    "verdict": r["verdict"],
+                    "sha256": r["sha256"],
+                    "evidence": (
+                        f"Red-team run {r['run_id']} ({r['tool']} {r['tool_version']}, {r['run_date']}): "
+                        f"{VERDICT_LABELS.get(r['verdict'], r['verdict']).lower()}, {r['successes']} attack successes "
+                        f"in {r['attempts']} attempts; sha256 {r['sha256'][:16]}"
+                    ),
+                }
+            )
+    from aimskit.ids import natural_key
+
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(
+        ["control_id", "run_date"], key=lambda s: s.map(natural_key) if s.name == "control_id" else s
+    )
