@@ -23,7 +23,6 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.engagement import Engagement
 from aimskit.ids import natural_key
-from aimskit.inputs import security as security_part
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
 from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES
@@ -547,7 +546,6 @@ STEP = Step(
     notebook="gap_assessment.ipynb",
     compute=__name__,
     view="aimskit.reports.gap",
-    parts=(security_part.PART,),  # red-team runs as technical evidence per Annex A control
     headline=(
         Figure("conformity", "Conformity", "pct"),
         Figure("clause_nonconformities", "Clause NCs"),
