@@ -20,6 +20,7 @@ AS_OF = dt.date(2026, 11, 20)
 def answers(**changes):
     """Screening answers of a minimal-risk system, with changes (keys with '_' for '.')."""
     base = {f"art5.{x}": False for x in "abcdefgh"}
+    base["art5.omnibus"] = False
     base.update(
         {
             "annex_i": [],
@@ -55,8 +56,10 @@ def articles(c, roles=("provider", "deployer")):
 
 def test_catalog_has_the_eight_prohibitions_the_annexes_and_dates():
     q = catalog.load("eu-ai-act")
-    assert (q["group"] == "prohibited").sum() == 8
-    assert list(q.loc[q["group"] == "prohibited", "reference"]) == [f"Art. 5(1)({x})" for x in "abcdefgh"]
+    practices = q[(q["group"] == "prohibited") & q["id"].str.fullmatch(r"art5\.[a-h]")]
+    assert list(practices["reference"]) == [f"Art. 5(1)({x})" for x in "abcdefgh"]
+    # plus the Art. 5(1)(g) exception and the prohibition the Digital Omnibus is reported to add
+    assert set(q.loc[q["group"] == "prohibited", "id"]) - set(practices["id"]) == {"art5.g.exception", "art5.omnibus"}
     iii = catalog.load("eu-ai-act-annex-iii")
     assert iii["area"].nunique() == 8 and len(iii) == 25
     assert "fraud" in iii.set_index("point").loc["5(b)", "title"]
@@ -349,7 +352,7 @@ screening:
 
 
 def _screening(**answers_):
-    lines = [f"  art5.{x}: no" for x in "abcdefgh"]
+    lines = [f"  art5.{x}: no" for x in "abcdefgh"] + ["  art5.omnibus: no"]
     base = {
         "annex_i": "none",
         "annex_iii": "none",
@@ -402,14 +405,22 @@ def test_profile_problems_are_reported_with_positions(minimal):
         "lists a use case)",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii "
         "lists a use case)",
+        "systems/chat.yaml:9:1: warning: no answer to 'art111.placed_before' (Art. 111(2); Art. 50(2) grace period "
+        "(Digital Omnibus on AI)) (needed because annex_i or annex_iii lists an entry): answer it (until then aimskit "
+        "does not assume a yes)",
+        "systems/chat.yaml:9:1: warning: no answer to 'art26.8.public_authority' (Art. 26(8); Art. 49(3)) (needed "
+        "because annex_iii lists a use case): answer it (until then aimskit does not assume a yes)",
+        "systems/chat.yaml:9:1: warning: no answer to 'financial_institution' (Art. 17(4); Art. 19(2); Art. 26(5) "
+        "second subparagraph; Art. 26(6)) (needed because annex_i or annex_iii lists an entry): answer it (until "
+        "then aimskit does not assume a yes)",
         "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3))",
-        "systems/chat.yaml:19:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
-        "systems/chat.yaml:19:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
-        "systems/chat.yaml:19:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
-        "systems/chat.yaml:21:12: art50.2: 'maybe' is not yes or no",
-        "systems/chat.yaml:24:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
+        "systems/chat.yaml:20:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
+        "systems/chat.yaml:20:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
+        "systems/chat.yaml:20:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
+        "systems/chat.yaml:22:12: art50.2: 'maybe' is not yes or no",
+        "systems/chat.yaml:25:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
         "gpai_provider_systemic",
-        "systems/chat.yaml:26:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
+        "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
         "systems/chatt.yaml:0: no system 'chatt' in systems.csv: name the file after a system id; did you mean 'chat'?",
         "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
     ]

@@ -235,6 +235,53 @@ def _screening_catalog() -> tuple[tuple[dict[str, Any], ...], list[str], list[st
     )
 
 
+def _condition_met(term: str, answers: dict[str, Any]) -> bool:
+    """One term of a question's ``required_when``: always, annex_i, annex_iii, listed (either), a question
+    id (answered yes), ``annex_iii:<point>`` (that point listed) or ``gpai:<status>`` (``provider`` for both
+    provider statuses)."""
+    if term == "always":
+        return True
+    if term in ("annex_i", "annex_iii"):
+        return bool(answers.get(term))
+    if term == "listed":
+        return bool(answers.get("annex_i")) or bool(answers.get("annex_iii"))
+    if term.startswith("annex_iii:"):
+        return term.split(":", 1)[1] in (answers.get("annex_iii") or [])
+    if term.startswith("gpai:"):
+        want = term.split(":", 1)[1]
+        status = answers.get("gpai")
+        return status in ("gpai_provider", "gpai_provider_systemic") if want == "provider" else status == want
+    return answers.get(term) is True
+
+
+def required(required_when: str, answers: dict[str, Any]) -> bool:
+    """Whether a screening question must be answered, given the other answers (``optional``: never)."""
+    if required_when == "optional":
+        return False
+    return any(_condition_met(term, answers) for term in required_when.split("|"))
+
+
+def required_reason(required_when: str, answers: dict[str, Any]) -> str:
+    """Why a conditional question is needed, in words ('' for questions every profile answers)."""
+    reasons = []
+    for term in required_when.split("|"):
+        if term == "always" or not _condition_met(term, answers):
+            continue
+        if term == "annex_i":
+            reasons.append("annex_i lists a product act")
+        elif term == "annex_iii":
+            reasons.append("annex_iii lists a use case")
+        elif term == "listed":
+            reasons.append("annex_i or annex_iii lists an entry")
+        elif term.startswith("annex_iii:"):
+            reasons.append(f"annex_iii lists {term.split(':', 1)[1]}")
+        elif term.startswith("gpai:"):
+            reasons.append("the organisation provides a general-purpose AI model")
+        else:
+            reasons.append(f"'{term}' is answered yes")
+    return f" (needed because {' and '.join(reasons)})" if reasons else ""
+
+
 def check_screening(
     screening: Any, doc: YamlDocument, file: str, problems: Problems, base: tuple = ("screening",)
 ) -> dict[str, Any]:
@@ -312,19 +359,21 @@ def check_screening(
                 )
                 continue
             answers[qid] = str(value)
-    annex_i = answers.get("annex_i") or []
-    annex_iii = answers.get("annex_iii") or []
     for q in records:
-        qid, when = q["id"], q["required_when"]
-        needed = when == "always" or (when == "annex_i" and annex_i) or (when == "annex_iii" and annex_iii)
-        if needed and qid not in screening:
-            line, col = doc.where(base, key=True)
-            reason = {
-                "always": "",
-                "annex_i": " (needed because annex_i lists a product act)",
-                "annex_iii": " (needed because annex_iii lists a use case)",
-            }[when]
-            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){reason}")
+        qid = q["id"]
+        if qid in screening or not required(q["required_when"], answers):
+            continue
+        line, col = doc.where(base, key=True)
+        why = required_reason(q["required_when"], answers)
+        if q.get("if_missing") == "warning":
+            problems.warning(
+                file,
+                line,
+                col,
+                f"no answer to '{qid}' ({q['reference']}){why}: answer it (until then aimskit does not assume a yes)",
+            )
+        else:
+            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){why}")
     return answers
 
 
@@ -543,7 +592,7 @@ def profile_template() -> str:
             "annex_i": " [when annex_i lists an act]",
             "annex_iii": " [when annex_iii lists a point]",
             "optional": " [optional]",
-        }[q["required_when"]]
+        }.get(q["required_when"], f" [when {q['required_when'].replace('|', ' or ')}]")
         default = {
             "yes_no": "no",
             "annex_i": "none",
