@@ -199,6 +199,14 @@ def _eu_dates() -> pd.DataFrame:
     return _csv("eu-ai-act-dates.csv")
 
 
+@_register(
+    "iso42005-map",
+    "ISO/IEC 42005:2025 clauses mapped to the impact step's inputs and report sections (aimskit's alignment)",
+)
+def _iso42005_map() -> pd.DataFrame:
+    return _csv("iso42005-impact-assessment-map.csv")
+
+
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records (lists kept as lists, booleans as booleans)."""
     return [

@@ -566,6 +566,26 @@ def read(ctx: ReadContext) -> ImpactInputs:
 PART = Part("impact", (IMPACTS_FILE, PROFILE_DIR), read)
 
 
+def _when_text(required_when: str) -> str:
+    """When a conditional question is asked, for the template's comments."""
+    if required_when == "optional":
+        return "optional"
+    words = []
+    for term in required_when.split("|"):
+        if term in ("annex_i", "annex_iii"):
+            words.append(f"{term} lists {'an act' if term == 'annex_i' else 'a point'}")
+        elif term == "listed":
+            words.append("annex_i or annex_iii lists an entry")
+        elif term.startswith("annex_iii:"):
+            words.append(f"annex_iii lists {term.split(':', 1)[1]}")
+        elif term.startswith("gpai:"):
+            value = term.split(":", 1)[1]
+            words.append("gpai is a provider status" if value == "provider" else f"gpai is {value}")
+        else:
+            words.append(f"{term} is yes")
+    return "when " + " or ".join(words)
+
+
 def profile_template() -> str:
     """A documented blank profile (``systems/_example.yaml``), with every screening question of the catalog."""
     lines = [
@@ -587,12 +607,7 @@ def profile_template() -> str:
         "screening:                          # EU AI Act screening (aimskit catalog eu-ai-act)",
     ]
     for q in _questions().to_dict(orient="records"):
-        needed = {
-            "always": "",
-            "annex_i": " [when annex_i lists an act]",
-            "annex_iii": " [when annex_iii lists a point]",
-            "optional": " [optional]",
-        }.get(q["required_when"], f" [when {q['required_when'].replace('|', ' or ')}]")
+        needed = "" if q["required_when"] == "always" else f" [{_when_text(q['required_when'])}]"
         default = {
             "yes_no": "no",
             "annex_i": "none",

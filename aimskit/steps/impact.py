@@ -235,6 +235,10 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
     if c.annex_i:
         names = "; ".join(f"{e} {acts.loc[str(e), 'title']} ({acts.loc[str(e), 'act']})" for e in c.annex_i)
         step("annex_i", f"Art. 6(1)(a) met: {names}")
+        for e in c.annex_i:
+            note = str(acts.loc[str(e), "note"]) if "note" in acts.columns else ""
+            if note:
+                c.notes.append(f"Annex I entry {e} ({acts.loc[str(e), 'title']}): {note}.")
         third = answers.get("art6.1.b") is True
         c.annex_i_route = third
         section_b = all(str(acts.loc[str(e), "section"]) == "B" for e in c.annex_i)
