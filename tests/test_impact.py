@@ -39,8 +39,10 @@ def answers(**changes):
     return base
 
 
-def annex_iii(points, profiling=False, **conditions):
+def annex_iii(points, profiling=False, placed_before=False, **conditions):
     extra = {"art6.3.profiling": profiling}
+    if placed_before is not None:  # None: the Art. 111(2) question left unanswered
+        extra["art111.placed_before"] = placed_before
     for c in "abcd":
         extra[f"art6.3.{c}"] = conditions.get(c, False)
     return answers(annex_iii=points, **{k.replace(".", "__"): v for k, v in extra.items()})
@@ -331,6 +333,8 @@ def test_coverage_rules():
     assert rules({"s": high}, {"s": "high"}, {"s": (True, complete)}, scored.iloc[0:0]) == ["high_risk_not_assessed"]
     assert rules({"m": minimal}, {"m": "minimal"}, {}, scored.iloc[0:0]) == []  # minimal needs no impacts
     assert rules({"u": impact.unknown("u")}, {"u": "high"}) == ["screening_incomplete"]
+    unanswered = impact.classify("s", annex_iii(["5(b)"], profiling=True, placed_before=None))
+    assert rules({"s": unanswered}, {"s": "high"}, {"s": (True, complete)}) == ["legacy_unanswered"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,8 +500,20 @@ def test_example_spans_the_tiers_with_one_disagreement():
     assert result.classifications["credit-score"].annex_iii == ["5(b)"]
     assert result.classifications["cv-screen"].annex_iii == ["4(a)"]
     assert list(result.findings.loc[result.findings["rule"] == "tier_disagreement", "system_id"]) == ["fraud-detect"]
+    # both high-risk systems are legacy systems (in use before 2 Aug 2026, not significantly changed since)
+    assert {s: c.legacy for s, c in result.classifications.items() if c.tier == "high"} == {
+        "credit-score": "legacy",
+        "cv-screen": "legacy",
+    }
     required = {sid: r for sid, (r, _, _) in result.fria.items()}
-    assert required == {s: s == "credit-score" for s in tiers}
+    assert required == {s: False for s in tiers}  # Art. 27 waits for a significant change of credit-score
+    assert "legacy system" in result.fria["credit-score"][1]
+    assert result.fria["credit-score"][2]["present"].sum() == 5  # the draft FRIA is still shown
+    ob = result.obligations["credit-score"].set_index("article")
+    assert ob.loc["Art. 9", "applicability"] == "legacy_exempt" and not ob.loc["Art. 9", "in_force"]
+    assert ob.loc["Art. 17(4)", "applicability"] == "legacy_exempt"  # the lender's financial-institution rules
+    assert set(ob.loc[["Art. 4"], "applicability"]) == {"applies"}
+    assert "Art. 111(2)" in result.classifications["credit-score"].tier_label
     assert result.has_register  # links are checked against the example risk register
     assert not {"unknown_risk", "risk_of_another_system"} & set(result.findings["rule"])
     assert list(result.findings.loc[result.findings["rule"] == "severe_impact_unlinked", "impact_id"]) == ["IMP-06"]
@@ -554,7 +570,9 @@ def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
     assert "fraud-detect: the inventory leaves the tier" in overview
     results = __import__("json").loads((out / "impact" / "organisation.json").read_text(encoding="utf-8"))
     assert results["headline"]["high_risk"] == 2 and results["headline"]["disagreements"] == 1
-    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 1
+    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 0
+    for text in ("legacy system", "only after a significant change (Art. 111(2))", "ISO/IEC 42005"):
+        assert text in credit, text
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Tier disagreements" in index
 

@@ -786,6 +786,17 @@ def check_coverage(
                     "message": f"{sid} is screened {c.tier} but impacts.csv records no impact for it",
                 }
             )
+        if c.tier == "high" and c.legacy == "unknown" and not c.sectoral_only:
+            rows.append(
+                {
+                    "rule": "legacy_unanswered",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: high-risk, but art111.placed_before is not answered: whether Art. 111(2) "
+                    "holds back its obligations is unknown",
+                }
+            )
         for note in c.notes:
             if c.tier != "unknown":
                 rows.append(
@@ -999,6 +1010,25 @@ def _summary(r: ImpactResult) -> list[str]:
         )
     if h["unscreened"]:
         out.append(f"{h['unscreened']} system(s) not screened yet: their tier is unknown.")
+    legacy = [c for c in r.classifications.values() if c.tier == "high" and c.legacy == "legacy"]
+    if legacy:
+        names = ", ".join(c.system_id for c in legacy)
+        out.append(
+            (f"{len(legacy)} high-risk systems are" if len(legacy) > 1 else "The high-risk system is")
+            + f" a legacy system under Art. 111(2) ({names}): the high-risk obligations apply only once the design "
+            "changes significantly"
+            + (
+                "."
+                if not any(c.legacy_public_authority for c in legacy)
+                else ", or by 2 Aug 2030 for public authorities."
+            )
+        )
+    unanswered = [c.system_id for c in r.classifications.values() if c.tier == "high" and c.legacy == "unknown"]
+    if unanswered:
+        out.append(
+            f"Not known whether {', '.join(unanswered)} {'is a' if len(unanswered) == 1 else 'are'} legacy "
+            "system(s) (Art. 111(2)): the obligations are listed in full until the legacy questions are answered."
+        )
     out.append(
         f"{h['impacts']} impact(s) recorded, {h['negative_impacts']} negative; {h['severe_impacts']} severe "
         f"(level {r.criteria.band(r.severe_level).label} or above before mitigation)."
@@ -1093,10 +1123,23 @@ def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Obligations across systems: one row per article and role, with the systems it applies to."""
     frames = [df.assign(system_id=sid) for sid, df in obligations.items() if not df.empty]
     if not frames:
-        return pd.DataFrame(columns=["article", "title", "role", "systems", "applies_from", "date_status"])
+        return pd.DataFrame(
+            columns=[
+                "article",
+                "title",
+                "role",
+                "systems",
+                "applies_from",
+                "in_force",
+                "date_status",
+                "rule_status",
+                "applicability",
+            ]
+        )
     df = pd.concat(frames, ignore_index=True)
+    keys = ["article", "title", "role", "applies_from", "in_force", "date_status", "rule_status", "applicability"]
     out = (
-        df.groupby(["article", "title", "role", "applies_from", "date_status"], sort=False)["system_id"]
+        df.groupby(keys, sort=False)["system_id"]
         .agg(lambda s: ", ".join(dict.fromkeys(s)))
         .reset_index()
         .rename(columns={"system_id": "systems"})
