@@ -667,3 +667,198 @@ def test_importer_role_is_not_called_incomplete(minimal):
     result = impact.assess(engagement.load(minimal), "chat")
     html = str(view.obligations(result))
     assert "screening is incomplete" not in html and "importers Art. 23" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Digital Omnibus, exceptions, legacy systems (Art. 111(2)) and the obligations added in catalog 2026.12
+
+
+def obligation_rows(c, roles=("provider", "deployer")):
+    return impact.obligations(c, list(roles), AS_OF).set_index("article")
+
+
+def test_new_omnibus_prohibition_is_screened_with_its_status():
+    c = impact.classify("s", answers(art5__omnibus=True))
+    assert c.tier == "prohibited" and c.prohibited_omnibus and not c.prohibited_2024
+    ob = obligation_rows(c)
+    assert set(ob.index) == {"Art. 5 (Digital Omnibus)", "Art. 4"}  # not the Art. 5 rows of the 2024 text
+    row = ob.loc["Art. 5 (Digital Omnibus)"].iloc[0]
+    assert str(row["applies_from"]) == "2026-12-02" and row["date_status"] == "as_amended"
+    assert row["rule_status"] == "as_amended"
+    assert not row["in_force"]  # 20 Nov 2026 is before 2 Dec 2026
+
+
+def test_unanswered_omnibus_prohibition_is_noted_not_assumed():
+    base = answers()
+    del base["art5.omnibus"]
+    c = impact.classify("s", base)
+    assert c.tier == "minimal"
+    assert any("Digital Omnibus" in n for n in c.notes)
+    assert "Not answered" in c.steps.loc[c.steps["reference"].str.contains("Omnibus"), "consequence"].iloc[0]
+
+
+def test_art_5_1_g_exception_for_lawful_dataset_labelling():
+    prohibited = impact.classify("s", answers(art5__g=True, art5__g__exception=False))
+    assert prohibited.tier == "prohibited" and prohibited.prohibited == ["Art. 5(1)(g)"]
+    excepted = impact.classify("s", answers(art5__g=True, art5__g__exception=True))
+    assert excepted.tier == "minimal" and excepted.exceptions == ["Art. 5(1)(g) second part"]
+    assert "lawfully acquired biometric datasets" in " ".join(excepted.steps["consequence"])
+
+
+def test_annex_iii_8b_exception_for_campaign_logistics():
+    kept = impact.classify("s", {**annex_iii(["8(b)"], profiling=True), "annex_iii.8b.exception": False})
+    assert kept.tier == "high" and kept.annex_iii == ["8(b)"]
+    out = impact.classify("s", {**annex_iii(["8(b)"], profiling=True), "annex_iii.8b.exception": True})
+    assert out.tier == "minimal" and out.annex_iii == [] and not out.annex_iii_route
+    assert "Annex III point 8(b) second sentence" in out.exceptions
+    # another point listed with 8(b) still makes the system high-risk
+    both = impact.classify("s", {**annex_iii(["8(b)", "4(a)"], profiling=True), "annex_iii.8b.exception": True})
+    assert both.tier == "high" and both.annex_iii == ["4(a)"]
+
+
+def test_new_provider_obligations_of_a_high_risk_system():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=True))
+    arts = set(obligation_rows(c, ["provider"]).index)
+    assert {"Art. 16", "Art. 18", "Art. 19", "Art. 20", "Art. 49(1)"} <= arts
+    assert not {"Art. 17(4)", "Art. 49(5)", "Art. 26(8)"} & arts
+    summary = obligation_rows(c, ["provider"]).loc["Art. 49(1)", "summary"]
+    assert "placing it on the market or putting it into service" in summary
+    assert "10 years" in obligation_rows(c, ["provider"]).loc["Art. 18", "summary"]
+
+
+def test_new_deployer_obligations_of_a_high_risk_system():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=True))
+    arts = set(obligation_rows(c, ["deployer"]).index)
+    assert {"Art. 26", "Art. 26(9)", "Art. 25(1)", "Art. 86"} <= arts
+    assert not {"Art. 26(8)", "Art. 49(3)", "Art. 26(10)", "Art. 26(5)", "Art. 26(6)"} & arts
+
+
+def test_public_authority_deployer_registers_its_use_except_point_2():
+    c = impact.classify("s", {**annex_iii(["4(a)"], profiling=True), "art26.8.public_authority": True})
+    assert {"Art. 26(8)", "Art. 49(3)"} <= set(obligation_rows(c, ["deployer"]).index)
+    point_2 = impact.classify("s", {**annex_iii(["2"], profiling=True), "art26.8.public_authority": True})
+    ob = obligation_rows(point_2)
+    assert not {"Art. 26(8)", "Art. 49(3)", "Art. 49(1)", "Art. 86"} & set(ob.index)
+    assert "Art. 49(5)" in ob.index and "national level" in ob.loc["Art. 49(5)", "summary"]
+
+
+def test_financial_institution_provisions():
+    c = impact.classify("s", {**annex_iii(["5(b)"], profiling=True), "financial_institution": True})
+    ob = obligation_rows(c)
+    assert {"Art. 17(4)", "Art. 26(5)", "Art. 26(6)"} <= set(ob.index)
+    assert "(g), (h) and (i)" in ob.loc["Art. 17(4)", "summary"]
+
+
+def test_post_remote_biometric_identification_deployer():
+    c = impact.classify("s", annex_iii(["1(a)"], profiling=True))
+    assert "Art. 26(10)" in obligation_rows(c, ["deployer"]).index
+
+
+def test_gpai_open_source_exemption_notification_and_representative():
+    open_model = impact.classify("s", answers(gpai="gpai_provider", gpai__open_source=True, gpai__third_country=True))
+    arts = list(obligation_rows(open_model, []).index)
+    assert "Art. 53(2)" in arts and "Art. 54" in arts and "Art. 52(1)" not in arts
+    closed = impact.classify("s", answers(gpai="gpai_provider", gpai__open_source=False))
+    assert "Art. 53(2)" not in obligation_rows(closed, []).index
+    systemic = impact.classify("s", answers(gpai="gpai_provider_systemic", gpai__open_source=True))
+    arts = list(obligation_rows(systemic, []).index)
+    assert "Art. 52(1)" in arts and "Art. 55" in arts and "Art. 53(2)" not in arts  # no exemption for systemic risk
+
+
+def test_legacy_system_not_significantly_changed_holds_back_high_risk_duties():
+    c = impact.classify(
+        "s",
+        {**annex_iii(["5(b)"], profiling=True, placed_before=True), "art111.significant_change": False},
+    )
+    assert c.tier == "high" and c.legacy == "legacy" and c.legacy_exempt
+    assert "legacy system" in c.tier_label and "Art. 111(2)" in c.tier_label
+    ob = obligation_rows(c)
+    held = ob[ob["applicability"] == "legacy_exempt"]
+    assert {"Art. 9", "Art. 16", "Art. 26", "Art. 27", "Art. 86", "Art. 49(1)"} <= set(held.index)
+    assert not held["in_force"].any()
+    assert set(ob.loc[["Art. 4", "Art. 25(1)"], "applicability"]) == {"applies"}
+    assert impact.fria_required(c, ["deployer"])[0] is False
+    assert "do not apply to it now" in impact.legacy_note(c)
+
+
+def test_legacy_system_significantly_changed_carries_the_duties():
+    c = impact.classify(
+        "s",
+        {**annex_iii(["5(b)"], profiling=True, placed_before=True), "art111.significant_change": True},
+    )
+    assert c.legacy == "legacy_changed" and not c.legacy_exempt
+    ob = obligation_rows(c)
+    assert ob.loc["Art. 9", "applicability"] == "significant_change"
+    assert str(ob.loc["Art. 9", "applies_from"]) == "2027-12-02"
+    assert impact.fria_required(c, ["deployer"])[0] is True
+
+
+def test_legacy_system_for_public_authorities_has_the_2030_deadline():
+    c = impact.classify(
+        "s",
+        {
+            **annex_iii(["5(a)"], profiling=True, placed_before=True),
+            "art111.significant_change": False,
+            "art111.public_authority": True,
+        },
+    )
+    assert c.legacy == "legacy" and c.legacy_public_authority and not c.legacy_exempt
+    row = obligation_rows(c).loc["Art. 9"]
+    assert str(row["applies_from"]) == "2030-08-02" and row["applicability"] == "legacy_public_authority"
+
+
+def test_system_placed_after_the_cut_off_is_not_legacy():
+    c = impact.classify("s", annex_iii(["5(b)"], profiling=True, placed_before=False))
+    assert c.legacy == "not_legacy"
+    assert set(obligation_rows(c)["applicability"]) == {"applies"}
+
+
+def test_art_50_2_grace_period_follows_the_placing_date():
+    old = impact.classify("s", answers(art50__2=True, art111__placed_before=True))
+    row = obligation_rows(old, ["provider"]).loc["Art. 50(2)"]
+    assert str(row["applies_from"]) == "2026-12-02" and row["date_status"] == "as_amended"
+    new = impact.classify("s", answers(art50__2=True, art111__placed_before=False))
+    assert str(obligation_rows(new, ["provider"]).loc["Art. 50(2)", "applies_from"]) == "2026-08-02"
+
+
+def test_minimal_risk_carries_ai_literacy_not_no_obligations():
+    c = impact.classify("s", answers())
+    assert "Art. 4 AI literacy still applies" in c.tier_label
+    assert "no specific obligations" not in c.tier_label
+    ob = obligation_rows(c)
+    assert list(ob.index) == ["Art. 4", "Art. 4"] and set(ob["rule_status"]) == {"as_amended"}
+
+
+def test_omnibus_dates_and_rules_carry_their_status():
+    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    for did in ("prohibitions-omnibus", "transparency-marking-legacy", "high-risk-annex-iii", "high-risk-annex-i"):
+        assert dates.loc[did, "status"] == "as_amended", did
+        assert "Official Journal publication unconfirmed" in dates.loc[did, "source"], did
+    assert dates.loc["derogation-registration", "status"] == "unverified"
+    assert dates.loc["legacy-public-authorities", "applies_from"] == "2030-08-02"
+    ob = catalog.load("eu-ai-act-obligations")
+    assert set(ob["rule_status"]) == {"verified", "as_amended"}
+    assert set(ob.loc[ob["rule_status"] == "as_amended", "id"]) == {
+        "art4-provider",
+        "art4-deployer",
+        "art5-omnibus-provider",
+        "art5-omnibus-deployer",
+        "art50-2-legacy",
+    }
+    assert not ob["summary"].str.contains("before placing on the market$|before placing on the market \\(").any()
+    amendment = catalog.manifest()["frameworks"]["eu-ai-act"]["amendment"]
+    assert "2025/0359(COD)" in amendment["procedure"] and "UNCONFIRMED" in amendment["status"]
+
+
+def test_machinery_entry_is_noted():
+    c = impact.classify("s", answers(annex_i=[1], art6__1__b=True))
+    assert any("2023/1230" in n for n in c.notes)
+
+
+def test_iso42005_map_covers_the_assessment_clauses():
+    df = catalog.load("iso42005-map")
+    assert df["clause"].is_unique
+    assert set(df["clause_status"]) == {"verified", "unverified"}
+    assert set(df["coverage"]) <= {"full", "partial", "none"}
+    assert {"5.7", "5.8", "5.9", "6.3.3", "6.3.5", "6.8", "6.9"} <= set(df["clause"])
+    assert df.set_index("clause").loc["5.11", "coverage"] == "none"  # approval is not recorded: said, not hidden

@@ -494,13 +494,15 @@ def legacy_note(c: Classification) -> str:
     return text
 
 
-def fria_required(c: Classification, roles: list[str]) -> tuple[bool, str]:
-    """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not)."""
+def fria_required(c: Classification, roles: list[str], legacy: bool = True) -> tuple[bool, str]:
+    """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not). With
+    ``legacy=False`` the Art. 111(2) hold-back of a legacy system is left out (the obligations table lists the
+    assessment as held back instead)."""
     if "deployer" not in roles:
         return False, "The organisation is not a deployer of this system (Art. 27 binds deployers)"
     if not c.annex_iii_route or c.tier != "high":
         return False, "Not a high-risk system under Art. 6(2) (Annex III)"
-    if c.legacy_exempt:
+    if legacy and c.legacy_exempt:
         return False, (
             "A legacy system (Art. 111(2)) not significantly changed since the cut-off date: Art. 27 applies only once "
             "its design changes significantly"
@@ -571,7 +573,7 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
     """The obligations that follow for the organisation's role(s), with dates and their status."""
     table = catalog.load("eu-ai-act-obligations")
     dates = catalog.load("eu-ai-act-dates").set_index("id")
-    fria, _ = fria_required(c, roles)
+    fria, _ = fria_required(c, roles, legacy=False)
     route_dates = [
         d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on
     ]
