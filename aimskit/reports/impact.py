@@ -244,10 +244,12 @@ def obligations(result: ImpactResult) -> report.HTML:
         held = int((df["applicability"] == "legacy_exempt").sum())
         lead = ""
         if held:
+            others = list(dict.fromkeys(df.loc[df["applicability"] != "legacy_exempt", "article"]))
+            rest = f"; {', '.join(others)} apply now or on their own dates" if others else ""
             lead = report.note(
                 f"Legacy system (Art. 111(2)): {held} of the {len(df)} obligations below are held back until the "
-                "system's design changes significantly; the others (AI literacy, transparency, the value-chain rule "
-                "of Art. 25) apply now or on their own dates.",
+                f"system's design changes significantly{rest}. The dates shown for the held-back obligations are "
+                "those that would govern them after such a change.",
                 callout=True,
             ).data
         elif c.tier == "minimal":

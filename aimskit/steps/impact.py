@@ -342,7 +342,12 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
             step("art111.placed_before", "Not answered: whether this is a legacy system (Art. 111(2)) is unknown")
             c.legacy = "unknown"
         elif c.placed_before:
-            step("art111.placed_before", questions.loc["art111.placed_before", "if_yes"])
+            grace = (
+                "; Art. 50(2) marking is reported to be due from 2 Dec 2026 for it (Digital Omnibus on AI, unverified)"
+                if answers.get("art50.2") is True
+                else ""
+            )
+            step("art111.placed_before", questions.loc["art111.placed_before", "if_yes"] + grace)
             changed = answers.get("art111.significant_change")
             step(
                 "art111.significant_change",
@@ -481,7 +486,9 @@ def legacy_note(c: Classification) -> str:
     d = dates.loc["legacy-high-risk"]
     cut = dt.date.fromisoformat(d["applies_from"]).strftime("%-d %b %Y")
     state = LEGACY_STATES.get(c.legacy or "unknown", LEGACY_STATES["unknown"])
-    text = f"{c.system_id}: {state}. Art. 111(2) cut-off date: {cut} ({d['status'].replace('_', ' ')}; {d['note']})."
+    note = str(d["note"])
+    note = note[:1].lower() + note[1:]
+    text = f"{c.system_id}: {state}. Art. 111(2) cut-off date: {cut} ({d['status'].replace('_', ' ')}; {note})."
     if c.legacy == "legacy" and c.legacy_public_authority:
         text += " Intended for public authorities: providers and deployers must comply by 2 Aug 2030."
     elif c.legacy == "legacy":
