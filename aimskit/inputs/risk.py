@@ -18,10 +18,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog, criteria
-from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
+from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE
 from aimskit.inputs import Part, ReadContext
 from aimskit.problems import one_of, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
+from aimskit.yamlmodel import report_model_errors
 
 RISKS_FILE = "risks.csv"
 SOA_FILE = "soa.csv"
