@@ -96,9 +96,11 @@ def _ident(value: Any) -> str:
         )
     text = _required_text(value)
     if not re.fullmatch(ID_PATTERN, text):
+        bad = next((c for c in text if not re.fullmatch(r"[A-Za-z0-9._-]", c)), "")
+        why = f"'{bad}' is not allowed; " if bad.strip() else ""
         raise fail(
             lambda key: (
-                f"'{text}' is not a valid {key}: use at most 64 letters, digits, '.', '_' or '-', "
+                f"'{text}' is not a valid {key}: {why}use at most 64 letters, digits, '.', '_' or '-', "
                 "starting with a letter or digit"
             )
         )
