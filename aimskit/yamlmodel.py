@@ -34,9 +34,9 @@ from pydantic import ValidationError as ValidationError
 from pydantic_core import PydanticCustomError
 
 from aimskit.problems import Problems, kind_of, one_of, suggest
+from aimskit.vocab import FORMAT_VERSION, ID_PATTERN
 from aimskit.yamlio import YamlDocument, as_written
 
-ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 ERROR_TYPE = "aimskit"
 
 
@@ -439,12 +439,14 @@ def report_model_errors(
     root: Any = None,
     base: tuple = (),
     short_keys: bool = False,
+    also_known: tuple[str, ...] = (),
 ) -> None:
     """Report a pydantic error of a model read from YAML as friendly, positioned problems.
 
     ``root`` is the model validated (for "did you mean" on unknown keys) and ``base`` the path of
     its mapping in the document (``("risk_criteria",)``); keys in messages are shown from the top,
-    or with ``short_keys`` by their own name (and unknown keys "in" their mapping's ``where``)."""
+    or with ``short_keys`` by their own name (and unknown keys "in" their mapping's ``where``).
+    ``also_known`` are further valid top-level keys, offered in "did you mean" hints."""
     for err in exc.errors():
         rel = tuple(err["loc"])
         loc = base + rel
@@ -460,6 +462,10 @@ def report_model_errors(
         ctx = err.get("ctx") or {}
         if kind == ERROR_TYPE:
             message = ctx["say"](key)
+        elif kind == "value_error" and loc == ("assessment_date",):
+            message = f"assessment_date must be a date in the form YYYY-MM-DD, found {kind_of(value)}"
+        elif kind in ("value_error", "literal_error") and loc == ("format_version",):
+            message = f"format_version must be the number {FORMAT_VERSION}, found {kind_of(value)}"
         elif kind == "string_type" and loc[-1] == "colour" and value is None:
             message = (
                 f'{key} is empty; write the colour in quotes, e.g. colour: "#1F4E79" (an unquoted # starts a comment)'
@@ -482,7 +488,10 @@ def report_model_errors(
         elif kind in _FRIENDLY_TYPES:
             hint = ""
             if kind == "extra_forbidden":
-                hint = suggest(str(loc[-1]), _model_fields(rel, root or BaseModel))
+                known = _model_fields(rel, root or BaseModel)
+                if len(loc) == 1:
+                    known += list(also_known)  # top-level keys validated elsewhere (by the parts)
+                hint = suggest(str(loc[-1]), known)
             message = _FRIENDLY_TYPES[kind].format(
                 name=loc[-1],
                 inside=f" in {parent}" if parent else "",

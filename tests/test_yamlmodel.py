@@ -150,9 +150,3 @@ def test_quoted_iso_dates_are_dates_and_impossible_ones_are_refused(tmp_path):
     folder = _folder(tmp_path, audits=audits, reviews="reviews: []\n")
     messages = [(p.line, p.message) for p in engagement.validate(folder) if p.file.endswith("audits.yaml")]
     assert messages == [(4, "end must be a date in the form YYYY-MM-DD, found '2026-02-30'")]
-
-
-def test_report_model_errors_is_still_importable_from_engagement():
-    from aimskit import yamlmodel
-
-    assert engagement.report_model_errors is yamlmodel.report_model_errors
