@@ -25,7 +25,7 @@ from aimskit.inputs import risk as risk_part
 from aimskit.inputs.base import MetaKey, Part, ReadContext
 from aimskit.problems import Problems, one_of, suggest
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
-from aimskit.yamlio import YamlDocument, load_yaml
+from aimskit.yamlio import YamlDocument, as_written, load_yaml
 from aimskit.yamlmodel import report_model_errors
 
 PROFILE_DIR = "systems"
@@ -316,26 +316,27 @@ def check_screening(
                 continue
             good = []
             for i, item in enumerate(items):
-                text = str(item).strip().replace(" ", "")
+                shown = as_written(item)
+                text = shown.strip().replace(" ", "")
                 m = re.fullmatch(r"(\d)\.?\(?([a-e])?\)?", text)
                 norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
                 pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if norm in good:
-                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice")
+                    problems.warning(file, *pos, f"{qid}: '{shown}' is listed twice")
                 elif norm in points:
                     good.append(norm)
-                    if norm != str(item):
-                        problems.warning(file, *pos, f"{qid}: '{item}' was read as '{norm}'; write '{norm}'")
+                    if norm != shown:
+                        problems.warning(file, *pos, f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'")
                 elif norm in {p.split("(")[0] for p in points}:
                     subs = [p for p in points if p.startswith(norm + "(")]
                     problems.error(
-                        file, *pos, f"{qid}: '{item}' is an Annex III area; name its point(s): {one_of(subs)}"
+                        file, *pos, f"{qid}: '{shown}' is an Annex III area; name its point(s): {one_of(subs)}"
                     )
                 else:
                     problems.error(
                         file,
                         *pos,
-                        f"{qid}: unknown Annex III point '{item}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
+                        f"{qid}: unknown Annex III point '{shown}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
                     )
             answers[qid] = good
         elif q["answer"] == "annex_i":
@@ -355,12 +356,13 @@ def check_screening(
             answers[qid] = good_i
         else:
             choices = q["choices"]
-            if str(value) not in choices:
+            written = as_written(value)
+            if written not in choices:
                 problems.error(
-                    file, line, col, f"{qid}: '{value}' is not one of: {one_of(choices)}{suggest(str(value), choices)}"
+                    file, line, col, f"{qid}: '{written}' is not one of: {one_of(choices)}{suggest(written, choices)}"
                 )
                 continue
-            answers[qid] = str(value)
+            answers[qid] = written
     for q in records:
         qid = q["id"]
         if qid in screening or not required(q["required_when"], answers):
@@ -416,7 +418,7 @@ def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
     severe = DEFAULT_SEVERE_LEVEL
     if isinstance(raw, dict) and "severe_level" in raw:
         raw = dict(raw)
-        severe = str(raw.pop("severe_level"))
+        severe = as_written(raw.pop("severe_level"))
     out.criteria = criteria.parse(raw, ctx.meta_doc, ("impact_criteria",), file, ctx.problems, default_impact_raw())
     if out.criteria is not None:
         if severe not in out.criteria.band_ids:
