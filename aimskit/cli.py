@@ -196,14 +196,27 @@ def validate(path, strict) -> None:
 
 @cli.command("catalog")
 @click.argument("name", required=False)
+@click.argument("args", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--sources", is_flag=True, help="Show the source and licence of every data file.")
-def catalog_cmd(name, fmt, sources) -> None:
-    """Print the catalog NAME (list the catalogs when NAME is omitted)."""
+def catalog_cmd(name, args, fmt, sources) -> None:
+    """Print the catalog NAME (list the catalogs when NAME is omitted).
+
+    \b
+    aimskit catalog crosswalk FROM TO [ID ...] maps IDs between frameworks
+    (aimskit.crosswalk.map_ids; every ID of FROM when none is given):
+    frameworks iso42001, nist-ai-rmf, eu-ai-act, iso27001.
+    """
     import pandas as pd
 
     from aimskit import catalog
 
+    if name == "crosswalk":
+        _crosswalk_cmd(args, fmt)
+        return
+    if args:
+        click.echo(f"error: unexpected argument(s) after the catalog name: {' '.join(args)}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     if sources:
         man = catalog.manifest()
         rows = [{"file": f, **info} for f, info in man["files"].items()]
@@ -231,6 +244,32 @@ def catalog_cmd(name, fmt, sources) -> None:
             flat = flat[keep]
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 70, "display.width", 200):
             click.echo(flat.to_string(index=False))
+
+
+def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
+    """``aimskit catalog crosswalk FROM TO [ID ...]``: :func:`aimskit.crosswalk.map_ids`."""
+    import pandas as pd
+
+    from aimskit import catalog, crosswalk
+
+    if len(args) < 2:
+        click.echo("error: usage: aimskit catalog crosswalk FROM TO [ID ...]", err=True)
+        click.echo(crosswalk.frameworks().to_string(index=False), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    source, target, *wanted = args
+    try:
+        df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
+    except crosswalk.CrosswalkError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if fmt == "json":
+        click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    else:
+        cols = ["from_id", "to_id", "detail", "path", "chain", "relationship", "hop1_source_kind", "hop2_source_kind"]
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 50, "display.width", 200):
+            click.echo(df[cols].to_string(index=False))
 
 
 @cli.command()
