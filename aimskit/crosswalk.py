@@ -267,7 +267,8 @@ def map_ids(from_ids: Iterable[str], source: str, target: str) -> pd.DataFrame:
     for fid in wanted:
         if fid not in mapped:
             rows.append({"from_id": fid, "to_id": "", "hops": 0, "path": "no mapping", "chain": f"{fid} -> (none)"})
-    df = pd.DataFrame(rows).reindex(columns=COLUMNS).fillna("") if rows else pd.DataFrame(columns=COLUMNS)
+    df = pd.DataFrame(rows, dtype=object).reindex(columns=COLUMNS) if rows else pd.DataFrame(columns=COLUMNS)
+    df = df.astype(object).where(df.notna(), "")
     df["from_framework"] = src.key
     df["to_framework"] = dst.key
     df["hops"] = df["hops"].astype(int) if not df.empty else df["hops"]
