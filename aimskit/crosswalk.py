@@ -45,7 +45,9 @@ class Framework:
 FRAMEWORKS: dict[str, Framework] = {
     "iso42001": Framework("iso42001", "ISO/IEC 42001:2023", "iso42001", None),
     "nist-ai-rmf": Framework("nist-ai-rmf", "NIST AI RMF 1.0", "nist-ai-rmf", "crosswalk-iso42001-nist-ai-rmf"),
-    "eu-ai-act": Framework("eu-ai-act", "EU AI Act (Regulation (EU) 2024/1689)", "eu-ai-act-articles", "crosswalk-iso42001-eu-ai-act"),
+    "eu-ai-act": Framework(
+        "eu-ai-act", "EU AI Act (Regulation (EU) 2024/1689)", "eu-ai-act-articles", "crosswalk-iso42001-eu-ai-act"
+    ),
     "iso27001": Framework("iso27001", "ISO/IEC 27001:2022", "iso27001-2022", "crosswalk-iso42001-iso27001"),
 }
 ALIASES = {

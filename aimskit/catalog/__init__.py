@@ -284,7 +284,10 @@ def _crosswalk(name: str) -> pd.DataFrame:
     return _csv(name)
 
 
-@_register("crosswalk-iso42001-nist-ai-rmf", "Crosswalk ISO/IEC 42001 <-> NIST AI RMF: the published NIST crosswalk, row for row")
+@_register(
+    "crosswalk-iso42001-nist-ai-rmf",
+    "Crosswalk ISO/IEC 42001 <-> NIST AI RMF: the published NIST crosswalk row for row, plus aimskit rows",
+)
 def _xw_nist() -> pd.DataFrame:
     return _crosswalk("crosswalk-iso42001-nist-ai-rmf.csv")
 
