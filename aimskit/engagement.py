@@ -143,6 +143,7 @@ class EngagementMeta(_Strict):
     risk_criteria: Any = None  # validated by aimskit.inputs.risk
     risk_treatment_plan: Any = None  # validated by aimskit.inputs.risk
     impact_criteria: Any = None  # validated by aimskit.inputs.impact
+    iso27001: Any = None  # validated by aimskit.inputs.certifications
 
     @field_validator("assessment_date", mode="before")
     @classmethod

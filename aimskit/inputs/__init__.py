@@ -61,6 +61,6 @@ class Part:
 
 def parts() -> list[Part]:
     """Every part, in reading order (a part may use the values of the parts before it)."""
-    from aimskit.inputs import audit, impact, risk
+    from aimskit.inputs import audit, certifications, impact, risk
 
-    return [risk.PART, impact.PART, audit.PART]
+    return [risk.PART, impact.PART, audit.PART, certifications.PART]
