@@ -94,6 +94,12 @@ STEPS: dict[str, Step] = {
         scopes=_review_ids,
         reads=(*CORE_FILES, *REVIEW_FILES),
     ),
+    "crosswalk": Step(
+        "crosswalk",
+        "ISO 42001 in other frameworks' terms: NIST AI RMF profile, EU AI Act evidence, ISO 27001 reuse",
+        "crosswalk.ipynb",
+        reads=(*CORE_FILES, "systems", "impacts.csv", "risks.csv"),
+    ),
 }
 
 PLANNED = ("readiness", "security")
