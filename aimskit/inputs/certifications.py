@@ -91,13 +91,17 @@ def read(ctx: ReadContext) -> Certifications:
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     if as_of is not None and not cert.valid_on(as_of):
         line, column = doc.where((KEY, "expires_on" if cert.expires_on else "issued_on"))
-        state = "not yet issued" if as_of < cert.issued_on else f"expired on {cert.valid_until}"
+        state = (
+            f"is dated after the assessment date {as_of}"
+            if as_of < cert.issued_on
+            else f"expired on {cert.valid_until}, before the assessment date {as_of}"
+        )
         ctx.problems.warning(
             file,
             line,
             column,
-            f"the ISO/IEC 27001 certificate is {state} on the assessment date {as_of}; "
-            "the reuse view treats its evidence as needing re-confirmation",
+            f"the ISO/IEC 27001 certificate {state}; the reuse view marks it as not valid "
+            "(record the current certificate, or reconfirm its evidence before reusing it)",
         )
     if cert.edition == "2013":
         line, column = doc.where((KEY, "edition"))

@@ -83,7 +83,9 @@ def headline(result: CrosswalkResult) -> report.HTML:
             )
         )
     if h["generative_systems"]:
-        items.append(("Generative-AI actions", h["genai_actions"], f"{h['genai_actions_open']} not fully covered", "warn"))
+        items.append(
+            ("Generative-AI actions", h["genai_actions"], f"{h['genai_actions_open']} not fully covered", "warn")
+        )
     return report.kpis(items)
 
 
@@ -177,8 +179,9 @@ def nist_table(result: CrosswalkResult) -> report.HTML:
 
 def genai_note(result: CrosswalkResult) -> report.HTML:
     if not result.generative:
+        who = "This AI system is not" if result.system_id else "No in-scope AI system is"
         return report.note(
-            "No in-scope AI system is of a generative type (generative_ai or agentic in systems.csv), "
+            f"{who} of a generative type (generative_ai or agentic in systems.csv), "
             "so the NIST AI 600-1 Generative AI Profile does not apply here."
         )
     names = ", ".join(result.generative)
@@ -199,7 +202,7 @@ def genai_summary_table(result: CrosswalkResult) -> report.HTML:
             "actions": ("Actions", "num"),
             "gai_risks": ("Generative-AI risks addressed", "list"),
         },
-        empty="No generative AI system in scope.",
+        empty="No action to list.",
     )
 
 
@@ -229,7 +232,7 @@ def obligations_chart(result: CrosswalkResult, eng: Any):
         xw.SUPPORT,
         xw.SUPPORT_LABELS,
         SUPPORT_COLOURS,
-        "EU AI Act obligations by ISO 42001 evidence status, per AI system",
+        "Obligations by ISO 42001 evidence, per AI system",
         False,
         "obligations",
     )
@@ -285,7 +288,10 @@ def certificate(result: CrosswalkResult) -> report.HTML:
         {"item": "Certificate", "value": cert.certificate or "not recorded"},
         {"item": "Certification body", "value": cert.certification_body or "not recorded"},
         {"item": "Issued", "value": str(cert.issued_on)},
-        {"item": "Valid until", "value": str(cert.valid_until) + ("" if cert.expires_on else " (three-year cycle assumed)")},
+        {
+            "item": "Valid until",
+            "value": str(cert.valid_until) + ("" if cert.expires_on else " (three-year cycle assumed)"),
+        },
         {
             "item": "On the assessment date",
             "value": "valid" if result.certificate_valid else "NOT valid: reconfirm the evidence before reusing it",

@@ -229,7 +229,9 @@ def genai_by_subcategory(actions: pd.DataFrame, profile: pd.DataFrame) -> pd.Dat
     rows = []
     for sub, group in actions.groupby("subcategory", sort=False):
         risks = list(dict.fromkeys(r for rs in group["gai_risks"] for r in rs))
-        rows.append({"subcategory": sub, "coverage": group["coverage"].iloc[0], "actions": len(group), "gai_risks": risks})
+        rows.append(
+            {"subcategory": sub, "coverage": group["coverage"].iloc[0], "actions": len(group), "gai_risks": risks}
+        )
     df = pd.DataFrame(rows)
     rank = {c: n for n, c in enumerate(reversed(COVERAGE[:4]))}
     df["_r"] = df["coverage"].map(lambda c: rank.get(c, 9))
@@ -452,7 +454,7 @@ def summary_points(h: dict[str, Any], by_function: pd.DataFrame, cert: Any, syst
     points = [
         f"NIST AI RMF: {h['nist_covered']} of {h['subcategories']} subcategories are covered by compliant ISO 42001 "
         f"requirements, {h['nist_partially_covered']} partially, {h['nist_not_covered']} not covered and "
-        f"{h['nist_not_assessed']} rest only on requirements not yet assessed."
+        f"{_n(h['nist_not_assessed'], 'rests', 'rest')} only on requirements not yet assessed."
     ]
     if not by_function.empty:
         scored = by_function.assign(_s=by_function["share_covered"] + 0.5 * by_function["share_partially_covered"])
@@ -475,7 +477,8 @@ def summary_points(h: dict[str, Any], by_function: pd.DataFrame, cert: Any, syst
     else:
         points.append("EU AI Act: the impact step found no obligation for the systems in this report.")
     points.append(
-        "ISO 42001 certification gives no presumption of conformity with the EU AI Act (it is not a harmonised standard)."
+        "ISO 42001 certification gives no presumption of conformity with the EU AI Act "
+        "(it is not a harmonised standard)."
     )
     if cert is not None:
         points.append(
