@@ -26,8 +26,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from aimskit.engagement import report_model_errors
-from aimskit.inputs import Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext
+from aimskit.yamlmodel import report_model_errors
 
 KEY = "iso27001"
 TRANSITION_END = dt.date(2025, 10, 31)  # end of the ISO/IEC 27001:2013 -> 2022 transition (IAF MD 26)
@@ -73,7 +73,7 @@ class Certifications:
 
 def read(ctx: ReadContext) -> Certifications:
     doc = ctx.meta_doc
-    raw = doc.data.get(KEY) if doc is not None and isinstance(doc.data, dict) else None
+    raw = ctx.meta_value(KEY)
     if raw is None or doc is None:
         return Certifications()
     file = ctx.name("engagement.yaml")
@@ -115,4 +115,17 @@ def read(ctx: ReadContext) -> Certifications:
     return Certifications(iso27001=cert)
 
 
-PART = Part("certifications", (), read)
+PART: Part[Certifications] = Part(
+    "certifications",
+    (),
+    read,
+    Certifications,
+    meta_keys=(
+        MetaKey(
+            KEY,
+            "the organisation's ISO/IEC 27001 certificate (edition, scope, number, body, issue and expiry dates)",
+            Iso27001Certificate,
+        ),
+    ),
+    description="Certifications the organisation already holds (ISO/IEC 27001), for the crosswalk step's reuse view.",
+)

@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aimskit import catalog, charts, report
-from aimskit.engagement import STATUS_LABELS
 from aimskit.reports import common
 from aimskit.steps import crosswalk as xw
 from aimskit.steps.crosswalk import CrosswalkResult
+from aimskit.vocab import STATUS_LABELS
 
 TITLE = "ISO/IEC 42001 in other frameworks' terms: NIST AI RMF, EU AI Act, ISO/IEC 27001"
 

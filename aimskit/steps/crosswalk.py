@@ -25,10 +25,12 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog
-from aimskit.engagement import STATUS_LABELS
 from aimskit.ids import natural_key
+from aimskit.inputs import certifications
 from aimskit.steps import gap, impact
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
+from aimskit.vocab import STATUS_LABELS
 
 COVERAGE = ("covered", "partially_covered", "not_covered", "not_assessed", "not_mapped")
 COVERAGE_LABELS = {
@@ -503,8 +505,7 @@ def assess(eng: Any, system_id: str | None = None) -> CrosswalkResult:
     imp = impact.assess(eng, system_id)
     views = {sid: gap.requirement_view(reqs, eng.gap, eng.target_for, system_id=sid) for sid in scope}
     eu = eu_obligations(imp.obligations, views)
-    certs = eng.parts.get("certifications")
-    cert = certs.iso27001 if certs is not None else None
+    cert = eng.part(certifications.PART).iso27001
     reuse = iso27001_reuse(view) if cert is not None else pd.DataFrame(columns=["id", "reuse", "kind", "status"])
     by_function = coverage_by(nist, "function")
     head = headline(nist, eu, reuse, generative, genai)
@@ -529,3 +530,21 @@ def assess(eng: Any, system_id: str | None = None) -> CrosswalkResult:
         headline=head,
         summary=summary_points(head, by_function, cert, system_id),
     )
+
+
+STEP = Step(
+    "crosswalk",
+    "ISO 42001 in other frameworks' terms: NIST AI RMF profile, EU AI Act evidence, ISO 27001 reuse",
+    notebook="crosswalk.ipynb",
+    compute=__name__,
+    view="aimskit.reports.crosswalk",
+    parts=(certifications.PART,),
+    uses=(gap.STEP, impact.STEP),
+    headline=(
+        Figure("nist_covered", "NIST subcategories covered"),
+        Figure("nist_partially_covered", "NIST partially covered"),
+        Figure("obligations", "AI Act obligations"),
+        Figure("eu_not_addressed", "Not addressed by ISO 42001"),
+        Figure("reuse_ai_specific", "AI-specific (no ISO 27001 reuse)"),
+    ),
+)
