@@ -243,3 +243,19 @@ def test_certificate_dates(example_copy):
     assert any(
         "warning: the ISO/IEC 27001 certificate expired on 2025-01-09, before the assessment date" in p for p in got
     )
+
+
+def test_eu_paragraph_obligations_rest_on_their_paragraph(eng):
+    # Art. 26(5) (a financial-institution deployer's monitoring duty) rests on the Art. 26 rows that
+    # cite 26(5) or no Art. 26 paragraph: 9.1, A.6.2.6, A.8.3, A.8.4 - not 5.3 / A.3.2 (26(2)) nor
+    # A.9.2-A.9.4 (26(1), 26(4)). For credit-score: 9.1 non-compliant (organisation), A.6.2.6
+    # compliant (own row), A.8.3 and A.8.4 organisation rows -> at least one compliant, not all ->
+    # partly in place.
+    credit = xw.assess(eng, "credit-score")
+    row = _row(credit.eu, article="Art. 26(5)")
+    assert row["requirement_ids"] == ["9.1", "A.6.2.6", "A.8.3", "A.8.4"]
+    assert row["support"] == "partly_in_place"
+    # Art. 26(6) (keep the logs) -> A.6.2.8 only; cv-screen's own A.6.2.8 row is not assessed
+    cv = xw.assess(eng, "cv-screen")
+    row = _row(cv.eu, article="Art. 26(6)")
+    assert row["requirement_ids"] == ["A.6.2.8"] and row["support"] == "not_assessed"

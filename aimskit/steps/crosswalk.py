@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,8 @@ METHOD: dict[str, str] = {
         "The obligations are those the impact step derives per AI system from its EU AI Act screening and "
         "the organisation's role. An obligation rests on the ISO 42001 requirements mapped to its article; "
         "its evidence is in place, partly in place, missing or not assessed by the same rule as NIST "
-        "coverage. Not addressed: no ISO 42001 requirement is mapped to the article."
+        "coverage. An obligation of one paragraph (Art. 26(5)) rests on the rows citing that paragraph or "
+        "the article as a whole. Not addressed: no ISO 42001 requirement is mapped to it."
     ),
     "ISO 27001 reuse": (
         "For each ISO 42001 requirement: reuse when it has an equivalent ISO 27001:2022 element (the same "
@@ -246,8 +248,28 @@ def genai_by_subcategory(actions: pd.DataFrame, profile: pd.DataFrame) -> pd.Dat
 
 
 def _base_article(article: str) -> str:
-    """``Art. 49(1)`` -> ``Art. 49``."""
+    """``Art. 49(1)`` -> ``Art. 49``; ``Art. 5 (Digital Omnibus)`` -> ``Art. 5``."""
     return article.split("(")[0].strip()
+
+
+def _paragraph(article: str) -> str:
+    """``Art. 26(5)`` -> ``26(5)``; empty for an article as a whole."""
+    m = re.match(r"Art\. (\d+)(\(\d+\))", article.strip())
+    return f"{m.group(1)}{m.group(2)}" if m else ""
+
+
+def rows_for(xw: pd.DataFrame, article: str) -> pd.DataFrame:
+    """The crosswalk rows an obligation rests on: the rows of its article, narrowed to those that
+    cite its paragraph or no paragraph of the article at all (``Art. 26(5)`` keeps the 26(5) rows
+    and the rows for Art. 26 as a whole, not the 26(2) rows)."""
+    base = _base_article(article)
+    part = xw[xw["target_id"] == base]
+    para = _paragraph(article)
+    if not para:
+        return part
+    number = base.split(" ")[1]
+    keep = pd.Series([(para in d) or (f"{number}(" not in d) for d in part["target_detail"]], index=part.index)
+    return part[keep.astype(bool)]
 
 
 def eu_obligations(
@@ -273,7 +295,7 @@ def eu_obligations(
     for sid, obs in obligations.items():
         status = dict(zip(views[sid]["id"], views[sid]["status"], strict=True))
         for ob in obs.to_dict(orient="records"):
-            part = xw[xw["target_id"] == _base_article(ob["article"])]
+            part = rows_for(xw, ob["article"])
             reqs = sorted(dict.fromkeys(part["iso42001_id"]), key=natural_key)
             statuses = [status.get(r, "not_assessed") for r in reqs]
             applicable = [s for s in statuses if s != "not_applicable"]
