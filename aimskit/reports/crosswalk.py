@@ -20,14 +20,14 @@ COVERAGE_COLOURS = {
     "covered": "#2E7D32",
     "partially_covered": "#F2A900",
     "not_covered": "#C62828",
-    "not_assessed": "#CFD8DC",
+    "not_assessed": "#78909C",
     "not_mapped": "#9E9E9E",
 }
 SUPPORT_COLOURS = {
     "in_place": "#2E7D32",
     "partly_in_place": "#F2A900",
     "missing": "#C62828",
-    "not_assessed": "#CFD8DC",
+    "not_assessed": "#78909C",
     "not_addressed": "#6A1B9A",
 }
 REUSE_COLOURS = {"reuse": "#2E7D32", "extend": "#5B9BD5", "ai_specific": "#F2A900"}
@@ -194,13 +194,15 @@ def genai_note(result: CrosswalkResult) -> report.HTML:
 
 def genai_summary_table(result: CrosswalkResult) -> report.HTML:
     df = _badges(result.genai_summary, "coverage", xw.COVERAGE_LABELS, COVERAGE_COLOURS)
+    if not df.empty:
+        df["gai_risks"] = df["gai_risks"].map("; ".join)
     return report.table(
         df,
         {
             "subcategory": ("Subcategory", "nowrap"),
             "coverage": ("Coverage", "level"),
             "actions": ("Actions", "num"),
-            "gai_risks": ("Generative-AI risks addressed", "list"),
+            "gai_risks": "Generative-AI risks addressed",
         },
         empty="No action to list.",
     )

@@ -237,7 +237,7 @@ def genai_by_subcategory(actions: pd.DataFrame, profile: pd.DataFrame) -> pd.Dat
             {"subcategory": sub, "coverage": group["coverage"].iloc[0], "actions": len(group), "gai_risks": risks}
         )
     df = pd.DataFrame(rows)
-    rank = {c: n for n, c in enumerate(reversed(COVERAGE[:4]))}
+    rank = {"not_covered": 0, "not_assessed": 1, "partially_covered": 2, "covered": 3}
     df["_r"] = df["coverage"].map(lambda c: rank.get(c, 9))
     df["_k"] = df["subcategory"].map(natural_key)
     return df.sort_values(["_r", "_k"]).drop(columns=["_r", "_k"]).reset_index(drop=True)
