@@ -72,11 +72,12 @@ class Progress:
 
 def step_modules(step: str) -> list[str]:
     """The modules a step's reports import: those its :class:`~aimskit.steps.Step` declares
-    (``modules``), else ``aimskit.steps.<step>`` and ``aimskit.reports.<step>`` where they exist."""
+    (``modules``), else (none declared) ``aimskit.steps.<step>`` and ``aimskit.reports.<step>``
+    where they exist."""
     import importlib.util
 
     declared = getattr(STEPS.get(step), "modules", None)
-    if declared is not None:
+    if declared:
         return list(declared)
     guessed = (f"aimskit.steps.{step}", f"aimskit.reports.{step}")
     return [mod for mod in guessed if importlib.util.find_spec(mod) is not None]
