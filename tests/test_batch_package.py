@@ -82,7 +82,7 @@ def registry(monkeypatch):
 @pytest.fixture
 def one_step(tmp_path, monkeypatch):
     nb = _notebook(tmp_path / "tiny.ipynb")
-    monkeypatch.setitem(STEPS, "tiny", Step("tiny", "Tiny", str(nb), reads=("engagement.yaml",)))
+    monkeypatch.setitem(STEPS, "tiny", Step("tiny", "Tiny", str(nb)))
     return "tiny"
 
 
@@ -214,7 +214,12 @@ def test_one_kernelspec_check_decides_forking_and_the_warning(monkeypatch):
 def test_warmup_takes_the_modules_a_step_declares_else_guesses_them(monkeypatch):
     from aimskit.batch.runs import step_modules
 
-    assert step_modules("gap") == ["aimskit.steps.gap", "aimskit.reports.gap"] or getattr(STEPS["gap"], "modules", None)
+    assert step_modules("gap") == list(STEPS["gap"].modules) == ["aimskit.steps.gap", "aimskit.reports.gap"]
+    # a step that declares no module (as the test steps): guessed from its name
+    monkeypatch.setitem(STEPS, "risk2", SimpleNamespace(modules=()))
+    assert step_modules("risk2") == []
+    monkeypatch.setitem(STEPS, "risk", SimpleNamespace())  # the older shape, without `modules`
+    assert step_modules("risk") == ["aimskit.steps.risk", "aimskit.reports.risk"]
     monkeypatch.setitem(STEPS, "declared", SimpleNamespace(modules=("aimskit.catalog", "aimskit.tables")))
     assert step_modules("declared") == ["aimskit.catalog", "aimskit.tables"]
     monkeypatch.setitem(STEPS, "nomods", SimpleNamespace(modules=()))

@@ -20,7 +20,7 @@ from aimskit.batch.manifest import ReportOutcome
 from aimskit.batch.plan import RECORDS, ReportJob
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
-from aimskit.steps import STEPS
+from aimskit.steps.registry import STEPS
 
 
 def record_path(out_root: Path, job: ReportJob) -> Path:

@@ -10,7 +10,8 @@ from aimskit import resources
 from aimskit.batch.errors import RunError
 from aimskit.engagement import Engagement
 from aimskit.problems import suggest
-from aimskit.steps import PLANNED, STEPS, scope_name
+from aimskit.steps.base import scope_name
+from aimskit.steps.registry import PLANNED, STEPS
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"

@@ -26,7 +26,7 @@ from aimskit.batch.plan import INDEX, MANIFEST, ReportJob, check_notebook, check
 from aimskit.batch.worker import ReportTask, TaskResult, now
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_text
-from aimskit.steps import STEPS
+from aimskit.steps.registry import STEPS
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
 # modules every report imports, pre-imported in its kernel
