@@ -80,8 +80,11 @@ def _code_cells(notebook: str) -> list[tuple[list[str], str]]:
 
 
 def _run_notebook_in_process(notebook: str, params: dict[str, object]) -> None:
+    import sys
+
     from IPython.core.interactiveshell import InteractiveShell
 
+    main = sys.modules["__main__"]  # IPython swaps in a module of its own (without __spec__: Dask needs it)
     shell = InteractiveShell.instance()
     try:
         for tags, source in _code_cells(notebook):
@@ -94,6 +97,8 @@ def _run_notebook_in_process(notebook: str, params: dict[str, object]) -> None:
                 )
     finally:
         shell.reset(new_session=False)
+        InteractiveShell.clear_instance()
+        sys.modules["__main__"] = main
 
 
 def _scopes() -> list[tuple[str, str | None]]:

@@ -708,5 +708,6 @@ PART: Part[AuditData] = Part(
         FINDINGS_FILE: lambda: template_csv(FINDINGS_SCHEMA, [{c.name: c.example for c in FINDINGS_SCHEMA.columns}]),
         REVIEWS_FILE: lambda: templates.REVIEWS_TEMPLATE,
     },
+    schemas=(FINDINGS_SCHEMA,),
     description="The internal audit programme, its findings and corrective actions, and the management reviews.",
 )

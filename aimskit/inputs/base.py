@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 import pandas as pd
 
 from aimskit.problems import Problems
-from aimskit.tables import Record
+from aimskit.tables import Record, TableSchema
 from aimskit.yamlio import YamlDocument
 
 T = TypeVar("T")
@@ -77,6 +77,7 @@ class Part(Generic[T]):
     depends: tuple[Part[Any], ...] = ()  # parts read before it whose values it uses
     meta_keys: tuple[MetaKey, ...] = ()  # engagement.yaml keys it owns and validates
     templates: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # blank files for `aimskit init`
+    schemas: tuple[TableSchema, ...] = ()  # the CSV files it reads, for the format reference and exports
     description: str = ""
 
     def __repr__(self) -> str:

@@ -45,42 +45,51 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class Organisation(_Strict):
-    name: NonEmpty
-    sector: str = ""
-    country: str = ""
-    employees: Annotated[StrictInt, Field(ge=1)] | None = None
-    description: str = ""
+    name: NonEmpty = Field(description="the organisation's legal or trading name")
+    sector: str = Field("", description="its sector, e.g. Consumer finance")
+    country: str = Field("", description="where it operates")
+    employees: Annotated[StrictInt, Field(ge=1)] | None = Field(None, description="head count")
+    description: str = Field("", description="what it does, in a sentence or two")
 
 
 class Assessor(_Strict):
-    name: NonEmpty
-    role: str = ""
-    organisation: str = ""
+    name: NonEmpty = Field(description="the assessor's name")
+    role: str = Field("", description="their role in the engagement, e.g. Lead assessor")
+    organisation: str = Field("", description="their firm")
 
 
 class Branding(_Strict):
-    name: str = ""
-    colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#1F4E79"
-    logo: str | None = None
+    name: str = Field("", description='shown as "Prepared by" on every report')
+    colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] = Field(
+        "#1F4E79", description='accent colour as "#RRGGBB" (in quotes: # starts a YAML comment)'
+    )
+    logo: str | None = Field(None, description="an image file (.png, .jpg, .svg, .gif) inside the engagement folder")
 
 
 class Context(_Strict):
-    external_issues: list[NonEmpty] = []
-    internal_issues: list[NonEmpty] = []
+    external_issues: list[NonEmpty] = Field([], description="external issues (clause 4.1), as a list of texts")
+    internal_issues: list[NonEmpty] = Field([], description="internal issues (clause 4.1), as a list of texts")
 
 
 class EngagementMeta(_Strict):
     """The content of ``engagement.yaml``."""
 
-    format_version: Literal[1]
-    organisation: Organisation
-    scope: NonEmpty
-    assessors: Annotated[list[Assessor], Field(min_length=1)]
-    assessment_date: dt.date
-    ai_roles: Annotated[list[Literal[AI_ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
-    target_maturity: object = 3  # an int or a mapping of overrides: checked with positions by _validate_targets
-    branding: Branding = Branding()
-    context: Context = Context()
+    format_version: Literal[1] = Field(description="the engagement format version: 1")
+    organisation: Organisation = Field(description="the organisation assessed")
+    scope: NonEmpty = Field(description="the scope statement of the AI management system (clause 4.3)")
+    assessors: Annotated[list[Assessor], Field(min_length=1)] = Field(description="at least one assessor")
+    assessment_date: dt.date = Field(description='the date of the assessment, YYYY-MM-DD; "overdue" is judged on it')
+    ai_roles: Annotated[list[Literal[AI_ROLES]], Field(min_length=1)] = Field(  # type: ignore[valid-type]
+        description="the organisation's roles for AI (ISO/IEC 22989): " + ", ".join(AI_ROLES)
+    )
+    # an int or a mapping of overrides: checked with positions by _validate_targets
+    target_maturity: object = Field(
+        3,
+        description="target maturity 0-5: a number, or a mapping with 'default' and overrides by requirement, "
+        "clause or Annex A objective ('6.1.2', '9', 'A.7', 'A.6.2')",
+    )
+    branding: Branding = Field(Branding(), description="how the reports are branded")
+    context: Context = Field(Context(), description="the context of the organisation, read by the management review")
 
     @field_validator("assessment_date", mode="before")
     @classmethod

@@ -525,6 +525,7 @@ PART: Part[ImpactInputs] = Part(
         IMPACTS_FILE: lambda: template_csv(IMPACTS_SCHEMA, [{c.name: c.example for c in IMPACTS_SCHEMA.columns}]),
         f"{PROFILE_DIR}/_example.yaml": lambda: profile_template(),
     },
+    schemas=(IMPACTS_SCHEMA,),
     description="System profiles with their EU AI Act screening (systems/<id>.yaml) and the impacts register.",
 )
 

@@ -406,5 +406,6 @@ PART: Part[RiskData] = Part(
         RISKS_FILE: lambda: template_csv(RISKS_SCHEMA, [{c.name: c.example for c in RISKS_SCHEMA.columns}]),
         SOA_FILE: lambda: template_csv(SOA_SCHEMA, [{c.name: c.example for c in SOA_SCHEMA.columns}]),
     },
+    schemas=(RISKS_SCHEMA, SOA_SCHEMA),
     description="The AI risk register and the Statement of Applicability, rated on the risk criteria.",
 )
