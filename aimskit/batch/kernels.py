@@ -306,7 +306,7 @@ class ForkedProcess:
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if end is not None and time.monotonic() > end:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0.0)
             time.sleep(0.02)
         return self.returncode  # type: ignore[return-value]
 
@@ -333,20 +333,22 @@ class Zygote:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", ZYGOTE_MODULE, warmup], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
-        if self.proc.stdout.readline().strip() != "ready":
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self._requests, self._answers = self.proc.stdin, self.proc.stdout
+        if self._answers.readline().strip() != "ready":
             raise RuntimeError("the kernel zygote did not start")
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        self.proc.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
+        self._requests.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
+        self._requests.flush()
+        line = self._answers.readline()
         if not line.strip().isdigit():
             raise RuntimeError("the kernel zygote died")
         return int(line)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.proc.stdin.close()
+            self._requests.close()
             self.proc.wait(timeout=5)
         with contextlib.suppress(Exception):
             self.proc.kill()

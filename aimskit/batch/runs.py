@@ -297,7 +297,7 @@ def run(
     from aimskit import render
 
     jobs = max(1, jobs or os.cpu_count() or 1)
-    runner = executors.create(executor, jobs=jobs, scheduler=scheduler)
+    chosen = executors.create(executor, jobs=jobs, scheduler=scheduler)
     src = Path(path) if path else resources.example_engagement()
     eng = engagement.load(src)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
@@ -328,7 +328,7 @@ def run(
         eng,
         planned,
         out_root,
-        runner,
+        chosen,
         parameters=parameters,
         timeout=timeout,
         self_contained=self_contained,

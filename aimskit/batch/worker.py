@@ -143,8 +143,8 @@ def describe(exc: BaseException, nb: Any = None, notebook: Path | None = None) -
         index = _error_cell(nb) if nb is not None else None
         where = "a cell" if index is None else f"cell {source_cell(notebook, index) if notebook else index + 1}"
         where += f" of {notebook.name}" if notebook else ""
-        evalue = str(exc.evalue).strip().splitlines()
-        return f"{where}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": ")
+        evalue = str(getattr(exc, "evalue", "")).strip().splitlines()
+        return f"{where}: {getattr(exc, 'ename', name)}: {evalue[0] if evalue else ''}".rstrip(": ")
     if name == "CellTimeoutError":
         return f"timeout: the report ran longer than the limit ({str(exc).splitlines()[0]})"
     if name == "DeadKernelError":

@@ -50,7 +50,8 @@ def _launch_kernel(req: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  (see aimskit/__init__.py)
+    # (as aimskit/__init__.py does, for when this file runs on its own)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     # as with ``python -c``: the kernels import from their own working folder, not from the worker's
     if sys.path and sys.path[0] == os.getcwd():
         sys.path[0] = ""
