@@ -1,6 +1,6 @@
 """The ``aimskit`` command line: a thin skin over the library.
 
-Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``validate`` ->
+Every command mirrors a library call: ``run`` -> :func:`aimskit.batch.run`, ``validate`` ->
 :func:`aimskit.engagement.validate`, ``catalog`` -> :func:`aimskit.catalog.load`, ``init`` ->
 :func:`aimskit.scaffold.init_engagement`. Problems in the user's input are printed as
 ``file:line:column: message`` and give exit code 1, never a traceback.
@@ -32,6 +32,17 @@ def _echo_problems(problems) -> None:
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+
+
+def _executor_name(value: str) -> str:
+    """Refuse an executor no one registered (a usage error), naming those that are."""
+    from aimskit.batch import executors
+    from aimskit.problems import suggest
+
+    names = executors.available()
+    if value not in names:
+        raise click.BadParameter(f"unknown executor '{value}'{suggest(value, names)} (available: {', '.join(names)})")
+    return value
 
 
 @cli.command()
@@ -76,10 +87,12 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Execute every report again, even those whose inputs are unchanged.")
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    metavar="NAME",
     default="local",
     show_default=True,
-    help="Where reports run: worker processes on this machine, or a Dask distributed cluster.",
+    callback=lambda _ctx, _param, value: _executor_name(value),
+    help="Where reports run: 'local' (worker processes on this machine), 'dask' (a Dask distributed cluster), "
+    "or an executor a plugin registers (entry point group aimskit.executors).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
@@ -91,16 +104,16 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     Reports whose inputs are unchanged since the last run into the same folder are reused
     (--force executes them again); an interrupted run completes when run again.
     """
-    from aimskit import runner
+    from aimskit import batch
     from aimskit.problems import InvalidEngagementError
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
-    warning = runner.kernel_warning()
+    warning = batch.kernel_warning()
     if warning:
         click.echo(f"warning: {warning}", err=True)
     try:
-        result = runner.run(
+        result = batch.run(
             path,
             steps=steps,
             systems=systems,
@@ -121,7 +134,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
             err=True,
         )
         sys.exit(EXIT_PROBLEMS)
-    except runner.RunError as exc:
+    except batch.RunError as exc:
         display.clear()
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)
