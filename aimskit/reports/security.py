@@ -155,9 +155,11 @@ def atlas_heatmap(result: SecurityResult) -> Any:
         return report.note("No ATLAS technique is covered by the runs.")
     tactics = a.drop_duplicates("tactic_id").sort_values("order")
     techs = a.drop_duplicates("technique_id").sort_values("technique_id")
-    z, text = [], []
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
     for tid in techs["technique_id"]:
-        row, trow = [], []
+        row: list[float | None] = []
+        trow: list[str] = []
         for tac in tactics["tactic_id"]:
             hit = a[(a["technique_id"] == tid) & (a["tactic_id"] == tac)]
             if hit.empty:

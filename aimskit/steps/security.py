@@ -124,6 +124,17 @@ def _lookup_keys(tool: str, f: Finding) -> list[tuple[str, str]]:
     return []
 
 
+def _unique(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The items with their first occurrence of each id only."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item["id"] not in seen:
+            seen.add(item["id"])
+            out.append(item)
+    return out
+
+
 def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dict[str, str]]:
     """Every mapping of one finding: ``{kind, id, provenance, edition, via}`` (kind owasp, atlas or atlas_tactic)."""
     out: list[dict[str, str]] = []
@@ -177,8 +188,7 @@ def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dic
             for c in declared
         ]
     owasp = [o for o in owasp if o["id"] != "-"]
-    seen: set[str] = set()
-    owasp = [o for o in owasp if not (o["id"] in seen or seen.add(o["id"]))]
+    owasp = _unique(owasp)
     if not atlas:
         for o in owasp:
             pid = m.primary.get(o["id"])
@@ -192,15 +202,13 @@ def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dic
                         "via": f"primary ATLAS technique of {o['id']} (security-owasp-atlas)",
                     }
                 )
-    seen = set()
-    atlas = [a for a in atlas if a["id"] in m.techniques.index and not (a["id"] in seen or seen.add(a["id"]))]
+    atlas = _unique([a for a in atlas if a["id"] in m.techniques.index])
     for a in atlas:
         for t in m.techniques.loc[a["id"], "tactic_ids"]:
             tactics.append(
                 {"id": t, "provenance": "atlas_data", "edition": ATLAS_EDITION, "via": f"tactic of {a['id']}"}
             )
-    seen = set()
-    tactics = [t for t in tactics if not (t["id"] in seen or seen.add(t["id"]))]
+    tactics = _unique(tactics)
     for kind, items in (("owasp", owasp), ("atlas", atlas), ("atlas_tactic", tactics)):
         out.extend({"kind": kind, **i} for i in items)
     return out

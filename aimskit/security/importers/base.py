@@ -114,6 +114,11 @@ def load_json_file(path: Path, out: Imported) -> Any:
     return value
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (tool files are untrusted)."""
+    return value if isinstance(value, dict) else {}
+
+
 def text_of(value: Any) -> str:
     """The text of a tool message: a string, ``{text}``, ``{content}``, a list of parts, or ''."""
     if value is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aimskit.security.importers.base import MAX_LINE_BYTES, Example, Finding, Imported, loads, text_of
+from aimskit.security.importers.base import MAX_LINE_BYTES, Example, Finding, Imported, loads, obj, text_of
 
 NAME = "garak"
 SUPPORTED = ((0, 13), (0, 17))
@@ -88,7 +88,7 @@ def read(path: Path) -> Imported:
                 out.tool_version = out.tool_version or str(row.get("garak_version") or "")
                 out.started = out.started or str(row.get("start_time") or "")
             elif kind == "plugin_cache":
-                probes = (row.get("plugin_cache") or {}).get("probes") or {}
+                probes = obj(row.get("plugin_cache")).get("probes") or {}
                 if isinstance(probes, dict):
                     for name, meta in probes.items():
                         if isinstance(meta, dict) and isinstance(meta.get("tags"), list):
@@ -135,7 +135,7 @@ def read(path: Path) -> Imported:
                 seen_completion = True
             elif kind == "digest":
                 out.digest = _digest(row, tags)
-                meta = row.get("meta") if isinstance(row.get("meta"), dict) else {}
+                meta = obj(row.get("meta"))
                 out.tool_version = out.tool_version or str(meta.get("garak_version") or "")
                 out.started = out.started or str(meta.get("start_time") or "")
                 out.target = out.target or " ".join(str(meta[k]) for k in ("target_type", "target_name") if meta.get(k))
@@ -187,7 +187,7 @@ def _digest(row: dict[str, Any], tags: dict[str, list[str]]) -> dict[str, Any]:
     """Probe pass rates (garak's own ``probe_score``) and tags from a digest row."""
     scores: dict[str, float] = {}
     counts: dict[tuple[str, str], tuple[int, int]] = {}
-    groups = row.get("eval") if isinstance(row.get("eval"), dict) else {}
+    groups = obj(row.get("eval"))
     for group in groups.values():
         if not isinstance(group, dict):
             continue

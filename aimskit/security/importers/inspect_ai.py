@@ -23,6 +23,7 @@ from aimskit.security.importers.base import (
     Imported,
     load_json_file,
     loads,
+    obj,
     text_of,
 )
 
@@ -147,21 +148,21 @@ def read(path: Path, score_meaning: str = "pass") -> Imported:
             return out
         header = doc
         samples = [s for s in doc.get("samples") or [] if isinstance(s, dict)]
-    spec = (header or {}).get("eval") if isinstance((header or {}).get("eval"), dict) else {}
-    packages = spec.get("packages") if isinstance(spec.get("packages"), dict) else {}
+    spec = obj(obj(header).get("eval"))
+    packages = obj(spec.get("packages"))
     out.tool_version = str(packages.get("inspect_ai") or "")
     out.started = str(spec.get("created") or "")
     out.target = str(spec.get("model") or "")
     task = str(spec.get("task_registry_name") or spec.get("task") or "task")
     if header is not None and header.get("version") not in (1, 2):
         out.warning(0, f"Inspect log format version {header.get('version')!r}: aimskit reads versions 1 and 2")
-    status = (header or {}).get("status")
+    status = obj(header).get("status")
     if status and status != "success":
         out.complete = False
         out.warning(0, f"the evaluation status is '{status}': counts may be partial")
     findings: dict[str, Finding] = {}
     for sample in samples:
-        scores = sample.get("scores") if isinstance(sample.get("scores"), dict) else {}
+        scores = obj(sample.get("scores"))
         for scorer, score in scores.items():
             f = findings.setdefault(scorer, Finding(test=task, detector=str(scorer)))
             value = score.get("value") if isinstance(score, dict) else score
@@ -175,7 +176,7 @@ def read(path: Path, score_meaning: str = "pass") -> Imported:
                 f.add_example(
                     Example(
                         text_of(sample.get("input")),
-                        text_of((sample.get("output") or {}).get("completion")),
+                        text_of(obj(sample.get("output")).get("completion")),
                         None,
                         f"sample {sample.get('id')} epoch {sample.get('epoch')}",
                     )

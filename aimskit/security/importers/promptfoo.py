@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aimskit.security.importers.base import Example, Finding, Imported, load_json_file, text_of
+from aimskit.security.importers.base import Example, Finding, Imported, load_json_file, obj, text_of
 
 NAME = "promptfoo"
 
@@ -30,13 +30,13 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def _plugin(row: dict[str, Any]) -> str:
-    for meta in (row.get("metadata"), (row.get("testCase") or {}).get("metadata")):
+    for meta in (row.get("metadata"), obj(row.get("testCase")).get("metadata")):
         if isinstance(meta, dict):
             if meta.get("pluginId"):
                 return str(meta["pluginId"])
             if meta.get("harmCategory"):
                 return f"harmful:{meta['harmCategory']}"
-    for comp in (row.get("gradingResult") or {}).get("componentResults") or []:
+    for comp in obj(row.get("gradingResult")).get("componentResults") or []:
         a = comp.get("assertion") if isinstance(comp, dict) else None
         if isinstance(a, dict) and str(a.get("type", "")).startswith("promptfoo:redteam:"):
             return str(a["type"])[len("promptfoo:redteam:") :]
@@ -44,7 +44,7 @@ def _plugin(row: dict[str, Any]) -> str:
 
 
 def _meta(row: dict[str, Any], key: str) -> str:
-    for meta in (row.get("metadata"), (row.get("testCase") or {}).get("metadata")):
+    for meta in (row.get("metadata"), obj(row.get("testCase")).get("metadata")):
         if isinstance(meta, dict) and meta.get(key):
             return str(meta[key])
     return ""
@@ -59,7 +59,7 @@ def read(path: Path) -> Imported:
         out.error(0, "not a promptfoo results file: no 'results' object at the top level")
         return out
     res = doc["results"]
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    meta = obj(doc.get("metadata"))
     out.tool_version = str(meta.get("promptfooVersion") or "")
     out.started = str(res.get("timestamp") or meta.get("evaluationCreatedAt") or "")
     if res.get("version") != 3:
@@ -75,9 +75,9 @@ def read(path: Path) -> Imported:
             f"promptfoo {out.tool_version} numbered its owasp:llm presets after the 2023 list; "
             "aimskit maps each result from its plugin id instead",
         )
-    config = doc.get("config") if isinstance(doc.get("config"), dict) else {}
+    config = obj(doc.get("config"))
     inject = str(
-        ((config.get("redteam") or {}) if isinstance(config.get("redteam"), dict) else {}).get("injectVar") or "prompt"
+        (obj(config.get("redteam")) if isinstance(config.get("redteam"), dict) else {}).get("injectVar") or "prompt"
     )
     rows = res.get("results")
     if not isinstance(rows, list):
@@ -96,7 +96,7 @@ def read(path: Path) -> Imported:
             plugin = "(no plugin: not a red-team test)"
         strategy = _meta(row, "strategyId") or "basic"
         metric = ""
-        for comp in (row.get("gradingResult") or {}).get("componentResults") or []:
+        for comp in obj(row.get("gradingResult")).get("componentResults") or []:
             if isinstance(comp, dict) and isinstance(comp.get("assertion"), dict):
                 metric = str(comp["assertion"].get("metric") or comp["assertion"].get("type") or "")
                 break
@@ -113,15 +113,15 @@ def read(path: Path) -> Imported:
             f.errors += 1
             continue
         f.attempts += 1
-        if row.get("success") is False or (row.get("gradingResult") or {}).get("pass") is False:
+        if row.get("success") is False or obj(row.get("gradingResult")).get("pass") is False:
             f.successes += 1
-            vars_ = row.get("vars") if isinstance(row.get("vars"), dict) else {}
-            prompt = text_of(vars_.get(inject)) or text_of((row.get("prompt") or {}).get("raw"))
+            vars_ = obj(row.get("vars"))
+            prompt = text_of(vars_.get(inject)) or text_of(obj(row.get("prompt")).get("raw"))
             if prompt == "[REDACTED]":
                 prompt = _meta(row, "originalText") or prompt
             f.add_example(
                 Example(
-                    prompt, text_of((row.get("response") or {}).get("output")), row.get("score"), str(row.get("id", ""))
+                    prompt, text_of(obj(row.get("response")).get("output")), row.get("score"), str(row.get("id", ""))
                 )
             )
     if unplugged:
@@ -130,7 +130,7 @@ def read(path: Path) -> Imported:
             f"{unplugged} result row(s) carry no red-team plugin id (a plain eval, or exported with "
             "PROMPTFOO_STRIP_METADATA): they cannot be mapped to an OWASP category",
         )
-    stats = res.get("stats") if isinstance(res.get("stats"), dict) else {}
+    stats = obj(res.get("stats"))
     total = sum(f.attempts for f in findings.values())
     graded = stats.get("failures", 0) + stats.get("successes", 0) if isinstance(stats, dict) else None
     if isinstance(graded, int) and "failures" in stats and graded != total:
