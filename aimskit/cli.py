@@ -224,11 +224,22 @@ class _ProgressDisplay:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(path, strict) -> None:
-    """Check the engagement at PATH and report every problem as file:line:column: message."""
-    from aimskit import engagement
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Leave out warnings with this code (repeatable; codes in docs/problem-codes.md).",
+)
+def validate(path, strict, ignore) -> None:
+    """Check the engagement at PATH and report every problem as file:line:column: message [CODE]."""
+    from aimskit import codes, engagement
+    from aimskit.problems import UsageError, suggest
 
-    problems = engagement.validate(path)
+    for code in ignore:
+        if code not in codes.CODES:
+            raise UsageError(f"unknown problem code '{code}'{suggest(code, codes.CODES)} (see docs/problem-codes.md)")
+    problems = engagement.validate(path, ignore=ignore)
     _echo_problems(problems)
     errors = [p for p in problems if p.severity == "error" or strict]
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
