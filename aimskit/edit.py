@@ -120,6 +120,7 @@ class WriteResult:
     snapshot: Snapshot  # the file as written: pass it to the next write
     backup: Path | None  # the previous version (None when the file is new)
     lines: dict[tuple[str, ...], int]  # CSV: key -> line where the row now starts
+    changed: bool = True  # False: the file already held exactly this
 
 
 def _commit(expected: Snapshot, old: bytes | None, new: bytes, backup_dir: Path | None) -> tuple[Snapshot, Path | None]:
@@ -192,11 +193,8 @@ def _cell(value: Any) -> str:
 
 def _format_row(cells: Sequence[str]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(cells)
-    text = out.getvalue()
-    if "\n" in text or "\r" in text:  # a multi-line cell: keep the file's line ending inside it
-        text = text.replace("\r\n", "\n")
-    return text
+    csv.writer(out, lineterminator="\r\n").writerow(cells)  # quotes cells with line breaks
+    return out.getvalue()[:-2].replace("\r\n", "\n")
 
 
 def edit_csv_text(
@@ -304,7 +302,7 @@ def write_csv_rows(
     text = _decode(old, expected.path) if old is not None else ""
     new_text, lines = edit_csv_text(text, key, rows, columns=columns, delete=delete)
     snap, saved = _commit(expected, old, new_text.encode("utf-8"), backup_dir)
-    return WriteResult(expected.path, snap, saved, lines)
+    return WriteResult(expected.path, snap, saved, lines, changed=old != new_text.encode("utf-8"))
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -534,7 +532,7 @@ def update_yaml(
     text = _decode(old, expected.path) if old is not None else new_file
     new_text = edit_yaml_text(text, updates)
     snap, saved = _commit(expected, old, new_text.encode("utf-8"), backup_dir)
-    return WriteResult(expected.path, snap, saved, {})
+    return WriteResult(expected.path, snap, saved, {}, changed=old != new_text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
