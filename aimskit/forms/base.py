@@ -148,7 +148,9 @@ class Form:
 
     # -- validation ----------------------------------------------------------------------------
 
-    def validate(self, changes: Mapping[str, str | None], file: str, lines: Iterable[int] | None = None) -> list[Problem]:
+    def validate(
+        self, changes: Mapping[str, str | None], file: str, lines: Iterable[int] | None = None
+    ) -> list[Problem]:
         """What ``aimskit validate`` would report for ``file`` (at ``lines``, or whole-file problems) after
         ``changes``."""
         target = str(self.folder / file)

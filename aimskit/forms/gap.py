@@ -352,7 +352,7 @@ class GapQuestionnaire(Form):
         try:
             value = self.pick.value
             opts = []
-            for label, rid in self.pick.options:
+            for _label, rid in self.pick.options:
                 mark = "✓" if self.answered((rid, sid)) else "○"
                 unsaved = " (unsaved)" if (rid, sid) in self.drafts else ""
                 opts.append((f"{mark} {rid} {self.reqs.loc[rid, 'title']}{unsaved}", rid))
@@ -419,7 +419,9 @@ class GapQuestionnaire(Form):
         self.progress.max = max(1, f["total"])
         self.progress.value = f["answered"]
         unsaved = f"; <b>{f['unsaved']} unsaved</b>" if f["unsaved"] else ""
-        self.progress_text.value = f"&nbsp;Answered <b>{f['answered']} of {f['total']}</b> requirements for {who}{unsaved}"
+        self.progress_text.value = (
+            f"&nbsp;Answered <b>{f['answered']} of {f['total']}</b> requirements for {who}{unsaved}"
+        )
         if sid:
             detail = ""
         else:
