@@ -499,18 +499,20 @@ def edit_yaml_text(text: str, updates: Mapping[tuple[str, ...], Any]) -> str:
     kept byte for byte. Raises :class:`EditError` when the result would not read back as intended."""
     import copy
 
-    before = yaml.safe_load(text) if text.strip() else {}
+    before = yaml.safe_load(text) if text.strip() else None
+    before = {} if before is None else before
     if not isinstance(before, dict):
         raise EditError("the YAML file is not a mapping of keys to values")
     expected = copy.deepcopy(before)
     new = text if text.strip() else ""
     for path, value in updates.items():
         path = tuple(str(p) for p in path)
-        if not new.strip():
+        if yaml.safe_load(new) is None:  # empty, or only comments: start the mapping at the end
             payload: Any = value
             for part in reversed(path[1:]):
                 payload = {part: payload}
-            new = _block_text({path[0]: payload}, 0) + "\n" if value is not DELETE else new
+            if value is not DELETE:
+                new = new + ("" if not new or new.endswith("\n") else "\n") + _block_text({path[0]: payload}, 0) + "\n"
         else:
             new = _set_one(new, path, value)
         _apply(expected, path, value)
