@@ -345,7 +345,8 @@ class ScreeningWizard(Form):
         c = impact.classify(sid, answers)
         open_q = self.unanswered(answers)
         if open_q:
-            refs = ", ".join(self.questions.set_index("id").loc[q, "reference"] for q in open_q)
+            refs = "; ".join(self.questions.set_index("id").loc[q, "reference"] for q in open_q[:4])
+            refs += "; ..." if len(open_q) > 4 else ""
             head = (
                 f"<b>Provisional tier: {esc(c.tier_label)}</b> - {len(open_q)} question(s) not answered yet "
                 f"({esc(refs)}); the tier is computed as if they were answered no, and the impact report will "
@@ -423,7 +424,8 @@ class ScreeningWizard(Form):
             self.say(f"Not saved: {exc}", "error")
             return False
         self.reload()
-        message = self.saved_message(result, f"{len(updates)} answer(s)")
+        n = len(updates)
+        message = self.saved_message(result, f"{n} change{'s' if n != 1 else ''} to the screening")
         if open_msgs:
             message += (
                 f" {len(open_msgs)} question(s) are still unanswered: 'aimskit validate' reports them and "
