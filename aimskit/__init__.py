@@ -16,4 +16,13 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "render_report"]
+
+
+def __getattr__(name: str):
+    # aimskit.render_report() from a notebook, without making 'import aimskit' import nbconvert
+    if name == "render_report":
+        from aimskit.notebook_render import render_report
+
+        return render_report
+    raise AttributeError(f"module 'aimskit' has no attribute {name!r}")
