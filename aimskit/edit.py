@@ -157,7 +157,7 @@ def _layout(text: str) -> _CsvLayout:
     newline = "\r\n" if "\r\n" in text else "\n"
     final_newline = text.endswith("\n")
     lines = text.replace("\r\n", "\n").split("\n")  # not splitlines(): it also splits at U+2028 and others
-    if final_newline:
+    if final_newline or not text:
         lines.pop()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header_index: int | None = None
