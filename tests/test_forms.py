@@ -85,10 +85,8 @@ def test_gap_new_row_for_a_system_and_filters(example_copy: Path):
     form.save_b.click()
     assert form.errors == [], form.status_text
     last = lines_of(example_copy / "gap.csv")[-1]
-    assert (
-        last
-        == f'{rid},llm-assist,non_compliant,1,DQ-STD-002; Jira DATA-311,Head of Data,"No checks, ""none"" at all",2027-03-31'
-    )
+    cells = 'non_compliant,1,DQ-STD-002; Jira DATA-311,Head of Data,"No checks, ""none"" at all",2027-03-31'
+    assert last == f"{rid},llm-assist,{cells}"
     # now answered: gone from the "not yet answered" list
     assert rid not in [v for _, v in form.pick.options]
 
@@ -343,14 +341,14 @@ def test_copy_notebooks_includes_workbooks(tmp_path: Path):
 def test_lab_working_copy(example_copy: Path, tmp_path: Path):
     from aimskit import lab
 
-    folder, written, kept = lab.prepare(example_copy, tmp_path / "lab")
+    folder, written, _ = lab.prepare(example_copy, tmp_path / "lab")
     assert {p.name for p in written} >= {"gap_questionnaire.ipynb", "gap_assessment.ipynb"}
     nb = nbformat.read(str(folder / "gap_questionnaire.ipynb"), as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and json.dumps(str(example_copy.resolve())) in injected[0].source
     nbformat.validate(nb)
     (folder / "gap_questionnaire.ipynb").write_text("{}", encoding="utf-8")  # the user's own changes
-    _, written2, kept2 = lab.prepare(example_copy, tmp_path / "lab")
+    _, written2, _ = lab.prepare(example_copy, tmp_path / "lab")
     assert written2 == [] and (folder / "gap_questionnaire.ipynb").read_text(encoding="utf-8") == "{}"
     argv = lab.command(folder, port=8899, browser=False)
     assert "--no-browser" in argv and str(folder / "gap_questionnaire.ipynb") in argv
