@@ -64,7 +64,11 @@ class Problems:
         return iter(self.items)
 
 
-class InvalidEngagementError(Exception):
+class AimskitError(Exception):
+    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks)."""
+
+
+class InvalidEngagementError(AimskitError):
     """Raised by loaders when the input has errors; carries every problem found."""
 
     def __init__(self, problems: Iterable[Problem]):

@@ -21,9 +21,10 @@ import pandas as pd
 
 from aimskit import catalog
 from aimskit.ids import natural_key
-from aimskit.inputs import Part, ReadContext
+from aimskit.inputs import templates
+from aimskit.inputs.base import Part, ReadContext
 from aimskit.problems import Problems, kind_of, one_of, suggest, suggest_id
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
 AUDITS_FILE = "audits.yaml"
@@ -668,13 +669,18 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
 # ---------------------------------------------------------------------------------------------
 
 
-def read(ctx: ReadContext) -> AuditData:
-    out = AuditData(
+def empty() -> AuditData:
+    """The audit part of an engagement without audits.yaml, findings.csv and reviews.yaml."""
+    return AuditData(
         audits=pd.DataFrame(columns=AUDIT_COLUMNS),
         findings=pd.DataFrame(columns=["line", *FINDINGS_SCHEMA.names, "raised"]),
         reviews=pd.DataFrame(columns=REVIEW_COLUMNS),
         actions=pd.DataFrame(columns=ACTION_COLUMNS),
     )
+
+
+def read(ctx: ReadContext) -> AuditData:
+    out = empty()
     audits_path = ctx.optional_file(AUDITS_FILE)
     findings_path = ctx.optional_file(FINDINGS_FILE)
     reviews_path = ctx.optional_file(REVIEWS_FILE)
@@ -692,4 +698,16 @@ def read(ctx: ReadContext) -> AuditData:
     return out
 
 
-PART = Part("audit", FILES, read)
+PART: Part[AuditData] = Part(
+    "audit",
+    FILES,
+    read,
+    empty,
+    templates={
+        AUDITS_FILE: lambda: templates.AUDITS_TEMPLATE,
+        FINDINGS_FILE: lambda: template_csv(FINDINGS_SCHEMA, [{c.name: c.example for c in FINDINGS_SCHEMA.columns}]),
+        REVIEWS_FILE: lambda: templates.REVIEWS_TEMPLATE,
+    },
+    schemas=(FINDINGS_SCHEMA,),
+    description="The internal audit programme, its findings and corrective actions, and the management reviews.",
+)

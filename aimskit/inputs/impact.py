@@ -21,10 +21,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from aimskit import catalog, criteria
-from aimskit.inputs import Part, ReadContext
+from aimskit.inputs import risk as risk_part
+from aimskit.inputs.base import MetaKey, Part, ReadContext
 from aimskit.problems import Problems, one_of, suggest
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
+from aimskit.yamlmodel import report_model_errors
 
 PROFILE_DIR = "systems"
 IMPACTS_FILE = "impacts.csv"
@@ -339,8 +341,6 @@ def _read_profile(ctx: ReadContext, name: str, sid: str, out: ImpactInputs) -> N
     if not isinstance(doc.data, dict):
         ctx.problems.error(file, 1, 1, "the file must be a mapping of keys to values")
         return
-    from aimskit.engagement import report_model_errors
-
     before = len(ctx.problems.errors)
     answers = check_screening(doc.data.get("screening", {}), doc, file, ctx.problems)
     try:
@@ -362,7 +362,7 @@ def _read_profile(ctx: ReadContext, name: str, sid: str, out: ImpactInputs) -> N
 
 
 def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
-    raw = ctx.meta.impact_criteria if ctx.meta is not None else None
+    raw = ctx.meta_value("impact_criteria") if ctx.meta is not None else None
     file = ctx.name("engagement.yaml")
     severe = DEFAULT_SEVERE_LEVEL
     if isinstance(raw, dict) and "severe_level" in raw:
@@ -514,7 +514,20 @@ def read(ctx: ReadContext) -> ImpactInputs:
     return out
 
 
-PART = Part("impact", (IMPACTS_FILE, PROFILE_DIR), read)
+PART: Part[ImpactInputs] = Part(
+    "impact",
+    (IMPACTS_FILE, PROFILE_DIR),
+    read,
+    ImpactInputs,
+    depends=(risk_part.PART,),  # impacts link to the risks that treat them
+    meta_keys=(MetaKey("impact_criteria", "the impact rating scales (likelihood x severity) and bands"),),
+    templates={
+        IMPACTS_FILE: lambda: template_csv(IMPACTS_SCHEMA, [{c.name: c.example for c in IMPACTS_SCHEMA.columns}]),
+        f"{PROFILE_DIR}/_example.yaml": lambda: profile_template(),
+    },
+    schemas=(IMPACTS_SCHEMA,),
+    description="System profiles with their EU AI Act screening (systems/<id>.yaml) and the impacts register.",
+)
 
 
 def profile_template() -> str:

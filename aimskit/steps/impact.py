@@ -17,7 +17,10 @@ import pandas as pd
 
 from aimskit import catalog, criteria
 from aimskit.ids import natural_key
+from aimskit.inputs import impact as impact_part
+from aimskit.inputs import risk as risk_part
 from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
+from aimskit.steps.base import Figure, Step
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
 TIER_LABELS = {
@@ -645,13 +648,12 @@ class ImpactResult:
 
 
 def _inputs(eng: Any) -> ImpactInputs:
-    part = eng.parts.get("impact")
-    return part if isinstance(part, ImpactInputs) else ImpactInputs(criteria=default_impact())
+    return eng.part(impact_part.PART)
 
 
 def known_risk_ids(eng: Any) -> set[str] | None:
     """Risk ids of the risk register, or None when the engagement has none."""
-    return known_risks(eng.parts.get("risk"))
+    return known_risks(eng.part(risk_part.PART))
 
 
 def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
@@ -679,7 +681,7 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
     findings = pd.concat(
         [
             check_coverage(classifications, scored_all, declared, {s: (r, e) for s, (r, _, e) in fria.items()}),
-            check_links(scored_all, known, risk_systems(eng.parts.get("risk"))),
+            check_links(scored_all, known, risk_systems(eng.part(risk_part.PART))),
         ],
         ignore_index=True,
     )
@@ -893,3 +895,21 @@ def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     out["_key"] = [(str(d), natural_key(a)) for d, a in zip(out["applies_from"], out["article"], strict=True)]
     return out.sort_values("_key").drop(columns="_key").reset_index(drop=True)
+
+
+STEP = Step(
+    "impact",
+    "AI system impact assessment and EU AI Act classification",
+    notebook="impact_assessment.ipynb",
+    compute=__name__,
+    view="aimskit.reports.impact",
+    parts=(impact_part.PART,),
+    headline=(
+        Figure("tier", "EU AI Act tier", "text"),
+        Figure("high_risk", "High-risk"),
+        Figure("disagreements", "Tier disagreements"),
+        Figure("severe_impacts", "Severe impacts"),
+        Figure("severe_unlinked", "Severe, no risk"),
+        Figure("fria_incomplete", "FRIA incomplete"),
+    ),
+)
