@@ -42,7 +42,7 @@ CSS = """
 """
 
 WIDE = w.Layout(width="95%")
-DESC = {"description_width": "150px"}
+DESC = {"description_width": "190px"}
 
 
 def esc(value: Any) -> str:

@@ -120,7 +120,7 @@ class GapQuestionnaire(Form):
         self.f_system = w.Dropdown(description="Assessed for", style=DESC, layout=WIDE)
         self.f_status = w.Dropdown(
             options=[("Any status", ""), ("Not yet answered", UNANSWERED)] + [(STATUS_LABELS[s], s) for s in STATUSES],
-            description="Status",
+            description="Filter by status",
             style=DESC,
             layout=WIDE,
         )
@@ -280,10 +280,11 @@ class GapQuestionnaire(Form):
         row = self.current(key) or {}
         self._loading = True
         try:
-            self.status_w.options = options_with(row.get("status"), list(self.status_w.options[: len(STATUSES) + 1]))
-            self.status_w.value = row.get("status", "")
-            self.maturity.options = options_with(row.get("maturity"), list(self.maturity.options[:7]))
-            self.maturity.value = row.get("maturity", "")
+            for widget, col, n in ((self.status_w, "status", len(STATUSES) + 1), (self.maturity, "maturity", 7)):
+                opts = options_with(row.get(col), list(widget.options[:n]))
+                if opts != list(widget.options):  # re-sending the options re-renders the control
+                    widget.options = opts
+                widget.value = row.get(col, "")
             self.evidence.value = "\n".join(_split_evidence(row.get("evidence", "")))
             self.owner.value = row.get("owner", "")
             self.notes.value = row.get("notes", "")

@@ -130,7 +130,7 @@ class RiskEditor(Form):
         return opts
 
     def _build(self) -> None:
-        self.pick = w.Dropdown(description="Risk", style=DESC, layout=WIDE)
+        self.pick = w.Dropdown(description="Risk", style=DESC, layout=w.Layout(width="75%"))
         self.risk_id = w.Text(description="Risk ID", style=DESC, continuous_update=False)
         self.system = w.Dropdown(description="AI system", style=DESC, layout=WIDE)
         self.f = {
@@ -307,7 +307,9 @@ class RiskEditor(Form):
         try:
             self.risk_id.value = row.get("risk_id", "")
             self.risk_id.disabled = not new
-            self.system.options = options_with(row.get("system_id"), list(self.system.options))
+            opts = options_with(row.get("system_id"), list(self.system.options))
+            if opts != list(self.system.options):
+                self.system.options = opts
             self.system.value = row.get("system_id", "")
             for name, widget in self.f.items():
                 widget.value = row.get(name, "")
@@ -321,7 +323,9 @@ class RiskEditor(Form):
                 (self.treatment, "treatment"),
                 (self.status_w, "status"),
             ):
-                widget.options = options_with(row.get(col), list(widget.options))
+                opts = options_with(row.get(col), list(widget.options))
+                if opts != list(widget.options):
+                    widget.options = opts
                 widget.value = row.get(col, "") if col != "status" else (row.get(col) or "open")
             chosen = [c.strip() for c in (row.get("controls") or "").split(";") if c.strip()]
             extra = [
