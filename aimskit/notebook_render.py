@@ -97,8 +97,9 @@ def current_notebook() -> Path | None:
     except ImportError:  # pragma: no cover - IPython is a dependency
         pass
     if name and str(name).endswith(".ipynb"):
-        path = Path(name)
-        return path if path.is_file() else None
+        for path in (Path(name), Path.cwd() / Path(name).name):  # the kernel runs in the notebook's folder
+            if path.is_file():
+                return path
     return None
 
 
@@ -113,6 +114,13 @@ def _rendering() -> Iterator[None]:
             os.environ.pop(RENDERING_ENV, None)
         else:
             os.environ[RENDERING_ENV] = old
+
+
+def _has_outputs(path: Path) -> bool:
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    return any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
 def _manager() -> dict[str, Any]:
@@ -174,23 +182,27 @@ def render_report(
     error = None
     with tempfile.TemporaryDirectory(prefix="aimskit-render-") as tmp, _rendering():
         executed = Path(tmp) / path.name
-        try:
-            pm.execute_notebook(
-                str(path),
-                str(executed),
-                parameters=dict(parameters or {}),
-                kernel_name=KERNEL_NAME,
-                cwd=str(path.parent),
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=timeout,
-                log_output=False,
-                **_manager(),
-            )
-        except pm.PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-        except Exception as exc:  # timeout, dead kernel: papermill's metadata cannot be trusted then
-            error = f"{type(exc).__name__}: {exc}"
+        for _attempt in range(2):  # one retry when the kernel did not even start (a loaded machine)
+            error = None
+            try:
+                pm.execute_notebook(
+                    str(path),
+                    str(executed),
+                    parameters=dict(parameters or {}),
+                    kernel_name=KERNEL_NAME,
+                    cwd=str(path.parent),
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=timeout,
+                    log_output=False,
+                    **_manager(),
+                )
+            except pm.PapermillExecutionError as exc:
+                error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            except Exception as exc:  # timeout, dead kernel: papermill's metadata cannot be trusted then
+                error = f"{type(exc).__name__}: {exc}"
+            if executed.is_file() and (error is None or _has_outputs(executed)):
+                break
         if not executed.is_file():
             raise RenderError(f"the notebook did not run: {error}")
         result = nbformat.read(str(executed), as_version=4)

@@ -376,3 +376,34 @@ def test_notebook_parameters_read_without_running_code():
     injected.metadata["tags"] = ["injected-parameters"]
     nb.cells = [cell, injected]
     assert notebook_parameters(nb) == {"engagement_path": "/e", "system_id": None}
+
+
+def test_render_report_of_the_current_notebook(example_copy: Path, tmp_path: Path, monkeypatch):
+    from aimskit import lab
+    from aimskit.notebook_render import render_report
+
+    folder, _, _ = lab.prepare(example_copy, tmp_path / "lab")
+    notebook = folder / "gap_assessment.ipynb"
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import aimskit\n\naimskit.render_report()"))  # as a user would
+    nbformat.write(nb, str(notebook))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))  # what JupyterLab tells its kernels
+    monkeypatch.chdir(folder)
+    result = render_report()
+    assert result.error is None and result.html == (folder / "gap_assessment.html").resolve()
+    page = result.html.read_text(encoding="utf-8")
+    assert "Brightwater Consumer Finance Ltd" in page
+    assert "How to use this notebook" not in page and "engagement_path" not in page  # removed cells
+    assert "render_report" not in page and "Report written to" not in page  # the cell ran, quietly
+    import re
+
+    from aimskit import render
+
+    plotly_js = render.plotly_js_path().read_text(encoding="utf-8")
+    assert plotly_js in page  # inlined once: the single file works offline
+    rest = page.replace(plotly_js, "")
+    assert not re.findall(r"<script[^>]+src=", rest)  # nothing loaded from elsewhere
+    for remote in ("cdn.plot.ly", "cdnjs.cloudflare.com", "unpkg.com", "require.min.js"):
+        assert remote not in rest
+    assert rest.count('id="ak-fig-') == 5  # the charts of the organisation-wide gap report
+    assert "Report written to" in result._repr_html_()
