@@ -222,9 +222,9 @@ def edit_csv_text(
     header = list(lay.header)
     missing = [c for r in rows for c in r if c not in header]
     missing = list(dict.fromkeys(missing))
-    for k in key:
-        if k not in header and k not in missing:
-            missing.append(k)
+    for name in key:
+        if name not in header and name not in missing:
+            missing.append(name)
     if missing:
         # a new column: append it to the header and an empty cell to every record
         lines = lay.lines
@@ -258,9 +258,9 @@ def edit_csv_text(
         else:
             cells = [_cell(row.get(c)) for c in header]
             appended.append((k, _format_row(cells)))
-    for k in deleted:
-        if k in by_key:
-            first, last, _ = by_key[k]
+    for gone in deleted:
+        if gone in by_key:
+            first, last, _ = by_key[gone]
             replace[first] = (last, None)
     out: list[str] = []
     lines_of: dict[tuple[str, ...], int] = {}
@@ -278,8 +278,8 @@ def edit_csv_text(
         i += 1
     while out and out[-1].strip() == "" and appended:
         out.pop()
-    for k, new in appended:
-        lines_of[k] = sum(s.count("\n") + 1 for s in out) + 1
+    for added, new in appended:
+        lines_of[added] = sum(s.count("\n") + 1 for s in out) + 1
         out.append(new)
     body = lay.newline.join(s.replace("\n", lay.newline) if lay.newline != "\n" else s for s in out)
     if lay.final_newline or appended or not text:

@@ -152,7 +152,7 @@ def render_report(
 
     from aimskit import catalog, engagement, render, resources
     from aimskit.problems import InvalidEngagementError
-    from aimskit.steps import STEPS
+    from aimskit.steps.registry import STEPS
 
     path = Path(notebook) if notebook is not None else current_notebook()
     if path is None:

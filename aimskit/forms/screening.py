@@ -260,16 +260,16 @@ class ScreeningWizard(Form):
 
     def _fill_profile(self, system: dict[str, str]) -> None:
         d = self.data
-        roles = d.get("role") if isinstance(d.get("role"), list) else []
+        roles = _list(d.get("role"))
         self.p_role.value = tuple(r for r in roles if r in EU_ROLES)
         self.p_purpose.value = str(d.get("intended_purpose") or system.get("purpose", ""))
-        affected = d.get("affected_persons") if isinstance(d.get("affected_persons"), list) else []
+        affected = _list(d.get("affected_persons"))
         self.p_affected.value = "\n".join(map(str, affected))
         self.p_context.value = str(d.get("deployment_context") or system.get("deployment_context", ""))
-        geo = d.get("geography") if isinstance(d.get("geography"), list) else []
+        geo = _list(d.get("geography"))
         self.p_geo.value = ", ".join(map(str, geo))
         self.p_automation.value = d.get("automation") if d.get("automation") in AUTOMATION else ""
-        cats = d.get("data_categories") if isinstance(d.get("data_categories"), list) else []
+        cats = _list(d.get("data_categories"))
         self.p_data.value = tuple(c for c in cats if c in DATA_CATEGORIES)
         sig = d.get("significant_decisions")
         self.p_significant.value = sig if isinstance(sig, bool) else NOT_ANSWERED
@@ -369,7 +369,8 @@ class ScreeningWizard(Form):
 
     def updates(self) -> dict[tuple[str, ...], Any]:
         """The key paths to write: changed answers, unanswered ones commented out, new profile fields."""
-        old = self.data.get("screening") if isinstance(self.data.get("screening"), dict) else {}
+        screening = self.data.get("screening")
+        old: dict[str, Any] = screening if isinstance(screening, dict) else {}
         new = self.answers()
         out: dict[tuple[str, ...], Any] = {}
         if not self.file.exists:
@@ -383,7 +384,7 @@ class ScreeningWizard(Form):
         return out
 
     def _candidate(self) -> str:
-        return edit.edit_yaml_text(self.file.text if self.file.exists else NEW_FILE, self.updates())
+        return edit.edit_yaml_text(self.file.text or NEW_FILE, self.updates())
 
     def check(self) -> list:
         if self.system_id is None:
@@ -435,6 +436,10 @@ class ScreeningWizard(Form):
         else:
             self.say(message)
         return True
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _normal(value: Any) -> Any:
