@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from aimskit.problems import Problems, one_of, suggest
 from aimskit.yamlio import YamlDocument
-from aimskit.yamlmodel import report_model_errors
+from aimskit.yamlmodel import AsWritten, report_model_errors
 
 METHODS = ("product", "sum", "matrix")
 METHOD_TEXT = {
@@ -64,7 +64,7 @@ class Scale(_Strict):
 
 
 class Band(_Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    id: Annotated[str, AsWritten, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Annotated[str, Field(min_length=1)]
     min: StrictInt
     max: StrictInt

@@ -122,5 +122,5 @@ def kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "yes/no"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {getattr(value, 'yaml_text', value)}"  # as written: 001, not 1
     return f"'{value}'"

@@ -105,9 +105,9 @@ class EngagementMeta(_Strict):
     @field_validator("format_version", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
-        if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):  # 01 is read as a number too (yamlio)
             raise ValueError("format_version must be a number")
-        return value
+        return int(value)
 
 
 # ---------------------------------------------------------------------------------------------
