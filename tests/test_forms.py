@@ -270,6 +270,11 @@ def test_screening_skips_irrelevant_questions(example_copy: Path):
     assert "Provisional tier: High-risk" in form.tier.value
     for q in derogation:
         form.answer_w[q].value = False
+    still = form.unanswered(form.answers())  # e.g. Art. 111(2), Art. 26(8): asked because a use case is listed
+    assert still and all(form.rows[q].layout.display == "" for q in still)
+    for q in still:
+        form.answer_w[q].value = False
+    assert form.unanswered(form.answers()) == []
     assert "EU AI Act tier: High-risk" in form.tier.value
     form.answer_w["art6.3.a"].value = True
     assert "Not high-risk by derogation" in form.reasoning.value

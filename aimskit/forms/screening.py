@@ -23,6 +23,7 @@ import yaml
 from aimskit import catalog, edit
 from aimskit.engagement import SYSTEMS_FILE
 from aimskit.forms.base import CSS, DESC, WIDE, FileState, Form, esc
+from aimskit.inputs import impact as impact_part
 from aimskit.inputs.impact import AUTOMATION, DATA_CATEGORIES, EU_ROLES, PROFILE_DIR
 
 GPAI_LABELS = {
@@ -288,20 +289,18 @@ class ScreeningWizard(Form):
         return out
 
     def relevant(self, answers: dict[str, Any]) -> dict[str, bool]:
-        """Which questions the earlier answers make relevant."""
+        """Which questions the earlier answers make relevant: the validation's own rule
+        (:func:`aimskit.inputs.impact.required`); the optional fraud carve-out once Annex III is answered."""
         out = {}
         for q in self.questions.itertuples():
-            if q.required_when == "annex_i":
-                out[q.id] = bool(answers.get("annex_i"))
-            elif q.required_when == "annex_iii":
-                out[q.id] = bool(answers.get("annex_iii"))
-            elif q.id == "fraud_detection":
+            if q.required_when == "optional":
                 out[q.id] = "annex_iii" in answers
             else:
-                out[q.id] = True
+                out[q.id] = impact_part.required(q.required_when, answers)
         return out
 
     def unanswered(self, answers: dict[str, Any]) -> list[str]:
+        """The questions ``aimskit validate`` still needs an answer to."""
         rel = self.relevant(answers)
         return [
             q.id
