@@ -125,11 +125,9 @@ def _has_outputs(path: Path) -> bool:
 
 def _manager() -> dict[str, Any]:
     """The runner's kernel manager (encrypted local transport: no TCP warning in the output)."""
-    try:
-        from aimskit.worker import _manager_class
-    except ImportError:  # pragma: no cover - the batch machinery moved
-        return {}
-    return {"kernel_manager_class": _manager_class()}
+    from aimskit.batch.kernels import manager_class
+
+    return {"kernel_manager_class": manager_class()}
 
 
 def render_report(
