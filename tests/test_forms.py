@@ -412,3 +412,31 @@ def test_render_report_of_the_current_notebook(example_copy: Path, tmp_path: Pat
         assert remote not in rest
     assert rest.count('id="ak-fig-') == 5  # the charts of the organisation-wide gap report
     assert "Report written to" in result._repr_html_()
+
+
+def test_cli_lab_and_render_errors(tmp_path: Path, monkeypatch):
+    from click.testing import CliRunner
+
+    from aimskit import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli.cli, ["lab", str(tmp_path)])
+    assert result.exit_code == 1 and "is not an engagement folder" in result.output
+    result = runner.invoke(cli.cli, ["render", str(tmp_path / "missing.ipynb")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_cli_lab_starts_jupyterlab_on_the_copy(example_copy: Path, tmp_path: Path, monkeypatch):
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from aimskit import cli
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda argv: calls.append(argv) or 0)
+    monkeypatch.chdir(example_copy)  # no PATH: the current folder
+    result = CliRunner().invoke(cli.cli, ["lab", "--dir", str(tmp_path / "w"), "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert "copied" in result.output and (tmp_path / "w" / "risk_register.ipynb").is_file()
+    assert calls and calls[0][1:3] == ["-m", "jupyterlab"] and "--no-browser" in calls[0]
