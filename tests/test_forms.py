@@ -440,3 +440,19 @@ def test_cli_lab_starts_jupyterlab_on_the_copy(example_copy: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "copied" in result.output and (tmp_path / "w" / "risk_register.ipynb").is_file()
     assert calls and calls[0][1:3] == ["-m", "jupyterlab"] and "--no-browser" in calls[0]
+
+
+def test_risk_unsaved_changes_are_not_lost_by_opening_another(example_copy: Path):
+    form = RiskEditor(example_copy)
+    form.pick.value = "R-01"
+    form.f["title"].value = "Score drift (edited)"
+    form.pick.value = "R-02"  # the user picks another risk with changes not saved
+    assert form.errors == []
+    assert form.pick.value == "R-01" and form.f["title"].value == "Score drift (edited)"
+    assert "Unsaved changes to risk R-01" in form.status_text
+    form.new_b.click()
+    assert form.pick.value == "R-01"
+    form.discard_b.click()
+    assert form.f["title"].value == "Score drift after a change in the applicant mix"
+    form.pick.value = "R-02"
+    assert form.errors == [] and form.risk_id.value == "R-02"

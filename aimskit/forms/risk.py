@@ -64,6 +64,7 @@ class RiskEditor(Form):
         self.objectives = [(r.name, r.id) for r in annex_c.itertuples() if r.kind == "objective"] + [("Other", OTHER)]
         self.annex = catalog.load("iso42001-annex-a")
         self._loading = False
+        self.shown = NEW
         self._build()
         self.reload()
 
@@ -197,7 +198,9 @@ class RiskEditor(Form):
         for widget in self.inputs:
             self.observe(widget, lambda _c: self._edited())
         self.save_b.on_click(self.handler(lambda _b: self.save()))
-        self.new_b.on_click(self.handler(lambda _b: self._select(NEW)))
+        self.new_b.on_click(self.handler(lambda _b: self.open(NEW)))
+        self.discard_b = w.Button(description="Discard changes", layout=w.Layout(width="auto"))
+        self.discard_b.on_click(self.handler(lambda _b: self.discard()))
 
     def widget(self) -> w.Widget:
         f = self.f
@@ -234,7 +237,7 @@ class RiskEditor(Form):
                 self.accepted_on,
                 self.status_w,
                 self.problems_html,
-                w.HBox([self.save_b, self.reload_button]),
+                w.HBox([self.save_b, self.discard_b, self.reload_button]),
                 self.status,
             ],
             layout=w.Layout(width="100%"),
@@ -266,7 +269,7 @@ class RiskEditor(Form):
             f"{esc(bands)}; appetite: {esc(c.band(c.appetite).label)}.</span>"
         )
         self.reload_button.layout.display = "none"
-        keep = self.pick.value if self.pick.value in self.rows else NEW
+        keep = self.shown if self.shown in self.rows else NEW
         self._select(keep)
         kept = ""
         if pending is not None:
@@ -277,6 +280,7 @@ class RiskEditor(Form):
         self.say(f"Loaded {where}: {len(self.rows)} risk(s){kept}.")
 
     def _select(self, value: str) -> None:
+        """Show risk ``value`` (or a new one), whatever the form holds."""
         opts = [("New risk", NEW)] + [(f"{rid} {row.get('title', '')}", rid) for rid, row in self.rows.items()]
         self._loading = True
         try:
@@ -284,20 +288,44 @@ class RiskEditor(Form):
             self.pick.value = value
         finally:
             self._loading = False
-        self._show()
+        self._show(force=True)
 
-    def _show(self) -> None:
+    def open(self, value: str) -> bool:
+        """Show another risk, unless the form holds unsaved changes (then say so and stay)."""
+        if value != self.shown and self.dirty():
+            what = "the new risk" if self.shown == NEW else f"risk {self.shown}"
+            self._loading = True
+            try:
+                self.pick.value = self.shown
+            finally:
+                self._loading = False
+            self.say(
+                f"Unsaved changes to {what}: Save them, or Discard changes, before opening another risk.", "warning"
+            )
+            return False
+        self._select(value)
+        return True
+
+    def discard(self) -> None:
+        self._select(self.shown)
+        self.say("Changes discarded.")
+
+    def _show(self, force: bool = False) -> None:
         if self._loading:
             return
         rid = self.pick.value
+        if not force and rid != self.shown:
+            self.open(rid)
+            return
         row = dict(self.rows.get(rid, {})) if rid != NEW else {"risk_id": self.next_id(), "status": "open"}
+        self.shown = rid
         self._fill(row, new=rid == NEW)
 
     def dirty(self) -> bool:
         """Whether the widgets hold changes not saved to risks.csv."""
         if not hasattr(self, "rows"):
             return False
-        saved = self.rows.get(self.pick.value) if self.pick.value != NEW else None
+        saved = self.rows.get(self.shown) if self.shown != NEW else None
         if saved is None:
             return any(v for k, v in self.values().items() if k not in ("risk_id", "status"))
         return any(saved.get(k, "") != v for k, v in self.values().items())
