@@ -456,3 +456,15 @@ def test_risk_unsaved_changes_are_not_lost_by_opening_another(example_copy: Path
     assert form.f["title"].value == "Score drift after a change in the applicant mix"
     form.pick.value = "R-02"
     assert form.errors == [] and form.risk_id.value == "R-02"
+
+
+def test_screening_switching_system_keeps_unsaved_answers(example_copy: Path):
+    form = ScreeningWizard(example_copy, "llm-assist")
+    form.answer_w["art50.1"].value = False
+    form.pick.value = "credit-score"
+    assert form.errors == [] and form.pick.value == "llm-assist" and form.answer_w["art50.1"].value is False
+    assert "Unsaved answers for llm-assist" in form.status_text
+    form.reload_button.click()  # drop them
+    assert form.answer_w["art50.1"].value is True
+    form.pick.value = "credit-score"
+    assert form.system_id == "credit-score" and "EU AI Act tier: High-risk" in form.tier.value

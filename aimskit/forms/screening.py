@@ -95,7 +95,7 @@ class ScreeningWizard(Form):
 
     def _build(self) -> None:
         self.pick = w.Dropdown(description="AI system", style=DESC, layout=WIDE)
-        self.observe(self.pick, lambda _c: self.reload())
+        self.observe(self.pick, lambda change: self._switch(change["old"]))
         self.answer_w: dict[str, w.Widget] = {}
         self.rows: dict[str, w.Widget] = {}
         self.lists: dict[str, w.SelectMultiple] = {}
@@ -207,6 +207,25 @@ class ScreeningWizard(Form):
     @property
     def system_id(self) -> str | None:
         return self.pick.value
+
+    def _switch(self, previous: str | None) -> None:
+        """Another system was picked: keep the form on the previous one if it holds unsaved answers."""
+        if self._loading:
+            return
+        if previous is not None and hasattr(self, "file") and self.updates():
+            self._loading = True
+            try:
+                self.pick.value = previous
+            finally:
+                self._loading = False
+            self.say(
+                f"Unsaved answers for {previous}: Save them, or Reload from disk to drop them, before screening "
+                "another system.",
+                "warning",
+            )
+            self.reload_button.layout.display = ""
+            return
+        self.reload()
 
     def reload(self) -> None:
         """Read systems/<id>.yaml of the chosen system again."""
