@@ -349,16 +349,12 @@ def notebooks(dest) -> None:
 def render(notebook, out, params, timeout) -> None:
     """Execute the step NOTEBOOK as saved and render its report (as 'aimskit run' does: code hidden,
     charts offline, the engagement's branding). From JupyterLab: aimskit.render_report() in a cell."""
-    from aimskit.notebook_render import RenderError, render_report
+    from aimskit.notebook_render import render_report
 
-    try:
-        result = render_report(notebook, out, parameters=dict(params), timeout=timeout)
-    except RenderError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    result = render_report(notebook, out, parameters=dict(params), timeout=timeout)  # RenderError: exit 1
     click.echo(str(result))
     if result.error:
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 @cli.command()
@@ -373,17 +369,15 @@ def lab(path, dest, port, no_browser) -> None:
 
     from aimskit import lab as lab_mod
 
-    try:
-        folder, written, kept = lab_mod.prepare(path or Path.cwd(), dest)
-    except lab_mod.LabError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    folder, written, kept = lab_mod.prepare(path or Path.cwd(), dest)  # LabError: exit 1
     for f in written:
         click.echo(f"copied {f}")
     if kept:
         click.echo(f"kept {len(kept)} notebook(s) already in {folder} (not overwritten)")
     click.echo(f"Starting JupyterLab in {folder} (Ctrl+C to stop)")
-    sys.exit(subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser)))
+    code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
+    if code:
+        raise _Failed(code)
 
 
 def main() -> None:

@@ -42,14 +42,14 @@ from typing import Any
 import yaml
 
 from aimskit.fileio import atomic_write_bytes
-from aimskit.problems import Problem
+from aimskit.problems import AimskitError, Problem
 
 BACKUP_DIR = ".aimskit-backup"
 KEEP_BACKUPS = 20
 DELETE = object()  # an update_yaml value: comment the key out
 
 
-class EditError(Exception):
+class EditError(AimskitError):
     """The edit cannot be made safely (nothing was written)."""
 
 

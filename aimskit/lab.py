@@ -18,12 +18,13 @@ from pathlib import Path
 from aimskit import resources
 from aimskit.engagement import ENGAGEMENT_FILE
 from aimskit.fileio import atomic_write_text
+from aimskit.problems import AimskitError
 
 FIRST = "gap_questionnaire.ipynb"
 
 
-class LabError(Exception):
-    pass
+class LabError(AimskitError):
+    """The working copy cannot be made (the message says why)."""
 
 
 def default_dir(engagement: Path) -> Path:

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aimskit.problems import AimskitError
 from aimskit.report import esc
 
 RENDERING_ENV = "AIMSKIT_RENDERING"
 KERNEL_NAME = "python3"
 
 
-class RenderError(Exception):
+class RenderError(AimskitError):
     """The notebook could not be rendered (the message says why)."""
 
 

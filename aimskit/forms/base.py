@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as w
 
 from aimskit import edit
-from aimskit.problems import ERROR, Problem
+from aimskit.problems import ERROR, AimskitError, Problem
 
 log = logging.getLogger("aimskit.forms")
 
@@ -109,7 +109,10 @@ class Form:
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
-            except Exception as exc:  # shown to the user and kept for tests
+            except AimskitError as exc:  # a deliberate refusal (e.g. a file that cannot be edited): its message
+                self.say(str(exc.args[0] if exc.args else exc), "error")
+                return None
+            except Exception as exc:  # an aimskit bug: shown to the user and kept for tests
                 self.errors.append(exc)
                 log.error("aimskit form handler failed:\n%s", traceback.format_exc())
                 self.say(
