@@ -348,6 +348,49 @@ def notebooks(dest) -> None:
     click.echo(f"Next: jupyter lab {dest}")
 
 
+@cli.command()
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="HTML file. Default: NOTEBOOK with .html.")
+@click.option(
+    "--parameter", "-p", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Set a notebook parameter."
+)
+@click.option(
+    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+)
+def render(notebook, out, params, timeout) -> None:
+    """Execute the step NOTEBOOK as saved and render its report (as 'aimskit run' does: code hidden,
+    charts offline, the engagement's branding). From JupyterLab: aimskit.render_report() in a cell."""
+    from aimskit.notebook_render import render_report
+
+    result = render_report(notebook, out, parameters=dict(params), timeout=timeout)  # RenderError: exit 1
+    click.echo(str(result))
+    if result.error:
+        raise _Failed(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--dir", "dest", type=click.Path(path_type=Path), help="Working copy. Default: ./aimskit-lab/<name>.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port for JupyterLab.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def lab(path, dest, port, no_browser) -> None:
+    """Open JupyterLab on a working copy of the workbooks (forms) and step notebooks for the engagement
+    at PATH (default: the current folder)."""
+    import subprocess
+
+    from aimskit import lab as lab_mod
+
+    folder, written, kept = lab_mod.prepare(path or Path.cwd(), dest)  # LabError: exit 1
+    for f in written:
+        click.echo(f"copied {f}")
+    if kept:
+        click.echo(f"kept {len(kept)} notebook(s) already in {folder} (not overwritten)")
+    click.echo(f"Starting JupyterLab in {folder} (Ctrl+C to stop)")
+    code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
+    if code:
+        raise _Failed(code)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)
