@@ -117,7 +117,7 @@ def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
             "due": ("Due", "date"),
             "status": ("Status", "badge"),
             "completed_on": ("Completed", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "days_overdue": ("Days overdue", "num"),
         },
         empty=empty,
