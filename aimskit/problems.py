@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(template: str, **values: object) -> str:
+    """``template`` (text written in aimskit's code) with each ``{name}`` replaced by ``values[name]``.
+
+    One pass over the template only: braces, ``%`` or ``$`` inside a value are written as they are,
+    never read as fields. Use it, not ``str.format``, whenever a value may come from the user."""
+    return _FIELD.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def plural(n: int, singular: str, many: str | None = None) -> str:
+    """``"1 system"``, ``"2 systems"``, ``"0 systems"`` (``many`` for irregular plurals)."""
+    return f"{n} {singular if n == 1 else (many or singular + 's')}"
+
+
+def safe_text(text: object) -> str:
+    """``text`` as it can be shown on a terminal, in a log or a message: every control character
+    (escape sequences, carriage return, newline, backspace, C1 controls) and every invisible format
+    character (bidirectional overrides, zero-width spaces) is shown escaped (``\\x1b``, ``\\u202e``),
+    so a value quoted in a message can neither rewrite the terminal nor hide what it holds."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[ch])
+        elif unicodedata.category(ch) in ("Zs",):  # other spaces (no-break, thin) are visible enough
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,9 +68,10 @@ class Problem:
     severity: str = ERROR
 
     def format(self) -> str:
+        """``file:line:column: message``, safe to print (control characters shown escaped)."""
         where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        return safe_text(f"{where}: {prefix}{self.message}")
 
     def __str__(self) -> str:
         return self.format()
