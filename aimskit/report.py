@@ -20,6 +20,9 @@ from typing import Any
 import pandas as pd
 
 from aimskit.fileio import atomic_write_text
+from aimskit.problems import plural
+
+__all__ = ["plural"]  # re-exported: reports phrase counts with report.plural
 
 STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
@@ -61,11 +64,6 @@ def setup() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     pd.set_option("display.max_rows", 200)
-
-
-def plural(n: int, singular: str, many: str | None = None) -> str:
-    """``"1 system"``, ``"2 systems"``, ``"0 systems"`` (``many`` for irregular plurals)."""
-    return f"{n} {singular if n == 1 else (many or singular + 's')}"
 
 
 def logo_html(eng: Any) -> str:
