@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
-from aimskit import catalog
+from aimskit import catalog, names
 from aimskit.problems import (
     WARNING,
     InvalidEngagementError,
@@ -703,6 +703,9 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
     if SYSTEMS_FILE in files:
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
+        names.check_file_names(
+            ((r.values.get("id"), r.line) for r in systems_list), name(SYSTEMS_FILE), "system", problems, "id"
+        )
         for rec in systems_list:
             if rec.values.get("id"):
                 system_records.setdefault(rec.values["id"], rec)
@@ -720,8 +723,20 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
     ctx = inputs.ReadContext(folder, problems, doc, meta, system_records, gap, files=files)
     for part in inputs.parts():
         ctx.parts[part.name] = part.read(ctx)
+    _check_scope_file_names(ctx)
     problems.items.sort(key=lambda p: (p.file, p.line))
     return _Read(meta, systems, gap, files, problems, ctx.parts)
+
+
+def _check_scope_file_names(ctx: Any) -> None:
+    """Audit and review IDs name their reports too: refuse IDs that collide on case-insensitive file systems."""
+    data = ctx.parts.get("audit")
+    if data is None:
+        return
+    for frame, file, what in ((data.audits, "audits.yaml", "audit"), (data.reviews, "reviews.yaml", "review")):
+        if not frame.empty:
+            entries = sorted(zip(frame["id"], frame["line"], strict=True), key=lambda e: e[1])
+            names.check_file_names(entries, ctx.name(file), what, ctx.problems)
 
 
 def validate(path: str | Path) -> list[Problem]:
