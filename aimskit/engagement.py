@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from aimskit import catalog, names
+from aimskit.fileio import OUTSIDE_MESSAGE, inside
 from aimskit.problems import (
     WARNING,
     InvalidEngagementError,
@@ -352,6 +353,8 @@ _FRIENDLY_TYPES = {
     "date_from_datetime_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
     "date_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
     "date_type": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
+    "bool_parsing": "{key} must be yes or no, found {kind}",
+    "bool_type": "{key} must be yes or no, found {kind}",
     "int_parsing": "'{value}' is not a whole number",
     "int_type": "{key} must be a whole number, found {kind}",
     "int_from_float": "'{value}' is not a whole number",
@@ -495,13 +498,15 @@ def _check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) 
     line, column = doc.where(("branding", "logo"))
     path = folder / logo
     try:
-        inside = folder.resolve() in path.resolve().parents
+        within = folder.resolve() in path.resolve().parents
         exists = path.is_file()
     except OSError as exc:
         problems.error(file, line, column, f"cannot use logo '{logo}': {exc.strerror or exc}")
         return None
-    if not inside:
+    if not within:
         problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder")
+    elif path.is_dir():
+        problems.error(file, line, column, f"logo '{logo}' is a folder, not an image: name the image file in it")
     elif not exists:
         problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
@@ -681,7 +686,9 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
     files: dict[str, Path] = {}
     for f in REQUIRED_FILES:
         p = folder / f
-        if p.is_file():
+        if p.is_file() and not inside(folder, p):
+            problems.error(name(f), 0, "", OUTSIDE_MESSAGE)
+        elif p.is_file():
             files[f] = p
         elif p.exists() or p.is_symlink():
             problems.error(name(f), 0, "", "not a regular file (a folder, a broken link or a device?)")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aimskit.problems import Problems, one_of, suggest
+from aimskit.problems import Problems, one_of, plural, suggest
 
 _STRIP = " \t\u00a0\ufeff"
 YES = {"yes", "y", "true", "1"}
@@ -132,7 +132,18 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
                 continue
             records.append((start, cells))
     except csv.Error as exc:
-        problems.error(file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)")
+        if "field larger than field limit" in str(exc):
+            problems.error(
+                file,
+                previous_end + 1,
+                "",
+                f"a cell in the record starting on this line is longer than {csv.field_size_limit():,} characters, "
+                "the limit for one cell; shorten it (put long text in a document and give its reference)",
+            )
+        else:
+            problems.error(
+                file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)"
+            )
     if header is None:
         problems.error(file, 1, "", "the file is empty: it needs a header row")
         return CsvText([], 1, [])
@@ -212,6 +223,30 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
     return value
 
 
+def _drop_ghost_columns(
+    header: list[str], rows: list[tuple[int, list[str]]], hline: int, file: str, problems: Problems
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Drop empty unnamed columns at the end of the header when no row has a value in them
+    (spreadsheets write such "ghost" columns for cells that were once formatted), with one warning.
+    A trailing unnamed column holding a value is kept, for the header check to report; a row longer
+    than the header is left as it is (an unquoted comma is reported, not guessed away)."""
+    width = len(header)
+    while width and not header[width - 1] and all(len(c) < width or not c[width - 1].strip(_STRIP) for _, c in rows):
+        width -= 1
+    ghosts = len(header) - width
+    if not ghosts:
+        return header, rows
+    trimmed = [(line, cells[:width] if width <= len(cells) <= len(header) else cells) for line, cells in rows]
+    problems.warning(
+        file,
+        hline,
+        "",
+        f"{plural(ghosts, 'empty unnamed column')} at the end ignored (a spreadsheet's 'ghost' columns); "
+        "delete them to silence this warning",
+    )
+    return header[:width], trimmed
+
+
 def validate_table(path: Path, schema: TableSchema, file: str, problems: Problems) -> list[Record]:
     """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
     text = read_csv(path, file, problems)
@@ -229,6 +264,7 @@ def validate_table(path: Path, schema: TableSchema, file: str, problems: Problem
                     "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
                 )
                 return []
+    header, rows = _drop_ghost_columns(header, rows, hline, file, problems)
     known = set(schema.names)
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
