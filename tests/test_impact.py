@@ -387,7 +387,9 @@ def test_profile_problems_are_reported_with_positions(minimal):
         + "\n  art5.z: no"
     ).replace("automation: decision_support", "automation: full")
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
-    (minimal / "systems" / "chatt.yaml").write_text("role: [deployer]\n", encoding="utf-8")
+    misnamed = PROFILE.format(screening=_screening()).replace("significant_decisions: no", "significant_decisions: 2")
+    assert "significant_decisions: 2" in misnamed
+    (minimal / "systems" / "chatt.yaml").write_text(misnamed, encoding="utf-8")
     (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
     assert _messages(minimal) == [
         "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
@@ -410,7 +412,10 @@ def test_profile_problems_are_reported_with_positions(minimal):
         "systems/chat.yaml:24:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
         "gpai_provider_systemic",
         "systems/chat.yaml:26:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
-        "systems/chatt.yaml:0: no system 'chatt' in systems.csv: name the file after a system id; did you mean 'chat'?",
+        "systems/chatt.yaml:1:1: no system 'chatt' in systems.csv: name the file after a system id; did you mean "
+        "'chat'?",
+        # the misnamed file's own problems come at once, not after renaming it
+        "systems/chatt.yaml:8:24: significant_decisions must be yes or no, found the number 2",
         "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
     ]
 

@@ -494,8 +494,9 @@ def read(ctx: ReadContext) -> ImpactInputs:
             seen[sid] = path.name
             if sid not in ctx.systems:
                 ctx.problems.error(
-                    file, 0, "", f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"
+                    file, 1, 1, f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"
                 )
+                _read_profile(ctx, path.name, sid, ImpactInputs())  # its own problems now, not after renaming
                 continue
             if ctx.systems[sid].values.get("in_scope") is False:
                 ctx.problems.warning(
