@@ -125,6 +125,10 @@ def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     lowered = {c.lower(): c for c in choices}
     if value.lower() in lowered:
         return f"; did you mean '{lowered[value.lower()]}'?"
+    folded = value.lower().replace(" ", "_").replace("-", "_")
+    starting = [c for c in choices if len(folded) >= 3 and c.lower().startswith(folded)]
+    if len(starting) == 1:  # an abbreviation: partial -> partially_compliant
+        return f"; did you mean '{starting[0]}'?"
     match = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
     if not match:
         match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=cutoff)
@@ -144,6 +148,19 @@ def suggest_id(value: str, choices: Iterable[str]) -> str:
             if hint:
                 return hint
     return suggest(value, choices)
+
+
+_SEPARATORS = re.compile(r"[,\s/|]+")
+
+
+def separator_hint(value: str, choices: Iterable[str]) -> str:
+    """For a list cell written with commas or spaces (``A.6.2.6, A.7.4``) whose parts are all valid:
+    the hint to separate them with ``;``; otherwise an empty string."""
+    parts = [p for p in _SEPARATORS.split(value.strip()) if p]
+    known = {c.lower() for c in choices}
+    if len(parts) > 1 and all(p.lower() in known for p in parts):
+        return f"; separate several values with ';' ('{'; '.join(parts)}')"
+    return ""
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -150,7 +150,26 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
     return CsvText(header, header_line, records)
 
 
-def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems) -> Any:
+def _rating_from_label(scale: Any, col: Column, value: str, file: str, line: int, problems: Problems) -> int | None:
+    """A rating written as its label (``likely``) is read as its value, with a warning; anything else
+    gets the scale's values and labels as the hint."""
+    axis = scale.name.lower()
+    for level in scale.levels:
+        if level.label.casefold() == value.casefold():
+            problems.warning(
+                file,
+                line,
+                col.name,
+                f"'{value}' was read as {level.value} ({level.label} on the {axis} scale); write {level.value}",
+            )
+            return level.value
+    levels = ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels)
+    hint = suggest(value, [lv.label for lv in scale.levels])
+    problems.error(file, line, col.name, f"'{value}' is not a {axis} value: use one of {levels}{hint}")
+    return None
+
+
+def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems, scale: Any = None) -> Any:
     value = raw.strip(_STRIP)
     if value == "":
         if col.mandatory:
@@ -182,6 +201,8 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
                 as_float = None
             if as_float is not None and as_float.is_integer() and re.fullmatch(r"[+-]?[0-9]+\.0*", value):
                 number = int(as_float)
+            elif scale is not None and as_float is None:
+                return _rating_from_label(scale, col, value, file, line, problems)
             else:
                 problems.error(file, line, col.name, f"'{value}' is not a whole number")
                 return None
@@ -247,8 +268,13 @@ def _drop_ghost_columns(
     return header[:width], trimmed
 
 
-def validate_table(path: Path, schema: TableSchema, file: str, problems: Problems) -> list[Record]:
-    """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
+def validate_table(
+    path: Path, schema: TableSchema, file: str, problems: Problems, scales: dict[str, Any] | None = None
+) -> list[Record]:
+    """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``.
+
+    ``scales`` maps a rating column to its configured scale (:class:`aimskit.criteria.Scale`): a
+    rating written as a level's label is read as its value (with a warning)."""
     text = read_csv(path, file, problems)
     header, rows, hline = text.header, text.records, text.header_line
     if not header:
@@ -295,7 +321,8 @@ def validate_table(path: Path, schema: TableSchema, file: str, problems: Problem
             if col.name not in seen:
                 record.values[col.name] = None
                 continue
-            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems)
+            scale = (scales or {}).get(col.name)
+            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems, scale)
         records.append(record)
     return records
 

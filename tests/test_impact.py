@@ -393,7 +393,7 @@ def test_profile_problems_are_reported_with_positions(minimal):
     (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
     assert _messages(minimal) == [
         "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
-        "fully_automated",
+        "fully_automated; did you mean 'fully_automated'?",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.profiling' (Art. 6(3) third subparagraph) (needed because "
         "annex_iii lists a use case)",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii "

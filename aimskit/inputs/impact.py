@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from aimskit import catalog, criteria
 from aimskit.inputs import Part, ReadContext
-from aimskit.problems import Problems, one_of, suggest
+from aimskit.problems import Problems, one_of, separator_hint, suggest
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, load_yaml
 
@@ -460,7 +460,8 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                         file,
                         rec.line,
                         "risk_ids",
-                        f"unknown risk '{rid}': not a risk_id in risks.csv{suggest(rid, known)}",
+                        f"unknown risk '{rid}': not a risk_id in risks.csv"
+                        f"{separator_hint(rid, known) or suggest(rid, known)}",
                     )
         if ok:
             kept.append(rec)
@@ -508,7 +509,18 @@ def read(ctx: ReadContext) -> ImpactInputs:
     if path is not None:
         out.has_impacts_file = True
         file = ctx.name(IMPACTS_FILE)
-        records = validate_table(path, IMPACTS_SCHEMA, file, ctx.problems)
+        c = out.criteria
+        ratings = (
+            {}
+            if c is None
+            else {
+                "severity": c.impact,
+                "residual_severity": c.impact,
+                "likelihood": c.likelihood,
+                "residual_likelihood": c.likelihood,
+            }
+        )
+        records = validate_table(path, IMPACTS_SCHEMA, file, ctx.problems, ratings)
         records = check_duplicates(records, IMPACTS_SCHEMA, file, ctx.problems)
         records = _check_impacts(ctx, records, out, file)
         out.impacts = to_frame(records, IMPACTS_SCHEMA.names)

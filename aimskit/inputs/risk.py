@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from aimskit import catalog, criteria
 from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
 from aimskit.inputs import Part, ReadContext
-from aimskit.problems import one_of, suggest, suggest_id
+from aimskit.problems import one_of, separator_hint, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
 
 RISKS_FILE = "risks.csv"
@@ -178,6 +178,9 @@ def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[st
     """Why a control id cannot be used, or None when it is an Annex A control or an own control."""
     if cid in annex or cid in own:
         return None
+    several = separator_hint(cid, [*annex, *own])
+    if several:
+        return f"'{cid}' is not one control{several}"
     if cid.upper() in annex:
         return f"'{cid}' must be written '{cid.upper()}'"
     if cid.startswith("B."):
@@ -251,6 +254,9 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
         if ok:
             kept.append(rec)
     return kept
+
+
+RATING_COLUMNS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
 
 
 def _check_risks(
@@ -366,8 +372,9 @@ def read(ctx: ReadContext) -> RiskData:
     path = ctx.optional_file(RISKS_FILE)
     if path is not None:
         files.append(RISKS_FILE)
-        risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems)
         axes = (crit.likelihood, crit.impact) if crit else criteria.scales(raw, criteria.default_risk_raw())
+        ratings = {} if axes is None else {c: axes[i % 2] for i, c in enumerate(RATING_COLUMNS)}
+        risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems, ratings)
         risk_records = _check_risks(ctx, risk_records, axes, annex, own, headings)
     risks = to_frame(risk_records, RISKS_SCHEMA.names, dtype=object)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}
