@@ -731,6 +731,9 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
     for part in inputs.parts():
         ctx.parts[part.name] = part.read(ctx)
     _check_scope_file_names(ctx)
+    from aimskit import placeholders
+
+    problems.items.extend(placeholders.find(folder))
     problems.items.sort(key=lambda p: (p.file, p.line))
     return _Read(meta, systems, gap, files, problems, ctx.parts)
 

@@ -143,7 +143,8 @@ def test_blank_templates_are_valid_and_match_the_schema():
     folder = resources.templates_dir()
     for name, text in blank_files().items():
         assert (folder / name).read_text(encoding="utf-8") == text, f"data/templates/{name} is stale"
-    assert engagement.validate(folder) == []
+    # valid: only the placeholders left to fill in are warned about
+    assert [p for p in engagement.validate(folder) if "placeholder text from the blank template" not in p.message] == []
 
 
 def test_init_blank_and_example(tmp_path):
