@@ -152,7 +152,7 @@ def test_init_blank_and_example(tmp_path):
     assert sorted(p.relative_to(tmp_path / "new").as_posix() for p in written) == sorted(blank_files())
     assert {"engagement.yaml", "systems.csv", "gap.csv", "risks.csv", "soa.csv"} <= set(blank_files())
     assert {"audits.yaml", "findings.csv", "reviews.yaml"} <= set(blank_files())
-    assert engagement.validate(tmp_path / "new") == []
+    assert [p.line for p in engagement.validate(tmp_path / "new")] == [5, 10, 14]  # the placeholders to replace
     init_engagement(tmp_path / "copy", example=True)
     assert engagement.load(tmp_path / "copy").organisation == "Brightwater Consumer Finance Ltd"
     assert (tmp_path / "copy" / "systems" / "credit-score.yaml").is_file()  # profiles live in a subfolder
