@@ -461,7 +461,7 @@ def test_blank_profile_template_is_a_valid_profile(minimal):
     (minimal / "systems" / "_example.yaml").write_text(text, encoding="utf-8")
     assert _messages(minimal) == []  # ignored: starts with _
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
-    assert _messages(minimal) == []
+    assert [m for m in _messages(minimal) if "placeholder text from the blank template" not in m] == []
     assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].tier == "minimal"
 
 
