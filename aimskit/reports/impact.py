@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog, charts, criteria, report
+from aimskit.engagement import LIFECYCLE_LABELS
 from aimskit.inputs.impact import AREA_LABELS
 from aimskit.reports import common
 from aimskit.steps import impact
@@ -132,7 +133,7 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
     head = [
         ("Owner", inventory["owner"]),
         ("Purpose (inventory)", inventory["purpose"]),
-        ("Life-cycle stage", str(inventory["lifecycle_stage"]).replace("_", " ")),
+        ("Life-cycle stage", LIFECYCLE_LABELS.get(inventory["lifecycle_stage"], str(inventory["lifecycle_stage"]))),
         ("EU AI Act tier declared in the inventory", inventory["eu_ai_act_tier"]),
     ]
     if prof is None:
