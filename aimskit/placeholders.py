@@ -69,8 +69,8 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def _schemas() -> dict[str, Any]:
-    from aimskit.engagement import GAP_SCHEMA, SYSTEMS_SCHEMA
     from aimskit.inputs.audit import FINDINGS_SCHEMA
+    from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
     from aimskit.inputs.impact import IMPACTS_SCHEMA
     from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
 

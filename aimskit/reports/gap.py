@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog, charts, report
-from aimskit.engagement import LIFECYCLE_LABELS, MATURITY_LEVELS, STATUS_LABELS, SYSTEM_TYPE_LABELS
 from aimskit.reports import common
 from aimskit.steps import gap
 from aimskit.steps.gap import GapResult
+from aimskit.vocab import LIFECYCLE_LABELS, MATURITY_LEVELS, STATUS_LABELS, SYSTEM_TYPE_LABELS
 
 TITLE = "ISO/IEC 42001 gap assessment"
 
