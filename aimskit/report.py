@@ -20,9 +20,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit.fileio import atomic_write_text
-from aimskit.problems import plural
-
-__all__ = ["plural"]  # re-exported: reports phrase counts with report.plural
+from aimskit.problems import plural  # noqa: F401  (re-exported: reports phrase counts with report.plural)
 
 STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
