@@ -304,6 +304,8 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
         return None
     if not inside:
         problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder")
+    elif path.is_dir():
+        problems.error(file, line, column, f"logo '{logo}' is a folder, not an image: name the image file in it")
     elif not exists:
         problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
