@@ -22,16 +22,43 @@ STATUS_COLOURS = {
 FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
 
 
+def _has_legend(fig: go.Figure) -> bool:
+    shown = [t for t in fig.data if t.showlegend is not False and t.type not in ("heatmap",)]
+    return len(shown) > 1 or any(t.showlegend for t in fig.data)
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
-        font={"family": FONT, "size": 12},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "traceorder": "normal"},
-    )
+    """Shared layout. A chart with a legend carries its title as the legend's title, above the
+    legend's items: the legend then wraps under the title at any width (a separate title and a
+    legend placed above the plot overlap once the chart is narrower than the legend, as on a
+    printed page)."""
+    base = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
+        "font": {"family": FONT, "size": 12},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+    }
+    if _has_legend(fig):
+        fig.update_layout(
+            **base,
+            title={"text": ""},
+            legend={
+                "orientation": "h",
+                "yanchor": "bottom",
+                "y": 1.01,
+                "xanchor": "left",
+                "x": 0,
+                "xref": "container",
+                "traceorder": "normal",
+                "title": {"text": title + "<br>", "side": "top left", "font": {"size": 16}},
+            },
+        )
+    else:
+        fig.update_layout(
+            **base,
+            title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}, "automargin": True, "yref": "paper"},
+        )
     return fig
 
 
@@ -109,13 +136,27 @@ def _wrap(text: str, width: int = 22) -> str:
     return "<br>".join(lines)
 
 
+#: Width (CSS pixels) a heat map's columns share on a printed page, after the row labels and the colour bar.
+HEATMAP_COLUMNS_PX = 340
+
+
+def _column_chars(n: int) -> int:
+    """Characters per line of a heat map's column label, so that ``n`` labels do not overlap on a page."""
+    return max(7, min(22, int(HEATMAP_COLUMNS_PX / max(n, 1) / 7)))
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dict[str, str], title: str) -> go.Figure:
     """Conformity score per Annex A objective x AI system."""
     z = heat.to_numpy(dtype=float)
+    chars = _column_chars(len(heat.columns))
     return _percent_heatmap(
         z,
-        x=[_wrap(system_names.get(c, c)) for c in heat.columns],
-        y=[f"{r} {titles.get(r, '')}" for r in heat.index],
+        x=[_wrap(system_names.get(c, c), chars) for c in heat.columns],
+        y=[html.escape(_short(f"{r} {titles.get(r, '')}")) for r in heat.index],
         text=[["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z],
         colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
         scale_title="conformity",
@@ -147,16 +188,17 @@ def _percent_heatmap(
             zmin=0,
             zmax=100,
             colorscale=colorscale,
-            colorbar={"title": scale_title, "ticksuffix": "%"},
+            colorbar={"title": {"text": scale_title, "side": "top"}, "ticksuffix": "%", "thickness": 12},
             hovertemplate="%{y}<br>%{x}<br>" + hover + "<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)
-    fig = _layout(fig, title, height=200 + row_height * len(y))
-    fig.update_layout(margin={"t": 120})
+    fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11}, automargin=True)
+    lines = max((label.count("<br>") + 1 for label in x), default=1)
+    fig = _layout(fig, title, height=160 + 16 * lines + row_height * len(y))
+    fig.update_layout(margin={"t": 50 + 16 * lines})  # (automargin grows it if the labels need more)
     return fig
 
 
@@ -291,7 +333,7 @@ def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> 
     z = cov[list(columns)].to_numpy(dtype=float)
     return _percent_heatmap(
         z,
-        x=[_wrap(c, 18) for c in columns.values()],
+        x=[_wrap(c, _column_chars(len(columns))) for c in columns.values()],
         y=[_label(r) for _, r in cov.iterrows()],
         text=[[f"{v:.0f}%" for v in row] for row in z],
         colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],

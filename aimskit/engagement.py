@@ -3,7 +3,7 @@
 An engagement is one folder of plain files describing one organisation's AI management
 system::
 
-    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding
+    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding, document control
     systems.csv       the AI system inventory
     gap.csv           one row per assessed requirement (clause sub-clause or Annex A control)
 
@@ -25,7 +25,8 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
-from aimskit import catalog
+from aimskit import catalog, doccontrol
+from aimskit.doccontrol import DocumentControl
 from aimskit.problems import (
     WARNING,
     InvalidEngagementError,
@@ -121,6 +122,7 @@ class Branding(_Strict):
     name: str = ""
     colour: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#1F4E79"
     logo: str | None = None
+    word_template: str | None = None  # a .docx whose styles the Word reports use (aimskit.doccontrol)
 
 
 class Context(_Strict):
@@ -139,6 +141,7 @@ class EngagementMeta(_Strict):
     ai_roles: Annotated[list[Literal[AI_ROLES]], Field(min_length=1)]  # type: ignore[valid-type]
     target_maturity: Any = 3
     branding: Branding = Branding()
+    document_control: DocumentControl = DocumentControl()
     context: Context = Context()
     risk_criteria: Any = None  # validated by aimskit.inputs.risk
     risk_treatment_plan: Any = None  # validated by aimskit.inputs.risk
@@ -695,6 +698,7 @@ def _read_folder(folder: Path, problems: Problems) -> _Read:
         if doc is not None:
             meta = _validate_meta(doc, name(ENGAGEMENT_FILE), problems)
             logo = _check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
+            doccontrol.check(doc, folder, name(ENGAGEMENT_FILE), problems, meta.assessment_date if meta else None)
             if logo is not None:
                 files[Path(os.path.relpath(logo, folder)).as_posix()] = logo
 

@@ -30,7 +30,9 @@ DATE_STATUS = {
 
 
 def title(eng: Any, result: ImpactResult) -> report.HTML:
-    return common.title(eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS")
+    return common.title(
+        eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS", step="impact"
+    )
 
 
 def headline(result: ImpactResult) -> report.HTML:
