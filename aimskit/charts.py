@@ -22,43 +22,38 @@ STATUS_COLOURS = {
 FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
 
 
-def _has_legend(fig: go.Figure) -> bool:
-    shown = [t for t in fig.data if t.showlegend is not False and t.type not in ("heatmap",)]
-    return len(shown) > 1 or any(t.showlegend for t in fig.data)
+def _legend_names(fig: go.Figure) -> list[str]:
+    return [str(t.name or "") for t in fig.data if t.type != "heatmap" and t.showlegend is not False]
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    """Shared layout. A chart with a legend carries its title as the legend's title, above the
-    legend's items: the legend then wraps under the title at any width (a separate title and a
-    legend placed above the plot overlap once the chart is narrower than the legend, as on a
-    printed page)."""
-    base = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
-        "font": {"family": FONT, "size": 12},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-    }
-    if _has_legend(fig):
-        fig.update_layout(
-            **base,
-            title={"text": ""},
-            legend={
-                "orientation": "h",
-                "yanchor": "bottom",
-                "y": 1.01,
-                "xanchor": "left",
-                "x": 0,
-                "xref": "container",
-                "traceorder": "normal",
-                "title": {"text": title + "<br>", "side": "top left", "font": {"size": 16}},
-            },
-        )
-    else:
-        fig.update_layout(
-            **base,
-            title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}, "automargin": True, "yref": "paper"},
-        )
+def _layout(fig: go.Figure, title: str, height: int, bottom: int = 40) -> go.Figure:
+    """Shared layout: the title at the top pushing the plot down as it needs (automargin), the
+    legend, when there is one, at the bottom of the figure under the axis title. A legend placed
+    above the plot overlaps the title as soon as the chart is narrower than both, as on a
+    printed page; at the bottom it wraps into as many rows as it needs, counted here."""
+    names = _legend_names(fig)
+    legend = len(names) > 1
+    rows = 0
+    if legend:  # about 7 px per character plus 40 px per item, on a 650 px printed width
+        rows = math.ceil(sum(7 * len(n) + 40 for n in names) / 650)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}, "automargin": True, "yref": "paper"},
+        height=height + 24 * rows,
+        margin={"l": 10, "r": 10, "t": 40, "b": bottom + 24 * rows + (10 if legend else 0)},
+        font={"family": FONT, "size": 12},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=legend,
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
+            "xanchor": "left",
+            "x": 0,
+            "traceorder": "normal",
+        },
+    )
     return fig
 
 
@@ -118,8 +113,9 @@ def maturity_vs_target(mat: pd.DataFrame, title: str) -> go.Figure:
         ticktext=[f"{k} {v}" for k, v in MATURITY_LEVELS.items()],
         gridcolor="#eeeeee",
     )
-    fig.update_xaxes(tickangle=-30)
-    return _layout(fig, title, height=460)
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    # (room for the angled labels and the legend under them: automargin does not add the two)
+    return _layout(fig, title, height=520, bottom=150)
 
 
 def _wrap(text: str, width: int = 22) -> str:
@@ -198,7 +194,11 @@ def _percent_heatmap(
     fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11}, automargin=True)
     lines = max((label.count("<br>") + 1 for label in x), default=1)
     fig = _layout(fig, title, height=160 + 16 * lines + row_height * len(y))
-    fig.update_layout(margin={"t": 50 + 16 * lines})  # (automargin grows it if the labels need more)
+    # the title at the top of the figure, the column labels under it: their room is reserved
+    fig.update_layout(
+        margin={"t": 56 + 15 * lines},
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}, "automargin": False},
+    )
     return fig
 
 

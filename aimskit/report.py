@@ -22,7 +22,7 @@ import pandas as pd
 from aimskit.fileio import atomic_write_text
 
 #: Tables with at least this many columns print on a landscape page (aimskit's PDF also measures).
-WIDE_COLUMNS = 9
+WIDE_COLUMNS = 10
 STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
 

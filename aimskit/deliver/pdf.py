@@ -29,15 +29,28 @@ from aimskit.report import esc
 PRINT_DIR = Path(".aimskit") / "print"
 PACK_DIR = Path("pack")
 
-# a table wider than its column moves, with its cell, to a landscape page
+# Which tables print on a landscape page: measured in the page rather than guessed from a column
+# count. A table goes landscape when it cannot fit the portrait width with words kept whole, or when
+# it has many columns and its one-line width is far beyond the page (its cells would otherwise be
+# squeezed into towers of broken words).
 MARK_WIDE = """(() => {
   const main = document.querySelector('main');
   const limit = main.getBoundingClientRect().width + 1;
+  const body = document.body;
+  document.querySelectorAll('.ak-wide').forEach(e => e.classList.remove('ak-wide'));
+  const tables = [...document.querySelectorAll('table.ak-table')];
+  body.classList.add('ak-measure-words');
+  const words = tables.map(t => t.scrollWidth);
+  body.classList.remove('ak-measure-words');
+  body.classList.add('ak-measure-line');
+  const lines = tables.map(t => t.scrollWidth);
+  body.classList.remove('ak-measure-line');
   let n = 0;
-  document.querySelectorAll('table.ak-table').forEach(t => {
-    if (t.getBoundingClientRect().width > limit || t.scrollWidth > limit) {
-      const box = t.closest('.ak-report') || t;
-      if (!box.classList.contains('ak-wide')) { box.classList.add('ak-wide'); n += 1; }
+  tables.forEach((t, i) => {
+    const columns = t.tHead && t.tHead.rows.length ? t.tHead.rows[0].cells.length : 0;
+    if (words[i] > limit || (columns >= 8 && lines[i] > 1.6 * limit)) {
+      (t.closest('.ak-report') || t).classList.add('ak-wide');
+      n += 1;
     }
   });
   return n;
