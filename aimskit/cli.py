@@ -270,6 +270,11 @@ def notebooks(dest) -> None:
     click.echo(f"Next: jupyter lab {dest}")
 
 
+from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402
+
+_register_deliverables(cli)  # aimskit pdf, word, pack, word-template
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)

@@ -378,3 +378,25 @@ def _write_deliverables(out: Path, result: Delivered) -> None:
         files[f.relative_to(out).as_posix()] = sha256_file(f)
     data = {"files": dict(sorted(files.items())), "timings": result.timings}
     atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def read_deliverables(out: Path) -> dict[str, str]:
+    """The deliverables recorded in ``out`` whose files are still there (relative path -> sha256)."""
+    path = Path(out) / DELIVERABLES
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {}) if path.is_file() else {}
+    except (ValueError, AttributeError):
+        return {}
+    return {rel: digest for rel, digest in files.items() if (Path(out) / rel).is_file()}
+
+
+def write_index(out: str | Path, engagement_path: str | Path | None = None) -> Path:
+    """Write ``index.html`` again, with links to the PDF and Word files and the pack."""
+    from aimskit import portfolio
+
+    out = Path(out)
+    manifest = read_manifest(out)
+    eng = load_engagement(manifest, engagement_path)
+    target = out / "index.html"
+    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out)))
+    return target

@@ -305,6 +305,8 @@ def report_docx(eng: Any, part: Part, charts: Mapping[str, bytes], prefix: str =
     if part.subtitle:
         doc.add_paragraph(part.subtitle)
     soup = BeautifulSoup(part.html.read_text(encoding="utf-8"), "html.parser")
+    for link in soup.select("a.anchor-link"):
+        link.decompose()
     details = [
         (_text(tr.find_all("td")[0]), _text(tr.find_all("td")[1]))
         for tr in soup.select(".ak-title table tr")
