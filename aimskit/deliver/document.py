@@ -227,7 +227,7 @@ def build(
 <style>:root {{ --ak-brand: {esc(colour)}; }} @page {{ size: {size} portrait; }}
 @page ak-wide {{ size: {size} landscape; }}</style>
 <style>{print_css}</style>
-</head><body class="jp-Notebook ak-print"><main>
+</head><body class="jp-Notebook ak-print{" ak-executive" if executive else ""}"><main>
 {_cover(eng, title, subtitle, edition)}
 {_contents(entries)}
 {"".join(body)}

@@ -48,13 +48,21 @@ MARK_WIDE = """(() => {
   let n = 0;
   tables.forEach((t, i) => {
     const columns = t.tHead && t.tHead.rows.length ? t.tHead.rows[0].cells.length : 0;
+    const box = t.closest('.ak-report') || t;
     if (words[i] > limit || (columns >= 8 && lines[i] > 1.6 * limit)) {
-      (t.closest('.ak-report') || t).classList.add('ak-wide');
+      box.classList.add('ak-wide');
       n += 1;
     }
+    box.classList.toggle('ak-squeeze', words[i] > LANDSCAPE);  // even landscape is too narrow: break words
   });
   return n;
 })()"""
+
+
+def mark_wide(paper: str) -> str:
+    """The script marking the wide tables, for ``paper``'s landscape printable width."""
+    landscape = int((document.PAPERS[paper][1] - document.MARGIN_IN["left"] - document.MARGIN_IN["right"]) * 96)
+    return MARK_WIDE.replace("LANDSCAPE", str(landscape))
 
 
 def _fill_pages(pages: dict[str, int]) -> str:
@@ -159,7 +167,7 @@ def print_document(
     page = browser.open(path, document.printable_width(paper))
     try:
         times["load_s"] = time.perf_counter() - t0
-        wide = int(page.evaluate(MARK_WIDE) or 0)
+        wide = int(page.evaluate(mark_wide(paper)) or 0)
         charts = chart_images(page) if images else {}
         times["images_s"] = time.perf_counter() - t0 - times["load_s"]
         options = {**print_options(paper), **header_footer(eng, title)}
