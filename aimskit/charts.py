@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from aimskit.engagement import MATURITY_LEVELS, STATUS_LABELS, STATUSES
+from aimskit.vocab import MATURITY_LEVELS, STATUS_LABELS, STATUSES
 
 STATUS_COLOURS = {
     "compliant": "#2E7D32",

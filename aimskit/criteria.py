@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from aimskit.problems import Problems, one_of, suggest
 from aimskit.yamlio import YamlDocument
+from aimskit.yamlmodel import AsWritten, report_model_errors
 
 METHODS = ("product", "sum", "matrix")
 METHOD_TEXT = {
@@ -63,7 +64,7 @@ class Scale(_Strict):
 
 
 class Band(_Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    id: Annotated[str, AsWritten, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Annotated[str, Field(min_length=1)]
     min: StrictInt
     max: StrictInt
@@ -247,8 +248,6 @@ def parse(
     Keys left out take their default values, so ``{appetite: medium}`` alone is valid. Every
     problem is reported with its position; returns None when there is any.
     """
-    from aimskit.engagement import report_model_errors
-
     doc = doc or YamlDocument(data={})
     if raw is None:
         return Criteria.model_validate(default)

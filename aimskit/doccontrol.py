@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from aimskit.problems import Problems, suggest
 
 STATUSES = ("draft", "final")
+#: Steps a commentary may name (the available and the planned ones; a test keeps it in step with aimskit.steps).
+STEP_NAMES = ("readiness", "gap", "risk", "impact", "security", "audit", "review")
 STATUS_LABELS = {"draft": "Draft", "final": "Final"}
 #: Styles a Word template must define (python-docx writes headings, tables and lists with them).
 REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid", "Caption")
@@ -40,13 +42,19 @@ W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 class DocumentControl(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    prepared_for: str = ""
-    version: Annotated[str, Field(min_length=1, max_length=40)] = "0.1"
-    status: Literal["draft", "final"] = "draft"
-    confidentiality: Annotated[str, Field(min_length=1, max_length=120)] = "Confidential"
-    approver: str = ""
-    approval_date: dt.date | None = None
-    commentary: dict[str, Annotated[str, Field(min_length=1)]] = {}
+    prepared_for: str = Field("", description="who the documents are for (default: the organisation's name)")
+    version: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        "0.1", description='the document version, in quotes ("1.10" written as a number would read 1.1)'
+    )
+    status: Literal["draft", "final"] = Field("draft", description="draft or final (final needs the approval)")
+    confidentiality: Annotated[str, Field(min_length=1, max_length=120)] = Field(
+        "Confidential", description="the confidentiality label printed on every page"
+    )
+    approver: str = Field("", description="who approved the documents (name and role)")
+    approval_date: dt.date | None = Field(None, description="when they were approved, YYYY-MM-DD")
+    commentary: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        {}, description="optional: one paragraph per step (gap, risk, ...), shown first in its organisation report"
+    )
 
     @field_validator("version", mode="before")
     @classmethod
@@ -97,8 +105,6 @@ def check(doc: Any, folder: Path, file: str, problems: Problems, assessment_date
 
 
 def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment_date: dt.date | None) -> None:
-    from aimskit.steps import PLANNED, STEPS
-
     if dc.get("status") == "final":
         for key, what in (("approver", "who approved it"), ("approval_date", "when it was approved")):
             if not dc.get(key):
@@ -120,7 +126,7 @@ def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment
         )
     commentary = dc.get("commentary")
     if isinstance(commentary, dict):
-        known = [*STEPS, *PLANNED]
+        known = list(STEP_NAMES)
         for key in commentary:
             if str(key) not in known:
                 line, column = doc.where(("document_control", "commentary", key), key=True)

@@ -7,46 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from aimskit.report import STYLE, esc
-from aimskit.steps import STEPS
+from aimskit.steps.registry import STEPS
 
-#: Headline figures shown in the index, per step: (key in the results headline, label, kind).
-HEADLINE_FIGURES: dict[str, list[tuple[str, str, str]]] = {
-    "gap": [
-        ("conformity", "Conformity", "pct"),
-        ("clause_nonconformities", "Clause NCs", "num"),
-        ("mean_maturity", "Mean maturity", "dec"),
-        ("remediation_items", "Remediation items", "num"),
-        ("not_assessed", "Not assessed", "num"),
-    ],
-    "risk": [
-        ("risks", "Risks", "num"),
-        ("residual_above_appetite", "Residual above appetite", "num"),
-        ("unaccepted_residual", "Unaccepted", "num"),
-        ("overdue", "Overdue", "num"),
-        ("high_findings", "High findings", "num"),
-    ],
-    "audit": [
-        ("coverage", "Coverage", "pct"),
-        ("findings", "Findings", "num"),
-        ("open_nonconformities", "Open NCs", "num"),
-        ("overdue", "Overdue", "num"),
-        ("independence_conflicts", "Independence conflicts", "num"),
-    ],
-    "review": [
-        ("actions_open", "Open actions", "num"),
-        ("actions_overdue", "Overdue actions", "num"),
-        ("conformity", "Gap conformity", "pct"),
-        ("open_nonconformities", "Open NCs", "num"),
-    ],
-    "impact": [
-        ("tier", "EU AI Act tier", "text"),
-        ("high_risk", "High-risk", "num"),
-        ("disagreements", "Tier disagreements", "num"),
-        ("severe_impacts", "Severe impacts", "num"),
-        ("severe_unlinked", "Severe, no risk", "num"),
-        ("fria_incomplete", "FRIA incomplete", "num"),
-    ],
-}
+
+def headline_figures(step: str) -> list[tuple[str, str, str]]:
+    """The headline figures of a step shown in the index: (key in the results headline, label, kind)."""
+    spec = STEPS.get(step)
+    return [(f.key, f.label, f.kind) for f in spec.headline] if spec is not None else []
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -101,7 +68,7 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
             by_scope.setdefault(r.get("scope_id"), {})[r["step"]] = r
     if not by_scope:
         return ""
-    cols = [(step, key, label, kind) for step in steps for key, label, kind in HEADLINE_FIGURES.get(step, [])[:2]]
+    cols = [(step, key, label, kind) for step in steps for key, label, kind in headline_figures(step)[:2]]
     head = "".join(f"<th>{esc(step)}</th>" for step in steps)
     head += "".join(f"<th>{esc(step)}: {esc(label)}</th>" for step, _, label, _ in cols)
     rows = []
@@ -219,7 +186,7 @@ def index_html(eng: Any, manifest: dict[str, Any], deliverables: dict[str, str] 
     sections = [_matrix(manifest, steps, names)]
     for step in steps:
         reports = [r for r in manifest["reports"] if r["step"] == step]
-        figures = HEADLINE_FIGURES.get(step, [])
+        figures = headline_figures(step)
         head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
         rows = []
         for r in reports:

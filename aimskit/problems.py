@@ -64,7 +64,11 @@ class Problems:
         return iter(self.items)
 
 
-class InvalidEngagementError(Exception):
+class AimskitError(Exception):
+    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks)."""
+
+
+class InvalidEngagementError(AimskitError):
     """Raised by loaders when the input has errors; carries every problem found."""
 
     def __init__(self, problems: Iterable[Problem]):
@@ -118,5 +122,5 @@ def kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "yes/no"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {getattr(value, 'yaml_text', value)}"  # as written: 001, not 1
     return f"'{value}'"

@@ -36,7 +36,8 @@ from aimskit import catalog, engagement, resources
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
 from aimskit.problems import suggest
-from aimskit.steps import PLANNED, STEPS, scope_name
+from aimskit.steps.base import scope_name
+from aimskit.steps.registry import PLANNED, STEPS
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600  # seconds per cell
@@ -476,14 +477,11 @@ def _execute_dask(tasks: list[Any], scheduler: str, on_start: Callable, on_resul
 
 def warmup_code(steps: Sequence[str]) -> str:
     """Imports a kernel runs as soon as it starts, ahead of its report (the modules every report imports)."""
-    import importlib.util
-
     modules = ["pandas", "plotly.graph_objects", "plotly.io", "aimskit.engagement", "aimskit.report"]
     modules += ["aimskit.charts", "aimskit.reports.common"]
     for step in steps:
-        for mod in (f"aimskit.steps.{step}", f"aimskit.reports.{step}"):
-            if importlib.util.find_spec(mod) is not None:
-                modules.append(mod)
+        if step in STEPS:
+            modules += STEPS[step].modules
     # no name is left in the kernel's namespace
     return f'__import__("aimskit.worker").worker.warm_caches({list(dict.fromkeys(modules))!r})'
 

@@ -8,7 +8,10 @@ so a few YAML features that only cause surprises are refused or normalised:
   expansion ("billion laughs");
 * mapping keys are kept as written: ``6.1: 4`` is the key ``"6.1"``, not the float 6.1, and
   ``6.10`` stays ``"6.10"``;
-* an impossible date (``2026-13-01``) stays text, for validation to report.
+* an impossible date (``2026-13-01``) stays text, for validation to report;
+* a number written in a form that YAML reads differently from how it is written (``001``,
+  ``0x1A``, ``2027:01``, ``12_000``, ``6.10``) keeps its source text (:func:`as_written`), so an
+  identifier is kept exactly as written or refused with the reason (see :mod:`aimskit.yamlmodel`).
 """
 
 from __future__ import annotations
@@ -44,8 +47,48 @@ class YamlDocument:
         return self.positions.get((), (1, 1))
 
 
+class WrittenInt(int):
+    """An integer whose YAML source text is not its canonical form (``001``, ``0x1A``, ``2027:01``)."""
+
+    yaml_text: str
+
+    def __reduce__(self):
+        return (_written, (int, int(self), self.yaml_text))
+
+
+class WrittenFloat(float):
+    """A float whose YAML source text is not its canonical form (``6.10``, ``1_000.5``)."""
+
+    yaml_text: str
+
+    def __reduce__(self):
+        return (_written, (float, float(self), self.yaml_text))
+
+
+def _written(kind: type, value: Any, text: str) -> Any:
+    out = (WrittenInt if kind is int else WrittenFloat)(value)
+    out.yaml_text = text
+    return out
+
+
+def as_written(value: Any) -> str:
+    """A scalar as the user wrote it: the source text of a number YAML read in another form
+    (``001`` stays ``"001"``, not ``"1"``), ``str(value)`` otherwise."""
+    text = getattr(value, "yaml_text", None)
+    return text if isinstance(text, str) else str(value)
+
+
 class _Constructors:
-    """Timestamps that are not valid dates stay text; keys must be scalars (shared by both parsers)."""
+    """Timestamps that are not valid dates stay text; numbers remember a non-canonical source text;
+    keys must be scalars (shared by both parsers)."""
+
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        value = super().construct_yaml_int(node)
+        return _written(int, value, node.value) if str(value) != node.value else value
+
+    def construct_yaml_float(self, node):  # type: ignore[override]
+        value = super().construct_yaml_float(node)
+        return _written(float, value, node.value) if str(value) != node.value else value
 
     def construct_yaml_timestamp(self, node):  # type: ignore[override]
         try:
@@ -71,6 +114,8 @@ class _Loader(_Constructors, yaml.SafeLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster; same nodes and marks
 
@@ -78,6 +123,8 @@ if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster;
         pass
 
     _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
+    _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = (_Loader,)

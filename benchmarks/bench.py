@@ -17,8 +17,9 @@ For each: wall time per report, ratio to the naive loop, peak memory of the whol
 and largest report HTML. Prints a table and writes it, with the machine described, to
 ``benchmarks/results/<date>-<host>.md`` (and ``.json``) unless ``--no-save``.
 
-The synthetic engagement is made by one generator per engagement file (``GENERATORS``): add
-one when a step adds a file (risks.csv, impacts.csv, ...).
+The synthetic engagement starts as a copy of the example (so a new step's files are there without
+any change here); files whose size grows with the portfolio have a generator (``GENERATORS``) that
+scales them to the number of systems. A step adding such a file may add one to measure it at scale.
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ nb, eng, out, copies, jobs = sys.argv[1:]
 STEPS.clear()
 # about as many reports as the real plan: each copy of the step is one organisation report + one per system
 for i in range(int(copies)):
-    STEPS[f"floor{i}"] = Step(f"floor{i}", "Floor: an empty notebook", nb, reads=())
+    STEPS[f"floor{i}"] = Step(f"floor{i}", "Floor: an empty notebook", nb)
 result = runner.run(eng, out=out, jobs=int(jobs), force=True)
 sys.exit(0 if result.ok else 1)
 """

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from aimskit import runner
 from aimskit.cli import cli
+from aimskit.inputs import risk as risk_part
 from aimskit.steps import STEPS, Step
 
 PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""'
@@ -32,8 +33,8 @@ def _notebook(path: Path, body: str = WRITE) -> Path:
     return path
 
 
-def _step(monkeypatch, name: str, nb: Path, reads: tuple[str, ...]) -> None:
-    monkeypatch.setitem(STEPS, name, Step(name, f"Test step {name}", str(nb), per_system=False, reads=reads))
+def _step(monkeypatch, name: str, nb: Path, parts: tuple = ()) -> None:
+    monkeypatch.setitem(STEPS, name, Step(name, f"Test step {name}", str(nb), per_system=False, parts=parts))
 
 
 def _by_name(result) -> dict:
@@ -41,8 +42,8 @@ def _by_name(result) -> dict:
 
 
 def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_path, monkeypatch, example_copy):
-    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb"), ("engagement.yaml", "systems.csv", "gap.csv"))
-    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb"), ("engagement.yaml", "systems.csv"))
+    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb"), (risk_part.PART,))
+    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb"))
     out = tmp_path / "out"
 
     def run(**kw):
@@ -58,11 +59,18 @@ def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_pat
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     alpha = man["reports"][0]
     assert alpha["cached"] is True and len(alpha["cache_key"]) == 64
-    assert set(alpha["inputs_sha256"]) == {"engagement.yaml", "systems.csv", "gap.csv", "logo.svg"}
+    assert set(alpha["inputs_sha256"]) == {
+        "engagement.yaml",
+        "systems.csv",
+        "gap.csv",
+        "risks.csv",
+        "soa.csv",
+        "logo.svg",
+    }
 
-    # gap.csv is read by alpha only
-    gap = example_copy / "gap.csv"
-    gap.write_text(gap.read_text(encoding="utf-8").replace("process map v0.3", "process map v0.4"), encoding="utf-8")
+    # risks.csv is read by alpha only (through the risk part it declares)
+    risks = example_copy / "risks.csv"
+    risks.write_text(risks.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert run() == {"alpha/organisation": False, "beta/organisation": True}
     # the logo is in every report
     logo = example_copy / "logo.svg"
@@ -73,12 +81,12 @@ def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_pat
     html.write_text(html.read_text(encoding="utf-8")[:100], encoding="utf-8")
     assert run() == {"alpha/organisation": False, "beta/organisation": True}
     # another notebook, another key
-    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb", WRITE + "\n# changed"), ("engagement.yaml",))
+    _step(monkeypatch, "beta", _notebook(tmp_path / "beta.ipynb", WRITE + "\n# changed"))
     assert run() == {"alpha/organisation": True, "beta/organisation": False}
 
 
 def test_a_failed_report_is_executed_again(tmp_path, monkeypatch):
-    _step(monkeypatch, "boom", _notebook(tmp_path / "boom.ipynb", "1/0"), ("engagement.yaml",))
+    _step(monkeypatch, "boom", _notebook(tmp_path / "boom.ipynb", "1/0"))
     for _ in range(2):
         result = runner.run(None, steps=["boom"], out=tmp_path / "out", jobs=1)
         (report,) = result.reports
@@ -217,9 +225,9 @@ ISOLATION = (
 def test_every_report_gets_a_fresh_kernel_and_nothing_leaks(tmp_path, monkeypatch, fork):
     monkeypatch.setenv("AIMSKIT_FORK_KERNELS", fork)
     nb = _notebook(tmp_path / "iso.ipynb", ISOLATION)
-    monkeypatch.setitem(STEPS, "iso", Step("iso", "Isolation", str(nb), reads=("engagement.yaml",)))
+    monkeypatch.setitem(STEPS, "iso", Step("iso", "Isolation", str(nb)))
     result = runner.run(None, steps=["iso"], systems=["cv-screen", "llm-assist"], out=tmp_path / "out", jobs=1)
-    monkeypatch.setitem(STEPS, "iso2", Step("iso2", "Isolation", str(nb), per_system=False, reads=()))
+    monkeypatch.setitem(STEPS, "iso2", Step("iso2", "Isolation", str(nb), per_system=False))
     result2 = runner.run(None, steps=["iso2"], out=tmp_path / "out2", jobs=1)
     heads = [r.headline for r in [*result.reports, *result2.reports]]
     assert all(r.status == "ok" for r in [*result.reports, *result2.reports])

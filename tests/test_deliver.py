@@ -63,6 +63,13 @@ def test_bad_document_control_values_are_positioned(example_copy):
     assert len(msgs) == 3 and all(re.match(r".*engagement\.yaml:9\d:\d+: ", m) for m in msgs), msgs
 
 
+def test_commentary_steps_are_the_steps():
+    from aimskit import doccontrol
+    from aimskit.steps import PLANNED, STEPS
+
+    assert set(doccontrol.STEP_NAMES) == set(STEPS) | set(PLANNED)
+
+
 def test_version_written_as_a_number_is_kept_as_text(example_copy):
     _set_control(example_copy, "document_control:\n  version: 2.0\n")
     assert engagement.load(example_copy).meta.document_control.version == "2.0"

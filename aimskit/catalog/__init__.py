@@ -97,14 +97,32 @@ def _clauses() -> pd.DataFrame:
 @_register("iso42001-annex-a", "ISO/IEC 42001:2023 Annex A: the 38 controls with objective and guidance")
 def _annex_a() -> pd.DataFrame:
     df = _csv("iso42001-annex-a.csv")
-    objectives = _csv("iso42001-annex-a-objectives.csv").set_index("id")["title"]
-    df.insert(3, "objective_title", df["objective_id"].map(objectives))
+    objectives = _csv("iso42001-annex-a-objectives.csv").set_index("id")
+    df.insert(3, "objective_title", df["objective_id"].map(objectives["title"]))
+    # the gist of the objective a control serves: A.6.1 and A.6.2 have their own, the others their objective's
+    df.insert(
+        4,
+        "objective_gist",
+        [
+            objectives["gist"].get(g, objectives["gist"].get(o, ""))
+            for g, o in zip(df["group_id"], df["objective_id"], strict=True)
+        ],
+    )
     return _with_guidance(df, _guidance("iso42001-annex-a-guidance.yaml"))
 
 
 @_register("iso42001-annex-a-objectives", "ISO/IEC 42001:2023 Annex A: the 9 control objectives")
 def _objectives() -> pd.DataFrame:
-    return _csv("iso42001-annex-a-objectives.csv")
+    df = _csv("iso42001-annex-a-objectives.csv")
+    return df[df["parent"] == ""].drop(columns="parent").reset_index(drop=True)
+
+
+@_register(
+    "iso42001-annex-a-sub-objectives", "ISO/IEC 42001:2023 Annex A: the two objectives inside A.6 (A.6.1 and A.6.2)"
+)
+def _sub_objectives() -> pd.DataFrame:
+    df = _csv("iso42001-annex-a-objectives.csv")
+    return df[df["parent"] != ""].reset_index(drop=True)
 
 
 @_register("iso42001-annex-c", "ISO/IEC 42001:2023 Annex C: 11 AI-related objectives and 7 risk sources")
@@ -179,6 +197,14 @@ def _eu_obligations() -> pd.DataFrame:
 @_register("eu-ai-act-dates", "EU AI Act dates of application, with their verification status")
 def _eu_dates() -> pd.DataFrame:
     return _csv("eu-ai-act-dates.csv")
+
+
+@_register(
+    "iso42005-map",
+    "ISO/IEC 42005:2025 clauses mapped to the impact step's inputs and report sections (aimskit's alignment)",
+)
+def _iso42005_map() -> pd.DataFrame:
+    return _csv("iso42005-impact-assessment-map.csv")
 
 
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:

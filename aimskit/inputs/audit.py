@@ -12,26 +12,42 @@ its ``file:line:column``.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from aimskit import catalog
 from aimskit.ids import natural_key
-from aimskit.inputs import Part, ReadContext
-from aimskit.problems import Problems, kind_of, one_of, suggest, suggest_id
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
-from aimskit.yamlio import YamlDocument, load_yaml
+from aimskit.inputs import templates
+from aimskit.inputs.base import Part, ReadContext
+from aimskit.problems import one_of, suggest, suggest_id
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
+from aimskit.yamlio import load_yaml
+from aimskit.yamlmodel import (
+    ID_PATTERN,
+    Choice,
+    Date,
+    Entries,
+    Id,
+    Number,
+    Percent,
+    PositionedTextList,
+    Positions,
+    RequiredDate,
+    RequiredText,
+    RequiredTextList,
+    Strict,
+    Text,
+    TextList,
+    read_model,
+)
 
 AUDITS_FILE = "audits.yaml"
 FINDINGS_FILE = "findings.csv"
 REVIEWS_FILE = "reviews.yaml"
 FILES = (AUDITS_FILE, FINDINGS_FILE, REVIEWS_FILE)
 
-ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 AUDIT_STATUSES = ("planned", "done")
 GRADES = (
     "major_nonconformity",
@@ -86,11 +102,6 @@ FINDINGS_SCHEMA = TableSchema(
         Column("recurrence_of", "finding_id of an earlier finding this one repeats", example=""),
     ),
 )
-
-_AUDIT_KEYS = ("id", "title", "start", "end", "status", "lead_auditor", "team", "criteria", "scope", "notes")
-_SCOPE_KEYS = ("clauses", "controls", "systems")
-_REVIEW_KEYS = ("id", "date", "title", "chair", "attendees", "decisions", "actions", "performance", "issues", "notes")
-_ACTION_KEYS = ("id", "kind", "description", "owner", "due", "status", "completed_on")
 
 
 @dataclass
@@ -178,139 +189,93 @@ def _loop(start: str, links: dict[str, str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# small YAML helpers
+# the YAML models (types and messages: aimskit.yamlmodel)
 
 
-class _Yaml:
-    """Typed reads from one YAML document, every problem reported at its position."""
-
-    def __init__(self, doc: YamlDocument, file: str, problems: Problems):
-        self.doc, self.file, self.problems = doc, file, problems
-
-    def error(self, path: tuple, message: str, key: bool = False) -> None:
-        line, column = self.doc.where(path, key=key)
-        self.problems.error(self.file, line, column, message)
-
-    def warning(self, path: tuple, message: str) -> None:
-        line, column = self.doc.where(path)
-        self.problems.warning(self.file, line, column, message)
-
-    def line(self, path: tuple) -> int:
-        return self.doc.where(path)[0]
-
-    def keys(self, data: dict, path: tuple, allowed: tuple[str, ...], where: str) -> None:
-        for key in data:
-            if str(key) not in allowed:
-                hint = suggest(str(key), allowed)
-                self.error((*path, key), f"unknown key '{key}' in {where}{hint}", key=True)
-
-    def mapping(self, value: Any, path: tuple, name: str) -> dict | None:
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.error(path, f"expected a mapping of keys to values for '{name}', found {kind_of(value)}")
-            return None
-        return value
-
-    def text(self, data: dict, key: str, path: tuple, required: bool = False) -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                if key in data:
-                    self.error((*path, key), f"'{key}' is empty; a value is required")
-                else:
-                    self.error(path, f"missing required key '{key}'")
-            return ""
-        if isinstance(value, (dict, list)):
-            self.error((*path, key), f"expected text for '{key}', found {kind_of(value)}")
-            return ""
-        return str(value).strip()
-
-    def ident(self, data: dict, key: str, path: tuple, required: bool = True) -> str:
-        value = self.text(data, key, path, required)
-        if value and not re.fullmatch(ID_PATTERN, value):
-            self.error(
-                (*path, key),
-                f"'{value}' is not a valid {key}: use at most 64 letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit",
-            )
-            return ""
-        return value
-
-    def date(self, data: dict, key: str, path: tuple, required: bool = False) -> dt.date | None:
-        value = data.get(key)
-        if value is None or value == "":
-            if required:
-                if key in data:
-                    self.error((*path, key), f"'{key}' is empty; a date YYYY-MM-DD is required")
-                else:
-                    self.error(path, f"missing required key '{key}'")
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        self.error((*path, key), f"{key} must be a date in the form YYYY-MM-DD, found {kind_of(value)}")
-        return None
-
-    def choice(self, data: dict, key: str, path: tuple, choices: tuple[str, ...], required: bool = True) -> str:
-        value = self.text(data, key, path, required)
-        if not value:
-            return ""
-        if value in choices:
-            return value
-        folded = value.lower().replace(" ", "_").replace("-", "_")
-        if folded in choices:
-            self.warning((*path, key), f"'{value}' was read as '{folded}'; write '{folded}'")
-            return folded
-        self.error((*path, key), f"'{value}' is not one of: {one_of(choices)}{suggest(value, choices)}")
-        return ""
-
-    def texts(self, data: dict, key: str, path: tuple, required: bool = False) -> list[str]:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(path, f"missing required key '{key}'")
-            return []
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            value = [value]
-        if not isinstance(value, list):
-            self.error((*path, key), f"expected a list for '{key}', found {kind_of(value)}")
-            return []
-        out = []
-        for i, item in enumerate(value):
-            if isinstance(item, (dict, list)) or item is None or isinstance(item, bool):
-                self.error((*path, key, i), f"expected text in '{key}', found {kind_of(item)}")
-            elif str(item).strip():
-                out.append(str(item).strip())
-        if required and not out:
-            self.error((*path, key), f"'{key}' needs at least one entry")
-        return out
-
-    def items(self, data: Any, key: str, path: tuple = ()) -> list[tuple[int, dict]]:
-        value = data.get(key) if isinstance(data, dict) else None
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error((*path, key), f"expected a list for '{key}', found {kind_of(value)}")
-            return []
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                self.error(
-                    (*path, key, i), f"each entry of '{key}' must be a mapping of keys to values, found {kind_of(item)}"
-                )
-            else:
-                out.append((i, item))
-        return out
+class Programme(Strict):
+    where: ClassVar[str] = "programme"
+    name: Text = ""
+    start: Date = None
+    end: Date = None
+    objectives: TextList
 
 
-def _top(doc: YamlDocument, y: _Yaml, allowed: tuple[str, ...]) -> dict | None:
-    if not isinstance(doc.data, dict):
-        y.error((), f"the file must be a mapping of keys to values, found {kind_of(doc.data)}")
-        return None
-    y.keys(doc.data, (), allowed, "the file")
-    return doc.data
+class Scope(Strict):
+    where: ClassVar[str] = "scope"
+    clauses: PositionedTextList
+    controls: PositionedTextList
+    systems: PositionedTextList
+
+
+class Audit(Strict):
+    where: ClassVar[str] = "audit #{n}"
+    id: Id
+    start: RequiredDate
+    end: RequiredDate
+    status: Choice(AUDIT_STATUSES)  # type: ignore[valid-type]
+    title: Text = ""
+    lead_auditor: RequiredText
+    team: TextList
+    criteria: TextList
+    notes: Text = ""
+    scope: Scope | None = None
+
+
+class AuditsFile(Strict):
+    where: ClassVar[str] = "the file"
+    programme: Programme | None = None
+    audits: Entries(Audit)  # type: ignore[valid-type]
+
+
+class Performance(Strict):
+    where: ClassVar[str] = "performance"
+    gap_conformity: Percent | None = None
+    gap_conformity_clauses: Percent | None = None
+    gap_conformity_controls: Percent | None = None
+    open_nonconformities: Number | None = None
+
+
+class Issues(Strict):
+    where: ClassVar[str] = "issues"
+    external: TextList
+    internal: TextList
+
+
+class Action(Strict):
+    where: ClassVar[str] = "an action"
+    id: Id
+    due: RequiredDate
+    completed_on: Date = None
+    status: Choice(ACTION_STATUSES)  # type: ignore[valid-type]
+    kind: Choice(ACTION_KINDS)  # type: ignore[valid-type]
+    description: RequiredText
+    owner: RequiredText
+
+
+class Review(Strict):
+    where: ClassVar[str] = "review #{n}"
+    id: Id
+    date: RequiredDate
+    performance: Performance | None = None
+    issues: Issues | None = None
+    title: Text = ""
+    chair: Text = ""
+    attendees: RequiredTextList
+    decisions: TextList
+    notes: Text = ""
+    actions: Entries(Action)  # type: ignore[valid-type]
+
+
+class NextReview(Strict):
+    where: ClassVar[str] = "next_review"
+    date: Date = None
+    title: Text = ""
+
+
+class ReviewsFile(Strict):
+    where: ClassVar[str] = "the file"
+    reviews: Entries(Review)  # type: ignore[valid-type]
+    next_review: NextReview | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,46 +288,44 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
     empty = pd.DataFrame(columns=AUDIT_COLUMNS)
     if doc is None:
         return {}, empty
-    y = _Yaml(doc, file, ctx.problems)
-    data = _top(doc, y, ("programme", "audits"))
+    y = Positions(doc, file, ctx.problems)
+    data: AuditsFile | None = read_model(AuditsFile, doc.data, doc, file, ctx.problems)
     if data is None:
         return {}, empty
     programme: dict[str, Any] = {}
-    prog = y.mapping(data.get("programme"), ("programme",), "programme")
+    prog = data.programme
     if prog is not None:
-        y.keys(prog, ("programme",), ("name", "start", "end", "objectives"), "programme")
         programme = {
-            "name": y.text(prog, "name", ("programme",)),
-            "start": y.date(prog, "start", ("programme",)),
-            "end": y.date(prog, "end", ("programme",)),
-            "objectives": y.texts(prog, "objectives", ("programme",)),
+            "name": prog.name or "",
+            "start": prog.start,
+            "end": prog.end,
+            "objectives": list(prog.objectives or []),
         }
         if programme["start"] and programme["end"] and programme["end"] < programme["start"]:
             y.error(("programme", "end"), "programme end is before its start")
-    if "audits" not in data:
+    if "audits" not in doc.data:
         y.error((), "missing required key 'audits' (a list of audits; write 'audits: []' for none yet)")
     clause_scope, control_scope = scope_ids()
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for i, item in y.items(data, "audits"):
+    for i, item in enumerate(data.audits or []):
+        if item is None:
+            continue
         p = ("audits", i)
-        y.keys(item, p, _AUDIT_KEYS, f"audit #{i + 1}")
-        aid = y.ident(item, "id", p)
-        start = y.date(item, "start", p, required=True)
-        end = y.date(item, "end", p, required=True)
-        status = y.choice(item, "status", p, AUDIT_STATUSES)
+        aid = item.id or ""
+        start, end, status = item.start, item.end, item.status or ""
         row = {
             "line": y.line(p),
             "id": aid,
-            "title": y.text(item, "title", p),
+            "title": item.title or "",
             "start": start,
             "end": end,
             "status": status,
-            "lead_auditor": y.text(item, "lead_auditor", p, required=True),
-            "team": y.texts(item, "team", p),
-            "criteria": y.texts(item, "criteria", p),
-            "notes": y.text(item, "notes", p),
+            "lead_auditor": item.lead_auditor or "",
+            "team": list(item.team or []),
+            "criteria": list(item.criteria or []),
+            "notes": item.notes or "",
         }
         if start and end and end < start:
             y.error((*p, "end"), f"audit '{aid}' ends ({end}) before it starts ({start})")
@@ -377,7 +340,8 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                 f"audit '{aid}' is still planned but was due to end on {end}, before the assessment date {as_of}: "
                 "record it as done or move its dates",
             )
-        scope = y.mapping(item.get("scope"), (*p, "scope"), "scope")
+        scope = item.scope
+        raw_scope = doc.data["audits"][i].get("scope")
         clauses: list[str] = []
         controls: list[str] = []
         systems: list[str] = []
@@ -385,12 +349,13 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
             y.error(p, f"audit '{aid}' has no scope: add scope with clauses, controls and/or systems")
         else:
             sp = (*p, "scope")
-            y.keys(scope, sp, _SCOPE_KEYS, "scope")
             for key, vocab, other, what in (
                 ("clauses", clause_scope, control_scope, "clause"),
                 ("controls", control_scope, clause_scope, "Annex A control or objective"),
             ):
-                for j, entry in enumerate(y.texts(scope, key, sp)):
+                for j, entry in enumerate(getattr(scope, key) or []):
+                    if not entry:
+                        continue
                     if entry in vocab:
                         (clauses if key == "clauses" else controls).append(entry)
                     elif entry in other:
@@ -399,7 +364,9 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                         )
                     else:
                         y.error((*sp, key, j), f"unknown {what} '{entry}' in the audit scope{suggest_id(entry, vocab)}")
-            for j, entry in enumerate(y.texts(scope, "systems", sp)):
+            for j, entry in enumerate(scope.systems or []):
+                if not entry:
+                    continue
                 if entry not in ctx.systems:
                     y.error(
                         (*sp, "systems", j),
@@ -407,7 +374,7 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                     )
                 else:
                     systems.append(entry)
-            if not clauses and not controls and "clauses" not in scope and "controls" not in scope:
+            if not clauses and not controls and "clauses" not in raw_scope and "controls" not in raw_scope:
                 y.error(sp, f"audit '{aid}' scope names no clause or control")
         requirements: list[str] = []
         for entry in clauses:
@@ -560,72 +527,58 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
     empty = (pd.DataFrame(columns=REVIEW_COLUMNS), pd.DataFrame(columns=ACTION_COLUMNS), {})
     if doc is None:
         return empty
-    y = _Yaml(doc, file, ctx.problems)
-    data = _top(doc, y, ("reviews", "next_review"))
+    y = Positions(doc, file, ctx.problems)
+    data: ReviewsFile | None = read_model(ReviewsFile, doc.data, doc, file, ctx.problems)
     if data is None:
         return empty
-    if "reviews" not in data:
+    if "reviews" not in doc.data:
         y.error((), "missing required key 'reviews' (a list of management reviews; write 'reviews: []' for none yet)")
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     nxt: dict[str, Any] = {}
-    nr = y.mapping(data.get("next_review"), ("next_review",), "next_review")
-    if nr is not None:
-        y.keys(nr, ("next_review",), ("date", "title"), "next_review")
-        nxt = {"date": y.date(nr, "date", ("next_review",)), "title": y.text(nr, "title", ("next_review",))}
+    if data.next_review is not None:
+        nxt = {"date": data.next_review.date, "title": data.next_review.title or ""}
         if nxt["date"] and as_of and nxt["date"] < as_of:
             y.warning(("next_review", "date"), f"the next review date {nxt['date']} is before the assessment date")
     reviews: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     seen_actions: dict[str, int] = {}
-    for i, item in y.items(data, "reviews"):
+    for i, item in enumerate(data.reviews or []):
+        if item is None:
+            continue
         p = ("reviews", i)
-        y.keys(item, p, _REVIEW_KEYS, f"review #{i + 1}")
-        rid = y.ident(item, "id", p)
-        when = y.date(item, "date", p, required=True)
+        rid = item.id or ""
+        when = item.date
         if when and as_of and when > as_of:
             y.error(
                 (*p, "date"), f"review '{rid}' is dated after the assessment date {as_of}; record held reviews only"
             )
         perf: dict[str, float] = {}
-        pm = y.mapping(item.get("performance"), (*p, "performance"), "performance")
-        if pm is not None:
-            y.keys(pm, (*p, "performance"), PERFORMANCE_KEYS, "performance")
-            for key in PERFORMANCE_KEYS:
-                value = pm.get(key)
-                if value is None:
-                    continue
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    y.error((*p, "performance", key), f"{key} must be a number, found {kind_of(value)}")
-                elif key != "open_nonconformities" and not 0 <= value <= 100:
-                    y.error((*p, "performance", key), f"{key} {value} is outside the range 0 to 100 (a percentage)")
-                else:
-                    perf[key] = float(value)
+        if item.performance is not None:
+            perf = {k: float(v) for k in PERFORMANCE_KEYS if (v := getattr(item.performance, k, None)) is not None}
         issues: dict[str, list[str]] | None = None
-        im = y.mapping(item.get("issues"), (*p, "issues"), "issues")
-        if im is not None:
-            y.keys(im, (*p, "issues"), ("external", "internal"), "issues")
-            issues = {k: y.texts(im, k, (*p, "issues")) for k in ("external", "internal")}
+        if item.issues is not None:
+            issues = {k: list(getattr(item.issues, k) or []) for k in ("external", "internal")}
         row = {
             "line": y.line(p),
             "id": rid,
             "date": when,
-            "title": y.text(item, "title", p),
-            "chair": y.text(item, "chair", p),
-            "attendees": y.texts(item, "attendees", p, required=True),
-            "decisions": y.texts(item, "decisions", p),
+            "title": item.title or "",
+            "chair": item.chair or "",
+            "attendees": list(item.attendees or []),
+            "decisions": list(item.decisions or []),
             "performance": perf,
             "issues": issues,
-            "notes": y.text(item, "notes", p),
+            "notes": item.notes or "",
         }
-        for j, act in y.items(item, "actions", p):
+        raw_actions = doc.data["reviews"][i].get("actions")
+        for j, act in enumerate(item.actions or []):
+            if act is None:
+                continue
             ap = (*p, "actions", j)
-            y.keys(act, ap, _ACTION_KEYS, "an action")
-            aid = y.ident(act, "id", ap)
-            due = y.date(act, "due", ap, required=True)
-            done_on = y.date(act, "completed_on", ap)
-            status = y.choice(act, "status", ap, ACTION_STATUSES)
-            if status == "done" and done_on is None and act.get("completed_on") is None:
+            aid = act.id or ""
+            due, done_on, status = act.due, act.completed_on, act.status or ""
+            if status == "done" and done_on is None and raw_actions[j].get("completed_on") is None:
                 y.error(ap, f"action '{aid}' is done but has no completed_on date")
             if done_on is not None and status in ("open", "in_progress"):
                 y.error((*ap, "completed_on"), f"action '{aid}' has completed_on but status {status}; set status done")
@@ -645,9 +598,9 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
                     "line": y.line(ap),
                     "review_id": rid,
                     "id": aid,
-                    "kind": y.choice(act, "kind", ap, ACTION_KINDS),
-                    "description": y.text(act, "description", ap, required=True),
-                    "owner": y.text(act, "owner", ap, required=True),
+                    "kind": act.kind or "",
+                    "description": act.description or "",
+                    "owner": act.owner or "",
                     "due": due,
                     "status": status,
                     "completed_on": done_on,
@@ -668,13 +621,18 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
 # ---------------------------------------------------------------------------------------------
 
 
-def read(ctx: ReadContext) -> AuditData:
-    out = AuditData(
+def empty() -> AuditData:
+    """The audit part of an engagement without audits.yaml, findings.csv and reviews.yaml."""
+    return AuditData(
         audits=pd.DataFrame(columns=AUDIT_COLUMNS),
         findings=pd.DataFrame(columns=["line", *FINDINGS_SCHEMA.names, "raised"]),
         reviews=pd.DataFrame(columns=REVIEW_COLUMNS),
         actions=pd.DataFrame(columns=ACTION_COLUMNS),
     )
+
+
+def read(ctx: ReadContext) -> AuditData:
+    out = empty()
     audits_path = ctx.optional_file(AUDITS_FILE)
     findings_path = ctx.optional_file(FINDINGS_FILE)
     reviews_path = ctx.optional_file(REVIEWS_FILE)
@@ -692,4 +650,16 @@ def read(ctx: ReadContext) -> AuditData:
     return out
 
 
-PART = Part("audit", FILES, read)
+PART: Part[AuditData] = Part(
+    "audit",
+    FILES,
+    read,
+    empty,
+    templates={
+        AUDITS_FILE: lambda: templates.AUDITS_TEMPLATE,
+        FINDINGS_FILE: lambda: template_csv(FINDINGS_SCHEMA, [{c.name: c.example for c in FINDINGS_SCHEMA.columns}]),
+        REVIEWS_FILE: lambda: templates.REVIEWS_TEMPLATE,
+    },
+    schemas=(FINDINGS_SCHEMA,),
+    description="The internal audit programme, its findings and corrective actions, and the management reviews.",
+)

@@ -18,10 +18,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog, criteria
-from aimskit.engagement import ID_PATTERN, SYSTEMS_FILE, report_model_errors
-from aimskit.inputs import Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext
 from aimskit.problems import one_of, suggest, suggest_id
-from aimskit.tables import Column, Record, TableSchema, check_duplicates, to_frame, validate_table
+from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
+from aimskit.vocab import ID_PATTERN, SYSTEMS_FILE
+from aimskit.yamlmodel import report_model_errors
 
 RISKS_FILE = "risks.csv"
 SOA_FILE = "soa.csv"
@@ -338,12 +339,12 @@ def _check_risks(
 
 def read(ctx: ReadContext) -> RiskData:
     doc = ctx.meta_doc
-    raw = doc.data.get("risk_criteria") if doc is not None and isinstance(doc.data, dict) else None
+    raw = ctx.meta_value("risk_criteria")
     crit = criteria.parse(
         raw, doc, ("risk_criteria",), ctx.name("engagement.yaml"), ctx.problems, criteria.default_risk_raw()
     )
     approval = None
-    raw_plan = doc.data.get("risk_treatment_plan") if doc is not None and isinstance(doc.data, dict) else None
+    raw_plan = ctx.meta_value("risk_treatment_plan")
     if raw_plan is not None:
         try:
             approval = PlanApproval.model_validate(raw_plan)
@@ -381,4 +382,30 @@ def read(ctx: ReadContext) -> RiskData:
     )
 
 
-PART = Part("risk", (SOA_FILE, RISKS_FILE), read)
+def empty() -> RiskData:
+    """The risk part of an engagement without risks.csv and soa.csv: default criteria, empty frames."""
+    return RiskData(
+        criteria=criteria.default_risk(),
+        risks=to_frame([], RISKS_SCHEMA.names, dtype=object),
+        soa=to_frame([], SOA_SCHEMA.names, dtype=object),
+    )
+
+
+PART: Part[RiskData] = Part(
+    "risk",
+    (SOA_FILE, RISKS_FILE),
+    read,
+    empty,
+    meta_keys=(
+        MetaKey(
+            "risk_criteria", "the risk rating scales, scoring method, bands, acceptance and appetite", criteria.Criteria
+        ),
+        MetaKey("risk_treatment_plan", "management's approval of the risk treatment plan (6.1.3)", PlanApproval),
+    ),
+    templates={
+        RISKS_FILE: lambda: template_csv(RISKS_SCHEMA, [{c.name: c.example for c in RISKS_SCHEMA.columns}]),
+        SOA_FILE: lambda: template_csv(SOA_SCHEMA, [{c.name: c.example for c in SOA_SCHEMA.columns}]),
+    },
+    schemas=(RISKS_SCHEMA, SOA_SCHEMA),
+    description="The AI risk register and the Statement of Applicability, rated on the risk criteria.",
+)

@@ -6,10 +6,10 @@ import math
 from typing import Any
 
 from aimskit import catalog, charts, report
-from aimskit.engagement import MATURITY_LEVELS, STATUS_LABELS
 from aimskit.reports import common
 from aimskit.steps import gap
 from aimskit.steps.gap import GapResult
+from aimskit.vocab import MATURITY_LEVELS, STATUS_LABELS
 
 TITLE = "ISO/IEC 42001 gap assessment"
 

@@ -22,7 +22,9 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.fileio import atomic_write_text
 from aimskit.ids import natural_key
+from aimskit.inputs import audit as audit_part
 from aimskit.inputs.audit import GRADES, NONCONFORMITIES, AuditData
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable
 
 GRADE_LABELS = {
@@ -536,7 +538,7 @@ def summary_points(h: dict[str, Any], scope: str) -> list[str]:
 
 def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
     """The internal audit programme (``audit_id`` None) or one audit."""
-    data: AuditData = eng.parts.get("audit") or AuditData()
+    data: AuditData = eng.part(audit_part.PART)
     reqs = catalog.load("iso42001")
     audits = (
         data.audits
@@ -583,3 +585,28 @@ def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
         summary=summary_points(h, scope),
         present=dict(data.present),
     )
+
+
+def audit_ids(eng: Any) -> list[str]:
+    """The audits of the programme, one report each."""
+    return eng.part(audit_part.PART).audit_ids
+
+
+STEP = Step(
+    "audit",
+    "Internal audit programme, findings and corrective action (9.2, 10.2)",
+    notebook="internal_audit.ipynb",
+    compute=__name__,
+    view="aimskit.reports.audit",
+    parts=(audit_part.PART,),
+    scope_param="audit_id",
+    scope_prefix="audit",
+    scopes=audit_ids,
+    headline=(
+        Figure("coverage", "Coverage", "pct"),
+        Figure("findings", "Findings"),
+        Figure("open_nonconformities", "Open NCs"),
+        Figure("overdue", "Overdue"),
+        Figure("independence_conflicts", "Independence conflicts"),
+    ),
+)

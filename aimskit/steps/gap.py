@@ -21,9 +21,11 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog
-from aimskit.engagement import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES, Engagement
+from aimskit.engagement import Engagement
 from aimskit.ids import natural_key
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
+from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES
 
 #: Credit each assessed status earns in the conformity score.
 STATUS_CREDIT = {"compliant": 1.0, "partially_compliant": 0.5, "non_compliant": 0.0}
@@ -536,3 +538,19 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
         headline=head,
         summary=summary_points(head, by_clause, by_objective),
     )
+
+
+STEP = Step(
+    "gap",
+    "Gap assessment (clauses 4-10 and Annex A)",
+    notebook="gap_assessment.ipynb",
+    compute=__name__,
+    view="aimskit.reports.gap",
+    headline=(
+        Figure("conformity", "Conformity", "pct"),
+        Figure("clause_nonconformities", "Clause NCs"),
+        Figure("mean_maturity", "Mean maturity", "dec"),
+        Figure("remediation_items", "Remediation items"),
+        Figure("not_assessed", "Not assessed"),
+    ),
+)

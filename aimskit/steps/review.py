@@ -16,8 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from aimskit.inputs import audit as audit_part
 from aimskit.inputs.audit import NONCONFORMITIES, AuditData
 from aimskit.steps import audit as audit_step
+from aimskit.steps import gap as gap_step
+from aimskit.steps import impact as impact_step
+from aimskit.steps import risk as risk_step
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable
 
 ACTION_KIND_LABELS = {
@@ -232,9 +237,7 @@ def compile_inputs(
 def risk_and_impact(eng: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Top residual risks (risk step) and severe impacts (impact step) for the review's risk and
     impact picture; empty frames when the engagement has no register or no impacts."""
-    from aimskit.steps import impact, risk
-
-    return risk.top_residual_risks(eng), impact.severe_impacts(eng)
+    return risk_step.top_residual_risks(eng), impact_step.severe_impacts(eng)
 
 
 @dataclass
@@ -344,9 +347,7 @@ def _with_baseline(reviews: pd.DataFrame) -> dict[str, Any] | None:
 
 def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
     """One held management review (``review_id``), or the input pack for the next review."""
-    from aimskit.steps import gap
-
-    data: AuditData = eng.parts.get("audit") or AuditData()
+    data: AuditData = eng.part(audit_part.PART)
     as_of = eng.meta.assessment_date
     findings = audit_step.finding_status(data.findings, as_of)
     reviews = data.reviews
@@ -381,7 +382,7 @@ def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
         findings=findings,
         audits=audits,
         context=context,
-        gap_headline=gap.organisation_headline(eng),
+        gap_headline=gap_step.organisation_headline(eng),
         as_of=as_of_inputs,
         last_review=last,
         risks=risks,
@@ -402,3 +403,28 @@ def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
         summary=summary_points(h, inputs, review),
         present=dict(data.present),
     )
+
+
+def review_ids(eng: Any) -> list[str]:
+    """The management reviews held, one report each."""
+    return eng.part(audit_part.PART).review_ids
+
+
+STEP = Step(
+    "review",
+    "Management review (9.3)",
+    notebook="management_review.ipynb",
+    compute=__name__,
+    view="aimskit.reports.review",
+    parts=(audit_part.PART,),
+    uses=(audit_step.STEP, gap_step.STEP, risk_step.STEP, impact_step.STEP),
+    scope_param="review_id",
+    scope_prefix="review",
+    scopes=review_ids,
+    headline=(
+        Figure("actions_open", "Open actions"),
+        Figure("actions_overdue", "Overdue actions"),
+        Figure("conformity", "Gap conformity", "pct"),
+        Figure("open_nonconformities", "Open NCs"),
+    ),
+)

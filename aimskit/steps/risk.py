@@ -24,13 +24,14 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.criteria import Criteria, rate
 from aimskit.engagement import Engagement
+from aimskit.inputs import risk as risk_part
 from aimskit.inputs.risk import (
     IMPLEMENTATION_LABELS,
     JUSTIFICATION_LABELS,
     TREATMENT_LABELS,
-    RiskData,
 )
 from aimskit.steps import gap as gap_step
+from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
 
 SEVERITIES = ("high", "medium", "low")
@@ -744,7 +745,7 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
 def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
     """The risk assessment for the organisation, or for one AI system (its risks, and the SoA
     rows of the controls that treat them)."""
-    data: RiskData = eng.parts["risk"]
+    data = eng.part(risk_part.PART)
     crit = data.criteria
     as_of = eng.meta.assessment_date
     reqs = gap_step.requirements()
@@ -808,5 +809,23 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
 def top_residual_risks(eng: Engagement, n: int = 10) -> pd.DataFrame:
     """The organisation's highest residual risks (for the management review): risk_id,
     system_id, title, residual_score, residual_level, owner, status. Empty without a register."""
-    data: RiskData = eng.parts["risk"]
+    data = eng.part(risk_part.PART)
     return top_risks(score_register(data.risks, data.criteria), n)
+
+
+STEP = Step(
+    "risk",
+    "AI risk assessment, treatment and Statement of Applicability",
+    notebook="risk_assessment.ipynb",
+    compute=__name__,
+    view="aimskit.reports.risk",
+    parts=(risk_part.PART,),
+    uses=(gap_step.STEP,),
+    headline=(
+        Figure("risks", "Risks"),
+        Figure("residual_above_appetite", "Residual above appetite"),
+        Figure("unaccepted_residual", "Unaccepted"),
+        Figure("overdue", "Overdue"),
+        Figure("high_findings", "High findings"),
+    ),
+)

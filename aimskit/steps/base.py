@@ -1,0 +1,100 @@
+"""What a step is: one declaration that the runner, the cache, the index and the docs read.
+
+A step declares its notebook, the modules of its computation and its report view, the optional
+engagement parts it reads, the other steps whose computation it calls, what one report covers (its
+*scope*) and its headline figures for the portfolio index. The files that key its incremental cache
+are **derived** from the parts (:attr:`Step.reads`), never listed by hand: a step that reads a part
+it did not declare fails (``Engagement.part`` refuses it), so a missing declaration cannot make the
+cache reuse a stale report.
+
+Scopes: every step renders one organisation-wide report (scope value ``None``). A step with
+``per_system`` also renders one report per scope value: by default one per in-scope AI system
+(parameter ``system_id``); a step may name another parameter (``audit_id``) and list its values
+with ``scopes(engagement)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from aimskit.inputs.base import Part, closure
+from aimskit.inputs.registry import in_order
+from aimskit.vocab import CORE_FILES
+
+if TYPE_CHECKING:
+    from aimskit.engagement import Engagement
+
+FigureKind = Literal["pct", "num", "dec", "text"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure of a step's results (``results["headline"][key]``), shown in the index."""
+
+    key: str
+    label: str
+    kind: FigureKind = "num"  # pct: 0-1 shown as %, num: a count, dec: one decimal, text
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    name: str
+    title: str
+    notebook: str  # file name in notebooks/
+    compute: str = ""  # module of the pure computation (aimskit.steps.<name>)
+    view: str = ""  # module of the report view (aimskit.reports.<name>)
+    parts: tuple[Part[Any], ...] = ()  # the optional engagement parts its computation reads
+    uses: tuple[Step, ...] = ()  # other steps whose computation it calls (their parts are read too)
+    headline: tuple[Figure, ...] = ()
+    per_system: bool = True
+    scope_param: str = "system_id"
+    scope_prefix: str = "system"
+    scopes: Callable[[Engagement], list[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Step({self.name!r})"
+
+    @property
+    def system_scoped(self) -> bool:
+        return self.per_system and self.scope_param == "system_id"
+
+    @property
+    def needs(self) -> tuple[Part[Any], ...]:
+        """Every part its reports read: its own, those of the steps it uses, and their dependencies."""
+        seen: dict[str, Step] = {}
+
+        def visit(step: Step) -> None:
+            if step.name not in seen:
+                seen[step.name] = step
+                for used in step.uses:
+                    visit(used)
+
+        visit(self)
+        parts = closure([p for s in seen.values() for p in s.parts])
+        return tuple(in_order(parts))
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The engagement files (and folders) its reports read: the core files and those of its parts."""
+        files = [*CORE_FILES, *(f for part in self.needs for f in part.files)]
+        return tuple(dict.fromkeys(files))
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """The modules a kernel imports ahead of its report."""
+        return tuple(m for m in (self.compute, self.view) if m)
+
+    def scope_values(self, eng: Engagement) -> list[str]:
+        """The scope values of the per-scope reports (empty when the step has only the organisation report)."""
+        if not self.per_system:
+            return []
+        if self.scopes is not None:
+            return list(self.scopes(eng))
+        return list(eng.in_scope_ids)
+
+
+def scope_name(prefix: str, value: str | None) -> str:
+    """The file stem of one report: ``organisation`` or ``<prefix>-<value>`` (``system-credit-score``)."""
+    return "organisation" if value is None else f"{prefix}-{value}"
