@@ -83,7 +83,27 @@ def cli() -> None:
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet) -> None:
+@click.option("--pdf", is_flag=True, help="Then a PDF of every report (as 'aimskit pdf OUT').")
+@click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
+@click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
+def run(
+    path,
+    steps,
+    systems,
+    out,
+    timeout,
+    self_contained,
+    jobs,
+    force,
+    executor,
+    scheduler,
+    quiet,
+    pdf,
+    word,
+    with_pack,
+    paper,
+) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
@@ -132,6 +152,10 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
         click.echo(problem.format(), err=True)
     n, failed = len(result.reports), len(result.failed)
     click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
+    if pdf or word or with_pack:  # the deliverables of the reports that succeeded
+        from aimskit.deliver.cli import deliver
+
+        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet)
     if failed:
         click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
         sys.exit(EXIT_PROBLEMS)

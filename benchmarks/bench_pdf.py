@@ -125,7 +125,8 @@ def main() -> None:
         f"| PDF, all reports | {rows['pdf_total_s']} s ({rows['pdf_per_page_s']} s per page) |",
         f"| PDF size, median | {rows['pdf_size_median_kb']} KB |",
         f"| PDF + Word per report, median | {rows['pdf_and_word_per_report_median_s']} s |",
-        f"| PDF + Word, all reports | {rows['pdf_and_word_total_s']} s (docx median {rows['docx_size_median_kb']} KB) |",
+        f"| PDF + Word, all reports | {rows['pdf_and_word_total_s']} s "
+        f"(docx median {rows['docx_size_median_kb']} KB) |",
     ]
     for name, t in rows["pack"].items():
         lines.append(f"| {name} | {t['pages']} pages, {t['seconds']} s |")
