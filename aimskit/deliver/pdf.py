@@ -320,7 +320,7 @@ def pack(
     progress: Callable[[str], None] | None = None,
 ) -> Delivered:
     """The engagement pack (every report of the run in certification order, one contents) and its
-    executive edition (the executive summaries only), in ``out/pack/``."""
+    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``."""
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
@@ -337,10 +337,12 @@ def pack(
             (True, f"{slug}-executive-summary", "ISO/IEC 42001 engagement pack", "Executive edition"),
         ):
             t0 = time.perf_counter()
-            subtitle = f"{len(parts)} reports · assessment date {eng.meta.assessment_date.isoformat()}"
+            # the board's edition: the organisation-wide reports (the per-system ones are in the full pack)
+            bound = ([p for p in parts if p.name.endswith("/organisation")] or parts) if executive else parts
+            subtitle = f"{len(bound)} reports · assessment date {eng.meta.assessment_date.isoformat()}"
             doc = document.build(
                 eng,
-                parts,
+                bound,
                 title=title,
                 subtitle=subtitle,
                 edition=edition,
