@@ -76,7 +76,7 @@ class Engagement:
     def part(self, part: Part[T]) -> T:
         """The value of one part (typed). Refuses a part this engagement was loaded without."""
         if part.name in self.parts:
-            return self.parts[part.name]  # type: ignore[no-any-return]
+            return self.parts[part.name]
         if self.loaded is not None and part.name not in self.loaded:
             raise PartNotLoaded(
                 f"the engagement was loaded without the '{part.name}' part: declare it in the step's parts"
@@ -201,9 +201,13 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     return _Read(meta, systems, gap, files, problems, ctx.parts)
 
 
-def validate(path: str | Path) -> list[Problem]:
-    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line."""
-    return list(_read(Path(path)).problems)
+def validate(path: str | Path, ignore: Iterable[str] = ()) -> list[Problem]:
+    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line.
+
+    ``ignore``: codes of warnings to leave out (``AK105``); errors are always reported.
+    """
+    skip = set(ignore)
+    return [p for p in _read(Path(path)).problems if not (p.severity == WARNING and p.code in skip)]
 
 
 def load(path: str | Path, parts: Iterable[Part[Any]] | None = None) -> Engagement:

@@ -24,11 +24,13 @@ class Problem:
     column: str
     message: str
     severity: str = ERROR
+    code: str = ""  # a stable code (AK101), listed in docs/problem-codes.md: filter or suppress by it
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        suffix = f" [{self.code}]" if self.code else ""
+        return f"{where}: {prefix}{self.message}{suffix}"
 
     def __str__(self) -> str:
         return self.format()
@@ -40,14 +42,14 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR) -> None:
-        self.items.append(Problem(file, int(line), str(column), message, severity))
+    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR, code: str = "") -> None:
+        self.items.append(Problem(file, int(line), str(column), message, severity, code))
 
-    def error(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, ERROR)
+    def error(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, ERROR, code)
 
-    def warning(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, WARNING)
+    def warning(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, WARNING, code)
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,7 +67,16 @@ class Problems:
 
 
 class AimskitError(Exception):
-    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks)."""
+    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks).
+
+    The command line maps them to exit codes in one place (:mod:`aimskit.cli`): 1 for problems in
+    the input or failed reports, 2 for a :class:`UsageError`; anything that is not an
+    ``AimskitError`` is an aimskit bug (exit 3).
+    """
+
+
+class UsageError(AimskitError):
+    """The command was asked for something that does not exist (an unknown step, system, option value)."""
 
 
 class InvalidEngagementError(AimskitError):

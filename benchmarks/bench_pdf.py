@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from aimskit import runner  # noqa: E402
+from aimskit import batch  # noqa: E402
 from aimskit.deliver import pdf  # noqa: E402
 from aimskit.deliver.browser import Browser, find_chromium  # noqa: E402
 
@@ -70,7 +70,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        result = runner.run(out=out, jobs=os.cpu_count() or 1)
+        result = batch.run(out=out, jobs=os.cpu_count() or 1)
         assert result.ok, [r.error for r in result.failed]
         t0 = time.perf_counter()
         browser = Browser().start()

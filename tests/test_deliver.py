@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from aimskit import engagement, portfolio, report, resources, runner
+from aimskit import batch, engagement, portfolio, report, resources
 from aimskit.cli import cli
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def delivered(tmp_path_factory):
     ]
     (eng / "systems.csv").write_text("".join(kept), encoding="utf-8")
     out = base / "out"
-    result = runner.run(eng, steps=["gap", "risk"], out=out, jobs=2)
+    result = batch.run(eng, steps=["gap", "risk"], out=out, jobs=2)
     assert result.ok
     with Browser() as browser:
         export = pdf.export(out, word=True, browser=browser)
