@@ -163,11 +163,8 @@ def template_problems(folder: Path, template: Any) -> list[str]:
             styles = ElementTree.fromstring(z.read("word/styles.xml"))
     except (zipfile.BadZipFile, OSError, ElementTree.ParseError) as exc:
         return [f"Word template '{template}' cannot be read as a .docx file: {exc}"]
-    defined = {
-        (s.find(f"{W_NS}name").get(f"{W_NS}val") or "").lower()
-        for s in styles.iter(f"{W_NS}style")
-        if s.find(f"{W_NS}name") is not None
-    }
+    elements = [s.find(f"{W_NS}name") for s in styles.iter(f"{W_NS}style")]
+    defined = {(n.get(f"{W_NS}val") or "").lower() for n in elements if n is not None}
     # Word stores the built-in heading styles under lower-case names ("heading 1")
     missing = [s for s in REQUIRED_STYLES if s.lower() not in defined]
     if missing:
