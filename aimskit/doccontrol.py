@@ -32,7 +32,7 @@ from aimskit.problems import Problems, suggest
 
 STATUSES = ("draft", "final")
 #: Steps a commentary may name (the available and the planned ones; a test keeps it in step with aimskit.steps).
-STEP_NAMES = ("readiness", "gap", "risk", "impact", "security", "audit", "review")
+STEP_NAMES = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
 STATUS_LABELS = {"draft": "Draft", "final": "Final"}
 #: Styles a Word template must define (python-docx writes headings, tables and lists with them).
 REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid", "Caption")

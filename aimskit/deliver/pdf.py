@@ -218,7 +218,7 @@ def load_engagement(manifest: dict[str, Any], engagement_path: str | Path | None
 
 
 #: Certification order of the steps in a pack: readiness first, then the cycle of ISO/IEC 42001.
-CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review")
+CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
 
 
 def report_parts(out: Path, manifest: dict[str, Any], steps: Sequence[str] = ()) -> list[Part]:
