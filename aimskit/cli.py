@@ -203,6 +203,7 @@ def catalog_cmd(name, fmt, sources) -> None:
     import pandas as pd
 
     from aimskit import catalog
+    from aimskit.spreadsheet import safe_frame
 
     if sources:
         man = catalog.manifest()
@@ -223,7 +224,7 @@ def catalog_cmd(name, fmt, sources) -> None:
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(catalog.to_flat(df).to_csv(index=False), nl=False)
+        click.echo(safe_frame(catalog.to_flat(df)).to_csv(index=False), nl=False)
     else:
         flat = catalog.to_flat(df, sep="; ")
         if name and fmt == "table":
