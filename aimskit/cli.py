@@ -271,6 +271,65 @@ def notebooks(dest) -> None:
     click.echo(f"Next: jupyter lab {dest}")
 
 
+@cli.group("export")
+def export_group() -> None:
+    """Export the engagement to another format."""
+
+
+@export_group.command("xlsx")
+@click.argument("engagement_path", metavar="ENGAGEMENT", type=click.Path(path_type=Path))
+@click.argument("book", metavar="BOOK.xlsx", type=click.Path(path_type=Path))
+def export_xlsx_cmd(engagement_path, book) -> None:
+    """Write the engagement as an Excel workbook (a sheet per file, dropdowns, every requirement listed)."""
+    from aimskit.xlsx import XlsxError, export_xlsx
+
+    try:
+        sheets = export_xlsx(engagement_path, book)
+    except XlsxError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(
+        f"wrote {book} ({len(sheets)} sheets). Next: fill it in, then 'aimskit import xlsx {book} {engagement_path}'."
+    )
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import engagement files from another format."""
+
+
+@import_group.command("xlsx")
+@click.argument("book", metavar="BOOK.xlsx", type=click.Path(path_type=Path))
+@click.argument("engagement_path", metavar="ENGAGEMENT", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write the files even when the workbook has errors.")
+def import_xlsx_cmd(book, engagement_path, force) -> None:
+    """Write the engagement files from BOOK.xlsx, checked as by 'aimskit validate' (previous files backed up)."""
+    from aimskit.xlsx import XlsxError, import_xlsx
+
+    if not Path(book).is_file():
+        click.echo(f"error: {book} not found", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        result = import_xlsx(book, engagement_path, force=force)
+    except XlsxError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for p in result.problems:
+        click.echo(p.format())
+    for f in result.written:
+        click.echo(f"wrote {f}")
+    if result.unchanged:
+        click.echo(f"{len(result.unchanged)} file(s) unchanged (kept as they are)")
+    if result.backup is not None:
+        click.echo(f"previous versions kept in {result.backup}")
+    if result.errors:
+        if force:
+            click.echo(f"{len(result.errors)} error(s) found in {book}; written anyway (--force).", err=True)
+        else:
+            click.echo(f"{len(result.errors)} error(s) found in {book}; nothing was written.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)

@@ -1,0 +1,357 @@
+"""The Excel workbook: export, import, a lossless round trip, errors at their cells, LibreOffice."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from pydantic import BaseModel
+
+openpyxl = pytest.importorskip("openpyxl")
+
+from aimskit import catalog, engagement, resources, xlsx  # noqa: E402
+from aimskit.cli import cli  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = sorted(p for p in FIXTURES.glob("valid-*") if p.is_dir()) + [FIXTURES / "warnings-only"]
+
+
+def _norm(value):
+    """A comparable form of loaded engagement data (positions in files left out)."""
+    if isinstance(value, pd.DataFrame):
+        frame = value.drop(columns=[c for c in value.columns if c == "line" or str(c).endswith("_line")])
+        return [{k: _norm(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    if isinstance(value, BaseModel):
+        return _norm(value.model_dump())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _norm(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "files"}
+    if isinstance(value, dict):
+        return {str(k): _norm(v) for k, v in value.items() if k not in ("line", "position", "positions")}
+    if isinstance(value, (list, tuple)):
+        return [_norm(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _data(folder: Path):
+    eng = engagement.load(folder)
+    return {"meta": _norm(eng.meta), "systems": _norm(eng.systems), "gap": _norm(eng.gap), "parts": _norm(eng.parts)}
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _fresh_import(book: Path, source: Path, dest: Path, force: bool = False) -> xlsx.ImportResult:
+    """Import into a new folder holding only the non-engagement files of ``source`` (logo)."""
+    dest.mkdir()
+    for item in source.iterdir():
+        if item.is_file() and item.suffix not in (".csv", ".yaml"):
+            shutil.copy2(item, dest / item.name)
+    return xlsx.import_xlsx(book, dest, force=force)
+
+
+def _sheet(book: Path, title: str):
+    return openpyxl.load_workbook(book)[title]
+
+
+def _find_row(ws, column: int, value: str) -> int:
+    for row in ws.iter_rows(min_row=2):
+        if row[column - 1].value == value:
+            return row[0].row
+    raise AssertionError(f"{value} not found")
+
+
+def _col(ws, name: str) -> int:
+    for cell in ws[1]:
+        if cell.value == name:
+            return cell.column
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("source", [resources.example_engagement(), *VALID], ids=lambda p: Path(p).name)
+def test_round_trip_is_lossless(tmp_path, source):
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(source, book)
+    result = _fresh_import(book, Path(source), tmp_path / "back")
+    assert not result.errors, [str(p) for p in result.errors]
+    assert result.written
+    assert _data(tmp_path / "back") == _data(Path(source))
+    # importing into the folder it came from changes nothing at all
+    copy = tmp_path / "copy"
+    shutil.copytree(source, copy)
+    before = _hashes(copy)
+    again = xlsx.import_xlsx(book, copy)
+    assert not again.errors and not again.written
+    assert _hashes(copy) == before
+
+
+def test_workbook_shape(tmp_path):
+    book = tmp_path / "book.xlsx"
+    sheets = dict(xlsx.export_xlsx(resources.example_engagement(), book))
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames[0] == xlsx.COVER_SHEET
+    assert wb[xlsx.INFO_SHEET].sheet_state == "hidden"
+    # one sheet per engagement file, found from the declarations
+    for schema in xlsx.csv_schemas():
+        assert schema.file in sheets.values()
+    assert {"engagement.yaml", "audits.yaml", "reviews.yaml", "systems/credit-score.yaml"} <= set(sheets.values())
+    gap = wb["gap"]
+    assert gap.freeze_panes == "B2"
+    ids = {gap.cell(row=r, column=1).value for r in range(2, gap.max_row + 1)}
+    requirements = set(catalog.load("iso42001")["id"])
+    assert len(requirements) == 70 and requirements <= ids
+    soa = wb["soa"]
+    controls = set(catalog.load("iso42001").query("kind == 'control'")["id"])
+    assert len(controls) == 38 and controls <= {soa.cell(row=r, column=1).value for r in range(2, soa.max_row + 1)}
+    # dropdowns: statuses and maturity from the schema, likelihood from the engagement's own scale
+    formulas = {str(dv.sqref).split(":")[0][:1]: dv for dv in gap.data_validations.dataValidation if dv.type == "list"}
+    status_col = openpyxl.utils.get_column_letter(_col(gap, "status"))
+    assert "partially_compliant" in formulas[status_col].formula1
+    assert formulas[openpyxl.utils.get_column_letter(_col(gap, "maturity"))].formula1 == '"0,1,2,3,4,5"'
+    prompts = [dv.prompt for dv in gap.data_validations.dataValidation if dv.prompt]
+    assert any("assessment result" in p for p in prompts)
+    risks = wb["risks"]
+    lik = openpyxl.utils.get_column_letter(_col(risks, "likelihood"))
+    lists = [dv.formula1 for dv in risks.data_validations.dataValidation if str(dv.sqref).startswith(lik + "2")]
+    assert lists == ['"1,2,3,4,5"']
+    # a system profile lists every screening question, with its wording
+    profile = wb["profile credit-score"]
+    keys = {profile.cell(row=r, column=1).value for r in range(2, profile.max_row + 1)}
+    questions = catalog.load("eu-ai-act")["id"]
+    tops = {"/".join(k.split("/")[:2]) for k in keys if k}
+    assert {f"screening/{q}" for q in questions} <= tops
+    # the profile of a system without one is pre-listed, every answer empty
+    blank = wb["profile affordability-legacy"]
+    assert all(not blank.cell(row=r, column=2).value for r in range(2, blank.max_row + 1))
+
+
+def test_mangled_values_survive(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "valid-minimal", src)
+    systems = (src / "systems.csv").read_text(encoding="utf-8").splitlines()
+    header = systems[0].split(",")
+    assert header[-1] == "notes"
+    tricky = {
+        "zeros": "007",
+        "long": "123456789012345678901234",
+        "version": "1.10",
+        "date": "2026-01-02",
+        "bool": "TRUE",
+        "multi": "first line\nsecond line, with a comma",
+        "uni": "Zürich — 東京 🙂 naïve",
+        "formula": '=HYPERLINK("http://evil.example","x")',
+        "negative": "-2",
+    }
+    rows = list(systems)
+    for i, (sid, note) in enumerate(tricky.items()):
+        quoted = '"' + note.replace('"', '""') + '"'
+        rows.append(f"s{i}-{sid},Name {i},Owner,Purpose,predictive_ml,deployment,Internal,minimal,no,{quoted}")
+    (src / "systems.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    meta = (src / "engagement.yaml").read_text(encoding="utf-8")
+    meta = meta.replace("name: Minimal Test Org", 'name: "Ünïcødé 007 Org: yes"\n  sector: "1.10"\n  country: "no"')
+    (src / "engagement.yaml").write_text(meta, encoding="utf-8")
+    assert not [p for p in engagement.validate(src) if p.severity == "error"]
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(src, book)
+    ws = _sheet(book, "systems")
+    notes = _col(ws, "notes")
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row=row, column=notes)
+        assert cell.number_format == "@"
+        if cell.value:
+            assert cell.data_type in ("s", "inlineStr")  # text, never a formula
+    formula_cell = ws.cell(row=_find_row(ws, 1, "s7-formula"), column=notes)
+    assert ws.cell(row=_find_row(ws, 1, "s0-zeros"), column=notes).value == "007"
+    assert formula_cell.quotePrefix and formula_cell.value == tricky["formula"]
+    result = _fresh_import(book, src, tmp_path / "back")
+    assert not result.errors, [str(p) for p in result.errors]
+    back = engagement.load(tmp_path / "back")
+    notes_of = dict(zip(back.systems["id"], back.systems["notes"], strict=True))
+    assert {k: v for k, v in notes_of.items() if k.startswith("s") and "-" in k} == {
+        f"s{i}-{k}": v for i, (k, v) in enumerate(tricky.items())
+    }
+    assert back.meta.organisation.name == "Ünïcødé 007 Org: yes"
+    assert (back.meta.organisation.sector, back.meta.organisation.country) == ("1.10", "no")
+    assert _data(tmp_path / "back") == _data(src)
+
+
+def test_yaml_cells():
+    for value in ["yes", "1.10", "007", "2026-01-02", "a: b", "# not a comment", "- item", "plain text", "", " x "]:
+        assert xlsx.cell_value(xlsx.value_text(value)) == value, value
+    assert xlsx.cell_value("yes") is True
+    assert xlsx.cell_value("2026-01-02").isoformat() == "2026-01-02"
+    assert xlsx.cell_value("[]") == []
+    assert xlsx.cell_value("line 1\nline 2") == "line 1\nline 2"
+    assert xlsx.value_text(True) == "yes"
+
+
+def test_errors_are_reported_at_their_cells_and_nothing_is_written(tmp_path):
+    folder = tmp_path / "eng"
+    shutil.copytree(resources.example_engagement(), folder)
+    book = tmp_path / "BOOK.xlsx"
+    xlsx.export_xlsx(folder, book)
+    wb = openpyxl.load_workbook(book)
+    gap = wb["gap"]
+    row = _find_row(gap, 1, "4.1")
+    gap.cell(row=row, column=_col(gap, "status")).value = "bogus"
+    gap.cell(row=row + 1, column=_col(gap, "maturity")).value = "9"
+    meta = wb["engagement"]
+    date_row = _find_row(meta, 1, "assessment_date")
+    meta.cell(row=date_row, column=2).value = "next week"
+    systems = wb["systems"]
+    systems.cell(row=3, column=_col(systems, "notes")).value = "=1+1"  # a formula typed into a cell
+    wb.save(book)
+    before = _hashes(folder)
+    result = xlsx.import_xlsx(book, folder)
+    shown = [str(p) for p in result.errors]
+    status_letter = openpyxl.utils.get_column_letter(_col(gap, "status"))
+    maturity_letter = openpyxl.utils.get_column_letter(_col(gap, "maturity"))
+    notes_letter = openpyxl.utils.get_column_letter(_col(systems, "notes"))
+    assert any(s.startswith(f"BOOK.xlsx:gap!{status_letter}{row}: 'bogus'") for s in shown), shown
+    assert any(s.startswith(f"BOOK.xlsx:gap!{maturity_letter}{row + 1}: 9 is outside") for s in shown), shown
+    assert any(s.startswith(f"BOOK.xlsx:engagement!B{date_row}:") for s in shown), shown
+    assert any(s.startswith(f"BOOK.xlsx:systems!{notes_letter}3: a formula") for s in shown), shown
+    assert not result.written and result.backup is None
+    assert _hashes(folder) == before
+    # told to, it writes despite the errors (and keeps the previous versions)
+    forced = xlsx.import_xlsx(book, folder, force=True)
+    assert forced.written and forced.backup is not None
+    assert (forced.backup / "gap.csv").read_bytes() == (resources.example_engagement() / "gap.csv").read_bytes()
+
+
+def test_edit_import_keeps_a_backup(tmp_path):
+    folder = tmp_path / "eng"
+    shutil.copytree(resources.example_engagement(), folder)
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(folder, book)
+    wb = openpyxl.load_workbook(book)
+    gap = wb["gap"]
+    row = _find_row(gap, 1, "4.1")
+    gap.cell(row=row, column=_col(gap, "status")).value = "compliant"
+    gap.cell(row=row, column=_col(gap, "owner")).value = "@SUM(1+1) Jane"
+    meta = wb["engagement"]
+    meta.cell(row=_find_row(meta, 1, "organisation/sector"), column=2).value = "Banking"
+    wb.save(book)
+    original_gap = (folder / "gap.csv").read_bytes()
+    result = xlsx.import_xlsx(book, folder)
+    assert not result.errors, [str(p) for p in result.errors]
+    assert {p.name for p in result.written} == {"gap.csv", "engagement.yaml"}
+    assert (result.backup / "gap.csv").read_bytes() == original_gap
+    assert result.backup.parent.name == xlsx.BACKUP_DIR
+    eng = engagement.load(folder)
+    got = eng.gap[(eng.gap["requirement_id"] == "4.1") & eng.gap["system_id"].isna()].iloc[0]
+    assert got["status"] == "compliant" and got["owner"] == "@SUM(1+1) Jane"
+    assert eng.meta.organisation.sector == "Banking"
+    # the files the import did not change keep their comments
+    assert (folder / "risks.csv").read_bytes() == (resources.example_engagement() / "risks.csv").read_bytes()
+
+
+def test_filling_a_prelisted_row_and_a_blank_slot(tmp_path):
+    folder = tmp_path / "eng"
+    shutil.copytree(FIXTURES / "valid-minimal", folder)
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(folder, book)
+    wb = openpyxl.load_workbook(book)
+    gap = wb["gap"]
+    existing = set(engagement.load(folder).gap["requirement_id"])
+    target = next(r for r in catalog.load("iso42001")["id"] if r not in existing)
+    row = _find_row(gap, 1, target)
+    gap.cell(row=row, column=_col(gap, "status")).value = "non_compliant"
+    gap.cell(row=row, column=_col(gap, "maturity")).value = 1  # typed as a number
+    meta = wb["engagement"]
+    slot = _find_row(meta, 1, "assessors/[2]/name")
+    meta.cell(row=slot, column=2).value = "B. Second"
+    wb.save(book)
+    result = xlsx.import_xlsx(book, folder)
+    assert not result.errors, [str(p) for p in result.errors]
+    eng = engagement.load(folder)
+    assert target in set(eng.gap["requirement_id"])
+    assert len(eng.gap) == len(existing) + 1  # the other pre-listed rows were left empty and are not imported
+    assert [a.name for a in eng.meta.assessors][-1] == "B. Second"
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def test_libreoffice_saved_workbook_imports(tmp_path):
+    soffice = _soffice()
+    if soffice is None:
+        if os.environ.get("AIMSKIT_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("AIMSKIT_REQUIRE_LIBREOFFICE=1 but soffice is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    source = resources.example_engagement()
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(source, book)
+    wb = openpyxl.load_workbook(book)
+    gap = wb["gap"]
+    row = _find_row(gap, 1, "4.1")
+    gap.cell(row=row, column=_col(gap, "owner")).value = "Édith Ø'Brien"
+    wb.save(book)
+    out = tmp_path / "lo"
+    out.mkdir()
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    saved = out / "book.xlsx"
+    assert saved.is_file()
+    result = _fresh_import(saved, source, tmp_path / "back")
+    assert not result.errors, [str(p) for p in result.errors]
+    got = _data(tmp_path / "back")
+    want = _data(source)
+    edited = [r for r in got["gap"] if r["requirement_id"] == "4.1" and r["system_id"] is None]
+    assert edited[0]["owner"] == "Édith Ø'Brien"
+    for r in want["gap"]:
+        if r["requirement_id"] == "4.1" and r["system_id"] is None:
+            r["owner"] = "Édith Ø'Brien"
+    assert got == want
+
+
+def test_cli(tmp_path):
+    folder = tmp_path / "eng"
+    shutil.copytree(resources.example_engagement(), folder)
+    runner = CliRunner()
+    book = tmp_path / "b.xlsx"
+    res = runner.invoke(cli, ["export", "xlsx", str(folder), str(book)])
+    assert res.exit_code == 0, res.output
+    assert book.is_file()
+    res = runner.invoke(cli, ["import", "xlsx", str(book), str(folder)])
+    assert res.exit_code == 0, res.output
+    assert "unchanged" in res.output
+    wb = openpyxl.load_workbook(book)
+    gap = wb["gap"]
+    gap.cell(row=2, column=_col(gap, "status")).value = "nope"
+    wb.save(book)
+    res = runner.invoke(cli, ["import", "xlsx", str(book), str(folder)])
+    assert res.exit_code == 1
+    assert "b.xlsx:gap!" in res.output and "nothing was written" in res.output
+    res = runner.invoke(cli, ["import", "xlsx", str(tmp_path / "missing.xlsx"), str(folder)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
