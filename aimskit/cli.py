@@ -237,12 +237,18 @@ def catalog_cmd(name, fmt, sources) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
-def init(path, example) -> None:
+@click.option(
+    "--full", is_flag=True, help="List every requirement and Annex A control in gap.csv and soa.csv, unanswered."
+)
+def init(path, example, full) -> None:
     """Create a blank engagement at PATH (headers and a commented example row per file)."""
     from aimskit.scaffold import InitError, init_engagement
 
+    if example and full:
+        click.echo("error: --example and --full cannot be combined", err=True)
+        sys.exit(2)
     try:
-        written = init_engagement(path, example=example)
+        written = init_engagement(path, example=example, full=full)
     except InitError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)

@@ -791,13 +791,7 @@ def _csv_from_sheet(
         keep.append((j, name))
     header = [n for _, n in keep]
     letters = {n: get_column_letter(j + 1) for j, n in keep}
-    prefilled = (
-        {"requirement_id"}
-        if schema.file == GAP_SCHEMA.file
-        else {"control_id"}
-        if schema.file == risk_part.SOA_FILE
-        else set()
-    )
+    prefilled = set(schema.prelisted)
     out: list[tuple[int, list[str]]] = []
     for i, row in enumerate(rows[1:], 2):
         cells = []

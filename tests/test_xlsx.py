@@ -20,7 +20,7 @@ from aimskit import catalog, engagement, resources, xlsx  # noqa: E402
 from aimskit.cli import cli  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
-VALID = sorted(p for p in FIXTURES.glob("valid-*") if p.is_dir()) + [FIXTURES / "warnings-only"]
+VALID = [*sorted(p for p in FIXTURES.glob("valid-*") if p.is_dir()), FIXTURES / "warnings-only"]
 
 
 def _norm(value):
@@ -355,3 +355,29 @@ def test_cli(tmp_path):
     assert "b.xlsx:gap!" in res.output and "nothing was written" in res.output
     res = runner.invoke(cli, ["import", "xlsx", str(tmp_path / "missing.xlsx"), str(folder)])
     assert res.exit_code == 1 and "Traceback" not in res.output
+
+
+def test_init_full_lists_every_requirement_unanswered(tmp_path):
+    from aimskit.scaffold import init_engagement
+
+    folder = tmp_path / "full"
+    init_engagement(folder, full=True)
+    text = (folder / "gap.csv").read_text(encoding="utf-8")
+    rows = [line.split(",")[0] for line in text.splitlines() if line and not line.startswith(("#", "requirement_id"))]
+    assert rows == list(catalog.load("iso42001")["id"]) and len(rows) == 70
+    soa = (folder / "soa.csv").read_text(encoding="utf-8")
+    controls = [line.split(",")[0] for line in soa.splitlines() if line.startswith("A.")]
+    assert len(controls) == 38
+    assert not [p for p in engagement.validate(folder) if p.severity == "error"]
+    eng = engagement.load(folder)
+    assert eng.gap.empty  # nothing counts as answered
+    # the screening answers of the profile template are unanswered, not "no"
+    profile = (folder / "systems" / "_example.yaml").read_text(encoding="utf-8")
+    assert "art5.a:  #" in profile and "art5.a: no" not in profile
+    # an answered row is read; the others still are not
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("4.1,"))
+    lines[at] = "4.1,,compliant,3,Context register v2,COO,,"
+    (folder / "gap.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eng = engagement.load(folder)
+    assert list(eng.gap["requirement_id"]) == ["4.1"]
