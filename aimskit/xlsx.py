@@ -64,7 +64,7 @@ from aimskit.inputs import risk as risk_part
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta
 from aimskit.problems import ERROR, WARNING, InvalidEngagementError, Problem, Problems
 from aimskit.spreadsheet import cell_text, set_text_cell
-from aimskit.tables import TableSchema, read_csv
+from aimskit.tables import TableSchema, read_csv, unanswered
 from aimskit.vocab import ENGAGEMENT_FILE
 from aimskit.yamlio import WrittenFloat, WrittenInt, load_yaml, load_yaml_text
 
@@ -1007,7 +1007,11 @@ def _same_content(file: str, old: Path, new: bytes) -> bool:
             return False
         ha, ra = _raw_csv(old, schema)
         hb, rb = _raw_csv(p, schema)
-        return ha == hb and ra == rb
+
+        def answered(header: list[str], rows: list[list[str]]) -> list[list[str]]:
+            return [r for r in rows if not unanswered(schema, dict(zip(header, r, strict=False)))]
+
+        return ha == hb and answered(ha, ra) == answered(hb, rb)
 
 
 def _map_problem(p: Problem, tmp: Path, book: str, files: dict[str, _FileOut]) -> BookProblem:
