@@ -315,6 +315,21 @@ def _screening_rows() -> Iterator[FormRow]:
         )
 
 
+PROFILE_ABOUT = {
+    "role": "EU AI Act role(s), one per row: " + ", ".join(impact_part.EU_ROLES),
+    "intended_purpose": "what the system is for, in one or two sentences (ISO/IEC 42005 6.3.3-6.3.4)",
+    "foreseeable_misuse": "reasonably foreseeable misuse, one per row (ISO/IEC 42005 6.3.5)",
+    "affected_persons": "persons and groups affected by its use, one per row (at least one; ISO/IEC 42005 6.7)",
+    "vulnerable_groups": "vulnerable groups affected, one per row (children, older persons, ...)",
+    "deployment_context": "where, by whom and how the system is used (ISO/IEC 42005 6.6)",
+    "geography": "where it is used, one country or region per row (at least one)",
+    "automation": "one of " + ", ".join(impact_part.AUTOMATION),
+    "human_oversight": "oversight measures in place, one per row (ISO/IEC 42005 6.9)",
+    "data_categories": "data processed, one per row: " + ", ".join(impact_part.DATA_CATEGORIES),
+    "significant_decisions": "yes or no: outputs affect legal or similarly significant decisions",
+}
+
+
 def form_rows(file: str, data: Any) -> list[FormRow]:
     """The pre-listed rows of a YAML file's form (empty answers), given its current data."""
     model = _model_for(file)
@@ -325,6 +340,8 @@ def form_rows(file: str, data: Any) -> list[FormRow]:
         at = next((i for i, r in enumerate(rows) if r.path[:1] == ("fria",)), len(rows))
         rows[at:at] = list(_screening_rows())
     for r in rows:
+        if model is impact_part.Profile and not r.about and str(r.path[0]) in PROFILE_ABOUT:
+            r.about = PROFILE_ABOUT[str(r.path[0])]
         if r.path[:1] == ("fria",) and len(r.path) == 2 and r.path[1] in impact_part.FRIA_ELEMENTS:
             ref, label = impact_part.FRIA_ELEMENTS[str(r.path[1])]
             r.about = f"{ref} {label} (fundamental rights impact assessment, when Art. 27 applies)"
@@ -590,7 +607,9 @@ def _yaml_sheet(ws: Any, file: str, folder: Path, lists: _Lists, st: dict) -> No
     ws["C1"].fill, ws["C1"].font = st["helper_fill"], st["helper_font"]
     by_choice: dict[tuple[str, ...], list[int]] = {}
     for i, (p, text, form) in enumerate(rows, 2):
-        set_text_cell(ws.cell(row=i, column=1), _path_text(p))
+        key = ws.cell(row=i, column=1)
+        set_text_cell(key, _path_text(p))
+        key.alignment = st["wrap"]
         value = ws.cell(row=i, column=2)
         set_text_cell(value, text)
         value.alignment = st["wrap"]
