@@ -197,7 +197,7 @@ def _read_scalar(text: str) -> Any:
     return doc.data["v"]
 
 
-_PLAIN_SAFE = re.compile(r"[^\s\"'#&*!|>%@`{}\[\],?:-][^#\n]*")
+_NULL_WORDS = {"null", "Null", "NULL", "~"}
 
 
 def value_text(value: Any) -> str:
@@ -219,19 +219,18 @@ def value_text(value: Any) -> str:
     if value == {}:
         return "{}"
     text = str(value)
-    if "\n" in text and not (text.startswith('"') and text.endswith('"')):
-        return text
-    if text == text.strip() and _PLAIN_SAFE.fullmatch(text) and ": " not in text:
-        try:
-            if _read_scalar(text) == text and isinstance(_read_scalar(text), str):
-                return text
-        except ValueError:
-            pass
+    try:
+        if text and isinstance(cell_value(text), str) and cell_value(text) == text:
+            return text
+    except ValueError:
+        pass
     return json.dumps(text, ensure_ascii=False)
 
 
 def cell_value(text: str) -> Any:
-    """The YAML value of a cell's text (raises ValueError when it cannot be read)."""
+    """The YAML value of a cell's text: what YAML reads after ``key:`` when that is a yes/no, a
+    number, a date, ``null``, a list or a mapping; otherwise the text exactly as typed, so
+    ``Banking: retail``, ``- item`` or ``Prices #1`` stay text. ``"..."`` (JSON) is always text."""
     if "\n" in text:
         if text.startswith('"') and text.endswith('"'):
             try:
@@ -245,7 +244,15 @@ def cell_value(text: str) -> Any:
             return json.loads(stripped)
         except ValueError:
             pass
-    return _read_scalar(stripped)
+    try:
+        value = _read_scalar(stripped)
+    except ValueError:
+        return text
+    if isinstance(value, str):
+        return value if value == stripped else text
+    if value is None and stripped not in _NULL_WORDS:
+        return text  # "# note" is a comment to YAML, text to a person
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

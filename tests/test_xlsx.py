@@ -191,13 +191,36 @@ def test_mangled_values_survive(tmp_path):
 
 
 def test_yaml_cells():
-    for value in ["yes", "1.10", "007", "2026-01-02", "a: b", "# not a comment", "- item", "plain text", "", " x "]:
+    for value in [
+        "yes",
+        "1.10",
+        "007",
+        "2026-01-02",
+        "a: b",
+        "# not a comment",
+        "- item",
+        "plain text",
+        "",
+        " x ",
+        "Prices #1",
+        "'quoted'",
+        "[unclosed",
+        "null",
+        "{a: 1}",
+    ]:
         assert xlsx.cell_value(xlsx.value_text(value)) == value, value
     assert xlsx.cell_value("yes") is True
     assert xlsx.cell_value("2026-01-02").isoformat() == "2026-01-02"
     assert xlsx.cell_value("[]") == []
     assert xlsx.cell_value("line 1\nline 2") == "line 1\nline 2"
     assert xlsx.value_text(True) == "yes"
+    # what a person types: text stays text unless it is a yes/no, number, date, null or list
+    assert xlsx.cell_value("Banking: consumer credit") == "Banking: consumer credit"
+    assert xlsx.cell_value("Prices in GBP #1") == "Prices in GBP #1"
+    assert xlsx.cell_value("# a note") == "# a note"
+    assert xlsx.cell_value("- item") == "- item"
+    assert xlsx.cell_value("null") is None
+    assert xlsx.cell_value("[5(b)]") == ["5(b)"]
 
 
 def test_errors_are_reported_at_their_cells_and_nothing_is_written(tmp_path):
@@ -381,3 +404,60 @@ def test_init_full_lists_every_requirement_unanswered(tmp_path):
     (folder / "gap.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     eng = engagement.load(folder)
     assert list(eng.gap["requirement_id"]) == ["4.1"]
+
+
+def _uno_python() -> str | None:
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+def test_workbook_edited_in_libreoffice_imports(tmp_path):
+    """Cells typed in LibreOffice (text and a number), saved by LibreOffice as .xlsx, then imported."""
+    soffice, python = _soffice(), _uno_python()
+    if soffice is None or python is None:
+        if os.environ.get("AIMSKIT_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("AIMSKIT_REQUIRE_LIBREOFFICE=1 but soffice or its Python module uno is missing")
+        pytest.skip("LibreOffice (soffice with python3-uno) is not installed")
+    folder = tmp_path / "eng"
+    shutil.copytree(resources.example_engagement(), folder)
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(folder, book)
+    gap = _sheet(book, "gap")
+    row = _find_row(gap, 1, "6.3")
+    letter = openpyxl.utils.get_column_letter
+    status, maturity, owner = (letter(_col(gap, n)) for n in ("status", "maturity", "owner"))
+    meta = _sheet(book, "engagement")
+    sector_row = _find_row(meta, 1, "organisation/sector")
+    edits = [
+        ["gap", f"{status}{row}", "text", "partially_compliant"],
+        ["gap", f"{maturity}{row}", "number", "2"],
+        ["gap", f"{owner}{row}", "text", "Zoë Ødegård (Head of Change)"],
+        ["engagement", f"B{sector_row}", "text", "Banking: consumer credit"],
+    ]
+    saved = tmp_path / "edited.xlsx"
+    helper = Path(__file__).parent / "helpers" / "lo_edit.py"
+    import json
+
+    subprocess.run(
+        [python, str(helper), soffice, str(tmp_path / "lo-profile"), str(book), str(saved), json.dumps(edits)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    result = xlsx.import_xlsx(saved, folder)
+    assert not result.errors, [str(p) for p in result.errors]
+    assert {p.name for p in result.written} == {"gap.csv", "engagement.yaml"}
+    eng = engagement.load(folder)
+    got = eng.gap[(eng.gap["requirement_id"] == "6.3") & eng.gap["system_id"].isna()].iloc[0]
+    assert (got["status"], got["maturity"], got["owner"]) == ("partially_compliant", 2, "Zoë Ødegård (Head of Change)")
+    assert eng.meta.organisation.sector == "Banking: consumer credit"
+    # everything else loads as before
+    want = _data(resources.example_engagement())
+    have = _data(folder)
+    for r in want["gap"]:
+        if r["requirement_id"] == "6.3" and r["system_id"] is None:
+            r.update(status="partially_compliant", maturity=2, owner="Zoë Ødegård (Head of Change)")
+    want["meta"]["organisation"]["sector"] = "Banking: consumer credit"
+    assert have == want
