@@ -64,8 +64,8 @@ from aimskit.inputs import risk as risk_part
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta
 from aimskit.problems import ERROR, WARNING, InvalidEngagementError, Problem, Problems
 from aimskit.spreadsheet import cell_text, set_text_cell
-from aimskit.tables import TableSchema, read_csv, unanswered
-from aimskit.vocab import ENGAGEMENT_FILE
+from aimskit.tables import YES, TableSchema, read_csv, unanswered
+from aimskit.vocab import ENGAGEMENT_FILE, ID_PATTERN
 from aimskit.yamlio import WrittenFloat, WrittenInt, load_yaml, load_yaml_text
 
 INFO_SHEET = "aimskit"  # hidden: which sheet holds which file
@@ -135,11 +135,13 @@ def yaml_files(folder: Path) -> list[str]:
         text = read_csv(systems, SYSTEMS_SCHEMA.file, Problems())
         if "id" in text.header:
             i = text.header.index("id")
+            s = text.header.index("in_scope") if "in_scope" in text.header else None
             for _, cells in text.records:
                 sid = cells[i].strip() if i < len(cells) else ""
+                in_scope = s is None or (s < len(cells) and cells[s].strip().lower() in YES)
                 name = f"{impact_part.PROFILE_DIR}/{sid}.yaml"
-                if sid and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", sid) and name not in out:
-                    out.append(name)
+                if in_scope and sid and re.fullmatch(ID_PATTERN, sid) and name not in out:
+                    out.append(name)  # an in-scope system needs a profile: offer an empty one
     return out
 
 
@@ -571,8 +573,8 @@ def _csv_sheet(ws: Any, schema: TableSchema, folder: Path, lists: _Lists, config
             choices = ids
         elif name == "control_id":
             choices = controls
-        if name == "system_id" and schema.file != SYSTEMS_SCHEMA.file:
-            formula = f"'{SYSTEMS_SCHEMA.file.removesuffix('.csv')}'!$A$2:$A${DATA_ROWS + 200}"
+        if name == "system_id" and schema.file != SYSTEMS_SCHEMA.file and "system_ids" in config:
+            formula = config["system_ids"]  # the id column of the systems sheet: systems added there count
         elif choices:
             formula = _list_formula(tuple(choices), lists)
         need = "required" if c.mandatory else "optional"
@@ -715,6 +717,11 @@ def export_xlsx(engagement_path: str | Path, book: str | Path) -> list[tuple[str
         ws = wb.create_sheet(title)
         if schema is not None:
             _csv_sheet(ws, schema, folder, lists, config, st)
+            if schema.file == SYSTEMS_SCHEMA.file:
+                ids_at = [c.column_letter for c in ws[1] if c.value == "id"]
+                if ids_at:
+                    col = ids_at[0]
+                    config["system_ids"] = f"'{title}'!${col}$2:${col}${ws.max_row}"
             sheets.append((title, file, "csv"))
         else:
             _yaml_sheet(ws, file, folder, lists, st)

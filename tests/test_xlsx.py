@@ -135,9 +135,19 @@ def test_workbook_shape(tmp_path):
     questions = catalog.load("eu-ai-act")["id"]
     tops = {"/".join(k.split("/")[:2]) for k in keys if k}
     assert {f"screening/{q}" for q in questions} <= tops
-    # the profile of a system without one is pre-listed, every answer empty
-    blank = wb["profile affordability-legacy"]
+    # an out-of-scope system needs no profile; an in-scope one without a profile gets an empty form
+    assert "profile affordability-legacy" not in wb.sheetnames
+    xlsx.export_xlsx(FIXTURES / "valid-minimal", tmp_path / "minimal.xlsx")
+    minimal = openpyxl.load_workbook(tmp_path / "minimal.xlsx")
+    blank = minimal["profile chat"]
+    keys = [blank.cell(row=r, column=1).value for r in range(2, blank.max_row + 1)]
+    assert "screening/art5.a" in keys and "intended_purpose" in keys
     assert all(not blank.cell(row=r, column=2).value for r in range(2, blank.max_row + 1))
+    # system ids in other sheets come from the systems sheet's id column
+    impacts = wb["impacts"]
+    sid = openpyxl.utils.get_column_letter(_col(impacts, "system_id"))
+    refs = [dv.formula1 for dv in impacts.data_validations.dataValidation if str(dv.sqref).startswith(sid + "2")]
+    assert refs and refs[0].startswith("'systems'!$A$2:$A$")
 
 
 def test_mangled_values_survive(tmp_path):
@@ -461,3 +471,33 @@ def test_workbook_edited_in_libreoffice_imports(tmp_path):
             r.update(status="partially_compliant", maturity=2, owner="Zoë Ødegård (Head of Change)")
     want["meta"]["organisation"]["sector"] = "Banking: consumer credit"
     assert have == want
+
+
+def test_hostile_or_foreign_workbooks_are_refused(tmp_path):
+    folder = tmp_path / "eng"
+    shutil.copytree(FIXTURES / "valid-minimal", folder)
+    before = _hashes(folder)
+    not_a_book = tmp_path / "x.xlsx"
+    not_a_book.write_text("id,name\n", encoding="utf-8")
+    with pytest.raises(xlsx.XlsxError, match=r"cannot be read as an \.xlsx workbook"):
+        xlsx.import_xlsx(not_a_book, folder)
+    foreign = tmp_path / "foreign.xlsx"
+    openpyxl.Workbook().save(foreign)
+    with pytest.raises(xlsx.XlsxError, match="not a workbook written by"):
+        xlsx.import_xlsx(foreign, folder)
+    # a sheet mapped to a path outside the engagement, and a renamed sheet
+    book = tmp_path / "book.xlsx"
+    xlsx.export_xlsx(folder, book)
+    wb = openpyxl.load_workbook(book)
+    info = wb[xlsx.INFO_SHEET]
+    info.cell(row=2, column=2).value = "../../outside.yaml"
+    wb["gap"].title = "my gap"
+    wb.save(book)
+    result = xlsx.import_xlsx(book, folder)
+    shown = [str(p) for p in result.errors]
+    assert any("'../../outside.yaml' is not an engagement file name" in s for s in shown), shown
+    assert any("the sheet 'gap' for gap.csv is missing" in s for s in shown), shown
+    assert not (tmp_path / "outside.yaml").exists() and not result.written
+    assert _hashes(folder) == before
+    res = CliRunner().invoke(cli, ["import", "xlsx", str(not_a_book), str(folder)])
+    assert res.exit_code == 1 and "cannot be read" in res.output and "Traceback" not in res.output
