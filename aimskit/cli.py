@@ -1,6 +1,6 @@
 """The ``aimskit`` command line: a thin skin over the library.
 
-Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``validate`` ->
+Every command mirrors a library call: ``run`` -> :func:`aimskit.batch.run`, ``validate`` ->
 :func:`aimskit.engagement.validate`, ``catalog`` -> :func:`aimskit.catalog.load`, ``init`` ->
 :func:`aimskit.scaffold.init_engagement`. Problems in the user's input are printed as
 ``file:line:column: message`` and give exit code 1, never a traceback.
@@ -19,8 +19,10 @@ import click
 
 import aimskit
 
-EXIT_PROBLEMS = 1
-EXIT_INTERNAL = 3
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # problems in the user's input, or a report that failed
+EXIT_USAGE = 2  # the command line asked for something that does not exist (click uses 2 as well)
+EXIT_INTERNAL = 3  # an aimskit bug: anything raised that is not an AimskitError
 
 
 def _echo_problems(problems) -> None:
@@ -28,10 +30,64 @@ def _echo_problems(problems) -> None:
         click.echo(p.format(), err=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failed(Exception):
+    """A command has reported its failure already and exits with ``code``."""
+
+    def __init__(self, code: int = EXIT_PROBLEMS) -> None:
+        self.code = code
+
+
+def exit_code(exc: BaseException) -> int:
+    """The one mapping of errors to exit codes (the README's table shows it)."""
+    from aimskit.problems import AimskitError, UsageError
+
+    if isinstance(exc, _Failed):
+        return exc.code
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, AimskitError):
+        return EXIT_PROBLEMS
+    return EXIT_INTERNAL
+
+
+class _Group(click.Group):
+    """Turns every AimskitError a command raises into its message and exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        from aimskit.problems import AimskitError, InvalidEngagementError
+
+        try:
+            return super().invoke(ctx)
+        except _Failed as exc:
+            ctx.exit(exc.code)
+        except InvalidEngagementError as exc:
+            errors = [p for p in exc.problems if p.severity == "error"]
+            _echo_problems(errors)
+            click.echo(
+                f"The engagement has {len(errors)} problem(s); nothing was run. Fix them and run again.", err=True
+            )
+            ctx.exit(exit_code(exc))
+        except AimskitError as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(exit_code(exc))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+
+
+def _executor_name(value: str) -> str:
+    """Refuse an executor no one registered (a usage error), naming those that are."""
+    from aimskit.batch import executors
+    from aimskit.problems import suggest
+
+    names = executors.available()
+    if value not in names:
+        raise click.BadParameter(f"unknown executor '{value}'{suggest(value, names)} (available: {', '.join(names)})")
+    return value
 
 
 @cli.command()
@@ -76,10 +132,12 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Execute every report again, even those whose inputs are unchanged.")
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    metavar="NAME",
     default="local",
     show_default=True,
-    help="Where reports run: worker processes on this machine, or a Dask distributed cluster.",
+    callback=lambda _ctx, _param, value: _executor_name(value),
+    help="Where reports run: 'local' (worker processes on this machine), 'dask' (a Dask distributed cluster), "
+    "or an executor a plugin registers (entry point group aimskit.executors).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
@@ -91,16 +149,15 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     Reports whose inputs are unchanged since the last run into the same folder are reused
     (--force executes them again); an interrupted run completes when run again.
     """
-    from aimskit import runner
-    from aimskit.problems import InvalidEngagementError
+    from aimskit import batch
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
-    warning = runner.kernel_warning()
+    warning = batch.kernel_warning()
     if warning:
         click.echo(f"warning: {warning}", err=True)
     try:
-        result = runner.run(
+        result = batch.run(
             path,
             steps=steps,
             systems=systems,
@@ -113,18 +170,6 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
             scheduler=scheduler,
             progress=display,
         )
-    except InvalidEngagementError as exc:
-        _echo_problems(p for p in exc.problems if p.severity == "error")
-        click.echo(
-            f"The engagement has {len([p for p in exc.problems if p.severity == 'error'])} "
-            "problem(s); nothing was run. Fix them and run again.",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
-    except runner.RunError as exc:
-        display.clear()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
     finally:
         display.clear()
     display.flush_cached()
@@ -134,7 +179,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
     if failed:
         click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 class _ProgressDisplay:
@@ -189,22 +234,34 @@ def validate(path, strict) -> None:
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
     if errors:
         click.echo(f"{len(errors)} problem(s) found in {path}.", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
     note = f" ({warnings} warning(s))" if warnings else ""
     click.echo(f"OK: {path} is a valid aimskit engagement{note}.")
 
 
 @cli.command("catalog")
 @click.argument("name", required=False)
+@click.argument("args", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--sources", is_flag=True, help="Show the source and licence of every data file.")
-def catalog_cmd(name, fmt, sources) -> None:
-    """Print the catalog NAME (list the catalogs when NAME is omitted)."""
+def catalog_cmd(name, args, fmt, sources) -> None:
+    """Print the catalog NAME (list the catalogs when NAME is omitted).
+
+    \b
+    aimskit catalog crosswalk FROM TO [ID ...] maps IDs between frameworks
+    (aimskit.crosswalk.map_ids; every ID of FROM when none is given):
+    frameworks iso42001, nist-ai-rmf, eu-ai-act, iso27001.
+    """
     import pandas as pd
 
     from aimskit import catalog
     from aimskit.spreadsheet import safe_frame
 
+    if name == "crosswalk":
+        _crosswalk_cmd(args, fmt)
+        return
+    if args:
+        raise click.UsageError(f"unexpected argument(s) after the catalog name: {' '.join(args)}")
     if sources:
         man = catalog.manifest()
         rows = [{"file": f, **info} for f, info in man["files"].items()]
@@ -216,11 +273,7 @@ def catalog_cmd(name, fmt, sources) -> None:
         )
         click.echo(f"catalog version {catalog.version()}")
     else:
-        try:
-            df = catalog.load(name)
-        except catalog.UnknownCatalogError as exc:
-            click.echo(f"error: {exc.args[0]}", err=True)
-            sys.exit(EXIT_PROBLEMS)
+        df = catalog.load(name)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -234,6 +287,28 @@ def catalog_cmd(name, fmt, sources) -> None:
             click.echo(flat.to_string(index=False))
 
 
+def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
+    """``aimskit catalog crosswalk FROM TO [ID ...]``: :func:`aimskit.crosswalk.map_ids`."""
+    import pandas as pd
+
+    from aimskit import catalog, crosswalk
+
+    if len(args) < 2:
+        click.echo("error: usage: aimskit catalog crosswalk FROM TO [ID ...]", err=True)
+        click.echo(crosswalk.frameworks().to_string(index=False), err=True)
+        raise _Failed(EXIT_USAGE)
+    source, target, *wanted = args
+    df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
+    if fmt == "json":
+        click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    else:
+        cols = ["from_id", "to_id", "detail", "path", "chain", "relationship", "hop1_source_kind", "hop2_source_kind"]
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 50, "display.width", 200):
+            click.echo(df[cols].to_string(index=False))
+
+
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
@@ -242,16 +317,13 @@ def catalog_cmd(name, fmt, sources) -> None:
 )
 def init(path, example, full) -> None:
     """Create a blank engagement at PATH (headers and a commented example row per file)."""
-    from aimskit.scaffold import InitError, init_engagement
+    from aimskit.scaffold import init_engagement
 
     if example and full:
-        click.echo("error: --example and --full cannot be combined", err=True)
-        sys.exit(2)
-    try:
-        written = init_engagement(path, example=example, full=full)
-    except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        from aimskit.problems import UsageError
+
+        raise UsageError("--example and --full cannot be combined")
+    written = init_engagement(path, example=example, full=full)
     for f in written:
         click.echo(f"created {f}")
     click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
@@ -263,13 +335,9 @@ def notebooks(dest) -> None:
     """Copy the step notebooks into DEST (default: ./notebooks) to open them in JupyterLab.
 
     Existing files are never overwritten."""
-    from aimskit.scaffold import InitError, copy_notebooks
+    from aimskit.scaffold import copy_notebooks
 
-    try:
-        copied, skipped = copy_notebooks(dest)
-    except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    copied, skipped = copy_notebooks(dest)
     for f in copied:
         click.echo(f"copied {f}")
     for f in skipped:
@@ -287,13 +355,9 @@ def export_group() -> None:
 @click.argument("book", metavar="BOOK.xlsx", type=click.Path(path_type=Path))
 def export_xlsx_cmd(engagement_path, book) -> None:
     """Write the engagement as an Excel workbook (a sheet per file, dropdowns, every requirement listed)."""
-    from aimskit.xlsx import XlsxError, export_xlsx
+    from aimskit.xlsx import export_xlsx
 
-    try:
-        sheets = export_xlsx(engagement_path, book)
-    except XlsxError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    sheets = export_xlsx(engagement_path, book)  # an XlsxError is an AimskitError: a message and exit 1
     click.echo(
         f"wrote {book} ({len(sheets)} sheets). Next: fill it in, then 'aimskit import xlsx {book} {engagement_path}'."
     )
@@ -313,13 +377,8 @@ def import_xlsx_cmd(book, engagement_path, force) -> None:
     from aimskit.xlsx import XlsxError, import_xlsx
 
     if not Path(book).is_file():
-        click.echo(f"error: {book} not found", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    try:
-        result = import_xlsx(book, engagement_path, force=force)
-    except XlsxError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise XlsxError(f"{book} not found")
+    result = import_xlsx(book, engagement_path, force=force)
     for p in result.problems:
         click.echo(p.format())
     for f in result.written:
@@ -333,7 +392,7 @@ def import_xlsx_cmd(book, engagement_path, force) -> None:
             click.echo(f"{len(result.errors)} error(s) found in {book}; written anyway (--force).", err=True)
         else:
             click.echo(f"{len(result.errors)} error(s) found in {book}; nothing was written.", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 def main() -> None:

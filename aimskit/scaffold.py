@@ -17,6 +17,7 @@ from aimskit.inputs import registry
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.inputs.templates import ENGAGEMENT_TEMPLATE
+from aimskit.problems import AimskitError
 from aimskit.tables import template_csv
 from aimskit.vocab import ENGAGEMENT_FILE, GAP_FILE, SYSTEMS_FILE
 
@@ -62,7 +63,7 @@ def blank_files(full: bool = False) -> dict[str, str]:
     return files
 
 
-class InitError(Exception):
+class InitError(AimskitError):
     """The target folder cannot be used."""
 
 

@@ -62,7 +62,7 @@ from aimskit.inputs import impact as impact_part
 from aimskit.inputs import registry
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta
-from aimskit.problems import ERROR, WARNING, InvalidEngagementError, Problem, Problems
+from aimskit.problems import ERROR, WARNING, AimskitError, InvalidEngagementError, Problem, Problems
 from aimskit.spreadsheet import cell_text, set_text_cell
 from aimskit.tables import YES, TableSchema, read_csv, unanswered
 from aimskit.vocab import ENGAGEMENT_FILE, ID_PATTERN
@@ -80,7 +80,7 @@ KEY, VALUE, ABOUT = "key", "value", "(about)"
 Path_ = tuple[str | int, ...]  # a YAML path: keys and 1-based list positions
 
 
-class XlsxError(Exception):
+class XlsxError(AimskitError):
     """The workbook cannot be read or written at all (not a problem of its content)."""
 
 

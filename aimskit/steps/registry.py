@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, gap, impact, review, risk
+from aimskit.steps import audit, crosswalk, gap, impact, review, risk
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -18,6 +18,7 @@ STEPS: dict[str, Step] = {
         impact.STEP,
         audit.STEP,
         review.STEP,
+        crosswalk.STEP,
     )
 }
 
