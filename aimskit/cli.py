@@ -302,7 +302,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        from aimskit.spreadsheet import safe_frame
+
+        click.echo(safe_frame(df).to_csv(index=False), nl=False)
     else:
         cols = ["from_id", "to_id", "detail", "path", "chain", "relationship", "hop1_source_kind", "hop2_source_kind"]
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 50, "display.width", 200):

@@ -116,3 +116,17 @@ def test_audit_checklist_is_inert(tmp_path):
     assert "'" + PAYLOADS[0] in cells
     assert "-2" in cells
     _assert_inert(cells)
+
+
+def test_catalog_csv_exports_are_inert():
+    from click.testing import CliRunner
+
+    from aimskit.cli import cli
+
+    res = CliRunner().invoke(
+        cli, ["catalog", "crosswalk", "iso42001", "nist-ai-rmf", "=HYPERLINK(1)", "--format", "csv"]
+    )
+    _assert_inert(_cells(res.output))
+    res = CliRunner().invoke(cli, ["catalog", "iso42001", "--format", "csv"])
+    assert res.exit_code == 0
+    _assert_inert(_cells(res.output))
