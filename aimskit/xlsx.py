@@ -38,8 +38,10 @@ Loss on purpose: ``#`` comments and the layout of a file that the import *change
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -73,7 +75,7 @@ LISTS_SHEET = "lists"  # hidden: long dropdown lists
 COVER_SHEET = "Instructions"
 BACKUP_DIR = ".aimskit-backup"
 FORMAT = 1
-DATA_ROWS = 300  # empty rows below the data that keep the text format and the dropdowns
+DATA_ROWS = 300  # empty rows below the data that keep the dropdowns and input messages
 HELPER = re.compile(r"^\(.*\)$")  # "(title)": shown for reading, ignored on import
 KEY, VALUE, ABOUT = "key", "value", "(about)"
 
@@ -192,6 +194,12 @@ def flatten(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
 
 def _read_scalar(text: str) -> Any:
     """What YAML reads for ``key: <text>`` (with aimskit's loader: numbers keep their source text)."""
+    value = _read_scalar_cached(text)
+    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_scalar_cached(text: str) -> Any:
     problems = Problems()
     doc = load_yaml_text("v: " + text + "\n", "value", problems)
     if doc is None or problems.errors or not isinstance(doc.data, dict) or set(doc.data) != {"v"}:
@@ -221,11 +229,9 @@ def value_text(value: Any) -> str:
     if value == {}:
         return "{}"
     text = str(value)
-    try:
-        if text and isinstance(cell_value(text), str) and cell_value(text) == text:
-            return text
-    except ValueError:
-        pass
+    back = cell_value(text) if text else None
+    if isinstance(back, str) and back == text:
+        return text
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -542,11 +548,9 @@ def _csv_sheet(ws: Any, schema: TableSchema, folder: Path, lists: _Lists, config
             if cols[j - 1] == "(title)":
                 cell.font = st["helper_font"]
     last = len(rows) + 1 + DATA_ROWS
-    for i in range(len(rows) + 2, last + 1):
-        for j in range(1, len(cols) + 1):
-            ws.cell(row=i, column=j).number_format = "@"
     for j, name in enumerate(cols, 1):
         letter = get_column_letter(j)
+        ws.column_dimensions[letter].number_format = "@"  # cells typed in below the data are text too
         longest = max(
             [
                 len(name),
@@ -627,9 +631,8 @@ def _yaml_sheet(ws: Any, file: str, folder: Path, lists: _Lists, st: dict) -> No
         about.font, about.alignment = st["helper_font"], st["wrap"]
         if form and form.choices:
             by_choice.setdefault(form.choices, []).append(i)
-    for i in range(len(rows) + 2, len(rows) + 2 + DATA_ROWS):
-        for j in (1, 2):
-            ws.cell(row=i, column=j).number_format = "@"
+    for letter in ("A", "B"):
+        ws.column_dimensions[letter].number_format = "@"  # rows added below are text too
     from openpyxl.worksheet.datavalidation import DataValidation
 
     for choices, at in by_choice.items():
