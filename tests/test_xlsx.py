@@ -57,11 +57,12 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def _fresh_import(book: Path, source: Path, dest: Path, force: bool = False) -> xlsx.ImportResult:
-    """Import into a new folder holding only the non-engagement files of ``source`` (logo)."""
-    dest.mkdir()
-    for item in source.iterdir():
-        if item.is_file() and item.suffix not in (".csv", ".yaml"):
-            shutil.copy2(item, dest / item.name)
+    """Import into a copy of ``source`` without the files the workbook holds (evidence files, the logo stay)."""
+    shutil.copytree(source, dest)
+    info = openpyxl.load_workbook(book)[xlsx.INFO_SHEET]
+    for row in info.iter_rows(min_row=2, values_only=True):
+        if row[1] and (dest / row[1]).is_file():
+            (dest / row[1]).unlink()
     return xlsx.import_xlsx(book, dest, force=force)
 
 
