@@ -702,7 +702,7 @@ def export_xlsx(engagement_path: str | Path, book: str | Path) -> list[tuple[str
     cover.title = COVER_SHEET
     used = {COVER_SHEET.lower(), INFO_SHEET, LISTS_SHEET}
     lists = _Lists(wb.create_sheet(LISTS_SHEET))
-    config = _config_lists(folder)
+    config: dict[Any, Any] = dict(_config_lists(folder))  # plus "system_ids": a cell range
     sheets: list[tuple[str, str, str]] = []
     yaml_names = yaml_files(folder)
     order: list[tuple[str, Any]] = [(ENGAGEMENT_FILE, None)]
