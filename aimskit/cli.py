@@ -8,6 +8,7 @@ Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``v
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,9 +19,21 @@ from pathlib import Path
 import click
 
 import aimskit
+from aimskit.problems import plural, safe_text
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 3
+
+
+def _safe_streams() -> None:
+    """Make stdout and stderr write any text in any encoding: what the encoding (cp1252 when Windows
+    redirects to a file, ``PYTHONIOENCODING``) cannot hold is written backslash-escaped instead of
+    failing, so no message is ever lost to an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") not in ("backslashreplace", "surrogateescape"):
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot be reconfigured stays as it is
+                reconfigure(errors="backslashreplace")
 
 
 def _echo_problems(problems) -> None:
@@ -32,6 +45,7 @@ def _echo_problems(problems) -> None:
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+    _safe_streams()
 
 
 @cli.command()
@@ -58,7 +72,11 @@ def cli() -> None:
     help="Output folder. Default: outputs/example, or outputs/<engagement folder name>.",
 )
 @click.option(
-    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+    "--timeout",
+    default=600,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds one report may take to execute (all its cells together).",
 )
 @click.option(
     "--self-contained",
@@ -98,7 +116,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
 
     warning = runner.kernel_warning()
     if warning:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {safe_text(warning)}", err=True)
     try:
         result = runner.run(
             path,
@@ -116,14 +134,14 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     except InvalidEngagementError as exc:
         _echo_problems(p for p in exc.problems if p.severity == "error")
         click.echo(
-            f"The engagement has {len([p for p in exc.problems if p.severity == 'error'])} "
-            "problem(s); nothing was run. Fix them and run again.",
+            f"The engagement has {plural(len([p for p in exc.problems if p.severity == 'error']), 'problem')}; "
+            "nothing was run. Fix them and run again.",
             err=True,
         )
         sys.exit(EXIT_PROBLEMS)
     except runner.RunError as exc:
         display.clear()
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe_text(exc)}", err=True)
         sys.exit(EXIT_PROBLEMS)
     finally:
         display.clear()
@@ -131,9 +149,11 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     for problem in result.warnings:
         click.echo(problem.format(), err=True)
     n, failed = len(result.reports), len(result.failed)
-    click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
+    click.echo(
+        f"{n - failed} of {plural(n, 'report')} written to {safe_text(result.out)}; open {safe_text(result.index)}"
+    )
     if failed:
-        click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
+        click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -155,11 +175,11 @@ class _ProgressDisplay:
             o = p.outcome
             if o.status == "ok":
                 if not self.quiet:
-                    click.echo(f"[{p.done}/{p.total}] ok      {o.name} ({o.duration_s:.1f} s)")
+                    click.echo(f"[{p.done}/{p.total}] ok      {safe_text(o.name)} ({o.duration_s:.1f} s)")
             else:
-                click.echo(f"[{p.done}/{p.total}] FAILED  {o.name}: {o.error}", err=True)
+                click.echo(f"[{p.done}/{p.total}] FAILED  {safe_text(o.name)}: {safe_text(o.error)}", err=True)
         if self.live and not self.quiet:
-            current = f" - running {', '.join(p.running)}" if p.running else ""
+            current = f" - running {safe_text(', '.join(p.running))}" if p.running else ""
             self.status = f"{p.done - p.failed} done, {p.failed} failed, {p.total - p.done} remaining{current}"
             width = shutil.get_terminal_size((100, 20)).columns - 1
             click.echo(f"\r\033[K{self.status[:width]}", nl=False)
@@ -167,7 +187,9 @@ class _ProgressDisplay:
     def flush_cached(self) -> None:
         if self.cached and not self.quiet:
             self.clear()
-            click.echo(f"reused {self.cached} report(s) whose inputs are unchanged (--force executes them again)")
+            click.echo(
+                f"reused {plural(self.cached, 'report')} whose inputs are unchanged (--force executes them again)"
+            )
         self.cached = 0
 
     def clear(self) -> None:
@@ -188,10 +210,10 @@ def validate(path, strict) -> None:
     errors = [p for p in problems if p.severity == "error" or strict]
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
     if errors:
-        click.echo(f"{len(errors)} problem(s) found in {path}.", err=True)
+        click.echo(f"{plural(len(errors), 'problem')} found in {safe_text(path)}.", err=True)
         sys.exit(EXIT_PROBLEMS)
-    note = f" ({warnings} warning(s))" if warnings else ""
-    click.echo(f"OK: {path} is a valid aimskit engagement{note}.")
+    note = f" ({plural(warnings, 'warning')})" if warnings else ""
+    click.echo(f"OK: {safe_text(path)} is a valid aimskit engagement{note}.")
 
 
 @cli.command("catalog")
@@ -218,7 +240,7 @@ def catalog_cmd(name, fmt, sources) -> None:
         try:
             df = catalog.load(name)
         except catalog.UnknownCatalogError as exc:
-            click.echo(f"error: {exc.args[0]}", err=True)
+            click.echo(f"error: {safe_text(exc.args[0])}", err=True)
             sys.exit(EXIT_PROBLEMS)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
@@ -243,11 +265,11 @@ def init(path, example) -> None:
     try:
         written = init_engagement(path, example=example)
     except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe_text(exc)}", err=True)
         sys.exit(EXIT_PROBLEMS)
     for f in written:
-        click.echo(f"created {f}")
-    click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
+        click.echo(f"created {safe_text(f)}")
+    click.echo(f"Next: edit the files, then 'aimskit validate {safe_text(path)}' and 'aimskit run {safe_text(path)}'.")
 
 
 @cli.command()
@@ -261,16 +283,17 @@ def notebooks(dest) -> None:
     try:
         copied, skipped = copy_notebooks(dest)
     except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe_text(exc)}", err=True)
         sys.exit(EXIT_PROBLEMS)
     for f in copied:
-        click.echo(f"copied {f}")
+        click.echo(f"copied {safe_text(f)}")
     for f in skipped:
-        click.echo(f"kept {f} (already exists; not overwritten)")
+        click.echo(f"kept {safe_text(f)} (already exists; not overwritten)")
     click.echo(f"Next: jupyter lab {dest}")
 
 
 def main() -> None:
+    _safe_streams()
     try:
         cli.main(standalone_mode=True)
     except SystemExit:
@@ -282,7 +305,8 @@ def main() -> None:
         if os.environ.get("AIMSKIT_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (set AIMSKIT_DEBUG=1 for the traceback; please report it)",
+            f"internal error: {type(exc).__name__}: {safe_text(exc)} "
+            "(set AIMSKIT_DEBUG=1 for the traceback; please report it)",
             err=True,
         )
         sys.exit(EXIT_INTERNAL)

@@ -199,7 +199,7 @@ def roadmap_table(result: GapResult) -> report.HTML:
             "target": ("Target", "num"),
             "owner": "Owner",
             "target_date": ("Target date", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "notes": "Assessor notes",
         },
         empty="No remediation needed: every applicable requirement is compliant at its target maturity.",

@@ -37,10 +37,10 @@ def missing_data(result: ReviewResult) -> report.HTML:
     )
 
 
-def _num(x: Any, fmt: str = "{:.0f}") -> str:
+def _num(x: Any, spec: str = ".0f", suffix: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return fmt.format(x)
+    return format(x, spec) + suffix
 
 
 def headline(result: ReviewResult) -> report.HTML:
@@ -56,8 +56,8 @@ def headline(result: ReviewResult) -> report.HTML:
             ),
             (
                 "Gap conformity",
-                _num(h["conformity"], "{:.0f}%"),
-                f"{_num(change, '{:+.1f}')} points since the last review" if change is not None else "no baseline",
+                _num(h["conformity"], ".0f", "%"),
+                f"{_num(change, '+.1f')} points since the last review" if change is not None else "no baseline",
                 "" if change is None or change == 0 else "good" if change > 0 else "bad",
             ),
             (
@@ -117,7 +117,7 @@ def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
             "due": ("Due", "date"),
             "status": ("Status", "badge"),
             "completed_on": ("Completed", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "days_overdue": ("Days overdue", "num"),
         },
         empty=empty,
@@ -144,10 +144,10 @@ def issues_table(result: ReviewResult) -> report.HTML:
 
 def performance_table(result: ReviewResult) -> report.HTML:
     df = result.inputs.performance.copy()
-    fmt = ["{:.0f}" if m == "open_nonconformities" else "{:.1f}" for m in df["measure"]]
+    fmt = [".0f" if m == "open_nonconformities" else ".1f" for m in df["measure"]]
     df["previous"] = [_num(v, f) for v, f in zip(df["previous"], fmt, strict=True)]
     df["current"] = [_num(v, f) for v, f in zip(df["current"], fmt, strict=True)]
-    df["change"] = [_num(v, f.replace("{:", "{:+")) for v, f in zip(df["change"], fmt, strict=True)]
+    df["change"] = [_num(v, "+" + f) for v, f in zip(df["change"], fmt, strict=True)]
     return report.table(
         df,
         {

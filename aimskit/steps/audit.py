@@ -603,7 +603,7 @@ STEP = Step(
     scope_prefix="audit",
     scopes=audit_ids,
     headline=(
-        Figure("coverage", "Coverage", "pct"),
+        Figure("audited_coverage", "Requirements audited", "pct"),
         Figure("findings", "Findings"),
         Figure("open_nonconformities", "Open NCs"),
         Figure("overdue", "Overdue"),
