@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aimskit.inputs import audit, impact, risk
+from aimskit.inputs import audit, impact, readiness, risk
 from aimskit.inputs.base import Part, closure
 
 PARTS: tuple[Part[Any], ...] = (
     risk.PART,
     impact.PART,
     audit.PART,
+    readiness.PART,
 )
 
 BY_NAME: dict[str, Part[Any]] = {part.name: part for part in PARTS}

@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, gap, impact, review, risk
+from aimskit.steps import audit, gap, impact, readiness, review, risk
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -18,8 +18,9 @@ STEPS: dict[str, Step] = {
         impact.STEP,
         audit.STEP,
         review.STEP,
+        readiness.STEP,
     )
 }
 
-PLANNED = ("readiness", "security")
+PLANNED = ("security",)
 """Steps that are announced but not available yet (``--step`` says so instead of "unknown")."""
