@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from aimskit import catalog
 from aimskit.inputs import risk as risk_part
@@ -48,10 +48,22 @@ DOCUMENTS_SCHEMA = TableSchema(
     ),
     columns=(
         Column(
-            "document_id", "unique document reference", kind="id", mandatory=True, pattern=ID_PATTERN, example="POL-AI-001"
+            "document_id",
+            "unique document reference",
+            kind="id",
+            mandatory=True,
+            pattern=ID_PATTERN,
+            example="POL-AI-001",
         ),
         Column("title", "title of the document", mandatory=True, example="AI Policy"),
-        Column("kind", "kind of documented information", kind="enum", choices=DOCUMENT_KINDS, mandatory=True, example="policy"),
+        Column(
+            "kind",
+            "kind of documented information",
+            kind="enum",
+            choices=DOCUMENT_KINDS,
+            mandatory=True,
+            example="policy",
+        ),
         Column("version", "current version", example="1.2"),
         Column("owner", "who maintains it (role and person)", example="Head of AI Governance (A. Byrne)"),
         Column("approved_by", "who approved the current version (role or body)", example="Board of Directors"),
@@ -78,7 +90,14 @@ OBJECTIVES_SCHEMA = TableSchema(
         "with how it is measured, its target, the latest value and the plan to achieve it."
     ),
     columns=(
-        Column("objective_id", "unique objective identifier", kind="id", mandatory=True, pattern=ID_PATTERN, example="OBJ-01"),
+        Column(
+            "objective_id",
+            "unique objective identifier",
+            kind="id",
+            mandatory=True,
+            pattern=ID_PATTERN,
+            example="OBJ-01",
+        ),
         Column(
             "objective",
             "the objective in one sentence",
@@ -86,15 +105,15 @@ OBJECTIVES_SCHEMA = TableSchema(
             example="Keep the approval-rate gap between age groups small",
         ),
         Column("system_id", "an id from systems.csv; empty for the whole organisation", example="credit-score"),
-        Column("measure", "how it is measured (the metric)", example="Adverse impact ratio, applicants under 25 vs 25+"),
+        Column(
+            "measure", "how it is measured (the metric)", example="Adverse impact ratio, applicants under 25 vs 25+"
+        ),
         Column("target", "the target value of the measure", example=">= 0.80"),
         Column("current_value", "the latest measured value", example="0.84"),
         Column("measured_on", "date of the latest measurement, YYYY-MM-DD", kind="date", example="2026-10-31"),
         Column("owner", "who is accountable for it", example="Head of Credit Risk Analytics (S. Okafor)"),
         Column("due_date", "date the target is to be met, YYYY-MM-DD", kind="date", example="2027-06-30"),
-        Column(
-            "status", "progress", kind="enum", choices=OBJECTIVE_STATUSES, mandatory=True, example="on_track"
-        ),
+        Column("status", "progress", kind="enum", choices=OBJECTIVE_STATUSES, mandatory=True, example="on_track"),
         Column(
             "serves",
             "the risks (ids in risks.csv) or requirements (clause or Annex A ids) it serves, separated by ';'",
@@ -182,10 +201,15 @@ def _check_documents(ctx: ReadContext, records: list[Record], as_of: dt.date | N
         v["requirements"] = _check_requirements(ctx, file, rec, "requirements", known, headings, set())
         approved_by, approved_on = (v.get("approved_by") or "").strip(), v.get("approved_on")
         if approved_on is not None and not approved_by:
-            ctx.problems.warning(file, rec.line, "approved_by", "approved_on is set but approved_by is empty: who approved it?")
+            ctx.problems.warning(
+                file, rec.line, "approved_by", "approved_on is set but approved_by is empty: who approved it?"
+            )
         if approved_by and approved_on is None and not rec.raw.get("approved_on", "").strip():
             ctx.problems.warning(
-                file, rec.line, "approved_on", "approved_by is set but approved_on is empty: the document counts as unapproved"
+                file,
+                rec.line,
+                "approved_on",
+                "approved_by is set but approved_on is empty: the document counts as unapproved",
             )
         if approved_on is not None and as_of is not None and approved_on > as_of:
             ctx.problems.warning(
@@ -217,7 +241,10 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
         sid = v.get("system_id")
         if sid and sid not in ctx.systems:
             ctx.problems.error(
-                file, rec.line, "system_id", f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}"
+                file,
+                rec.line,
+                "system_id",
+                f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
             )
             continue
         v["serves"] = _check_requirements(ctx, file, rec, "serves", known, headings, risks)
@@ -234,7 +261,7 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
 
 
 def read(ctx: ReadContext) -> ReadinessData:
-    from aimskit import placeholders  # noqa: PLC0415  (placeholders reads the parts' schemas)
+    from aimskit import placeholders
 
     doc = ctx.meta_doc
     certification = None
@@ -252,7 +279,9 @@ def read(ctx: ReadContext) -> ReadinessData:
     path = ctx.optional_file(DOCUMENTS_FILE)
     if path is not None:
         files.append(DOCUMENTS_FILE)
-        docs = _check_documents(ctx, validate_table(path, DOCUMENTS_SCHEMA, ctx.name(DOCUMENTS_FILE), ctx.problems), as_of)
+        docs = _check_documents(
+            ctx, validate_table(path, DOCUMENTS_SCHEMA, ctx.name(DOCUMENTS_FILE), ctx.problems), as_of
+        )
     objectives: list[Record] = []
     path = ctx.optional_file(OBJECTIVES_FILE)
     if path is not None:

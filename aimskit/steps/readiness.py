@@ -11,6 +11,7 @@ left from the blank templates are never counted as evidence.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -20,12 +21,12 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog
-from aimskit.placeholders import SCREENING_MESSAGE
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs import impact as impact_part
 from aimskit.inputs import readiness as readiness_part
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs.readiness import Certification, ReadinessData
+from aimskit.placeholders import SCREENING_MESSAGE
 from aimskit.steps import audit as audit_step
 from aimskit.steps import gap as gap_step
 from aimskit.steps import impact as impact_step
@@ -204,6 +205,15 @@ def _missing(value: Any) -> bool:
 
 def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) and not _missing(value) else None
+
+
+def position(problem: Any, folder: Path | None = None) -> str:
+    """``file:line:column`` of a problem, the file shown relative to the engagement folder."""
+    file = str(problem.file)
+    if folder is not None:
+        with contextlib.suppress(ValueError):
+            file = Path(file).resolve().relative_to(Path(folder).resolve()).as_posix()
+    return f"{file}:{problem.line}" + (f":{problem.column}" if problem.column else "")
 
 
 def link(step: str, scope: str | None = None, prefix: str = "system") -> str:
@@ -455,7 +465,10 @@ BLOCKER_COLUMNS = ["kind", "title", "step", "severity_1", "severity_2", "subject
 def _blocker(
     kind: str, subject: str, message: str, due: Any = None, link_to: str | None = None, severity_1: str | None = None
 ) -> dict[str, Any]:
+    """One blocker; ``severity_1`` overrides the kind's stage-1 severity (and raises stage 2 to match)."""
     title, step, sev1, sev2 = BLOCKERS[kind]
+    if severity_1 == "major":
+        sev2 = "major"
     return {
         "kind": kind,
         "title": title,
@@ -473,6 +486,7 @@ def blockers(
     *,
     placeholders: list[Any],
     checklist_df: pd.DataFrame,
+    folder: Path | None = None,
     clause_view: pd.DataFrame,
     reviews_held: pd.DataFrame,
     next_review: Any,
@@ -484,13 +498,14 @@ def blockers(
     risk_plan: pd.DataFrame,
     objectives: pd.DataFrame,
     inventory_df: pd.DataFrame,
+    has_soa: bool = True,
 ) -> pd.DataFrame:
     """Every blocker found (see :data:`BLOCKERS` and METHOD), in ranking order of kind."""
     rows: list[dict[str, Any]] = []
     for p in placeholders:
         if p.message == SCREENING_MESSAGE:  # counted in the inventory: an all-"no" screening may be right
             continue
-        rows.append(_blocker("placeholder", f"{p.file}:{p.line}", p.message))
+        rows.append(_blocker("placeholder", position(p, folder), p.message))
     flagged_docs: set[str] = set()
     for item in checklist_df.to_dict(orient="records"):
         if item["state"] == "missing":
@@ -559,11 +574,9 @@ def blockers(
                 )
             )
     for f in impact_findings[impact_findings["rule"] == "high_risk_not_assessed"].to_dict(orient="records"):
-        rows.append(
-            _blocker("high_risk_no_impact", f["system_id"], f["message"], None, link("impact", f["system_id"]))
-        )
+        rows.append(_blocker("high_risk_no_impact", f["system_id"], f["message"], None, link("impact", f["system_id"])))
     soa = risk_findings[risk_findings["rule"].str.startswith("SOA") & (risk_findings["severity"] == "high")]
-    for f in soa.to_dict(orient="records"):
+    for f in soa.to_dict(orient="records") if has_soa else []:  # no SoA at all: document_missing 6.1.3
         rows.append(_blocker("soa_inconsistency", f["subject"], f"{f['subject']}: {f['message']} ({f['rule']})"))
     if not risk_plan.empty:
         flagged = risk_plan[risk_plan["acceptance"] == "flagged"]
@@ -588,6 +601,15 @@ def blockers(
                     o.get("due_date"),
                 )
             )
+    if inventory_df.empty:
+        rows.append(
+            _blocker(
+                "inventory_incomplete",
+                "systems.csv",
+                "the AI inventory lists no AI system in scope: nothing can be certified",
+                severity_1="major",
+            )
+        )
     for s in inventory_df.to_dict(orient="records") if not inventory_df.empty else []:
         if not s["complete"]:
             rows.append(
@@ -711,10 +733,7 @@ def score_components(
     )
     inv = float(inventory_df["complete"].mean()) if not inventory_df.empty else 0.0
     audit = float((clause_coverage["state"] == "audited").mean()) if len(clause_coverage) else 0.0
-    if risk_plan.empty:
-        risk = 0.0
-    else:
-        risk = float(risk_plan["acceptance"].isin(["within", "accepted"]).mean())
+    risk = 0.0 if risk_plan.empty else float(risk_plan["acceptance"].isin(["within", "accepted"]).mean())
     return {
         "documents": round(docs, 4),
         "clauses": round(clauses, 4),
@@ -878,6 +897,7 @@ class ReadinessResult:
     cycle: pd.DataFrame
     placeholders: list[Any]
     headline: dict[str, Any]
+    folder: Path | None = None
     present: dict[str, bool] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
 
@@ -906,7 +926,7 @@ class ReadinessResult:
             "blocker_kinds": records(self.blocker_summary),
             "plan": records(self.plan),
             "cycle": records(self.cycle),
-            "placeholders": [p.format() for p in self.placeholders],
+            "placeholders": [{"where": position(p, self.folder), "message": p.message} for p in self.placeholders],
         }
 
 
@@ -914,7 +934,9 @@ def _stage(df: pd.DataFrame, stage: int, when: dt.date | None, as_of: dt.date) -
     classified = classify(df, stage, when, as_of)
     v, reasons = verdict(classified)
     effects = classified["effect"] if not classified.empty else pd.Series(dtype=object)
-    return StageVerdict(stage, when, v, reasons, int((effects == "blocking").sum()), int((effects == "condition").sum()))
+    return StageVerdict(
+        stage, when, v, reasons, int((effects == "blocking").sum()), int((effects == "condition").sum())
+    )
 
 
 def summary_points(r: ReadinessResult) -> list[str]:
@@ -973,10 +995,11 @@ def assess(eng: Any) -> ReadinessResult:
     placeholder_files = {p.file for p in data.placeholders}
     scope_placeholder = any("'Describe the scope" in p.message for p in data.placeholders)
     unconfirmed = {Path(p.file).stem for p in data.placeholders if p.message == SCREENING_MESSAGE}
+    soa_rows = not eng.part(risk_part.PART).soa.empty
     evidence = data_evidence(
         scope_is_placeholder=scope_placeholder,
         risks=risk.register,
-        has_soa=risk.has_soa,
+        has_soa=soa_rows,
         approval=risk.approval,
         impacts=impact.impacts,
         objectives=data.objectives,
@@ -991,6 +1014,7 @@ def assess(eng: Any) -> ReadinessResult:
     inv = inventory(eng.systems, screened, unconfirmed, impact_systems, risk_systems)
     found = blockers(
         placeholders=data.placeholders,
+        folder=eng.path,
         checklist_df=items,
         clause_view=clause_view,
         reviews_held=held,
@@ -1003,6 +1027,7 @@ def assess(eng: Any) -> ReadinessResult:
         risk_plan=risk.plan,
         objectives=data.objectives,
         inventory_df=inv,
+        has_soa=soa_rows,
     )
     stages = [_stage(found, 1, s1, as_of), _stage(found, 2, s2, as_of)]
     audits_done = int((adata.audits["status"] == "done").sum()) if not adata.audits.empty else 0
@@ -1069,6 +1094,7 @@ def assess(eng: Any) -> ReadinessResult:
         cycle=cycle(cert),
         placeholders=list(data.placeholders),
         headline=head,
+        folder=eng.path,
         present={
             readiness_part.DOCUMENTS_FILE: data.has_register,
             readiness_part.OBJECTIVES_FILE: data.has_objectives,
