@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aimskit import catalog
 from aimskit.inputs import risk as risk_part
@@ -134,12 +133,6 @@ class Certification(BaseModel):
     stage_1: dt.date | None = None  # target date of the stage-1 audit (documentation and readiness)
     stage_2: dt.date | None = None  # target date of the stage-2 audit (implementation and effectiveness)
 
-    @model_validator(mode="after")
-    def _in_order(self) -> Certification:
-        if self.stage_1 is not None and self.stage_2 is not None and self.stage_2 < self.stage_1:
-            raise ValueError("stage_2 must not be before stage_1")
-        return self
-
 
 @dataclass
 class ReadinessData:
@@ -149,7 +142,6 @@ class ReadinessData:
     objectives: pd.DataFrame
     certification: Certification | None = None
     files: list[str] = field(default_factory=list)
-    placeholders: list[Any] = field(default_factory=list)  # aimskit.problems.Problem warnings (placeholders.find)
 
     @property
     def has_register(self) -> bool:
@@ -238,6 +230,7 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
     kept = []
     for rec in records:
         v = rec.values
+        ok = True
         sid = v.get("system_id")
         if sid and sid not in ctx.systems:
             ctx.problems.error(
@@ -246,7 +239,7 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
                 "system_id",
                 f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
             )
-            continue
+            ok = False
         v["serves"] = _check_requirements(ctx, file, rec, "serves", known, headings, risks)
         if v.get("current_value") and v.get("measured_on") is None and not rec.raw.get("measured_on", "").strip():
             ctx.problems.warning(
@@ -256,12 +249,12 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
             ctx.problems.warning(
                 file, rec.line, "current_value", "status achieved but no current_value shows the target was met"
             )
-        kept.append(rec)
+        if ok:
+            kept.append(rec)
     return kept
 
 
 def read(ctx: ReadContext) -> ReadinessData:
-    from aimskit import placeholders
 
     doc = ctx.meta_doc
     certification = None
@@ -273,7 +266,28 @@ def read(ctx: ReadContext) -> ReadinessData:
             report_model_errors(
                 exc, doc, ctx.name("engagement.yaml"), ctx.problems, root=Certification, base=("certification",)
             )
+        c = certification
+        if c is not None and c.stage_1 and c.stage_2 and c.stage_2 < c.stage_1:
+            line, column = doc.where(("certification", "stage_2"))
+            ctx.problems.error(
+                ctx.name("engagement.yaml"),
+                line,
+                column,
+                f"certification.stage_2 {certification.stage_2} is before stage_1 {certification.stage_1}: "
+                "the stage-2 audit follows the stage-1 audit",
+            )
+            certification = certification.model_copy(update={"stage_2": None})
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
+    for key in ("stage_1", "stage_2"):
+        when = getattr(certification, key) if certification is not None else None
+        if when is not None and as_of is not None and when < as_of:
+            line, column = doc.where(("certification", key))
+            ctx.problems.warning(
+                ctx.name("engagement.yaml"),
+                line,
+                column,
+                f"certification.{key} {when} is before the assessment date {as_of}: record the next audit's date",
+            )
     files: list[str] = []
     docs: list[Record] = []
     path = ctx.optional_file(DOCUMENTS_FILE)
@@ -294,7 +308,6 @@ def read(ctx: ReadContext) -> ReadinessData:
         objectives=to_frame(objectives, OBJECTIVES_SCHEMA.names, dtype=object),
         certification=certification,
         files=files,
-        placeholders=placeholders.find(ctx.folder),
     )
 
 

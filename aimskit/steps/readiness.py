@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aimskit import catalog
+from aimskit import catalog, placeholders
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs import impact as impact_part
 from aimskit.inputs import readiness as readiness_part
@@ -992,9 +992,10 @@ def assess(eng: Any) -> ReadinessResult:
     held = reviews[reviews["date"] <= as_of] if not reviews.empty else reviews
     review_actions = review_step.action_status(adata.actions, as_of)
 
-    placeholder_files = {p.file for p in data.placeholders}
-    scope_placeholder = any("'Describe the scope" in p.message for p in data.placeholders)
-    unconfirmed = {Path(p.file).stem for p in data.placeholders if p.message == SCREENING_MESSAGE}
+    left = placeholders.find(eng.path)  # template text and screening answers (files of the parts this step reads)
+    placeholder_files = {p.file for p in left}
+    scope_placeholder = any("'Describe the scope" in p.message for p in left)
+    unconfirmed = {Path(p.file).stem for p in left if p.message == SCREENING_MESSAGE}
     soa_rows = not eng.part(risk_part.PART).soa.empty
     evidence = data_evidence(
         scope_is_placeholder=scope_placeholder,
@@ -1013,7 +1014,7 @@ def assess(eng: Any) -> ReadinessResult:
     risk_systems = set(risk.register["system_id"].dropna()) if not risk.register.empty else set()
     inv = inventory(eng.systems, screened, unconfirmed, impact_systems, risk_systems)
     found = blockers(
-        placeholders=data.placeholders,
+        placeholders=left,
         folder=eng.path,
         checklist_df=items,
         clause_view=clause_view,
@@ -1076,7 +1077,7 @@ def assess(eng: Any) -> ReadinessResult:
         "open_actions": len(actions),
         "overdue_actions": int(actions["overdue"].sum()) if not actions.empty else 0,
         "late_actions": int(actions["late_stage_1"].sum()) if not actions.empty else 0,
-        "placeholders": len(data.placeholders),
+        "placeholders": len(left),
         "placeholder_files": len(placeholder_files),
     }
     result = ReadinessResult(
@@ -1092,7 +1093,7 @@ def assess(eng: Any) -> ReadinessResult:
         score=total,
         plan=actions,
         cycle=cycle(cert),
-        placeholders=list(data.placeholders),
+        placeholders=list(left),
         headline=head,
         folder=eng.path,
         present={
