@@ -236,10 +236,7 @@ def placeholders_table(result: ReadinessResult) -> report.HTML:
     if not result.placeholders:
         return report.note("No text or screening answer is left as in the blank templates.")
     df = pd.DataFrame(
-        [
-            {"where": f"{p.file}:{p.line}" + (f":{p.column}" if p.column else ""), "message": p.message}
-            for p in result.placeholders
-        ]
+        [{"where": readiness.position(p, result.folder), "message": p.message} for p in result.placeholders]
     )
     return report.table(df, {"where": ("Where", "nowrap"), "message": "What is left"})
 
