@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit import charts, report
-from aimskit.inputs.readiness import DOCUMENTS_FILE, OBJECTIVES_FILE
+from aimskit.inputs.readiness import DOCUMENTS_FILE, OBJECTIVE_STATUS_LABELS, OBJECTIVES_FILE
 from aimskit.steps import readiness
 from aimskit.steps.readiness import ReadinessResult
 
@@ -74,7 +74,7 @@ def verdict(result: ReadinessResult) -> report.HTML:
             "AI inventory",
             f"{h['systems_complete']} of {h['systems']}",
             "in-scope systems complete",
-            "good" if h["systems"] and h["systems_complete"] == h["systems"] else "warn",
+            "bad" if not h["systems"] else "good" if h["systems_complete"] == h["systems"] else "warn",
         )
     )
     cards.append(
@@ -341,3 +341,30 @@ def score_table(result: ReadinessResult) -> report.HTML:
 
 def results(result: ReadinessResult) -> dict[str, Any]:
     return result.to_json()
+
+
+def objectives_table(result: ReadinessResult) -> report.HTML:
+    """The AI objectives (6.2) as recorded, with what a certification auditor will ask of each."""
+    df = result.objectives.copy()
+    if df.empty:
+        return report.note(
+            f"No AI objectives recorded ({OBJECTIVES_FILE}): clause 6.2 documented information is missing."
+        )
+    df["status"] = df["status"].map(OBJECTIVE_STATUS_LABELS).fillna(df["status"])
+    df["scope"] = df["system_id"].map(lambda s: s if isinstance(s, str) and s else "organisation")
+    return report.table(
+        df,
+        {
+            "objective_id": ("Objective", "nowrap"),
+            "objective": "Objective",
+            "scope": ("For", "nowrap"),
+            "measure": "Measure",
+            "target": ("Target", "nowrap"),
+            "current_value": ("Latest value", "nowrap"),
+            "measured_on": ("Measured on", "date"),
+            "owner": "Owner",
+            "due_date": ("Due", "date"),
+            "status": ("Status", "nowrap"),
+            "serves": ("Serves", "list"),
+        },
+    )

@@ -897,6 +897,8 @@ class ReadinessResult:
     cycle: pd.DataFrame
     placeholders: list[Any]
     headline: dict[str, Any]
+    register: pd.DataFrame = field(default_factory=pd.DataFrame)  # documents.csv as read
+    objectives: pd.DataFrame = field(default_factory=pd.DataFrame)  # objectives.csv as read
     folder: Path | None = None
     present: dict[str, bool] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
@@ -925,6 +927,7 @@ class ReadinessResult:
             "blockers": records(self.blockers),
             "blocker_kinds": records(self.blocker_summary),
             "plan": records(self.plan),
+            "objectives": records(self.objectives.drop(columns=["line"], errors="ignore")),
             "cycle": records(self.cycle),
             "placeholders": [{"where": position(p, self.folder), "message": p.message} for p in self.placeholders],
         }
@@ -1095,6 +1098,8 @@ def assess(eng: Any) -> ReadinessResult:
         cycle=cycle(cert),
         placeholders=list(left),
         headline=head,
+        register=data.documents,
+        objectives=data.objectives,
         folder=eng.path,
         present={
             readiness_part.DOCUMENTS_FILE: data.has_register,
