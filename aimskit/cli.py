@@ -1,6 +1,6 @@
 """The ``aimskit`` command line: a thin skin over the library.
 
-Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``validate`` ->
+Every command mirrors a library call: ``run`` -> :func:`aimskit.batch.run`, ``validate`` ->
 :func:`aimskit.engagement.validate`, ``catalog`` -> :func:`aimskit.catalog.load`, ``init`` ->
 :func:`aimskit.scaffold.init_engagement`. Problems in the user's input are printed as
 ``file:line:column: message`` and give exit code 1, never a traceback.
@@ -46,6 +46,17 @@ def _echo_problems(problems) -> None:
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
     _safe_streams()
+
+
+def _executor_name(value: str) -> str:
+    """Refuse an executor no one registered (a usage error), naming those that are."""
+    from aimskit.batch import executors
+    from aimskit.problems import suggest
+
+    names = executors.available()
+    if value not in names:
+        raise click.BadParameter(f"unknown executor '{value}'{suggest(value, names)} (available: {', '.join(names)})")
+    return value
 
 
 @cli.command()
@@ -94,10 +105,12 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Execute every report again, even those whose inputs are unchanged.")
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    metavar="NAME",
     default="local",
     show_default=True,
-    help="Where reports run: worker processes on this machine, or a Dask distributed cluster.",
+    callback=lambda _ctx, _param, value: _executor_name(value),
+    help="Where reports run: 'local' (worker processes on this machine), 'dask' (a Dask distributed cluster), "
+    "or an executor a plugin registers (entry point group aimskit.executors).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
@@ -109,16 +122,16 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     Reports whose inputs are unchanged since the last run into the same folder are reused
     (--force executes them again); an interrupted run completes when run again.
     """
-    from aimskit import runner
+    from aimskit import batch
     from aimskit.problems import InvalidEngagementError
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
-    warning = runner.kernel_warning()
+    warning = batch.kernel_warning()
     if warning:
         click.echo(f"warning: {safe_text(warning)}", err=True)
     try:
-        result = runner.run(
+        result = batch.run(
             path,
             steps=steps,
             systems=systems,
@@ -139,7 +152,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
             err=True,
         )
         sys.exit(EXIT_PROBLEMS)
-    except runner.RunError as exc:
+    except batch.RunError as exc:
         display.clear()
         click.echo(f"error: {safe_text(exc)}", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -218,14 +231,27 @@ def validate(path, strict) -> None:
 
 @cli.command("catalog")
 @click.argument("name", required=False)
+@click.argument("args", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--sources", is_flag=True, help="Show the source and licence of every data file.")
-def catalog_cmd(name, fmt, sources) -> None:
-    """Print the catalog NAME (list the catalogs when NAME is omitted)."""
+def catalog_cmd(name, args, fmt, sources) -> None:
+    """Print the catalog NAME (list the catalogs when NAME is omitted).
+
+    \b
+    aimskit catalog crosswalk FROM TO [ID ...] maps IDs between frameworks
+    (aimskit.crosswalk.map_ids; every ID of FROM when none is given):
+    frameworks iso42001, nist-ai-rmf, eu-ai-act, iso27001.
+    """
     import pandas as pd
 
     from aimskit import catalog
 
+    if name == "crosswalk":
+        _crosswalk_cmd(args, fmt)
+        return
+    if args:
+        click.echo(f"error: unexpected argument(s) after the catalog name: {' '.join(args)}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     if sources:
         man = catalog.manifest()
         rows = [{"file": f, **info} for f, info in man["files"].items()]
@@ -253,6 +279,32 @@ def catalog_cmd(name, fmt, sources) -> None:
             flat = flat[keep]
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 70, "display.width", 200):
             click.echo(flat.to_string(index=False))
+
+
+def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
+    """``aimskit catalog crosswalk FROM TO [ID ...]``: :func:`aimskit.crosswalk.map_ids`."""
+    import pandas as pd
+
+    from aimskit import catalog, crosswalk
+
+    if len(args) < 2:
+        click.echo("error: usage: aimskit catalog crosswalk FROM TO [ID ...]", err=True)
+        click.echo(crosswalk.frameworks().to_string(index=False), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    source, target, *wanted = args
+    try:
+        df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
+    except crosswalk.CrosswalkError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if fmt == "json":
+        click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    else:
+        cols = ["from_id", "to_id", "detail", "path", "chain", "relationship", "hop1_source_kind", "hop2_source_kind"]
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 50, "display.width", 200):
+            click.echo(df[cols].to_string(index=False))
 
 
 @cli.command()

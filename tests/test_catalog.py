@@ -255,3 +255,46 @@ def test_cli_catalog_csv_and_json():
     assert res.exit_code == 1 and "unknown catalog" in res.output
     res = runner.invoke(cli, ["catalog", "--sources"])
     assert "iso42001-annex-a.csv" in res.output
+
+
+def test_annex_c_numbers_beside_the_slugs():
+    df = catalog.load("iso42001-annex-c")
+    objectives = df[df["kind"] == "objective"]
+    sources = df[df["kind"] == "risk_source"]
+    assert list(objectives["number"]) == [f"C.2.{n}" for n in range(1, 12)]
+    assert list(sources["number"]) == [f"C.3.{n}" for n in range(1, 8)]
+    by_slug = df.set_index("id")
+    assert by_slug.loc["accountability", "number"] == "C.2.1"
+    assert by_slug.loc["technology-readiness", "number"] == "C.3.7"
+
+
+def test_a6_has_two_objectives_with_their_own_gists():
+    subs = catalog.load("iso42001-annex-a-sub-objectives").set_index("id")
+    assert list(subs.index) == ["A.6.1", "A.6.2"] and set(subs["parent"]) == {"A.6"}
+    assert subs.loc["A.6.1", "gist"] != subs.loc["A.6.2", "gist"]
+    controls = catalog.load("iso42001-annex-a").set_index("id")
+    assert controls.loc["A.6.1.2", "objective_gist"] == subs.loc["A.6.1", "gist"]
+    assert controls.loc["A.6.2.6", "objective_gist"] == subs.loc["A.6.2", "gist"]
+    objectives = catalog.load("iso42001-annex-a-objectives")
+    assert objectives["gist"].str.endswith("(aimskit paraphrase)").all()
+
+
+def test_a83_is_the_inbound_channel_and_a85_the_reporting_duties():
+    g = catalog.load("iso42001-annex-a").set_index("id")
+    inbound = " ".join([g.loc["A.8.3", "summary"], *g.loc["A.8.3", "questions"]]).lower()
+    assert "tell the organisation" in inbound and "report" in inbound
+    assert "regulatory submissions" not in " ".join(g.loc["A.8.3", "evidence"]).lower()
+    outbound = " ".join([g.loc["A.8.5", "summary"], *g.loc["A.8.5", "questions"], *g.loc["A.8.5", "evidence"]])
+    assert "registration" in outbound and "transparency reports" in outbound
+
+
+def test_a626_covers_repairs_updates_and_support():
+    row = catalog.load("iso42001-annex-a").set_index("id").loc["A.6.2.6"]
+    text = " ".join([row["summary"], *row["questions"], *row["evidence"]]).lower()
+    for word in ("monitor", "repair", "update", "support"):
+        assert word in text, word
+
+
+def test_catalog_version_is_bumped_for_the_content_fixes():
+    assert catalog.version() == "2026.12.0"
+    assert "iso42005-impact-assessment-map.csv" in catalog.manifest()["files"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import catalog, engagement, resources
+from aimskit import catalog, engagement, placeholders, resources
 from aimskit.inputs.impact import default_impact
 from aimskit.scaffold import blank_files
 from aimskit.steps import impact
@@ -20,6 +20,7 @@ AS_OF = dt.date(2026, 11, 20)
 def answers(**changes):
     """Screening answers of a minimal-risk system, with changes (keys with '_' for '.')."""
     base = {f"art5.{x}": False for x in "abcdefgh"}
+    base["art5.omnibus"] = False
     base.update(
         {
             "annex_i": [],
@@ -38,8 +39,10 @@ def answers(**changes):
     return base
 
 
-def annex_iii(points, profiling=False, **conditions):
+def annex_iii(points, profiling=False, placed_before=False, **conditions):
     extra = {"art6.3.profiling": profiling}
+    if placed_before is not None:  # None: the Art. 111(2) question left unanswered
+        extra["art111.placed_before"] = placed_before
     for c in "abcd":
         extra[f"art6.3.{c}"] = conditions.get(c, False)
     return answers(annex_iii=points, **{k.replace(".", "__"): v for k, v in extra.items()})
@@ -55,8 +58,10 @@ def articles(c, roles=("provider", "deployer")):
 
 def test_catalog_has_the_eight_prohibitions_the_annexes_and_dates():
     q = catalog.load("eu-ai-act")
-    assert (q["group"] == "prohibited").sum() == 8
-    assert list(q.loc[q["group"] == "prohibited", "reference"]) == [f"Art. 5(1)({x})" for x in "abcdefgh"]
+    practices = q[(q["group"] == "prohibited") & q["id"].str.fullmatch(r"art5\.[a-h]")]
+    assert list(practices["reference"]) == [f"Art. 5(1)({x})" for x in "abcdefgh"]
+    # plus the Art. 5(1)(g) exception and the prohibition the Digital Omnibus is reported to add
+    assert set(q.loc[q["group"] == "prohibited", "id"]) - set(practices["id"]) == {"art5.g.exception", "art5.omnibus"}
     iii = catalog.load("eu-ai-act-annex-iii")
     assert iii["area"].nunique() == 8 and len(iii) == 25
     assert "fraud" in iii.set_index("point").loc["5(b)", "title"]
@@ -328,6 +333,8 @@ def test_coverage_rules():
     assert rules({"s": high}, {"s": "high"}, {"s": (True, complete)}, scored.iloc[0:0]) == ["high_risk_not_assessed"]
     assert rules({"m": minimal}, {"m": "minimal"}, {}, scored.iloc[0:0]) == []  # minimal needs no impacts
     assert rules({"u": impact.unknown("u")}, {"u": "high"}) == ["screening_incomplete"]
+    unanswered = impact.classify("s", annex_iii(["5(b)"], profiling=True, placed_before=None))
+    assert rules({"s": unanswered}, {"s": "high"}, {"s": (True, complete)}) == ["legacy_unanswered"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,7 +356,7 @@ screening:
 
 
 def _screening(**answers_):
-    lines = [f"  art5.{x}: no" for x in "abcdefgh"]
+    lines = [f"  art5.{x}: no" for x in "abcdefgh"] + ["  art5.omnibus: no"]
     base = {
         "annex_i": "none",
         "annex_iii": "none",
@@ -404,14 +411,22 @@ def test_profile_problems_are_reported_with_positions(minimal):
         "lists a use case)",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii "
         "lists a use case)",
+        "systems/chat.yaml:9:1: warning: no answer to 'art111.placed_before' (Art. 111(2); Art. 50(2) grace period "
+        "(Digital Omnibus on AI)) (needed because annex_i or annex_iii lists an entry): answer it (until then aimskit "
+        "does not assume a yes)",
+        "systems/chat.yaml:9:1: warning: no answer to 'art26.8.public_authority' (Art. 26(8); Art. 49(3)) (needed "
+        "because annex_iii lists a use case): answer it (until then aimskit does not assume a yes)",
+        "systems/chat.yaml:9:1: warning: no answer to 'financial_institution' (Art. 17(4); Art. 19(2); Art. 26(5) "
+        "second subparagraph; Art. 26(6)) (needed because annex_i or annex_iii lists an entry): answer it (until "
+        "then aimskit does not assume a yes)",
         "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3))",
-        "systems/chat.yaml:19:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
-        "systems/chat.yaml:19:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
-        "systems/chat.yaml:19:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
-        "systems/chat.yaml:21:12: art50.2: 'maybe' is not yes or no",
-        "systems/chat.yaml:24:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
+        "systems/chat.yaml:20:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
+        "systems/chat.yaml:20:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
+        "systems/chat.yaml:20:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
+        "systems/chat.yaml:22:12: art50.2: 'maybe' is not yes or no",
+        "systems/chat.yaml:25:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
         "gpai_provider_systemic",
-        "systems/chat.yaml:26:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
+        "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
         "systems/chatt.yaml:1:1: no system 'chatt' in systems.csv: name the file after a system id; did you mean "
         "'chat'?",
         # the misnamed file's own problems come at once, not after renaming it
@@ -461,7 +476,9 @@ def test_blank_profile_template_is_a_valid_profile(minimal):
     (minimal / "systems" / "_example.yaml").write_text(text, encoding="utf-8")
     assert _messages(minimal) == []  # ignored: starts with _
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
-    assert [m for m in _messages(minimal) if "placeholder text from the blank template" not in m] == []
+    left = [m for m in _messages(minimal) if "placeholder text from the blank template" not in m]
+    # valid; the unchanged screening is warned (the readiness step does not count its tier as confirmed)
+    assert left == [f"systems/chat.yaml:16:1: warning: {placeholders.SCREENING_MESSAGE}"]
     assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].tier == "minimal"
 
 
@@ -490,8 +507,20 @@ def test_example_spans_the_tiers_with_one_disagreement():
     assert result.classifications["credit-score"].annex_iii == ["5(b)"]
     assert result.classifications["cv-screen"].annex_iii == ["4(a)"]
     assert list(result.findings.loc[result.findings["rule"] == "tier_disagreement", "system_id"]) == ["fraud-detect"]
+    # both high-risk systems are legacy systems (in use before 2 Aug 2026, not significantly changed since)
+    assert {s: c.legacy for s, c in result.classifications.items() if c.tier == "high"} == {
+        "credit-score": "legacy",
+        "cv-screen": "legacy",
+    }
     required = {sid: r for sid, (r, _, _) in result.fria.items()}
-    assert required == {s: s == "credit-score" for s in tiers}
+    assert required == {s: False for s in tiers}  # Art. 27 waits for a significant change of credit-score
+    assert "legacy system" in result.fria["credit-score"][1]
+    assert result.fria["credit-score"][2]["present"].sum() == 5  # the draft FRIA is still shown
+    ob = result.obligations["credit-score"].set_index("article")
+    assert ob.loc["Art. 9", "applicability"] == "legacy_exempt" and not ob.loc["Art. 9", "in_force"]
+    assert ob.loc["Art. 17(4)", "applicability"] == "legacy_exempt"  # the lender's financial-institution rules
+    assert set(ob.loc[["Art. 4"], "applicability"]) == {"applies"}
+    assert "Art. 111(2)" in result.classifications["credit-score"].tier_label
     assert result.has_register  # links are checked against the example risk register
     assert not {"unknown_risk", "risk_of_another_system"} & set(result.findings["rule"])
     assert list(result.findings.loc[result.findings["rule"] == "severe_impact_unlinked", "impact_id"]) == ["IMP-06"]
@@ -518,9 +547,9 @@ def test_severe_impacts_for_the_management_review():
 
 @pytest.fixture(scope="module")
 def impact_run(tmp_path_factory):
-    from aimskit import runner
+    from aimskit import batch
 
-    return runner.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
+    return batch.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
 
 
 def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
@@ -548,15 +577,17 @@ def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
     assert "fraud-detect: the inventory leaves the tier" in overview
     results = __import__("json").loads((out / "impact" / "organisation.json").read_text(encoding="utf-8"))
     assert results["headline"]["high_risk"] == 2 and results["headline"]["disagreements"] == 1
-    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 1
+    assert results["headline"]["severe_unlinked"] == 1 and results["headline"]["fria_incomplete"] == 0
+    for text in ("legacy system", "only after a significant change (Art. 111(2))", "ISO/IEC 42005"):
+        assert text in credit, text
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Tier disagreements" in index
 
 
 def test_engagement_without_profiles_or_impacts_renders(minimal, tmp_path):
-    from aimskit import runner
+    from aimskit import batch
 
-    run = runner.run(minimal, steps=["impact"], out=tmp_path / "out")
+    run = batch.run(minimal, steps=["impact"], out=tmp_path / "out")
     assert run.ok, [r.error for r in run.reports]
     html = (tmp_path / "out" / "impact" / "system-chat.html").read_text(encoding="utf-8")
     assert "the EU AI Act screening is incomplete" in html and "Unknown - screening incomplete" in html
@@ -643,3 +674,198 @@ def test_importer_role_is_not_called_incomplete(minimal):
     result = impact.assess(engagement.load(minimal), "chat")
     html = str(view.obligations(result))
     assert "screening is incomplete" not in html and "importers Art. 23" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Digital Omnibus, exceptions, legacy systems (Art. 111(2)) and the obligations added in catalog 2026.12
+
+
+def obligation_rows(c, roles=("provider", "deployer")):
+    return impact.obligations(c, list(roles), AS_OF).set_index("article")
+
+
+def test_new_omnibus_prohibition_is_screened_with_its_status():
+    c = impact.classify("s", answers(art5__omnibus=True))
+    assert c.tier == "prohibited" and c.prohibited_omnibus and not c.prohibited_2024
+    ob = obligation_rows(c)
+    assert set(ob.index) == {"Art. 5 (Digital Omnibus)", "Art. 4"}  # not the Art. 5 rows of the 2024 text
+    row = ob.loc["Art. 5 (Digital Omnibus)"].iloc[0]
+    assert str(row["applies_from"]) == "2026-12-02" and row["date_status"] == "as_amended"
+    assert row["rule_status"] == "as_amended"
+    assert not row["in_force"]  # 20 Nov 2026 is before 2 Dec 2026
+
+
+def test_unanswered_omnibus_prohibition_is_noted_not_assumed():
+    base = answers()
+    del base["art5.omnibus"]
+    c = impact.classify("s", base)
+    assert c.tier == "minimal"
+    assert any("Digital Omnibus" in n for n in c.notes)
+    assert "Not answered" in c.steps.loc[c.steps["reference"].str.contains("Omnibus"), "consequence"].iloc[0]
+
+
+def test_art_5_1_g_exception_for_lawful_dataset_labelling():
+    prohibited = impact.classify("s", answers(art5__g=True, art5__g__exception=False))
+    assert prohibited.tier == "prohibited" and prohibited.prohibited == ["Art. 5(1)(g)"]
+    excepted = impact.classify("s", answers(art5__g=True, art5__g__exception=True))
+    assert excepted.tier == "minimal" and excepted.exceptions == ["Art. 5(1)(g) second part"]
+    assert "lawfully acquired biometric datasets" in " ".join(excepted.steps["consequence"])
+
+
+def test_annex_iii_8b_exception_for_campaign_logistics():
+    kept = impact.classify("s", {**annex_iii(["8(b)"], profiling=True), "annex_iii.8b.exception": False})
+    assert kept.tier == "high" and kept.annex_iii == ["8(b)"]
+    out = impact.classify("s", {**annex_iii(["8(b)"], profiling=True), "annex_iii.8b.exception": True})
+    assert out.tier == "minimal" and out.annex_iii == [] and not out.annex_iii_route
+    assert "Annex III point 8(b) second sentence" in out.exceptions
+    # another point listed with 8(b) still makes the system high-risk
+    both = impact.classify("s", {**annex_iii(["8(b)", "4(a)"], profiling=True), "annex_iii.8b.exception": True})
+    assert both.tier == "high" and both.annex_iii == ["4(a)"]
+
+
+def test_new_provider_obligations_of_a_high_risk_system():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=True))
+    arts = set(obligation_rows(c, ["provider"]).index)
+    assert {"Art. 16", "Art. 18", "Art. 19", "Art. 20", "Art. 49(1)"} <= arts
+    assert not {"Art. 17(4)", "Art. 49(5)", "Art. 26(8)"} & arts
+    summary = obligation_rows(c, ["provider"]).loc["Art. 49(1)", "summary"]
+    assert "placing it on the market or putting it into service" in summary
+    assert "10 years" in obligation_rows(c, ["provider"]).loc["Art. 18", "summary"]
+
+
+def test_new_deployer_obligations_of_a_high_risk_system():
+    c = impact.classify("s", annex_iii(["4(a)"], profiling=True))
+    arts = set(obligation_rows(c, ["deployer"]).index)
+    assert {"Art. 26", "Art. 26(9)", "Art. 25(1)", "Art. 86"} <= arts
+    assert not {"Art. 26(8)", "Art. 49(3)", "Art. 26(10)", "Art. 26(5)", "Art. 26(6)"} & arts
+
+
+def test_public_authority_deployer_registers_its_use_except_point_2():
+    c = impact.classify("s", {**annex_iii(["4(a)"], profiling=True), "art26.8.public_authority": True})
+    assert {"Art. 26(8)", "Art. 49(3)"} <= set(obligation_rows(c, ["deployer"]).index)
+    point_2 = impact.classify("s", {**annex_iii(["2"], profiling=True), "art26.8.public_authority": True})
+    ob = obligation_rows(point_2)
+    assert not {"Art. 26(8)", "Art. 49(3)", "Art. 49(1)", "Art. 86"} & set(ob.index)
+    assert "Art. 49(5)" in ob.index and "national level" in ob.loc["Art. 49(5)", "summary"]
+
+
+def test_financial_institution_provisions():
+    c = impact.classify("s", {**annex_iii(["5(b)"], profiling=True), "financial_institution": True})
+    ob = obligation_rows(c)
+    assert {"Art. 17(4)", "Art. 26(5)", "Art. 26(6)"} <= set(ob.index)
+    assert "(g), (h) and (i)" in ob.loc["Art. 17(4)", "summary"]
+
+
+def test_post_remote_biometric_identification_deployer():
+    c = impact.classify("s", annex_iii(["1(a)"], profiling=True))
+    assert "Art. 26(10)" in obligation_rows(c, ["deployer"]).index
+
+
+def test_gpai_open_source_exemption_notification_and_representative():
+    open_model = impact.classify("s", answers(gpai="gpai_provider", gpai__open_source=True, gpai__third_country=True))
+    arts = list(obligation_rows(open_model, []).index)
+    assert "Art. 53(2)" in arts and "Art. 54" in arts and "Art. 52(1)" not in arts
+    closed = impact.classify("s", answers(gpai="gpai_provider", gpai__open_source=False))
+    assert "Art. 53(2)" not in obligation_rows(closed, []).index
+    systemic = impact.classify("s", answers(gpai="gpai_provider_systemic", gpai__open_source=True))
+    arts = list(obligation_rows(systemic, []).index)
+    assert "Art. 52(1)" in arts and "Art. 55" in arts and "Art. 53(2)" not in arts  # no exemption for systemic risk
+
+
+def test_legacy_system_not_significantly_changed_holds_back_high_risk_duties():
+    c = impact.classify(
+        "s",
+        {**annex_iii(["5(b)"], profiling=True, placed_before=True), "art111.significant_change": False},
+    )
+    assert c.tier == "high" and c.legacy == "legacy" and c.legacy_exempt
+    assert "legacy system" in c.tier_label and "Art. 111(2)" in c.tier_label
+    ob = obligation_rows(c)
+    held = ob[ob["applicability"] == "legacy_exempt"]
+    assert {"Art. 9", "Art. 16", "Art. 26", "Art. 27", "Art. 86", "Art. 49(1)"} <= set(held.index)
+    assert not held["in_force"].any()
+    assert set(ob.loc[["Art. 4", "Art. 25(1)"], "applicability"]) == {"applies"}
+    assert impact.fria_required(c, ["deployer"])[0] is False
+    assert "do not apply to it now" in impact.legacy_note(c)
+
+
+def test_legacy_system_significantly_changed_carries_the_duties():
+    c = impact.classify(
+        "s",
+        {**annex_iii(["5(b)"], profiling=True, placed_before=True), "art111.significant_change": True},
+    )
+    assert c.legacy == "legacy_changed" and not c.legacy_exempt
+    ob = obligation_rows(c)
+    assert ob.loc["Art. 9", "applicability"] == "significant_change"
+    assert str(ob.loc["Art. 9", "applies_from"]) == "2027-12-02"
+    assert impact.fria_required(c, ["deployer"])[0] is True
+
+
+def test_legacy_system_for_public_authorities_has_the_2030_deadline():
+    c = impact.classify(
+        "s",
+        {
+            **annex_iii(["5(a)"], profiling=True, placed_before=True),
+            "art111.significant_change": False,
+            "art111.public_authority": True,
+        },
+    )
+    assert c.legacy == "legacy" and c.legacy_public_authority and not c.legacy_exempt
+    row = obligation_rows(c).loc["Art. 9"]
+    assert str(row["applies_from"]) == "2030-08-02" and row["applicability"] == "legacy_public_authority"
+
+
+def test_system_placed_after_the_cut_off_is_not_legacy():
+    c = impact.classify("s", annex_iii(["5(b)"], profiling=True, placed_before=False))
+    assert c.legacy == "not_legacy"
+    assert set(obligation_rows(c)["applicability"]) == {"applies"}
+
+
+def test_art_50_2_grace_period_follows_the_placing_date():
+    old = impact.classify("s", answers(art50__2=True, art111__placed_before=True))
+    row = obligation_rows(old, ["provider"]).loc["Art. 50(2)"]
+    assert str(row["applies_from"]) == "2026-12-02" and row["date_status"] == "as_amended"
+    new = impact.classify("s", answers(art50__2=True, art111__placed_before=False))
+    assert str(obligation_rows(new, ["provider"]).loc["Art. 50(2)", "applies_from"]) == "2026-08-02"
+
+
+def test_minimal_risk_carries_ai_literacy_not_no_obligations():
+    c = impact.classify("s", answers())
+    assert "Art. 4 AI literacy still applies" in c.tier_label
+    assert "no specific obligations" not in c.tier_label
+    ob = obligation_rows(c)
+    assert list(ob.index) == ["Art. 4", "Art. 4"] and set(ob["rule_status"]) == {"as_amended"}
+
+
+def test_omnibus_dates_and_rules_carry_their_status():
+    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    for did in ("prohibitions-omnibus", "transparency-marking-legacy", "high-risk-annex-iii", "high-risk-annex-i"):
+        assert dates.loc[did, "status"] == "as_amended", did
+        assert "Official Journal publication unconfirmed" in dates.loc[did, "source"], did
+    assert dates.loc["derogation-registration", "status"] == "unverified"
+    assert dates.loc["legacy-public-authorities", "applies_from"] == "2030-08-02"
+    ob = catalog.load("eu-ai-act-obligations")
+    assert set(ob["rule_status"]) == {"verified", "as_amended"}
+    assert set(ob.loc[ob["rule_status"] == "as_amended", "id"]) == {
+        "art4-provider",
+        "art4-deployer",
+        "art5-omnibus-provider",
+        "art5-omnibus-deployer",
+        "art50-2-legacy",
+    }
+    assert not ob["summary"].str.contains("before placing on the market$|before placing on the market \\(").any()
+    amendment = catalog.manifest()["frameworks"]["eu-ai-act"]["amendment"]
+    assert "2025/0359(COD)" in amendment["procedure"] and "UNCONFIRMED" in amendment["status"]
+
+
+def test_machinery_entry_is_noted():
+    c = impact.classify("s", answers(annex_i=[1], art6__1__b=True))
+    assert any("2023/1230" in n for n in c.notes)
+
+
+def test_iso42005_map_covers_the_assessment_clauses():
+    df = catalog.load("iso42005-map")
+    assert df["clause"].is_unique
+    assert set(df["clause_status"]) == {"verified", "unverified"}
+    assert set(df["coverage"]) <= {"full", "partial", "none"}
+    assert {"5.7", "5.8", "5.9", "6.3.3", "6.3.5", "6.8", "6.9"} <= set(df["clause"])
+    assert df.set_index("clause").loc["5.11", "coverage"] == "none"  # approval is not recorded: said, not hidden

@@ -97,14 +97,32 @@ def _clauses() -> pd.DataFrame:
 @_register("iso42001-annex-a", "ISO/IEC 42001:2023 Annex A: the 38 controls with objective and guidance")
 def _annex_a() -> pd.DataFrame:
     df = _csv("iso42001-annex-a.csv")
-    objectives = _csv("iso42001-annex-a-objectives.csv").set_index("id")["title"]
-    df.insert(3, "objective_title", df["objective_id"].map(objectives))
+    objectives = _csv("iso42001-annex-a-objectives.csv").set_index("id")
+    df.insert(3, "objective_title", df["objective_id"].map(objectives["title"]))
+    # the gist of the objective a control serves: A.6.1 and A.6.2 have their own, the others their objective's
+    df.insert(
+        4,
+        "objective_gist",
+        [
+            objectives["gist"].get(g, objectives["gist"].get(o, ""))
+            for g, o in zip(df["group_id"], df["objective_id"], strict=True)
+        ],
+    )
     return _with_guidance(df, _guidance("iso42001-annex-a-guidance.yaml"))
 
 
 @_register("iso42001-annex-a-objectives", "ISO/IEC 42001:2023 Annex A: the 9 control objectives")
 def _objectives() -> pd.DataFrame:
-    return _csv("iso42001-annex-a-objectives.csv")
+    df = _csv("iso42001-annex-a-objectives.csv")
+    return df[df["parent"] == ""].drop(columns="parent").reset_index(drop=True)
+
+
+@_register(
+    "iso42001-annex-a-sub-objectives", "ISO/IEC 42001:2023 Annex A: the two objectives inside A.6 (A.6.1 and A.6.2)"
+)
+def _sub_objectives() -> pd.DataFrame:
+    df = _csv("iso42001-annex-a-objectives.csv")
+    return df[df["parent"] != ""].reset_index(drop=True)
 
 
 @_register("iso42001-annex-c", "ISO/IEC 42001:2023 Annex C: 11 AI-related objectives and 7 risk sources")
@@ -181,6 +199,14 @@ def _eu_dates() -> pd.DataFrame:
     return _csv("eu-ai-act-dates.csv")
 
 
+@_register(
+    "iso42005-map",
+    "ISO/IEC 42005:2025 clauses mapped to the impact step's inputs and report sections (aimskit's alignment)",
+)
+def _iso42005_map() -> pd.DataFrame:
+    return _csv("iso42005-impact-assessment-map.csv")
+
+
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records (lists kept as lists, booleans as booleans)."""
     return [
@@ -195,3 +221,111 @@ def to_flat(df: pd.DataFrame, sep: str = " | ") -> pd.DataFrame:
         if out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(lambda v: sep.join(v) if isinstance(v, list) else v)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# other frameworks and the crosswalks (see aimskit.crosswalk)
+
+
+def _split(value: str) -> list[str]:
+    return value.split("|") if value else []
+
+
+def _nist() -> pd.DataFrame:
+    return _csv("nist-ai-rmf.csv")
+
+
+@_register("nist-ai-rmf-functions", "NIST AI RMF 1.0: the 4 functions (GOVERN, MAP, MEASURE, MANAGE)")
+def _nist_functions() -> pd.DataFrame:
+    df = _nist()
+    return df[df["level"] == "function"][["id", "display_id", "function", "text"]].reset_index(drop=True)
+
+
+@_register("nist-ai-rmf-categories", "NIST AI RMF 1.0: the 19 categories with NIST's text")
+def _nist_categories() -> pd.DataFrame:
+    df = _nist()
+    out = df[df["level"] == "category"][["id", "display_id", "function_id", "function", "text"]]
+    subs = df[df["level"] == "subcategory"].groupby("parent_id").size()
+    out = out.assign(subcategories=out["id"].map(subs).astype(int))
+    return out.reset_index(drop=True)
+
+
+@_register(
+    "nist-ai-rmf",
+    "NIST AI RMF 1.0: the 72 subcategories (ID GV-1.1, display GOVERN 1.1) with NIST's text and AI 600-1 actions",
+)
+def _nist_subcategories() -> pd.DataFrame:
+    df = _nist()
+    cats = df[df["level"] == "category"].set_index("id")
+    subs = df[df["level"] == "subcategory"].rename(columns={"parent_id": "category_id"})
+    actions = _genai_actions().groupby("subcategory_id")["id"].agg(list)
+    out = pd.DataFrame(
+        {
+            "id": subs["id"],
+            "display_id": subs["display_id"],
+            "function_id": subs["function_id"],
+            "function": subs["function"],
+            "category_id": subs["category_id"],
+            "category_display_id": subs["category_id"].map(cats["display_id"]),
+            "category_text": subs["category_id"].map(cats["text"]),
+            "text": subs["text"],
+        }
+    )
+    out["genai_actions"] = [list(actions.get(i, [])) for i in out["id"]]
+    return out.reset_index(drop=True)
+
+
+@_register(
+    "nist-ai-600-1-actions",
+    "NIST AI 600-1 (Generative AI Profile): the 212 suggested actions, linked to their AI RMF subcategory",
+)
+def _genai_actions() -> pd.DataFrame:
+    df = _csv("nist-ai-600-1-actions.csv")
+    df["gai_risks"] = df["gai_risks"].map(_split)
+    df["ai_actor_tasks"] = df["ai_actor_tasks"].map(_split)
+    return df
+
+
+@_register(
+    "iso27001-2022",
+    "ISO/IEC 27001:2022: 30 clause sub-clauses (4-10) and the 93 Annex A controls (A.5.1-A.8.34), IDs and short titles",
+)
+def _iso27001() -> pd.DataFrame:
+    df = _csv("iso27001-2022.csv")
+    parents = set(df["parent"]) - {""}
+    titles = df.set_index("id")["title"]
+    out = df[(df["kind"] == "control") | ((df["kind"] == "clause") & ~df["id"].isin(parents))].copy()
+    out["group_title"] = out["group_id"].map(titles)
+    return out[["id", "title", "kind", "group_id", "group_title"]].reset_index(drop=True)
+
+
+@_register("eu-ai-act-articles", "EU AI Act (Regulation (EU) 2024/1689): the 113 articles with title and chapter")
+def _eu_articles() -> pd.DataFrame:
+    df = _csv("eu-ai-act-articles.csv")
+    df["number"] = df["number"].astype(int)
+    return df
+
+
+def _crosswalk(name: str) -> pd.DataFrame:
+    return _csv(name)
+
+
+@_register(
+    "crosswalk-iso42001-nist-ai-rmf",
+    "Crosswalk ISO/IEC 42001 <-> NIST AI RMF: the published NIST crosswalk row for row, plus aimskit rows",
+)
+def _xw_nist() -> pd.DataFrame:
+    return _crosswalk("crosswalk-iso42001-nist-ai-rmf.csv")
+
+
+@_register("crosswalk-iso42001-eu-ai-act", "Crosswalk ISO/IEC 42001 <-> EU AI Act articles (aimskit analysis)")
+def _xw_eu() -> pd.DataFrame:
+    return _crosswalk("crosswalk-iso42001-eu-ai-act.csv")
+
+
+@_register(
+    "crosswalk-iso42001-iso27001",
+    "Crosswalk ISO/IEC 42001 <-> ISO/IEC 27001:2022 (Harmonized Structure clauses; Annex A by aimskit analysis)",
+)
+def _xw_27001() -> pd.DataFrame:
+    return _crosswalk("crosswalk-iso42001-iso27001.csv")

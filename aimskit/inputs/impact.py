@@ -237,6 +237,53 @@ def _screening_catalog() -> tuple[tuple[dict[str, Any], ...], list[str], list[st
     )
 
 
+def _condition_met(term: str, answers: dict[str, Any]) -> bool:
+    """One term of a question's ``required_when``: always, annex_i, annex_iii, listed (either), a question
+    id (answered yes), ``annex_iii:<point>`` (that point listed) or ``gpai:<status>`` (``provider`` for both
+    provider statuses)."""
+    if term == "always":
+        return True
+    if term in ("annex_i", "annex_iii"):
+        return bool(answers.get(term))
+    if term == "listed":
+        return bool(answers.get("annex_i")) or bool(answers.get("annex_iii"))
+    if term.startswith("annex_iii:"):
+        return term.split(":", 1)[1] in (answers.get("annex_iii") or [])
+    if term.startswith("gpai:"):
+        want = term.split(":", 1)[1]
+        status = answers.get("gpai")
+        return status in ("gpai_provider", "gpai_provider_systemic") if want == "provider" else status == want
+    return answers.get(term) is True
+
+
+def required(required_when: str, answers: dict[str, Any]) -> bool:
+    """Whether a screening question must be answered, given the other answers (``optional``: never)."""
+    if required_when == "optional":
+        return False
+    return any(_condition_met(term, answers) for term in required_when.split("|"))
+
+
+def required_reason(required_when: str, answers: dict[str, Any]) -> str:
+    """Why a conditional question is needed, in words ('' for questions every profile answers)."""
+    reasons = []
+    for term in required_when.split("|"):
+        if term == "always" or not _condition_met(term, answers):
+            continue
+        if term == "annex_i":
+            reasons.append("annex_i lists a product act")
+        elif term == "annex_iii":
+            reasons.append("annex_iii lists a use case")
+        elif term == "listed":
+            reasons.append("annex_i or annex_iii lists an entry")
+        elif term.startswith("annex_iii:"):
+            reasons.append(f"annex_iii lists {term.split(':', 1)[1]}")
+        elif term.startswith("gpai:"):
+            reasons.append("the organisation provides a general-purpose AI model")
+        else:
+            reasons.append(f"'{term}' is answered yes")
+    return f" (needed because {' and '.join(reasons)})" if reasons else ""
+
+
 def check_screening(
     screening: Any, doc: YamlDocument, file: str, problems: Problems, base: tuple = ("screening",)
 ) -> dict[str, Any]:
@@ -316,19 +363,21 @@ def check_screening(
                 )
                 continue
             answers[qid] = written
-    annex_i = answers.get("annex_i") or []
-    annex_iii = answers.get("annex_iii") or []
     for q in records:
-        qid, when = q["id"], q["required_when"]
-        needed = when == "always" or (when == "annex_i" and annex_i) or (when == "annex_iii" and annex_iii)
-        if needed and qid not in screening:
-            line, col = doc.where(base, key=True)
-            reason = {
-                "always": "",
-                "annex_i": " (needed because annex_i lists a product act)",
-                "annex_iii": " (needed because annex_iii lists a use case)",
-            }[when]
-            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){reason}")
+        qid = q["id"]
+        if qid in screening or not required(q["required_when"], answers):
+            continue
+        line, col = doc.where(base, key=True)
+        why = required_reason(q["required_when"], answers)
+        if q.get("if_missing") == "warning":
+            problems.warning(
+                file,
+                line,
+                col,
+                f"no answer to '{qid}' ({q['reference']}){why}: answer it (until then aimskit does not assume a yes)",
+            )
+        else:
+            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){why}")
     return answers
 
 
@@ -545,6 +594,26 @@ PART: Part[ImpactInputs] = Part(
 )
 
 
+def _when_text(required_when: str) -> str:
+    """When a conditional question is asked, for the template's comments."""
+    if required_when == "optional":
+        return "optional"
+    words = []
+    for term in required_when.split("|"):
+        if term in ("annex_i", "annex_iii"):
+            words.append(f"{term} lists {'an act' if term == 'annex_i' else 'a point'}")
+        elif term == "listed":
+            words.append("annex_i or annex_iii lists an entry")
+        elif term.startswith("annex_iii:"):
+            words.append(f"annex_iii lists {term.split(':', 1)[1]}")
+        elif term.startswith("gpai:"):
+            value = term.split(":", 1)[1]
+            words.append("gpai is a provider status" if value == "provider" else f"gpai is {value}")
+        else:
+            words.append(f"{term} is yes")
+    return "when " + " or ".join(words)
+
+
 def profile_template() -> str:
     """A documented blank profile (``systems/_example.yaml``), with every screening question of the catalog."""
     lines = [
@@ -552,26 +621,21 @@ def profile_template() -> str:
         "# Copy this file to systems/<system-id>.yaml (the id from systems.csv) and fill it in.",
         "# Files whose name starts with _ are ignored. Answers: yes or no unless stated.",
         "role: [deployer]                    # EU AI Act role(s): provider, deployer, importer, distributor",
-        "intended_purpose: What the system is for, in one or two sentences",
-        "foreseeable_misuse: []              # reasonably foreseeable misuse, one item each",
-        "affected_persons:                   # persons and groups affected by its use",
+        "intended_purpose: What the system is for, in one or two sentences  # ISO/IEC 42005 6.3.3-6.3.4",
+        "foreseeable_misuse: []              # reasonably foreseeable misuse, one item each (42005 6.3.5)",
+        "affected_persons:                   # persons and groups affected by its use (42005 6.7)",
         "  - Customers applying for a loan",
         "vulnerable_groups: []               # e.g. children, older persons, persons with disabilities",
-        "deployment_context: Where, by whom and how the system is used",
+        "deployment_context: Where, by whom and how the system is used  # ISO/IEC 42005 6.6",
         "geography: [Ireland]",
         f"automation: decision_support       # {', '.join(AUTOMATION)}",
-        "human_oversight: []                 # oversight measures in place, one item each",
-        f"data_categories: [personal]        # {', '.join(DATA_CATEGORIES)}",
+        "human_oversight: []                 # oversight measures in place, one item each (42005 6.9)",
+        f"data_categories: [personal]        # {', '.join(DATA_CATEGORIES)} (42005 6.4)",
         "significant_decisions: no           # outputs affect legal or similarly significant decisions",
         "screening:                          # EU AI Act screening (aimskit catalog eu-ai-act)",
     ]
     for q in _questions().to_dict(orient="records"):
-        needed = {
-            "always": "",
-            "annex_i": " [when annex_i lists an act]",
-            "annex_iii": " [when annex_iii lists a point]",
-            "optional": " [optional]",
-        }[q["required_when"]]
+        needed = "" if q["required_when"] == "always" else f" [{_when_text(q['required_when'])}]"
         default = {
             "yes_no": "no",
             "annex_i": "none",

@@ -24,9 +24,31 @@ ATTRIBUTION = (
 )
 DATE_STATUS = {
     "verified": "the date in the OJ text of Regulation (EU) 2024/1689",
-    "as_amended": "moved by the Digital Omnibus on AI; taken from secondary sources and not verified against the OJ",
-    "unverified": "not verified",
+    "as_amended": (
+        "set by the Digital Omnibus on AI, adopted by the Council on 29 Jun 2026; taken from secondary sources, "
+        "its publication in the Official Journal is unconfirmed at the catalog date"
+    ),
+    "unverified": "not settled by the sources aimskit has; the earlier, safer date is shown",
 }
+RULE_STATUS = {
+    "verified": "rule in the OJ text of 2024",
+    "as_amended": "rule added or reworded by the Digital Omnibus on AI (secondary sources)",
+}
+
+
+def _status(row: dict[str, Any]) -> str:
+    """Whether an obligation is in force, upcoming or held back by Art. 111(2), in words."""
+    applicability = row.get("applicability", "applies")
+    if applicability == "legacy_exempt":
+        return "not yet: only after a significant change (Art. 111(2))"
+    if applicability == "legacy_public_authority":
+        return "due by 2 Aug 2030 (Art. 111(2))"
+    status = "in force" if row["in_force"] else "upcoming"
+    if applicability == "legacy_unknown":
+        status += " (unless a legacy system: answer art111.placed_before)"
+    if applicability == "significant_change":
+        status += " (significantly changed legacy system)"
+    return status
 
 
 def title(eng: Any, result: ImpactResult) -> report.HTML:
@@ -215,20 +237,51 @@ def obligations(result: ImpactResult) -> report.HTML:
                     + ") has obligations of its own (importers Art. 23, distributors Art. 24) that are not listed."
                 )
             return report.note("No obligation of the Act follows from this classification for the recorded role(s).")
-        df["status"] = ["in force" if f else "upcoming" for f in df["in_force"]]
-        return report.table(
-            df,
-            {
-                "article": "Article",
-                "title": "Title",
-                "role": "Role",
-                "summary": "What it asks (aimskit summary)",
-                "applies_from": ("Applies from", "date"),
-                "status": "Status",
-                "date_status": ("Date", "badge"),
-            },
+        df["status"] = [_status(r) for r in df.to_dict(orient="records")]
+        df["rule"] = df["rule_status"].str.replace("_", " ")
+        df["date_status"] = df["date_status"].str.replace("_", " ")
+        c = result.classifications[result.system_id]
+        held = int((df["applicability"] == "legacy_exempt").sum())
+        lead = ""
+        if held:
+            others = list(dict.fromkeys(df.loc[df["applicability"] != "legacy_exempt", "article"]))
+            rest = f"; {', '.join(others)} apply now or on their own dates" if others else ""
+            lead = report.note(
+                f"Legacy system (Art. 111(2)): {held} of the {len(df)} obligations below are held back until the "
+                f"system's design changes significantly{rest}. The dates shown for the held-back obligations are "
+                "those that would govern them after such a change.",
+                callout=True,
+            ).data
+        elif c.tier == "minimal":
+            lead = report.note(
+                "Minimal risk still carries the Art. 4 AI-literacy duty (its wording is reported to be changed by the "
+                "Digital Omnibus on AI); codes of conduct are voluntary (Art. 95).",
+                callout=True,
+            ).data
+        return report.HTML(
+            lead
+            + report.table(
+                df,
+                {
+                    "article": "Article",
+                    "title": "Title",
+                    "role": "Role",
+                    "summary": "What it asks (aimskit summary)",
+                    "applies_from": ("Applies from", "date"),
+                    "status": "Status",
+                    "date_status": ("Date", "badge"),
+                    "rule": ("Rule", "badge"),
+                },
+            ).data
         )
     df = impact.portfolio_obligations(result.obligations)
+    if not df.empty:
+        df["status"] = [
+            impact.APPLICABILITY[a] if a != "applies" else ("in force" if f else "upcoming")
+            for a, f in zip(df["applicability"], df["in_force"], strict=True)
+        ]
+        df["rule"] = df["rule_status"].str.replace("_", " ")
+        df["date_status"] = df["date_status"].str.replace("_", " ")
     return report.table(
         df,
         {
@@ -237,7 +290,9 @@ def obligations(result: ImpactResult) -> report.HTML:
             "role": "Role",
             "systems": "AI systems",
             "applies_from": ("Applies from", "date"),
+            "status": "Status",
             "date_status": ("Date", "badge"),
+            "rule": ("Rule", "badge"),
         },
         empty="No obligations can be listed: no system has been screened.",
     )
@@ -260,13 +315,39 @@ def dates() -> report.HTML:
 
 def date_status_note(result: ImpactResult) -> report.HTML:
     text = "Date status: " + "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in DATE_STATUS.items()) + "."
-    legacy = impact.legacy_note(result.classifications[result.system_id]) if result.system_id else ""
-    if not result.system_id and any(c.tier == "high" for c in result.classifications.values()):
-        legacy = impact.legacy_note(next(c for c in result.classifications.values() if c.tier == "high"))
+    text += " Rule status: " + "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in RULE_STATUS.items()) + "."
     out = report.note(text).data
-    if legacy:
-        out += report.note("Systems already on the market: " + legacy, callout=True).data
+    notes = [impact.legacy_note(c) for c in result.classifications.values()]
+    notes = [n for n in notes if n]
+    if notes:
+        out += report.note("High-risk systems already on the market (Art. 111(2)):", callout=True).data
+        out += report.bullets(notes).data
     return report.HTML(out)
+
+
+def iso42005() -> report.HTML:
+    """How the inputs and sections of this assessment line up with ISO/IEC 42005:2025 (from the catalog)."""
+    df = catalog.load("iso42005-map").copy()
+    df["clause_status"] = df["clause_status"].map({"verified": "confirmed", "unverified": "to confirm"})
+    return report.HTML(
+        report.note(
+            "Clause numbers and short titles of ISO/IEC 42005:2025 (AI system impact assessment); what each clause "
+            "covers is summarised in aimskit's words, not the standard's. Numbers marked 'to confirm' were not "
+            "found in a public table of contents."
+        ).data
+        + report.table(
+            df,
+            {
+                "clause": "ISO/IEC 42005",
+                "title": "Clause",
+                "clause_status": ("Number", "badge"),
+                "aimskit_input": "Where the engagement records it",
+                "report_section": "Where this report shows it",
+                "coverage": ("Coverage", "badge"),
+                "note": "Note",
+            },
+        ).data
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,8 +473,24 @@ def fria(result: ImpactResult) -> report.HTML:
         )
     required, why, elements = result.fria[result.system_id]
     if not required:
-        return report.note(
+        note = report.note(
             f"Art. 27 does not require a fundamental rights impact assessment here: {why}.", callout=True
+        )
+        if not elements["present"].any():
+            return note
+        df = elements.assign(state=["present" if p else "missing" for p in elements["present"]])
+        return report.HTML(
+            note.data
+            + report.note("The profile holds a draft assessment, kept ready for when Art. 27 applies:").data
+            + report.table(
+                df,
+                {
+                    "reference": "Element",
+                    "label": "What it covers",
+                    "state": ("State", "badge"),
+                    "text": "What the assessment says",
+                },
+            ).data
         )
     df = elements.assign(state=["present" if p else "missing" for p in elements["present"]])
     return report.HTML(

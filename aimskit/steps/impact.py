@@ -27,13 +27,31 @@ TIER_LABELS = {
     "prohibited": "Prohibited practice (Art. 5)",
     "high": "High-risk (Art. 6)",
     "limited": "Transparency obligations (Art. 50)",
-    "minimal": "Minimal risk (no specific obligations; voluntary codes, Art. 95)",
+    "minimal": (
+        "Minimal risk (no high-risk or transparency obligations; Art. 4 AI literacy still applies; "
+        "voluntary codes, Art. 95)"
+    ),
     "unknown": "Unknown - screening incomplete",
 }
 FRIA_POINTS = ("5(b)", "5(c)")  # Art. 27(1): deployers of the high-risk systems in these Annex III points
 FRIA_EXCLUDED_AREA = "2"  # Art. 27(1): except systems in Annex III area 2 (critical infrastructure)
 DEROGATION_CONDITIONS = ("art6.3.a", "art6.3.b", "art6.3.c", "art6.3.d")
 ART50 = ("art50.1", "art50.2", "art50.3", "art50.4.deepfake", "art50.4.text")
+OMNIBUS_PROHIBITION = "art5.omnibus"  # the Art. 5 prohibition the Digital Omnibus on AI is reported to add
+LEGACY = ("art111.placed_before", "art111.significant_change", "art111.public_authority")
+LEGACY_STATES = {
+    "not_legacy": "placed on the market or put into service from the cut-off date: not a legacy system",
+    "legacy": "a legacy system (Art. 111(2)), not significantly changed since the cut-off date",
+    "legacy_changed": "a legacy system whose design has changed significantly since the cut-off date",
+    "unknown": "not known whether it is a legacy system (Art. 111(2) questions unanswered)",
+}
+APPLICABILITY = {
+    "applies": "applies",
+    "legacy_exempt": "does not apply unless the design changes significantly (legacy system, Art. 111(2))",
+    "legacy_public_authority": "legacy system intended for public authorities: comply by 2 Aug 2030 (Art. 111(2))",
+    "significant_change": "applies: the legacy system's design changed significantly (Art. 111(2))",
+    "legacy_unknown": "applies unless the system is a legacy system (Art. 111(2) questions unanswered)",
+}
 
 METHOD = {
     "Scope": (
@@ -46,12 +64,24 @@ METHOD = {
         "or an Annex III use case (Art. 6(2)) -> high-risk, unless the Art. 6(3) derogation applies (one of "
         "the conditions (a)-(d) and no profiling of natural persons); otherwise any Art. 50 trigger -> "
         "transparency obligations; otherwise minimal. A high-risk system also carries its Art. 50 duties. "
+        "Exceptions applied: Art. 5(1)(g) labelling or filtering of lawfully acquired biometric datasets and "
+        "law-enforcement categorisation; Annex III 5(b) fraud detection; Annex III 8(b) tools whose output natural "
+        "persons are not directly exposed to. The prohibition the Digital Omnibus on AI is reported to add (child "
+        "sexual abuse material, non-consensual intimate imagery) is screened with its status shown. "
         "No profile -> unknown (screening incomplete)."
     ),
     "Obligations": (
         "Listed from the eu-ai-act-obligations catalog for the system's role (provider, deployer; "
         "general-purpose AI model provider). High-risk obligations take the date of their route: Annex III "
-        "(Art. 6(2)) or Annex I (Art. 6(1)), the earlier when both apply."
+        "(Art. 6(2)) or Annex I (Art. 6(1)), the earlier when both apply. Each row carries the status of its "
+        "date and of its rule: verified (OJ text of 2024) or as amended by the Digital Omnibus on AI (from "
+        "secondary sources; Official Journal publication unconfirmed at the catalog date)."
+    ),
+    "Legacy systems (Art. 111(2))": (
+        "For a high-risk system placed on the market or put into service before the cut-off date (2 Aug 2026 in "
+        "the 2024 text), the high-risk obligations apply only once its design changes significantly; if it is "
+        "intended to be used by public authorities, by 2 Aug 2030 in any case. Art. 4, Art. 5 and Art. 50 duties "
+        "are listed regardless. Unanswered legacy questions leave the obligations listed, flagged."
     ),
     "Art. 27 FRIA": (
         "Required when the system is high-risk under Art. 6(2) (Annex III, except area 2), the organisation is "
@@ -90,7 +120,22 @@ class Classification:
     transparency: list[str] = field(default_factory=list)
     gpai: str = "none"
     public_service: bool = False
+    prohibited_2024: bool = False  # an Art. 5(1)(a)-(h) practice of the 2024 text
+    prohibited_omnibus: bool = False  # the prohibition the Digital Omnibus on AI is reported to add
+    exceptions: list[str] = field(default_factory=list)  # exceptions that took a practice or use case out
+    legacy: str = ""  # '' (not high-risk relevant) or a LEGACY_STATES key
+    legacy_public_authority: bool = False
+    placed_before: bool | None = None
+    public_authority: bool = False  # Art. 26(8): the deployer is a public authority
+    financial_institution: bool = False
+    open_source: bool = False
+    third_country: bool = False
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def legacy_exempt(self) -> bool:
+        """A high-risk legacy system not significantly changed and not meant for public authorities."""
+        return self.tier == "high" and self.legacy == "legacy" and not self.legacy_public_authority
 
     @property
     def high_risk(self) -> bool:
@@ -109,6 +154,13 @@ class Classification:
                 TIER_LABELS["high"].split(" (")[0]
                 + " (Annex I Section B: requirements through the product legislation, Art. 2(2))"
             )
+        if self.tier == "high" and self.legacy == "legacy":
+            when = (
+                "by 2 Aug 2030 (intended for public authorities)"
+                if self.legacy_public_authority
+                else ("only if its design changes significantly")
+            )
+            return f"High-risk (Art. 6), legacy system: the high-risk obligations apply {when} (Art. 111(2))"
         return TIER_LABELS[self.tier]
 
 
@@ -156,17 +208,40 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         )
 
     c = Classification(system_id, "minimal", pd.DataFrame())
-    # 1. Art. 5 prohibited practices
-    for qid in [q for q in questions.index if q.startswith("art5.")]:
+    # 1. Art. 5 prohibited practices (with the Art. 5(1)(g) exception and the Omnibus prohibition)
+    for qid in [q for q in questions.index if q.startswith("art5.") and not q.endswith(".exception")]:
         yes = answers.get(qid) is True
+        if qid == OMNIBUS_PROHIBITION and qid not in answers:
+            step(qid, "Not answered: the new prohibition (reported to apply from 2 Dec 2026) is not screened")
+            c.notes.append(
+                "The prohibition the Digital Omnibus on AI is reported to add (child sexual abuse material, "
+                "non-consensual intimate imagery) is not answered in the screening."
+            )
+            continue
+        exception = f"{qid}.exception"
+        if yes and exception in questions.index and exception in answers:
+            step(qid, "Practice described, subject to the exception below")
+            if answers[exception] is True:
+                c.exceptions.append(questions.loc[exception, "reference"])
+                step(exception, questions.loc[exception, "if_yes"])
+                continue
+            step(exception, "The exception does not apply")
         if yes:
             c.prohibited.append(questions.loc[qid, "reference"])
+            if qid == OMNIBUS_PROHIBITION:
+                c.prohibited_omnibus = True
+            else:
+                c.prohibited_2024 = True
         step(qid, questions.loc[qid, "if_yes"] if yes else "Not this prohibited practice")
     # 2. Art. 6(1): Annex I product or safety component
     c.annex_i = list(answers.get("annex_i") or [])
     if c.annex_i:
         names = "; ".join(f"{e} {acts.loc[str(e), 'title']} ({acts.loc[str(e), 'act']})" for e in c.annex_i)
         step("annex_i", f"Art. 6(1)(a) met: {names}")
+        for e in c.annex_i:
+            note = str(acts.loc[str(e), "note"]) if "note" in acts.columns else ""
+            if note:
+                c.notes.append(f"Annex I entry {e} ({acts.loc[str(e), 'title']}): {note}.")
         third = answers.get("art6.1.b") is True
         c.annex_i_route = third
         section_b = all(str(acts.loc[str(e), "section"]) == "B" for e in c.annex_i)
@@ -196,6 +271,13 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         step("annex_iii", f"Listed in Annex III (Art. 6(2)): {labels}")
     else:
         step("annex_iii", "No Annex III use case: Art. 6(2) does not apply")
+    if "8(b)" in c.annex_iii:
+        if answers.get("annex_iii.8b.exception") is True:
+            c.annex_iii = [p for p in c.annex_iii if p != "8(b)"]
+            c.exceptions.append("Annex III point 8(b) second sentence")
+            step("annex_iii.8b.exception", questions.loc["annex_iii.8b.exception", "if_yes"])
+        else:
+            step("annex_iii.8b.exception", "Natural persons are directly exposed to the output: 8(b) is kept")
     if fraud is not None or "5(b)" in c.annex_iii:
         if fraud is True and "5(b)" not in c.annex_iii:
             consequence = (
@@ -256,6 +338,62 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
                 answer="yes",
                 reference="Art. 6(3); Art. 6(4); Art. 49(2)",
             )
+    # 4b. Art. 111(2) legacy systems, and the facts some high-risk duties depend on
+    c.placed_before = answers.get("art111.placed_before") if "art111.placed_before" in answers else None
+    if c.annex_i or c.annex_iii or "art111.placed_before" in answers:
+        if c.placed_before is None:
+            step("art111.placed_before", "Not answered: whether this is a legacy system (Art. 111(2)) is unknown")
+            c.legacy = "unknown"
+        elif c.placed_before:
+            grace = (
+                "; Art. 50(2) marking is reported to be due from 2 Dec 2026 for it (Digital Omnibus on AI, unverified)"
+                if answers.get("art50.2") is True
+                else ""
+            )
+            step("art111.placed_before", questions.loc["art111.placed_before", "if_yes"] + grace)
+            changed = answers.get("art111.significant_change")
+            step(
+                "art111.significant_change",
+                questions.loc["art111.significant_change", "if_yes"]
+                if changed is True
+                else "Not significantly changed: as a legacy system, the high-risk obligations do not apply yet"
+                if changed is False
+                else "Not answered: treated as possibly changed",
+            )
+            c.legacy_public_authority = answers.get("art111.public_authority") is True
+            step(
+                "art111.public_authority",
+                questions.loc["art111.public_authority", "if_yes"]
+                if c.legacy_public_authority
+                else "Not intended for public authorities: no 2030 deadline",
+            )
+            c.legacy = "legacy_changed" if changed is True else "legacy" if changed is False else "unknown"
+        else:
+            step(
+                "art111.placed_before",
+                "Placed on the market or put into service from the cut-off date: not a legacy system",
+            )
+            c.legacy = "not_legacy"
+    c.public_authority = answers.get("art26.8.public_authority") is True
+    if c.annex_iii:
+        step(
+            "art26.8.public_authority",
+            questions.loc["art26.8.public_authority", "if_yes"]
+            if c.public_authority
+            else "Not a public-authority deployer"
+            if "art26.8.public_authority" in answers
+            else "Not answered",
+        )
+    c.financial_institution = answers.get("financial_institution") is True
+    if c.annex_i or c.annex_iii:
+        step(
+            "financial_institution",
+            questions.loc["financial_institution", "if_yes"]
+            if c.financial_institution
+            else "Not a financial institution under Union financial services law"
+            if "financial_institution" in answers
+            else "Not answered",
+        )
     # 5. Art. 50 transparency
     for q in ART50:
         yes = answers.get(q) is True
@@ -276,6 +414,20 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         ),
     }
     step("gpai", gpai_text.get(c.gpai, c.gpai))
+    if c.gpai in ("gpai_provider", "gpai_provider_systemic"):
+        c.open_source = answers.get("gpai.open_source") is True
+        c.third_country = answers.get("gpai.third_country") is True
+        if c.gpai == "gpai_provider":
+            step(
+                "gpai.open_source",
+                questions.loc["gpai.open_source", "if_yes"] if c.open_source else "No open-source exemption",
+            )
+        elif answers.get("gpai.open_source") is True:
+            step("gpai.open_source", "Open-source release, but the Art. 53(2) exemption does not cover systemic risk")
+        step(
+            "gpai.third_country",
+            questions.loc["gpai.third_country", "if_yes"] if c.third_country else "Established in the Union",
+        )
     c.public_service = answers.get("art27.public_service") is True
     step(
         "art27.public_service",
@@ -296,6 +448,16 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         if c.annex_iii_route:
             routes.append("Art. 6(2) Annex III point " + ", ".join(c.annex_iii))
         why = "high-risk under " + " and ".join(routes)
+        if c.legacy == "legacy":
+            why += "; a legacy system (Art. 111(2)): " + (
+                "compliance due by 2 Aug 2030"
+                if c.legacy_public_authority
+                else "its high-risk obligations apply only once its design changes significantly"
+            )
+        elif c.legacy == "legacy_changed":
+            why += "; a legacy system significantly changed since the cut-off date, so the obligations apply"
+        elif c.legacy == "unknown":
+            why += "; whether it is a legacy system (Art. 111(2)) is not answered"
         if c.transparency:
             why += "; Art. 50 obligations apply as well"
     elif c.transparency:
@@ -303,7 +465,9 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
         why = "transparency obligations under " + ", ".join(questions.loc[q, "reference"] for q in c.transparency)
     else:
         c.tier = "minimal"
-        why = "no prohibited practice, not high-risk and no Art. 50 trigger"
+        why = "no prohibited practice, not high-risk and no Art. 50 trigger; the Art. 4 AI-literacy duty still applies"
+    if c.exceptions:
+        why += "; exception(s) applied: " + ", ".join(c.exceptions)
     rows.append(
         {
             "step": len(rows) + 1,
@@ -318,19 +482,41 @@ def classify(system_id: str, answers: dict[str, Any]) -> Classification:
 
 
 def legacy_note(c: Classification) -> str:
-    """Art. 111(2) for high-risk systems already in use (from the eu-ai-act-dates catalog), or ''."""
-    if c.tier != "high":
+    """Art. 111(2) for one high-risk system, following its legacy answers (from the eu-ai-act-dates catalog), or ''."""
+    if c.tier != "high" or c.sectoral_only:
         return ""
-    d = catalog.load("eu-ai-act-dates").set_index("id").loc["legacy-high-risk"]
-    return f"{d['basis']} (cut-off {d['applies_from']}, {d['status'].replace('_', ' ')}). {d['note']}."
+    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    d = dates.loc["legacy-high-risk"]
+    cut = dt.date.fromisoformat(d["applies_from"]).strftime("%-d %b %Y")
+    state = LEGACY_STATES.get(c.legacy or "unknown", LEGACY_STATES["unknown"])
+    note = str(d["note"])
+    note = note[:1].lower() + note[1:]
+    text = f"{c.system_id}: {state}. Art. 111(2) cut-off date: {cut} ({d['status'].replace('_', ' ')}; {note})."
+    if c.legacy == "legacy" and c.legacy_public_authority:
+        text += " Intended for public authorities: providers and deployers must comply by 2 Aug 2030."
+    elif c.legacy == "legacy":
+        text += (
+            " The high-risk obligations below do not apply to it now; a significant change to its design (for example"
+            " a new model version that changes how it works or what it is for) brings all of them into force."
+        )
+    elif c.legacy == "unknown":
+        text += " Answer art111.placed_before (and, if yes, art111.significant_change) in the profile."
+    return text
 
 
-def fria_required(c: Classification, roles: list[str]) -> tuple[bool, str]:
-    """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not)."""
+def fria_required(c: Classification, roles: list[str], legacy: bool = True) -> tuple[bool, str]:
+    """Whether Art. 27 requires a fundamental rights impact assessment, and why (or why not). With
+    ``legacy=False`` the Art. 111(2) hold-back of a legacy system is left out (the obligations table lists the
+    assessment as held back instead)."""
     if "deployer" not in roles:
         return False, "The organisation is not a deployer of this system (Art. 27 binds deployers)"
     if not c.annex_iii_route or c.tier != "high":
         return False, "Not a high-risk system under Art. 6(2) (Annex III)"
+    if legacy and c.legacy_exempt:
+        return False, (
+            "A legacy system (Art. 111(2)) not significantly changed since the cut-off date: Art. 27 applies only once "
+            "its design changes significantly"
+        )
     outside_area_2 = [p for p in c.annex_iii if p.split("(")[0] != FRIA_EXCLUDED_AREA]
     if not outside_area_2:
         return False, "Annex III area 2 (critical infrastructure) is excluded from Art. 27"
@@ -350,7 +536,11 @@ def _condition(c: Classification, condition: str, fria: bool) -> bool:
     if c.tier == "unknown":
         return False
     if c.tier == "prohibited":
-        return condition in ("prohibited", "any")
+        return (
+            condition == "any"
+            or (condition == "prohibited" and c.prohibited_2024)
+            or (condition == "prohibited_omnibus" and c.prohibited_omnibus)
+        )
     if c.sectoral_only:  # Art. 2(2): only Art. 6(1), 102-109 and 112 apply to these systems
         return False
     return {
@@ -358,22 +548,42 @@ def _condition(c: Classification, condition: str, fria: bool) -> bool:
         "prohibited": False,
         "high_risk": c.tier == "high" and not c.sectoral_only,
         "registration": c.annex_iii_route and any(p.split("(")[0] != FRIA_EXCLUDED_AREA for p in c.annex_iii),
+        "annex_iii_point_2": c.annex_iii_route and any(p.split("(")[0] == FRIA_EXCLUDED_AREA for p in c.annex_iii),
+        "public_authority_registration": c.public_authority
+        and c.annex_iii_route
+        and any(p.split("(")[0] != FRIA_EXCLUDED_AREA for p in c.annex_iii),
+        "financial_high_risk": c.financial_institution and c.tier == "high",
+        "post_rbi": c.annex_iii_route and "1(a)" in c.annex_iii,
         "derogation": c.derogation,
         "fria": fria,
         "art50.1": "art50.1" in c.transparency,
-        "art50.2": "art50.2" in c.transparency,
+        "art50.2_new": "art50.2" in c.transparency and c.placed_before is not True,
+        "art50.2_legacy": "art50.2" in c.transparency and c.placed_before is True,
         "art50.3": "art50.3" in c.transparency,
         "art50.4": "art50.4.deepfake" in c.transparency or "art50.4.text" in c.transparency,
         "gpai_provider": c.gpai in ("gpai_provider", "gpai_provider_systemic"),
         "gpai_provider_systemic": c.gpai == "gpai_provider_systemic",
+        "gpai_open_source": c.gpai == "gpai_provider" and c.open_source,
+        "gpai_third_country": c.gpai in ("gpai_provider", "gpai_provider_systemic") and c.third_country,
     }.get(condition, False)
+
+
+def _applicability(c: Classification, ob: dict[str, Any]) -> str:
+    """How Art. 111(2) bears on one obligation of this system (an APPLICABILITY key)."""
+    if ob.get("legacy") != "art111.2" or c.tier != "high":
+        return "applies"
+    return {
+        "legacy": "legacy_public_authority" if c.legacy_public_authority else "legacy_exempt",
+        "legacy_changed": "significant_change",
+        "unknown": "legacy_unknown",
+    }.get(c.legacy, "applies")
 
 
 def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataFrame:
     """The obligations that follow for the organisation's role(s), with dates and their status."""
     table = catalog.load("eu-ai-act-obligations")
     dates = catalog.load("eu-ai-act-dates").set_index("id")
-    fria, _ = fria_required(c, roles)
+    fria, _ = fria_required(c, roles, legacy=False)
     route_dates = [
         d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on
     ]
@@ -388,6 +598,11 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
             date_id = (
                 min(route_dates, key=lambda d: dates.loc[d, "applies_from"]) if route_dates else "high-risk-annex-iii"
             )
+        applicability = _applicability(c, ob)
+        if applicability == "legacy_public_authority":
+            late = dates.loc["legacy-public-authorities"]
+            if late["applies_from"] > dates.loc[date_id, "applies_from"]:
+                date_id = "legacy-public-authorities"
         d = dates.loc[date_id]
         applies = dt.date.fromisoformat(d["applies_from"])
         rows.append(
@@ -397,10 +612,12 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
                 "role": ob["role"].replace("_", " "),
                 "summary": ob["summary"],
                 "applies_from": applies,
-                "in_force": applies <= as_of,
+                "in_force": applies <= as_of and applicability != "legacy_exempt",
                 "date_status": d["status"],
                 "date_basis": d["basis"],
                 "original_date": d["original_date"],
+                "rule_status": ob["rule_status"],
+                "applicability": applicability,
             }
         )
     cols = [
@@ -413,6 +630,8 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
         "date_status",
         "date_basis",
         "original_date",
+        "rule_status",
+        "applicability",
     ]
     return pd.DataFrame(rows, columns=cols)
 
@@ -577,6 +796,17 @@ def check_coverage(
                     "system_id": sid,
                     "impact_id": "",
                     "message": f"{sid} is screened {c.tier} but impacts.csv records no impact for it",
+                }
+            )
+        if c.tier == "high" and c.legacy == "unknown" and not c.sectoral_only:
+            rows.append(
+                {
+                    "rule": "legacy_unanswered",
+                    "severity": "warning",
+                    "system_id": sid,
+                    "impact_id": "",
+                    "message": f"{sid}: high-risk, but art111.placed_before is not answered: whether Art. 111(2) "
+                    "holds back its obligations is unknown",
                 }
             )
         for note in c.notes:
@@ -791,6 +1021,25 @@ def _summary(r: ImpactResult) -> list[str]:
         )
     if h["unscreened"]:
         out.append(f"{h['unscreened']} system(s) not screened yet: their tier is unknown.")
+    legacy = [c for c in r.classifications.values() if c.tier == "high" and c.legacy == "legacy"]
+    if legacy:
+        names = ", ".join(c.system_id for c in legacy)
+        out.append(
+            (f"{len(legacy)} high-risk systems are" if len(legacy) > 1 else "The high-risk system is")
+            + f" a legacy system under Art. 111(2) ({names}): the high-risk obligations apply only once the design "
+            "changes significantly"
+            + (
+                "."
+                if not any(c.legacy_public_authority for c in legacy)
+                else ", or by 2 Aug 2030 for public authorities."
+            )
+        )
+    unanswered = [c.system_id for c in r.classifications.values() if c.tier == "high" and c.legacy == "unknown"]
+    if unanswered:
+        out.append(
+            f"Not known whether {', '.join(unanswered)} {'is a' if len(unanswered) == 1 else 'are'} legacy "
+            "system(s) (Art. 111(2)): the obligations are listed in full until the legacy questions are answered."
+        )
     out.append(
         f"{h['impacts']} impact(s) recorded, {h['negative_impacts']} negative; {h['severe_impacts']} severe "
         f"(level {r.criteria.band(r.severe_level).label} or above before mitigation)."
@@ -885,10 +1134,23 @@ def portfolio_obligations(obligations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Obligations across systems: one row per article and role, with the systems it applies to."""
     frames = [df.assign(system_id=sid) for sid, df in obligations.items() if not df.empty]
     if not frames:
-        return pd.DataFrame(columns=["article", "title", "role", "systems", "applies_from", "date_status"])
+        return pd.DataFrame(
+            columns=[
+                "article",
+                "title",
+                "role",
+                "systems",
+                "applies_from",
+                "in_force",
+                "date_status",
+                "rule_status",
+                "applicability",
+            ]
+        )
     df = pd.concat(frames, ignore_index=True)
+    keys = ["article", "title", "role", "applies_from", "in_force", "date_status", "rule_status", "applicability"]
     out = (
-        df.groupby(["article", "title", "role", "applies_from", "date_status"], sort=False)["system_id"]
+        df.groupby(keys, sort=False)["system_id"]
         .agg(lambda s: ", ".join(dict.fromkeys(s)))
         .reset_index()
         .rename(columns={"system_id": "systems"})

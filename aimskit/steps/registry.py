@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, gap, impact, readiness, review, risk
+from aimskit.steps import audit, crosswalk, gap, impact, readiness, review, risk
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -19,6 +19,7 @@ STEPS: dict[str, Step] = {
         audit.STEP,
         review.STEP,
         readiness.STEP,
+        crosswalk.STEP,
     )
 }
 
