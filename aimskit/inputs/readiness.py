@@ -177,6 +177,16 @@ def _check_requirements(
             message = f"'{rid}' must be written '{rid.upper()}'"
         elif rid.startswith("B."):
             message = f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'"
+        elif column == "serves" and not (rid[:1].isdigit() or rid[:2].upper() == "A."):
+            # not a requirement id: a risk id, possibly of a system out of scope (its risks are not loaded)
+            ctx.problems.warning(
+                file,
+                rec.line,
+                column,
+                f"'{rid}' is not a risk in risks.csv of an in-scope AI system{suggest_id(rid, risks)}; "
+                "it is not counted",
+            )
+            continue
         else:
             what = "an ISO/IEC 42001 clause or Annex A control" + (" or a risk in risks.csv" if risks else "")
             message = f"unknown id '{rid}': not {what}{suggest_id(rid, [*known, *headings, *risks])}"
@@ -232,7 +242,12 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
         v = rec.values
         ok = True
         sid = v.get("system_id")
-        if sid and sid not in ctx.systems:
+        if sid and sid in ctx.systems and ctx.systems[sid].values.get("in_scope") is False:
+            ctx.problems.warning(
+                file, rec.line, "system_id", f"system '{sid}' is out of scope (in_scope = no); this row is not counted"
+            )
+            ok = False
+        elif sid and sid not in ctx.systems:
             ctx.problems.error(
                 file,
                 rec.line,
