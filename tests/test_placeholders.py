@@ -49,7 +49,12 @@ def test_a_profile_copied_from_the_template_and_an_uncommented_example_row(tmp_p
 
 
 def test_the_example_engagement_has_no_placeholder():
-    assert placeholders.find(resources.example_engagement()) == []
+    # no template text; one screening left exactly as in the template (all "no": right for a minimal-risk
+    # forecast, but nothing shows it was checked), which the readiness report asks to confirm
+    found = placeholders.find(resources.example_engagement())
+    assert [(Path(p.file).name, p.message) for p in found] == [
+        ("collections-forecast.yaml", placeholders.SCREENING_MESSAGE)
+    ]
 
 
 def test_a_placeholder_inside_a_name_and_role(tmp_path: Path):
