@@ -21,8 +21,10 @@ import click
 import aimskit
 from aimskit.problems import plural, safe_text
 
-EXIT_PROBLEMS = 1
-EXIT_INTERNAL = 3
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # problems in the user's input, or a report that failed
+EXIT_USAGE = 2  # the command line asked for something that does not exist (click uses 2 as well)
+EXIT_INTERNAL = 3  # an aimskit bug: anything raised that is not an AimskitError
 
 
 def _safe_streams() -> None:
@@ -41,7 +43,51 @@ def _echo_problems(problems) -> None:
         click.echo(p.format(), err=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failed(Exception):
+    """A command has reported its failure already and exits with ``code``."""
+
+    def __init__(self, code: int = EXIT_PROBLEMS) -> None:
+        self.code = code
+
+
+def exit_code(exc: BaseException) -> int:
+    """The one mapping of errors to exit codes (the README's table shows it)."""
+    from aimskit.problems import AimskitError, UsageError
+
+    if isinstance(exc, _Failed):
+        return exc.code
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, AimskitError):
+        return EXIT_PROBLEMS
+    return EXIT_INTERNAL
+
+
+class _Group(click.Group):
+    """Turns every AimskitError a command raises into its message and exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        from aimskit.problems import AimskitError, InvalidEngagementError
+
+        try:
+            return super().invoke(ctx)
+        except _Failed as exc:
+            ctx.exit(exc.code)
+        except InvalidEngagementError as exc:
+            errors = [p for p in exc.problems if p.severity == "error"]
+            _echo_problems(errors)
+            click.echo(
+                f"The engagement has {plural(len(errors), 'problem')}; nothing was run. Fix them and run again.",
+                err=True,
+            )
+            ctx.exit(exit_code(exc))
+        except AimskitError as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            click.echo(f"error: {safe_text(message)}", err=True)
+            ctx.exit(exit_code(exc))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
@@ -123,7 +169,6 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     (--force executes them again); an interrupted run completes when run again.
     """
     from aimskit import batch
-    from aimskit.problems import InvalidEngagementError
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
@@ -144,18 +189,6 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
             scheduler=scheduler,
             progress=display,
         )
-    except InvalidEngagementError as exc:
-        _echo_problems(p for p in exc.problems if p.severity == "error")
-        click.echo(
-            f"The engagement has {plural(len([p for p in exc.problems if p.severity == 'error']), 'problem')}; "
-            "nothing was run. Fix them and run again.",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
-    except batch.RunError as exc:
-        display.clear()
-        click.echo(f"error: {safe_text(exc)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
     finally:
         display.clear()
     display.flush_cached()
@@ -167,7 +200,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     )
     if failed:
         click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 class _ProgressDisplay:
@@ -224,7 +257,7 @@ def validate(path, strict) -> None:
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
     if errors:
         click.echo(f"{plural(len(errors), 'problem')} found in {safe_text(path)}.", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
     note = f" ({plural(warnings, 'warning')})" if warnings else ""
     click.echo(f"OK: {safe_text(path)} is a valid aimskit engagement{note}.")
 
@@ -250,8 +283,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
         _crosswalk_cmd(args, fmt)
         return
     if args:
-        click.echo(f"error: unexpected argument(s) after the catalog name: {' '.join(args)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise click.UsageError(f"unexpected argument(s) after the catalog name: {' '.join(args)}")
     if sources:
         man = catalog.manifest()
         rows = [{"file": f, **info} for f, info in man["files"].items()]
@@ -263,11 +295,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
         )
         click.echo(f"catalog version {catalog.version()}")
     else:
-        try:
-            df = catalog.load(name)
-        except catalog.UnknownCatalogError as exc:
-            click.echo(f"error: {safe_text(exc.args[0])}", err=True)
-            sys.exit(EXIT_PROBLEMS)
+        df = catalog.load(name)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -290,13 +318,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
     if len(args) < 2:
         click.echo("error: usage: aimskit catalog crosswalk FROM TO [ID ...]", err=True)
         click.echo(crosswalk.frameworks().to_string(index=False), err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_USAGE)
     source, target, *wanted = args
-    try:
-        df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
-    except crosswalk.CrosswalkError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -312,13 +336,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
 @click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
 def init(path, example) -> None:
     """Create a blank engagement at PATH (headers and a commented example row per file)."""
-    from aimskit.scaffold import InitError, init_engagement
+    from aimskit.scaffold import init_engagement
 
-    try:
-        written = init_engagement(path, example=example)
-    except InitError as exc:
-        click.echo(f"error: {safe_text(exc)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    written = init_engagement(path, example=example)
     for f in written:
         click.echo(f"created {safe_text(f)}")
     click.echo(f"Next: edit the files, then 'aimskit validate {safe_text(path)}' and 'aimskit run {safe_text(path)}'.")
@@ -330,13 +350,9 @@ def notebooks(dest) -> None:
     """Copy the step notebooks into DEST (default: ./notebooks) to open them in JupyterLab.
 
     Existing files are never overwritten."""
-    from aimskit.scaffold import InitError, copy_notebooks
+    from aimskit.scaffold import copy_notebooks
 
-    try:
-        copied, skipped = copy_notebooks(dest)
-    except InitError as exc:
-        click.echo(f"error: {safe_text(exc)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    copied, skipped = copy_notebooks(dest)
     for f in copied:
         click.echo(f"copied {safe_text(f)}")
     for f in skipped:

@@ -77,7 +77,7 @@ class Engagement:
     def part(self, part: Part[T]) -> T:
         """The value of one part (typed). Refuses a part this engagement was loaded without."""
         if part.name in self.parts:
-            return self.parts[part.name]  # type: ignore[no-any-return]
+            return self.parts[part.name]
         if self.loaded is not None and part.name not in self.loaded:
             raise PartNotLoaded(
                 f"the engagement was loaded without the '{part.name}' part: declare it in the step's parts"
@@ -185,7 +185,11 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         names.check_file_names(
-            ((r.values.get("id"), r.line) for r in systems_list), name(SYSTEMS_FILE), "system", problems, "id"
+            ((str(r.values["id"]), r.line) for r in systems_list if r.values.get("id")),
+            name(SYSTEMS_FILE),
+            "system",
+            problems,
+            "id",
         )
         for rec in systems_list:
             if rec.values.get("id"):

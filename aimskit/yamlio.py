@@ -86,21 +86,21 @@ class _Constructors:
     """Timestamps that are not valid dates stay text; numbers remember a non-canonical source text;
     keys must be scalars (shared by both parsers)."""
 
-    def construct_yaml_int(self, node):  # type: ignore[override]
+    def construct_yaml_int(self, node):
         value = super().construct_yaml_int(node)
         return _written(int, value, node.value) if str(value) != node.value else value
 
-    def construct_yaml_float(self, node):  # type: ignore[override]
+    def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         return _written(float, value, node.value) if str(value) != node.value else value
 
-    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
             return self.construct_scalar(node)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):  # pragma: no cover - PyYAML guarantees it
             return super().construct_mapping(node, deep=deep)
         mapping: dict[Any, Any] = {}

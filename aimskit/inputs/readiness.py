@@ -274,7 +274,7 @@ def read(ctx: ReadContext) -> ReadinessData:
     doc = ctx.meta_doc
     certification = None
     raw = ctx.meta_value("certification")
-    if raw is not None:
+    if raw is not None and doc is not None:
         try:
             certification = Certification.model_validate(raw)
         except ValidationError as exc:
@@ -288,14 +288,14 @@ def read(ctx: ReadContext) -> ReadinessData:
                 ctx.name("engagement.yaml"),
                 line,
                 column,
-                f"certification.stage_2 {certification.stage_2} is before stage_1 {certification.stage_1}: "
+                f"certification.stage_2 {c.stage_2} is before stage_1 {c.stage_1}: "
                 "the stage-2 audit follows the stage-1 audit",
             )
-            certification = certification.model_copy(update={"stage_2": None})
+            certification = c.model_copy(update={"stage_2": None})
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     for key in ("stage_1", "stage_2"):
         when = getattr(certification, key) if certification is not None else None
-        if when is not None and as_of is not None and when < as_of:
+        if when is not None and as_of is not None and doc is not None and when < as_of:
             line, column = doc.where(("certification", key))
             ctx.problems.warning(
                 ctx.name("engagement.yaml"),

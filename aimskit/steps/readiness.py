@@ -549,8 +549,7 @@ def blockers(
         planned_end = None
         if never.empty and not audits.empty:
             planned = audits[audits["status"] == "planned"]
-            ends = [_date(e) for e in planned["end"]]
-            ends = [e for e in ends if e is not None]
+            ends = [d for d in (_date(e) for e in planned["end"]) if d is not None]
             planned_end = max(ends) if ends else None
         ids = ", ".join(uncovered["id"].head(12)) + (" ..." if len(uncovered) > 12 else "")
         message = (
