@@ -158,7 +158,9 @@ def checklist_table(result: ReadinessResult) -> report.HTML:
 
 
 def inventory_table(result: ReadinessResult) -> report.HTML:
-    df = result.inventory
+    df = result.inventory.copy()
+    if not df.empty:
+        df["lifecycle_stage"] = df["lifecycle_stage"].map(lambda v: str(v).replace("_", " "))
     return report.table(
         df,
         {

@@ -227,6 +227,13 @@ def link(step: str, scope: str | None = None, prefix: str = "system") -> str:
 # documented information
 
 
+def _version(version: Any) -> str:
+    text = "" if _missing(version) else str(version).strip()
+    if not text:
+        return ""
+    return f" v{text}" if text[0].isdigit() and "." in text and "-" not in text else f" ({text})"
+
+
 def mandatory_items(clauses: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sub-clauses whose documented information the clauses catalog flags (id, title, kind, required)."""
     if clauses is None:
@@ -294,7 +301,7 @@ def checklist(
                 uncontrolled.append({**d, "problem": "not approved (approved_by and approved_on)"})
             elif not cur:
                 uncontrolled.append({**d, "problem": f"review overdue since {d['next_review'].isoformat()}"})
-        where = [f"{d['document_id']} {d['title']}" + (f" v{d['version']}" if d.get("version") else "") for d in mine]
+        where = [f"{d['document_id']} {d['title']}{_version(d.get('version'))}" for d in mine]
         if from_data:
             where.append(from_data)
         rows.append(
@@ -304,8 +311,8 @@ def checklist(
                 "kind": item["kind"],
                 "required": item["required"],
                 "present": present,
-                "approved": bool(approved_docs) or (present and not maintained and not mine),
-                "current": bool(current_docs) or (present and not mine),
+                "approved": bool(approved_docs) or (not maintained and bool(from_data)),
+                "current": bool(current_docs) or (not maintained and bool(from_data)),
                 "state": state,
                 "state_label": ITEM_STATE_LABELS[state],
                 "documents": [d["document_id"] for d in mine],
