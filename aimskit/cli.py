@@ -160,7 +160,27 @@ def _executor_name(value: str) -> str:
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet) -> None:
+@click.option("--pdf", is_flag=True, help="Then a PDF of every report (as 'aimskit pdf OUT').")
+@click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
+@click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
+def run(
+    path,
+    steps,
+    systems,
+    out,
+    timeout,
+    self_contained,
+    jobs,
+    force,
+    executor,
+    scheduler,
+    quiet,
+    pdf,
+    word,
+    with_pack,
+    paper,
+) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
@@ -198,6 +218,10 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     click.echo(
         f"{n - failed} of {plural(n, 'report')} written to {safe_text(result.out)}; open {safe_text(result.index)}"
     )
+    if pdf or word or with_pack:  # the deliverables of the reports that succeeded
+        from aimskit.deliver.cli import deliver
+
+        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet)
     if failed:
         click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
         raise _Failed(EXIT_PROBLEMS)
@@ -247,11 +271,22 @@ class _ProgressDisplay:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(path, strict) -> None:
-    """Check the engagement at PATH and report every problem as file:line:column: message."""
-    from aimskit import engagement
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Leave out warnings with this code (repeatable; codes in docs/problem-codes.md).",
+)
+def validate(path, strict, ignore) -> None:
+    """Check the engagement at PATH and report every problem as file:line:column: message [CODE]."""
+    from aimskit import codes, engagement
+    from aimskit.problems import UsageError, suggest
 
-    problems = engagement.validate(path)
+    for code in ignore:
+        if code not in codes.CODES:
+            raise UsageError(f"unknown problem code '{code}'{suggest(code, codes.CODES)} (see docs/problem-codes.md)")
+    problems = engagement.validate(path, ignore=ignore)
     _echo_problems(problems)
     errors = [p for p in problems if p.severity == "error" or strict]
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
@@ -357,7 +392,55 @@ def notebooks(dest) -> None:
         click.echo(f"copied {safe_text(f)}")
     for f in skipped:
         click.echo(f"kept {safe_text(f)} (already exists; not overwritten)")
-    click.echo(f"Next: jupyter lab {dest}")
+    click.echo(f"Next: jupyter lab {safe_text(dest)}")
+
+
+@cli.command()
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="HTML file. Default: NOTEBOOK with .html.")
+@click.option(
+    "--parameter", "-p", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Set a notebook parameter."
+)
+@click.option(
+    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+)
+def render(notebook, out, params, timeout) -> None:
+    """Execute the step NOTEBOOK as saved and render its report (as 'aimskit run' does: code hidden,
+    charts offline, the engagement's branding). From JupyterLab: aimskit.render_report() in a cell."""
+    from aimskit.notebook_render import render_report
+
+    result = render_report(notebook, out, parameters=dict(params), timeout=timeout)  # RenderError: exit 1
+    click.echo(str(result))
+    if result.error:
+        raise _Failed(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--dir", "dest", type=click.Path(path_type=Path), help="Working copy. Default: ./aimskit-lab/<name>.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port for JupyterLab.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def lab(path, dest, port, no_browser) -> None:
+    """Open JupyterLab on a working copy of the workbooks (forms) and step notebooks for the engagement
+    at PATH (default: the current folder)."""
+    import subprocess
+
+    from aimskit import lab as lab_mod
+
+    folder, written, kept = lab_mod.prepare(path or Path.cwd(), dest)  # LabError: exit 1
+    for f in written:
+        click.echo(f"copied {f}")
+    if kept:
+        click.echo(f"kept {len(kept)} notebook(s) already in {folder} (not overwritten)")
+    click.echo(f"Starting JupyterLab in {folder} (Ctrl+C to stop)")
+    code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
+    if code:
+        raise _Failed(code)
+
+
+from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402
+
+_register_deliverables(cli)  # aimskit pdf, word, pack, word-template
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 An engagement is one folder of plain files describing one organisation's AI management
 system::
 
-    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding
+    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding, document control
     systems.csv       the AI system inventory
     gap.csv           one row per assessed requirement (clause sub-clause or Annex A control)
 
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from aimskit import names
+from aimskit import doccontrol, names
 from aimskit.fileio import OUTSIDE_MESSAGE, inside
 from aimskit.inputs import core, registry
 from aimskit.inputs.base import Part, ReadContext, closure
@@ -176,6 +176,7 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
             owned = [key.name for part in registry.PARTS for key in part.meta_keys]
             meta = core.validate_meta(doc, name(ENGAGEMENT_FILE), problems, owned)
             logo = core.check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
+            doccontrol.check(doc, folder, name(ENGAGEMENT_FILE), problems, meta.assessment_date if meta else None)
             if logo is not None:
                 files[Path(os.path.relpath(logo, folder)).as_posix()] = logo
 
@@ -207,15 +208,11 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     for part in registry.in_order(parts):
         ctx.parts[part.name] = part.read(ctx)
     _check_scope_file_names(ctx)
-    if parts is None:  # a full read (validate, or load of every part): placeholders anywhere in the folder
-        from aimskit import placeholders
-
-        problems.items.extend(placeholders.find(folder))
     problems.items.sort(key=lambda p: (p.file, p.line))
     return _Read(meta, systems, gap, files, problems, ctx.parts)
 
 
-def _check_scope_file_names(ctx: Any) -> None:
+def _check_scope_file_names(ctx: ReadContext) -> None:
     """Audit and review IDs name their reports too: refuse IDs that collide on case-insensitive file systems."""
     data = ctx.parts.get("audit")
     if data is None:
@@ -226,9 +223,20 @@ def _check_scope_file_names(ctx: Any) -> None:
             names.check_file_names(entries, ctx.name(file), what, ctx.problems)
 
 
-def validate(path: str | Path) -> list[Problem]:
-    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line."""
-    return list(_read(Path(path)).problems)
+def validate(path: str | Path, ignore: Iterable[str] = ()) -> list[Problem]:
+    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line,
+    with a warning for every placeholder of the blank templates left unchanged.
+
+    ``ignore``: codes of warnings to leave out (``AK105``); errors are always reported.
+    """
+    from aimskit import placeholders
+
+    problems = list(_read(Path(path)).problems)
+    if Path(path).is_dir():
+        problems += placeholders.find(path)
+        problems.sort(key=lambda p: (p.file, p.line))
+    skip = set(ignore)
+    return [p for p in problems if not (p.severity == WARNING and p.code in skip)]
 
 
 def load(path: str | Path, parts: Iterable[Part[Any]] | None = None) -> Engagement:

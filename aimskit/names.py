@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from aimskit.problems import Problems
 
@@ -20,7 +21,7 @@ def file_key(identifier: str) -> str:
 
 
 def check_file_names(
-    entries: Iterable[tuple[str, int]],
+    entries: Iterable[tuple[Any, int]],
     file: str,
     what: str,
     problems: Problems,
@@ -32,6 +33,7 @@ def check_file_names(
     for identifier, line in entries:
         if not identifier:
             continue
+        identifier = str(identifier)
         key = file_key(identifier)
         if key in first and first[key][0] != identifier:
             other, other_line = first[key]

@@ -141,9 +141,9 @@ def find(folder: str | Path) -> list[Problem]:
                     "this row is the template's example row; replace it with your own or delete it",
                 )
                 continue
-            for name, value in row.items():
+            for name_of_column, value in row.items():
                 if value and _is_placeholder(value):
-                    found.warning(str(path), line, name, _message(value))
+                    found.warning(str(path), line, name_of_column, _message(value))
     return [p for p in found.items if p.severity == WARNING]
 
 

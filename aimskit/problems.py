@@ -66,12 +66,14 @@ class Problem:
     column: str
     message: str
     severity: str = ERROR
+    code: str = ""  # a stable code (AK101), listed in docs/problem-codes.md: filter or suppress by it
 
     def format(self) -> str:
         """``file:line:column: message``, safe to print (control characters shown escaped)."""
         where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
         prefix = "warning: " if self.severity == WARNING else ""
-        return safe_text(f"{where}: {prefix}{self.message}")
+        suffix = f" [{self.code}]" if self.code else ""
+        return safe_text(f"{where}: {prefix}{self.message}{suffix}")
 
     def __str__(self) -> str:
         return self.format()
@@ -83,14 +85,14 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR) -> None:
-        self.items.append(Problem(file, int(line), str(column), message, severity))
+    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR, code: str = "") -> None:
+        self.items.append(Problem(file, int(line), str(column), message, severity, code))
 
-    def error(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, ERROR)
+    def error(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, ERROR, code)
 
-    def warning(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, WARNING)
+    def warning(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, WARNING, code)
 
     @property
     def errors(self) -> list[Problem]:

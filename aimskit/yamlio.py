@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from aimskit.problems import Problems, plural
+from aimskit.problems import Problems, plural, safe_text
 from aimskit.tables import decode
 
 Position = tuple[int, int]  # 1-based line and column
@@ -174,12 +174,32 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
     libyaml parses when PyYAML has it; a file it refuses is parsed again by the pure-Python
     parser, whose messages (and positions) are the ones reported."""
     text = decode(path.read_bytes(), file, problems, hint="save the file as UTF-8")
+    if not _printable(text, file, problems):
+        return None
     if len(_LOADERS) > 1:
         fast = Problems()
         doc = _parse(text, file, fast, _LOADERS[0])
         if doc is not None and not fast.items:
             return doc
     return _parse(text, file, problems, _Loader)
+
+
+def _printable(text: str, file: str, problems: Problems) -> bool:
+    """YAML refuses control characters (an escape sequence, a form feed): each is reported at its
+    place, shown escaped, instead of the parser's exception."""
+    bad = list(yaml.reader.Reader.NON_PRINTABLE.finditer(text))
+    for match in bad[:5]:
+        before = text[: match.start()]
+        line, column = before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
+        problems.error(
+            file,
+            line,
+            column,
+            f"the control character {safe_text(match.group())} is not allowed in a YAML file; delete it",
+        )
+    if len(bad) > 5:
+        problems.error(file, 0, "", f"{len(bad) - 5} more control characters in this file")
+    return not bad
 
 
 def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
@@ -196,10 +216,11 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
                     problems.error(
                         file,
-                        mark.line + 1,
-                        mark.column + 1,
+                        line,
+                        column,
                         f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
                         "only a few levels (is a bracket left open?)",
                     )

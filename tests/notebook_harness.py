@@ -41,3 +41,14 @@ def run_notebook(name: str, **parameters: Any) -> str:
         if last is not None:
             shown.append(_shown(eval(compile(ast.Expression(last.value), name, "eval"), namespace)))
     return "\n".join(shown)
+
+
+def visible_text(shown: str) -> str:
+    """The words a reader sees in what :func:`run_notebook` returned: no figure JSON, no markup."""
+    import html
+    import re
+
+    parts = [p for p in shown.split("\n") if not p.startswith('{"data"')]
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", "\n".join(parts), flags=re.S)
+    text = re.sub(r"<[^>]+>", "\n", text)
+    return "\n".join(line.strip() for line in html.unescape(text).splitlines() if line.strip())

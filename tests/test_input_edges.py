@@ -135,3 +135,8 @@ def test_a_link_inside_the_engagement_folder_is_fine(minimal: Path):
     (minimal / "gap.csv").rename(minimal / "data" / "gap.csv")
     (minimal / "gap.csv").symlink_to(minimal / "data" / "gap.csv")
     assert _messages(minimal, "error") == []
+
+
+def test_a_control_character_in_yaml_is_reported_where_it_is(tmp_path: Path):
+    got = _yaml_problems(tmp_path, "a: 1\nb: x\x1b[2Ky\n")
+    assert got == ["x.yaml:2:5: the control character \\x1b is not allowed in a YAML file; delete it"]

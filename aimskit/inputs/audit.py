@@ -403,7 +403,7 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
 def _read_findings(
     ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_present: bool, audits_broken: bool = False
 ) -> pd.DataFrame:
-    """``audits_broken``: audits.yaml has errors (its problems are reported), so an audit a finding
+    """``audits_broken``: audits.yaml could not be read (its problems are reported), so an audit a finding
     names may be one that could not be read: no "unknown audit" for it (one error, not one per finding)."""
     file = ctx.name(FINDINGS_FILE)
     problems = ctx.problems
@@ -656,7 +656,7 @@ def read(ctx: ReadContext) -> AuditData:
     errors_before = len(ctx.problems.errors)
     if audits_path is not None:
         out.programme, out.audits = _read_audits(ctx, audits_path)
-    audits_broken = len(ctx.problems.errors) > errors_before
+    audits_broken = len(ctx.problems.errors) > errors_before and out.audits.empty  # unreadable, not one bad entry
     if findings_path is not None:
         out.findings = _read_findings(ctx, findings_path, out.audits, audits_path is not None, audits_broken)
     if reviews_path is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aimskit.inputs import audit, certifications, impact, readiness, risk
+from aimskit.inputs import audit, certifications, impact, readiness, risk, security
 from aimskit.inputs.base import Part, closure
 
 PARTS: tuple[Part[Any], ...] = (
@@ -17,6 +17,7 @@ PARTS: tuple[Part[Any], ...] = (
     audit.PART,
     readiness.PART,
     certifications.PART,
+    security.PART,
 )
 
 BY_NAME: dict[str, Part[Any]] = {part.name: part for part in PARTS}

@@ -24,7 +24,7 @@ def title(eng: Any, result: ReviewResult) -> report.HTML:
         nxt = result.next_review
         when = f" on {nxt['date']}" if nxt.get("date") else ""
         sub = f"Input pack for the next management review{when} (clause 9.3.2 inputs compiled from the data)"
-    return report.title_block(eng, TITLE, sub)
+    return report.title_block(eng, TITLE, sub, step=None if result.review is not None else "review")
 
 
 def missing_data(result: ReviewResult) -> report.HTML:
@@ -67,7 +67,11 @@ def headline(result: ReviewResult) -> report.HTML:
                 "bad" if h["overdue_nonconformities"] else "warn" if h["open_nonconformities"] else "good",
             ),
             ("Internal audits done", h["audits_done"], "", ""),
-            ("Issues changed", h["new_issues"] + h["removed_issues"], f"{h['new_issues']} new", ""),
+            (
+                ("Issues changed", h["new_issues"] + h["removed_issues"], f"{h['new_issues']} new", "")
+                if result.inputs.baseline
+                else ("Issues changed", "-", "no earlier review to compare with", "")
+            ),
             ("Improvement opportunities", h["opportunities"], "open", ""),
         ]
     )
@@ -205,15 +209,15 @@ def opportunities_table(result: ReviewResult) -> report.HTML:
 
 
 _PICTURE_COLUMNS: dict[str, str | tuple[str, str]] = {
-    "risk_id": "Risk",
-    "impact_id": "Impact",
-    "system_id": "AI system",
+    "risk_id": ("Risk", "nowrap"),
+    "impact_id": ("Impact", "nowrap"),
+    "system": "AI system",
     "party": "Affected party",
     "area": "Area",
     "title": "Title",
     "description": "Description",
     "residual_score": ("Residual score", "num"),
-    "residual_level": ("Residual level", "badge"),
+    "level": ("Residual level", "level"),
     "owner": "Owner",
     "status": ("Status", "badge"),
 }
@@ -224,7 +228,13 @@ def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
         return report.note(f"The {what} is compiled in the input pack for the next review (the organisation report).")
     if df.empty:
         return report.note(f"No {what} data in this engagement.")
-    columns = {c: _PICTURE_COLUMNS.get(c, c.replace("_", " ").capitalize()) for c in df.columns}
+    df = df.copy()
+    # the configured band's label and colour (as in the risk and impact reports)
+    df["level"] = [
+        (label, colour) if isinstance(label, str) else None
+        for label, colour in zip(df.get("residual_label", []), df.get("residual_colour", []), strict=True)
+    ]
+    columns = {c: spec for c, spec in _PICTURE_COLUMNS.items() if c in df.columns}
     return report.table(df, columns)
 
 

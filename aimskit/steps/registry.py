@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, crosswalk, gap, impact, readiness, review, risk
+from aimskit.steps import audit, crosswalk, gap, impact, readiness, review, risk, security
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -20,8 +20,9 @@ STEPS: dict[str, Step] = {
         review.STEP,
         readiness.STEP,
         crosswalk.STEP,
+        security.STEP,
     )
 }
 
-PLANNED = ("security",)
+PLANNED: tuple[str, ...] = ()
 """Steps that are announced but not available yet (``--step`` says so instead of "unknown")."""
