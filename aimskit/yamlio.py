@@ -117,18 +117,18 @@ class _Loader(_Constructors, yaml.SafeLoader):
     pass
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)  # type: ignore[type-var]
 
 if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster; same nodes and marks
 
     class _FastLoader(_Constructors, yaml.CSafeLoader):
         pass
 
-    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
-    _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
-    _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)  # type: ignore[type-var]
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)  # type: ignore[type-var]
+    _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)  # type: ignore[type-var]
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = (_Loader,)
