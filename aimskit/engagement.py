@@ -186,7 +186,11 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         names.check_file_names(
-            ((r.values.get("id"), r.line) for r in systems_list), name(SYSTEMS_FILE), "system", problems, "id"
+            ((str(r.values["id"]), r.line) for r in systems_list if r.values.get("id")),
+            name(SYSTEMS_FILE),
+            "system",
+            problems,
+            "id",
         )
         for rec in systems_list:
             if rec.values.get("id"):
