@@ -245,13 +245,13 @@ def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | N
     try:
         folder = path.resolve()
         with open(snap, "rb") as fh:
-            data = pickle.load(fh)  # noqa: S301 (written by this run into its own output folder)
+            data = pickle.load(fh)  # written by this run into its own output folder
         if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("folder") != str(folder):
             return None
         eng: Engagement = data["engagement"]
         if _state(folder, {n: folder / n for n in data["state"]["inputs"]}) != data["state"]:
             return None
-    except Exception:  # noqa: BLE001 (a missing, damaged or stale snapshot: read the folder instead)
+    except Exception:  # a missing, damaged or stale snapshot: read the folder instead
         return None
     eng.path = path
     eng.files = {name: path / name for name in eng.files}

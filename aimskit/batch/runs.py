@@ -252,7 +252,7 @@ class Run:
         path = self.out_root / SCRATCH / f"engagement-{digest}.pickle"
         try:
             engagement.save_snapshot(self.eng, path)
-        except Exception:  # noqa: BLE001 (an engagement that cannot be pickled: the workers read the folder)
+        except Exception:  # an engagement that cannot be pickled: the workers read the folder
             yield None
             return
         before = os.environ.get(engagement.SNAPSHOT_ENV)

@@ -23,6 +23,7 @@ from aimskit.inputs import risk as risk_part
 from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
 from aimskit.steps.base import Figure, Step
 
+
 class _Indexed:
     """A catalog table indexed by one column, for repeated look-ups: ``loc[label, column]`` and
     ``loc[label]`` give what ``.set_index(key).loc`` gives (the same values, taken from the same
@@ -46,12 +47,12 @@ class _Indexed:
         return {col: values[i] for col, values in self._values.items()}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _indexed(name: str, key: str) -> _Indexed:
     return _Indexed(catalog.load(name), key)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _records(name: str) -> tuple[dict[str, Any], ...]:
     return tuple(catalog.load(name).to_dict(orient="records"))
 
