@@ -35,11 +35,16 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def _label(row: pd.Series) -> str:
-    title = str(row["group_title"])
-    if len(title) > 38:
-        title = title[:36] + "…"
-    return f"{row['group_id']} {title}"
+def _literal(text: Any) -> str:
+    """User or catalog text placed in a plotly hover template, shown as written: HTML-escaped, and
+    ``%`` written as an entity so that text holding ``%{y}`` is never read as a template field."""
+    return html.escape(str(text)).replace("%", "&#37;")
+
+
+def _label(row: pd.Series, width: int = 40) -> str:
+    """A clause's or objective's ID and full title, wrapped over lines (never cut: the whole title
+    shows on the axis and on hover)."""
+    return _wrap(f"{row['group_id']} {row['group_title']}", width)
 
 
 def status_bars(by_group: pd.DataFrame, title: str) -> go.Figure:
@@ -55,7 +60,7 @@ def status_bars(by_group: pd.DataFrame, title: str) -> go.Figure:
             marker_color=STATUS_COLOURS[status],
             customdata=by_group[[status, "total"]].to_numpy(),
             hovertemplate="%{y}<br>"
-            + STATUS_LABELS[status]
+            + _literal(STATUS_LABELS[status])
             + ": %{customdata[0]} of %{customdata[1]} (%{x:.0f}%)<extra></extra>",
         )
     fig.update_layout(barmode="stack")
@@ -206,7 +211,7 @@ def risk_matrix(
             zmax=n - 0.5,
             colorscale=scale,
             showscale=False,
-            hovertemplate=f"{html.escape(c.likelihood.name)} %{{y}}<br>{html.escape(c.impact.name)} %{{x}}"
+            hovertemplate=f"{_literal(c.likelihood.name)} %{{y}}<br>{_literal(c.impact.name)} %{{x}}"
             "<br>%{customdata}<extra></extra>",
             xgap=3,
             ygap=3,
@@ -229,7 +234,7 @@ def level_bars(table: pd.DataFrame, key: str, c: Any, title: str, labels: dict[s
             name=html.escape(band.label),
             orientation="h",
             marker_color=band.colour,
-            hovertemplate="%{y}<br>" + html.escape(band.label) + ": %{x}<extra></extra>",
+            hovertemplate="%{y}<br>" + _literal(band.label) + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="number of risks", gridcolor="#eeeeee", dtick=1 if table["total"].max() <= 10 else None)
@@ -251,7 +256,7 @@ def before_after(levels: pd.DataFrame, c: Any, title: str) -> go.Figure:
             marker_color=colour,
             text=levels[col],
             textposition="outside",
-            hovertemplate=name + " %{x}: %{y}<extra></extra>",
+            hovertemplate=_literal(name) + " %{x}: %{y}<extra></extra>",
         )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="number of risks", gridcolor="#eeeeee")
@@ -278,7 +283,7 @@ def findings_by_group(by_group: pd.DataFrame, labels: dict[str, str], title: str
             name=label,
             orientation="h",
             marker_color=GRADE_COLOURS[grade],
-            hovertemplate="%{y}<br>" + label + ": %{x}<extra></extra>",
+            hovertemplate="%{y}<br>" + _literal(label) + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(gridcolor="#eeeeee", title="findings", dtick=1)
@@ -316,7 +321,7 @@ def impact_bars(counts: pd.DataFrame, title: str) -> go.Figure:
             name=html.escape(str(party)),
             orientation="h",
             marker_color=PARTY_COLOURS.get(str(party), "#9E9E9E"),
-            hovertemplate="%{y}<br>" + html.escape(str(party)) + ": %{x}<extra></extra>",
+            hovertemplate="%{y}<br>" + _literal(party) + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="number of impacts", gridcolor="#eeeeee", dtick=1)

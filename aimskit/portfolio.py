@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from aimskit.report import STYLE, esc
+from aimskit.report import STYLE, esc, logo_html, plural
 from aimskit.steps.registry import STEPS
 
 
@@ -92,7 +92,7 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
     # roll-up across AI systems (organisation-wide reports excluded)
     rollup = []
     for name, fn in (("median", _median), ("min", min), ("max", max)):
-        cells = "".join("<td></td>" for _ in steps)
+        row = "".join("<td></td>" for _ in steps)
         for step, key, _, kind in cols:
             values = [
                 v
@@ -104,8 +104,8 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
             value: Any = fn(values) if values else None
             if kind == "num" and value is not None:
                 value = int(value) if float(value).is_integer() else round(value, 1)
-            cells += f'<td class="num">{_fmt(value, kind)}</td>'
-        rollup.append(f"<tr><th>Across systems: {name}</th>{cells}</tr>")
+            row += f'<td class="num">{_fmt(value, kind)}</td>'
+        rollup.append(f"<tr><th>Across systems: {name}</th>{row}</tr>")
     return (
         "<h2>Portfolio: every AI system and step</h2>"
         '<p class="ak-note">Click a column heading to sort. The last rows sum up the AI systems '
@@ -177,12 +177,15 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
     reused = sum(1 for r in reports if r.get("cached"))
     state = {"running": " (run in progress)", "interrupted": " (run interrupted; run again to complete it)"}
     summary = (
-        f"{len(reports)} report(s), {failed} failed, {reused} reused unchanged{state.get(manifest['status'], '')}. "
+        f"{plural(len(reports), 'report')}, {failed} failed, {reused} reused unchanged"
+        f"{state.get(manifest['status'], '')}. "
         f"aimskit {esc(manifest['aimskit_version'])}, catalog {esc(manifest['catalog_version'])}, "
         f"run {esc(manifest['started'])} to {esc(manifest['finished'])}. "
         'Details and input hashes: <a href="manifest.json">manifest.json</a>.'
     )
     colour = esc(eng.meta.branding.colour)
+    by = eng.meta.branding.name
+    prepared = f'<div class="ak-sub">Prepared by {esc(by)}</div>' if by else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>aimskit reports - {esc(eng.organisation)}</title>
@@ -193,8 +196,9 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
 th[data-dir=asc]::after{{content:" \\25B2"}} th[data-dir=desc]::after{{content:" \\25BC"}}
 tfoot th{{text-align:left;padding:5px 8px}} .ak-badge a{{color:#fff}}</style>
 </head><body><div class="wrap ak-report" style="--ak-brand:{colour}">
-<div class="ak-title"><h1>{esc(eng.organisation)}</h1>
-<div class="ak-sub">ISO/IEC 42001 reports - assessment date {esc(eng.meta.assessment_date.isoformat())}</div></div>
+<div class="ak-title">{logo_html(eng)}<h1>{esc(eng.organisation)}</h1>
+<div class="ak-sub">ISO/IEC 42001 reports - assessment date {esc(eng.meta.assessment_date.isoformat())}</div>
+{prepared}</div>
 <p class="ak-note">{summary}</p>
 {"".join(sections)}
 </div>{SORT_SCRIPT}</body></html>

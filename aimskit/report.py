@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit.fileio import atomic_write_text
+from aimskit.problems import plural  # noqa: F401  (re-exported: reports phrase counts with report.plural)
 
 STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
@@ -63,6 +64,17 @@ def setup() -> None:
     pd.set_option("display.max_rows", 200)
 
 
+def logo_html(eng: Any) -> str:
+    """The engagement's logo as an inline ``<img>`` (empty without a usable logo)."""
+    logo = eng.meta.branding.logo
+    if not logo:
+        return ""
+    path = Path(eng.path) / logo
+    if not path.is_file():
+        return ""
+    return f'<img class="ak-logo" alt="logo" src="{_logo_data_uri(path)}">'
+
+
 def _logo_data_uri(path: Path) -> str:
     mime = mimetypes.guess_type(path.name)[0] or "image/png"
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
@@ -72,11 +84,7 @@ def title_block(eng: Any, report_title: str, subtitle: str = "") -> HTML:
     """Report title: organisation, scope, assessors, date, branding (with the report CSS)."""
     meta = eng.meta
     colour = meta.branding.colour
-    logo = ""
-    if meta.branding.logo:
-        logo_path = Path(eng.path) / meta.branding.logo
-        if logo_path.is_file():
-            logo = f'<img class="ak-logo" alt="logo" src="{_logo_data_uri(logo_path)}">'
+    logo = logo_html(eng)
     assessors = "; ".join(", ".join(x for x in (a.name, a.role, a.organisation) if x) for a in meta.assessors)
     rows = [
         ("Organisation", meta.organisation.name),

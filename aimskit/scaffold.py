@@ -14,6 +14,7 @@ from aimskit.fileio import atomic_write_text
 from aimskit.inputs import registry
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.inputs.templates import ENGAGEMENT_TEMPLATE
+from aimskit.problems import AimskitError
 from aimskit.tables import template_csv
 from aimskit.vocab import ENGAGEMENT_FILE, GAP_FILE, SYSTEMS_FILE
 
@@ -34,7 +35,7 @@ def blank_files() -> dict[str, str]:
     return files
 
 
-class InitError(Exception):
+class InitError(AimskitError):
     """The target folder cannot be used."""
 
 
@@ -68,7 +69,7 @@ def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
 
 
 def copy_notebooks(dest: str | Path) -> tuple[list[Path], list[Path]]:
-    """Copy the step notebooks into ``dest`` to work on them in JupyterLab.
+    """Copy the step notebooks and the workbooks (forms) into ``dest`` to work on them in JupyterLab.
 
     Returns ``(copied, skipped)``: a notebook that already exists in ``dest`` is never overwritten.
     """
@@ -78,7 +79,8 @@ def copy_notebooks(dest: str | Path) -> tuple[list[Path], list[Path]]:
     target.mkdir(parents=True, exist_ok=True)
     copied: list[Path] = []
     skipped: list[Path] = []
-    for nb in sorted(resources.notebooks_dir().glob("*.ipynb")):
+    books = sorted(resources.notebooks_dir().glob("*.ipynb")) + sorted(resources.workbooks_dir().glob("*.ipynb"))
+    for nb in books:
         out = target / nb.name
         if out.exists():
             skipped.append(out)

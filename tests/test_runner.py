@@ -319,3 +319,24 @@ def test_risk_reports_and_handover_files(example_run):
     assert html.count('id="ak-fig-') == 7  # criteria matrix, 2 heat maps, levels, source, objective, system
     system = by_name["risk/system-cv-screen"]
     assert system.headline["risks"] == 4 and (example_run.out / system.files["soa_csv"]).is_file()
+
+
+def test_cli_exit_codes_are_mapped_in_one_place(tmp_path, example_copy):
+    """0 ok, 1 problems or failed reports, 2 usage, 3 internal: as the README's table says."""
+    from aimskit.cli import exit_code
+    from aimskit.problems import AimskitError, InvalidEngagementError, UsageError
+
+    assert exit_code(UsageError("x")) == 2
+    assert exit_code(batch.RunError("x")) == 1
+    assert exit_code(InvalidEngagementError([])) == 1
+    assert exit_code(AimskitError("x")) == 1
+    assert exit_code(KeyError("x")) == 3
+    runner = CliRunner()
+    res = runner.invoke(cli, ["run", str(example_copy), "--step", "gapp", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "unknown step 'gapp'; did you mean 'gap'?" in res.output
+    res = runner.invoke(cli, ["run", str(example_copy), "--system", "nope", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "unknown system 'nope'" in res.output
+    res = runner.invoke(cli, ["init", str(example_copy)])
+    assert res.exit_code == 1 and "refusing to overwrite" in res.output
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Exit codes: 0 success, 1 problems in the input or a failed report, 2 wrong usage" in readme

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aimskit import resources
-from aimskit.batch.errors import RunError
+from aimskit.batch.errors import RunError, RunUsageError
 from aimskit.engagement import Engagement
 from aimskit.problems import suggest
 from aimskit.steps.base import scope_name
@@ -48,15 +48,15 @@ def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()
     for step in steps:
         if step not in STEPS:
             if step in PLANNED:
-                raise RunError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
-            raise RunError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
+                raise RunUsageError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
+            raise RunUsageError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
     in_scope = eng.in_scope_ids
     known = list(eng.systems["id"])
     for sid in systems:
         if sid not in known:
-            raise RunError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
+            raise RunUsageError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
         if sid not in in_scope:
-            raise RunError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
+            raise RunUsageError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
     jobs: list[ReportJob] = []
     for step in steps:
         spec = STEPS[step]

@@ -88,8 +88,10 @@ class EngagementMeta(_Strict):
         description="target maturity 0-5: a number, or a mapping with 'default' and overrides by requirement, "
         "clause or Annex A objective ('6.1.2', '9', 'A.7', 'A.6.2')",
     )
-    branding: Branding = Field(Branding(), description="how the reports are branded")
-    context: Context = Field(Context(), description="the context of the organisation, read by the management review")
+    branding: Branding = Field(default_factory=Branding, description="how the reports are branded")
+    context: Context = Field(
+        default_factory=Context, description="the context of the organisation, read by the management review"
+    )
 
     @field_validator("assessment_date", mode="before")
     @classmethod
@@ -302,6 +304,8 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
         return None
     if not inside:
         problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder")
+    elif path.is_dir():
+        problems.error(file, line, column, f"logo '{logo}' is a folder, not an image: name the image file in it")
     elif not exists:
         problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:

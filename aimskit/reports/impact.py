@@ -15,6 +15,7 @@ from aimskit.inputs.impact import AREA_LABELS
 from aimskit.reports import common
 from aimskit.steps import impact
 from aimskit.steps.impact import ImpactResult
+from aimskit.vocab import LIFECYCLE_LABELS
 
 TITLE = "AI system impact assessment and EU AI Act classification"
 ATTRIBUTION = (
@@ -154,7 +155,7 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
     head = [
         ("Owner", inventory["owner"]),
         ("Purpose (inventory)", inventory["purpose"]),
-        ("Life-cycle stage", str(inventory["lifecycle_stage"]).replace("_", " ")),
+        ("Life-cycle stage", LIFECYCLE_LABELS.get(inventory["lifecycle_stage"], str(inventory["lifecycle_stage"]))),
         ("EU AI Act tier declared in the inventory", inventory["eu_ai_act_tier"]),
     ]
     if prof is None:
@@ -370,7 +371,7 @@ def matrix(result: ImpactResult, residual: bool = False):
     return charts.risk_matrix(result.criteria, f"Negative impacts {label}: number per cell", counts=counts, hover=ids)
 
 
-_IMPACT_COLUMNS = {
+_IMPACT_COLUMNS: dict[str, str | tuple[str, str]] = {
     "impact_id": "ID",
     "system_id": "AI system",
     "party_label": "Party",

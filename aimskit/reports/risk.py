@@ -223,7 +223,7 @@ def plan_table(result: RiskResult) -> report.HTML:
             "actions": "Actions",
             "owner": "Owner",
             "due_date": ("Due", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "status": ("Status", "badge"),
             "residual": ("Residual", "level"),
             "acceptance": "Residual accepted by",
