@@ -259,7 +259,15 @@ def save_snapshot(eng: Engagement, target: Path) -> Path:
     if eng.loaded is not None:
         raise ValueError("a snapshot holds every part: load the engagement with parts=None")
     folder = Path(eng.path).resolve()
-    data = {"format": SNAPSHOT_FORMAT, "folder": str(folder), "state": _state(folder, eng.files), "engagement": eng}
+    # a file's key is not always its path (a part may key a file by what it holds): keep both
+    rel = {name: os.path.relpath(Path(p).resolve(), folder) for name, p in eng.files.items()}
+    data = {
+        "format": SNAPSHOT_FORMAT,
+        "folder": str(folder),
+        "paths": rel,
+        "state": _state(folder, eng.files),
+        "engagement": eng,
+    }
     atomic_write_bytes(target, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     return target
 
@@ -279,12 +287,13 @@ def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | N
         if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("folder") != str(folder):
             return None
         eng: Engagement = data["engagement"]
-        if _state(folder, {n: folder / n for n in data["state"]["inputs"]}) != data["state"]:
+        rel: dict[str, str] = data["paths"]
+        if _state(folder, {n: folder / r for n, r in rel.items()}) != data["state"]:
             return None
     except Exception:  # a missing, damaged or stale snapshot: read the folder instead
         return None
     eng.path = path
-    eng.files = {name: path / name for name in eng.files}
+    eng.files = {name: path / rel[name] for name in eng.files}
     if wanted is not None:  # only the parts asked for: an undeclared part is refused as when loaded
         names = frozenset(p.name for p in wanted)
         eng.parts = {k: v for k, v in eng.parts.items() if k in names}

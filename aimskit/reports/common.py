@@ -59,9 +59,10 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
                 continue
             rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(eng.files[name])}"})
             continue
-        key, digest = slicing.input_hash(Path(eng.path), name, system_id)
-        label = f"input {name}" if key == name else f"input {name} (rows of {system_id} and organisation-wide rows)"
-        if sliced.get(name) is not None and not sliced[name].shared:
-            label = f"input {name} (the row of {system_id})"
-        rows.append({"item": label, "value": f"sha256 {digest}"})
+        path, spec = Path(eng.files[name]), sliced.get(name)
+        if spec is None:  # read whole (a file's key may name more than its path: hash the file it names)
+            rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(path)}"})
+            continue
+        label = f"rows of {system_id} and organisation-wide rows" if spec.shared else f"the row of {system_id}"
+        rows.append({"item": f"input {name} ({label})", "value": f"sha256 {slicing.slice_hash(path, spec, system_id)}"})
     return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})
