@@ -454,3 +454,33 @@ def test_removing_the_register_makes_documents_missing(tmp_path):
     missing = set(r.blockers.loc[r.blockers["kind"] == "document_missing", "subject"])
     assert missing == {"5.2", "6.1.1", "7.2", "8.1"}  # the rest is evidenced by the engagement's own data
     assert r.stages[0].verdict == "not_ready"
+
+
+def test_failed_security_category_without_a_treating_risk_blocks_stage_2():
+    failed = pd.DataFrame(
+        [
+            {
+                "system_id": "s1",
+                "category": "LLM01",
+                "title": "Prompt Injection",
+                "asr": 0.4,
+                "message": "LLM01 Prompt Injection fails the red-team criteria for S1 but no open risk names it",
+                "suggested_risk_id": "R-SEC-s1-LLM01",
+            }
+        ]
+    )
+    found = rd.blockers(**{**clean(), "security_findings": failed})
+    row = found[found["kind"] == "security_untreated"].iloc[0]
+    assert row["subject"] == "s1 LLM01" and row["step"] == "security"
+    assert (row["severity_1"], row["severity_2"]) == ("minor", "major")
+    assert row["link"].startswith("../security/")
+    # without the trigger: no failed category (or every failed one treated by a risk) -> no blocker
+    assert "security_untreated" not in set(rd.blockers(**{**clean(), "security_findings": failed.iloc[0:0]})["kind"])
+    assert "security_untreated" not in set(rd.blockers(**clean())["kind"])
+
+
+def test_the_example_security_evidence_feeds_readiness(example):
+    # the example's latest red-team runs pass or are inconclusive: nothing untreated, so no security blocker
+    assert "security_untreated" not in set(example.blockers["kind"])
+    summary = rd.blocker_summary(example.blockers)
+    assert "security_untreated" in set(summary["kind"]) and not rd.NOT_EVALUATED

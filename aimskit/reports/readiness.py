@@ -316,7 +316,8 @@ def timeline_chart(result: ReadinessResult) -> Any:
 def method() -> report.HTML:
     items = dict(readiness.METHOD)
     items["Score weights"] = "; ".join(f"{readiness.SCORE_LABELS[k]}: {w}" for k, w in readiness.SCORE_WEIGHTS)
-    items["Not evaluated"] = "; ".join(readiness.NOT_EVALUATED.values())
+    if readiness.NOT_EVALUATED:
+        items["Not evaluated"] = "; ".join(readiness.NOT_EVALUATED.values())
     items["Copyright"] = (
         "ISO/IEC 42001 is (c) ISO/IEC. Clause titles and the documented information are paraphrased; no text of the "
         "standard is shown. The certification cycle is described in our own words."

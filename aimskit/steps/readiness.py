@@ -32,6 +32,7 @@ from aimskit.steps import gap as gap_step
 from aimskit.steps import impact as impact_step
 from aimskit.steps import review as review_step
 from aimskit.steps import risk as risk_step
+from aimskit.steps import security as security_step
 from aimskit.steps.base import Figure, Step, scope_name
 from aimskit.steps.common import jsonable, records
 from aimskit.vocab import STATUS_LABELS
@@ -61,22 +62,21 @@ BLOCKERS: dict[str, tuple[str, str, str, str]] = {
     "major_nonconformity": ("Open major nonconformity", "audit", "minor", "major"),
     "soa_inconsistency": ("High-severity Statement of Applicability inconsistency", "risk", "minor", "major"),
     "residual_unaccepted": ("Residual risk above appetite without a valid acceptance", "risk", "minor", "major"),
+    "security_untreated": ("Failed security test category without a risk that treats it", "security", "minor", "major"),
     "document_uncontrolled": ("Mandatory document unapproved or past its review date", "readiness", "minor", "minor"),
     "objective_incomplete": ("AI objective without a measure or a target", "readiness", "minor", "minor"),
     "inventory_incomplete": ("AI inventory entry incomplete", "impact", "minor", "minor"),
 }
 NO_AUDIT_DONE = "major"  # audit_coverage at stage 1 when no internal audit at all has been done
-#: Not evaluated yet: the security step (red-team evidence) is not available in this version.
-NOT_EVALUATED = {
-    "security_untreated": "Failed security test categories without a treatment (needs the security step, not yet "
-    "available: not evaluated, so it can neither block nor clear the verdict)",
-}
+#: Blocker kinds that cannot be evaluated in this version (none left: the security step feeds security_untreated).
+NOT_EVALUATED: dict[str, str] = {}
 STEP_TITLES = {
     "gap": "Gap assessment",
     "risk": "Risk assessment",
     "impact": "Impact assessment",
     "audit": "Internal audit",
     "review": "Management review",
+    "security": "Security testing",
     "readiness": "This report",
 }
 
@@ -506,6 +506,7 @@ def blockers(
     objectives: pd.DataFrame,
     inventory_df: pd.DataFrame,
     has_soa: bool = True,
+    security_findings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every blocker found (see :data:`BLOCKERS` and METHOD), in ranking order of kind."""
     rows: list[dict[str, Any]] = []
@@ -596,6 +597,17 @@ def blockers(
                     r.get("due_date"),
                 )
             )
+    untreated = security_findings if security_findings is not None else pd.DataFrame()
+    for f in untreated.to_dict(orient="records"):  # the security step's consistency findings
+        rows.append(
+            _blocker(
+                "security_untreated",
+                f"{f['system_id']} {f['category']}",
+                f["message"],
+                None,
+                link("security", f["system_id"]),
+            )
+        )
     for o in objectives.to_dict(orient="records"):
         lacks = [c for c in ("measure", "target") if _missing(o.get(c)) or not str(o.get(c)).strip()]
         if lacks:
@@ -993,6 +1005,7 @@ def assess(eng: Any) -> ReadinessResult:
 
     risk = risk_step.assess(eng)
     impact = impact_step.assess(eng)
+    security = security_step.assess(eng)
     adata = eng.part(audit_part.PART)
     findings = audit_step.finding_status(adata.findings, as_of)
     clause_reqs = reqs[reqs["kind"] == "clause"]
@@ -1038,6 +1051,7 @@ def assess(eng: Any) -> ReadinessResult:
         objectives=data.objectives,
         inventory_df=inv,
         has_soa=soa_rows,
+        security_findings=security.consistency,
     )
     stages = [_stage(found, 1, s1, as_of), _stage(found, 2, s2, as_of)]
     audits_done = int((adata.audits["status"] == "done").sum()) if not adata.audits.empty else 0
@@ -1124,7 +1138,7 @@ STEP = Step(
     compute=__name__,
     view="aimskit.reports.readiness",
     parts=(readiness_part.PART, audit_part.PART, impact_part.PART, risk_part.PART),
-    uses=(gap_step.STEP, risk_step.STEP, impact_step.STEP, audit_step.STEP, review_step.STEP),
+    uses=(gap_step.STEP, risk_step.STEP, impact_step.STEP, audit_step.STEP, review_step.STEP, security_step.STEP),
     per_system=False,
     headline=(
         Figure("stage_1", "Stage 1", "text"),
