@@ -196,8 +196,10 @@ def _control(row: dict[str, Any], *, kind: str) -> dict[str, Any]:
         "id": control_id(row["id"]),
         "class": kind,
         "title": row["title"],
-        "props": [{"name": "label", "value": row["id"]}]
-        + _props(documented_information=row.get("documented_information")),
+        "props": [
+            {"name": "label", "value": row["id"]},
+            *_props(documented_information=row.get("documented_information")),
+        ],
     }
     if parts:
         ctrl["parts"] = parts
@@ -413,7 +415,7 @@ def _components(run: Run, ids: _Ids) -> list[dict[str, Any]]:
                 "type": "software",
                 "title": name,
                 "description": f"AI system {sid} in the scope of the AI management system.",
-                "props": [{"name": "asset-id", "value": sid}] + _props(eu_ai_act_tier=tiers.get(sid)),
+                "props": [{"name": "asset-id", "value": sid}, *_props(eu_ai_act_tier=tiers.get(sid))],
                 "status": {"state": "operational"},
             }
         )
@@ -695,7 +697,7 @@ def build_assessment_results(run: Run, cat: dict[str, Any]) -> dict[str, Any]:
     catalog_ids, parts = catalog_controls(cat)
     results = []
     gaps = run.step("gap")
-    for name in ["gap/organisation"] + sorted(n for n in gaps if n != "gap/organisation"):
+    for name in ["gap/organisation", *sorted(n for n in gaps if n != "gap/organisation")]:
         results.append(_gap_result(run, ids, name, gaps[name], parts, selected))
     results += _audit_results(run, ids, parts, selected, catalog_ids)
     results += _security_results(run, ids, parts, selected, catalog_ids)
@@ -959,6 +961,23 @@ def _uuids(doc: Any) -> set[str]:
     return found
 
 
+def _uuid_counts(doc: Any) -> dict[str, int]:
+    seen: dict[str, int] = {}
+
+    def count(n: Any) -> None:
+        if isinstance(n, dict):
+            if isinstance(n.get("uuid"), str):
+                seen[n["uuid"]] = seen.get(n["uuid"], 0) + 1
+            for v in n.values():
+                count(v)
+        elif isinstance(n, list):
+            for v in n:
+                count(v)
+
+    count(doc)
+    return seen
+
+
 _REF_KEYS = {"observation-uuid", "risk-uuid", "finding-uuid", "subject-uuid", "actor-uuid", "party-uuids", "task-uuid"}
 
 
@@ -979,19 +998,7 @@ def check_references(docs: dict[str, dict[str, Any]]) -> list[str]:
     defined["assessment-results"] |= defined["assessment-plan"]
 
     for kind, doc in docs.items():
-        seen: dict[str, int] = {}
-
-        def count(n: Any) -> None:
-            if isinstance(n, dict):
-                if isinstance(n.get("uuid"), str):
-                    seen[n["uuid"]] = seen.get(n["uuid"], 0) + 1
-                for v in n.values():
-                    count(v)
-            elif isinstance(n, list):
-                for v in n:
-                    count(v)
-
-        count(doc)
+        seen = _uuid_counts(doc)
         problems += [f"{kind}: uuid {u} defined {c} times" for u, c in seen.items() if c > 1]
         for key, value in _walk(doc):
             if key in _REF_KEYS and value not in defined[kind]:
