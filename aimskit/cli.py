@@ -309,6 +309,53 @@ def notebooks(dest) -> None:
     click.echo(f"Next: jupyter lab {dest}")
 
 
+@cli.group()
+def export() -> None:
+    """Export the results of a finished run in other formats."""
+
+
+@export.command("oscal")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--dest", "-d", type=click.Path(path_type=Path), help="Folder for the OSCAL files. Default: OUT/oscal.")
+def export_oscal(out, dest) -> None:
+    """Write OSCAL JSON (catalog, profile, assessment plan and results, POA&M) from the run in OUT.
+
+    Needs the optional extra: pip install 'aimskit[oscal]'."""
+    from aimskit import oscal
+
+    try:
+        written = oscal.export(out, dest or Path(out) / "oscal")
+    except oscal.OscalError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for f in written:
+        click.echo(f"wrote {f}")
+
+
+@cli.command("compare")
+@click.argument("old_out", type=click.Path(path_type=Path))
+@click.argument("new_out", type=click.Path(path_type=Path))
+@click.option(
+    "--dest", "-d", type=click.Path(path_type=Path), help="Folder for compare.html and .json. Default: NEW_OUT."
+)
+@click.option("--self-contained", is_flag=True, help="Inline plotly.js in compare.html.")
+def compare_cmd(old_out, new_out, dest, self_contained) -> None:
+    """Show what changed between two runs of the same engagement (output folders OLD_OUT and NEW_OUT)."""
+    from aimskit import compare
+
+    try:
+        result = compare.compare(old_out, new_out)
+    except compare.CompareError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for line in compare.summary(result):
+        click.echo(line)
+    html_path, json_path = compare.write(result, dest or new_out, self_contained=self_contained)
+    click.echo(f"wrote {html_path} and {json_path}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=True)

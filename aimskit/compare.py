@@ -133,7 +133,9 @@ def _groups(old: list[dict], new: list[dict], mold: list[dict], mnew: list[dict]
                 "conformity_change": _delta((o.get(gid) or {}).get("conformity"), (n.get(gid) or {}).get("conformity")),
                 "maturity_old": (mo.get(gid) or {}).get("mean_maturity"),
                 "maturity_new": (mn.get(gid) or {}).get("mean_maturity"),
-                "maturity_change": _delta((mo.get(gid) or {}).get("mean_maturity"), (mn.get(gid) or {}).get("mean_maturity")),
+                "maturity_change": _delta(
+                    (mo.get(gid) or {}).get("mean_maturity"), (mn.get(gid) or {}).get("mean_maturity")
+                ),
             }
         )
     return rows
@@ -151,7 +153,9 @@ def _direction(a: str | None, b: str | None) -> str:
 
 def _requirements(old: Run, new: Run) -> list[dict[str, Any]]:
     rows = []
-    scopes = sorted({n for n in old.step("gap")} & {n for n in new.step("gap")}, key=lambda n: (n != "gap/organisation", n))
+    scopes = sorted(
+        {n for n in old.step("gap")} & {n for n in new.step("gap")}, key=lambda n: (n != "gap/organisation", n)
+    )
     for name in scopes:
         o = {r["id"]: r for r in old.results[name].get("requirements", [])}
         n = {r["id"]: r for r in new.results[name].get("requirements", [])}
@@ -242,7 +246,11 @@ def _soa(old: dict, new: dict) -> list[dict[str, Any]]:
     for cid in sorted(set(o) | set(n), key=natural_key):
         a, b = o.get(cid) or {}, n.get(cid) or {}
         changes = []
-        for key, label in (("in_soa", "in the SoA"), ("applicable", "applicable"), ("implementation", "implementation")):
+        for key, label in (
+            ("in_soa", "in the SoA"),
+            ("applicable", "applicable"),
+            ("implementation", "implementation"),
+        ):
             if a.get(key) != b.get(key):
                 changes.append(f"{label}: {_word(a.get(key))} -> {_word(b.get(key))}")
         if changes:
@@ -332,7 +340,9 @@ def _headline(old: Run, new: Run) -> list[dict[str, Any]]:
         a, b = old.results[name].get("headline", {}), new.results[name].get("headline", {})
         for key in b:
             if key in a and _num(a[key]) is not None and _num(b[key]) is not None and a[key] != b[key]:
-                rows.append({"report": name, "figure": key, "old": a[key], "new": b[key], "change": _delta(a[key], b[key])})
+                rows.append(
+                    {"report": name, "figure": key, "old": a[key], "new": b[key], "change": _delta(a[key], b[key])}
+                )
     return rows
 
 
@@ -430,11 +440,11 @@ def summary(c: Comparison) -> list[str]:
     else:
         out.append("Overall conformity is unchanged.")
     org = [r for r in c.requirements if r["scope"] == "organisation" and r["change"] != "maturity only"]
-    better = sum(1 for r in org if r["change"] == "improved")
-    worse = sum(1 for r in org if r["change"] == "worsened")
+    counts = {k: sum(1 for r in org if r["change"] == k) for k in ("improved", "worsened", "newly assessed")}
+    rest = len(org) - sum(counts.values())
+    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) + (f", {rest} otherwise" if rest else "")
     out.append(
-        f"{_plural(len(org), 'organisation-wide requirement')} changed status: {better} improved, {worse} worsened, "
-        f"{len(org) - better - worse} otherwise."
+        f"{_plural(len(org), 'organisation-wide requirement')} changed status" + (f": {detail}." if org else ".")
     )
     if c.risks or c.residual_above:
         newly = sum(1 for r in c.residual_above if r["change"] == "newly above")
@@ -445,13 +455,15 @@ def summary(c: Comparison) -> list[str]:
             f"{_plural(still, 'risk')} above appetite after treatment ({newly} newly)."
         )
     if c.soa:
-        out.append(f"{_plural(len(c.soa), 'Statement of Applicability entry', 'Statement of Applicability entries')} changed.")
+        out.append(
+            f"{_plural(len(c.soa), 'Statement of Applicability entry', 'Statement of Applicability entries')} changed."
+        )
     if c.findings:
         new_nc = sum(1 for f in c.findings if f["change"] == "new" and f["nonconformity"])
         closed_nc = sum(1 for f in c.findings if f["change"] == "closed" and f["nonconformity"])
         out.append(
-            f"Audit findings: {c.count('findings', 'new')} new ({new_nc} nonconformities), "
-            f"{c.count('findings', 'closed')} closed ({closed_nc} nonconformities)."
+            f"Audit findings: {c.count('findings', 'new')} new ({_plural(new_nc, 'nonconformity', 'nonconformities')}), "
+            f"{c.count('findings', 'closed')} closed ({_plural(closed_nc, 'nonconformity', 'nonconformities')})."
         )
     if c.tiers:
         out.append(f"The EU AI Act tier changed for {_plural(len(c.tiers), 'AI system')}.")
@@ -474,12 +486,30 @@ def _dumbbell(rows: list[dict[str, Any]], key: str, title: str, unit: str, rng: 
     for label, r in zip(labels, rows, strict=True):
         a, b = r.get(f"{key}_old"), r.get(f"{key}_new")
         colour = "#2E7D32" if (b or 0) > (a or 0) else ("#C62828" if (b or 0) < (a or 0) else "#9E9E9E")
-        fig.add_scatter(x=[a, b], y=[label, label], mode="lines", line={"color": colour, "width": 4}, showlegend=False,
-                        hoverinfo="skip")
-    fig.add_scatter(x=[r.get(f"{key}_old") for r in rows], y=labels, mode="markers", name="Before",
-                    marker={"color": "#90A4AE", "size": 11}, hovertemplate="%{y}<br>before: %{x}" + unit + "<extra></extra>")
-    fig.add_scatter(x=[r.get(f"{key}_new") for r in rows], y=labels, mode="markers", name="After",
-                    marker={"color": "#1565C0", "size": 11}, hovertemplate="%{y}<br>after: %{x}" + unit + "<extra></extra>")
+        fig.add_scatter(
+            x=[a, b],
+            y=[label, label],
+            mode="lines",
+            line={"color": colour, "width": 4},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    fig.add_scatter(
+        x=[r.get(f"{key}_old") for r in rows],
+        y=labels,
+        mode="markers",
+        name="Before",
+        marker={"color": "#90A4AE", "size": 11},
+        hovertemplate="%{y}<br>before: %{x}" + unit + "<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[r.get(f"{key}_new") for r in rows],
+        y=labels,
+        mode="markers",
+        name="After",
+        marker={"color": "#1565C0", "size": 11},
+        hovertemplate="%{y}<br>after: %{x}" + unit + "<extra></extra>",
+    )
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
         height=120 + 34 * len(rows),
@@ -515,9 +545,9 @@ def _words(v: Any) -> str:
 
 def html_sections(c: Comparison, plotly_src: str | None = None) -> str:
     """The comparison's body (summary, charts, tables, method): for compare.html and the run index."""
-    from aimskit.report import esc, table
-
     import pandas as pd
+
+    from aimskit.report import esc, table
 
     def tab(rows: list[dict[str, Any]], cols: dict[str, Any], empty: str) -> str:
         df = pd.DataFrame(rows)
@@ -596,43 +626,97 @@ def html_sections(c: Comparison, plotly_src: str | None = None) -> str:
         parts.append(
             tab(
                 sys_rows,
-                {"scope": ("AI system", "nowrap"), "id": ("Requirement", "nowrap"), "title": "Title",
-                 "status_old": "Before", "status_new": "After", "change": "Change"},
+                {
+                    "scope": ("AI system", "nowrap"),
+                    "id": ("Requirement", "nowrap"),
+                    "title": "Title",
+                    "status_old": "Before",
+                    "status_new": "After",
+                    "change": "Change",
+                },
                 "",
             )
         )
     parts.append("<h2>Risks</h2>")
     parts.append(
-        tab(c.risks, {"risk_id": ("Risk", "nowrap"), "system_id": ("AI system", "nowrap"), "title": "Title",
-                      "change": "Change", "details": "Details"}, "No risk was added, closed or re-rated.")
+        tab(
+            c.risks,
+            {
+                "risk_id": ("Risk", "nowrap"),
+                "system_id": ("AI system", "nowrap"),
+                "title": "Title",
+                "change": "Change",
+                "details": "Details",
+            },
+            "No risk was added, closed or re-rated.",
+        )
     )
     parts.append("<h3>Residual risk above appetite</h3>")
     parts.append(
-        tab(c.residual_above, {"risk_id": ("Risk", "nowrap"), "system_id": ("AI system", "nowrap"), "title": "Title",
-                               "residual_new": ("Residual score now", "num"), "change": "Change"},
-            "No risk is above appetite after treatment in either run.")
+        tab(
+            c.residual_above,
+            {
+                "risk_id": ("Risk", "nowrap"),
+                "system_id": ("AI system", "nowrap"),
+                "title": "Title",
+                "residual_new": ("Residual score now", "num"),
+                "change": "Change",
+            },
+            "No risk is above appetite after treatment in either run.",
+        )
     )
     parts.append("<h2>Statement of Applicability</h2>")
-    parts.append(tab(c.soa, {"control_id": ("Control", "nowrap"), "title": "Title", "details": "Change"},
-                     "The Statement of Applicability is unchanged."))
+    parts.append(
+        tab(
+            c.soa,
+            {"control_id": ("Control", "nowrap"), "title": "Title", "details": "Change"},
+            "The Statement of Applicability is unchanged.",
+        )
+    )
     parts.append("<h2>Audit findings and nonconformities</h2>")
     parts.append(
-        tab(c.findings, {"finding_id": ("Finding", "nowrap"), "requirement_id": ("Requirement", "nowrap"),
-                         "grade": ("Grade", "badge"), "statement": "Statement", "status_old": "Before",
-                         "status_new": "After", "change": "Change"}, "No audit finding was raised or closed.")
+        tab(
+            c.findings,
+            {
+                "finding_id": ("Finding", "nowrap"),
+                "requirement_id": ("Requirement", "nowrap"),
+                "grade": ("Grade", "badge"),
+                "statement": "Statement",
+                "status_old": "Before",
+                "status_new": "After",
+                "change": "Change",
+            },
+            "No audit finding was raised or closed.",
+        )
     )
     parts.append("<h2>EU AI Act tiers</h2>")
-    parts.append(tab(c.tiers, {"system_id": ("AI system", "nowrap"), "name": "Name", "tier_old": "Before",
-                               "tier_new": "After"}, "No AI system changed EU AI Act tier."))
+    parts.append(
+        tab(
+            c.tiers,
+            {"system_id": ("AI system", "nowrap"), "name": "Name", "tier_old": "Before", "tier_new": "After"},
+            "No AI system changed EU AI Act tier.",
+        )
+    )
     if c.has_security:
         parts.append("<h2>Red-team verdicts</h2>")
-        parts.append(tab(c.security, {"system_id": ("AI system", "nowrap"), "category": "OWASP category",
-                                      "verdict_old": "Before", "verdict_new": "After"}, "No verdict changed."))
+        parts.append(
+            tab(
+                c.security,
+                {
+                    "system_id": ("AI system", "nowrap"),
+                    "category": "OWASP category",
+                    "verdict_old": "Before",
+                    "verdict_new": "After",
+                },
+                "No verdict changed.",
+            )
+        )
     parts.append("<h2>Inputs that changed</h2>")
     parts.append(tab(c.inputs, {"file": "File", "change": "Change"}, "No input file changed (same SHA-256 hashes)."))
     parts.append(
         "<h2>Method</h2><dl class='ak-method'>"
-        "<dt>Sources</dt><dd>Both runs' manifest.json and the results JSON of their reports; nothing is recomputed.</dd>"
+        "<dt>Sources</dt><dd>Both runs' manifest.json and the results JSON of their reports; "
+        "nothing is recomputed.</dd>"
         "<dt>Conformity</dt><dd>As in the gap report: compliant counts 1, partially compliant 0.5, non-compliant 0, "
         "over the applicable assessed requirements of the area; change in percentage points.</dd>"
         "<dt>Re-rated risk</dt><dd>Inherent or residual score differs between the runs.</dd>"
