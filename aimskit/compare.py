@@ -31,6 +31,7 @@ STATUS_WORDS = {
     "not_applicable": "not applicable",
     "not_assessed": "not assessed",
 }
+NCS = "nonconformities"
 STATUS_RANK = {"non_compliant": 0, "partially_compliant": 1, "compliant": 2}
 
 
@@ -462,8 +463,8 @@ def summary(c: Comparison) -> list[str]:
         new_nc = sum(1 for f in c.findings if f["change"] == "new" and f["nonconformity"])
         closed_nc = sum(1 for f in c.findings if f["change"] == "closed" and f["nonconformity"])
         out.append(
-            f"Audit findings: {c.count('findings', 'new')} new ({_plural(new_nc, 'nonconformity', 'nonconformities')}), "
-            f"{c.count('findings', 'closed')} closed ({_plural(closed_nc, 'nonconformity', 'nonconformities')})."
+            f"Audit findings: {c.count('findings', 'new')} new ({_plural(new_nc, 'nonconformity', NCS)}), "
+            f"{c.count('findings', 'closed')} closed ({_plural(closed_nc, 'nonconformity', NCS)})."
         )
     if c.tiers:
         out.append(f"The EU AI Act tier changed for {_plural(len(c.tiers), 'AI system')}.")
