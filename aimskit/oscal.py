@@ -812,11 +812,13 @@ def build_poam(run: Run) -> dict[str, Any]:
                 }
             ]
         risks.append(obj)
-        if r.get("actions") and status != "closed":
+        # every risk still to treat: with its actions, or flagged as having none (a retained, accepted
+        # risk without actions needs no item)
+        if status != "closed" and (r.get("actions") or status != "deviation-approved"):
             item = {
                 "uuid": ids("poam-item", "risk", r["risk_id"]),
                 "title": f"Treat risk {r['risk_id']} {r['title']}",
-                "description": r["actions"],
+                "description": r.get("actions") or "No treatment action is recorded yet for this risk.",
                 "props": _props(
                     kind="risk-treatment",
                     owner=r.get("owner"),
