@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from aimskit import catalog, oscal
