@@ -1,6 +1,6 @@
 """The ``aimskit`` command line: a thin skin over the library.
 
-Every command mirrors a library call: ``run`` -> :func:`aimskit.runner.run`, ``validate`` ->
+Every command mirrors a library call: ``run`` -> :func:`aimskit.batch.run`, ``validate`` ->
 :func:`aimskit.engagement.validate`, ``catalog`` -> :func:`aimskit.catalog.load`, ``init`` ->
 :func:`aimskit.scaffold.init_engagement`. Problems in the user's input are printed as
 ``file:line:column: message`` and give exit code 1, never a traceback.
@@ -19,8 +19,10 @@ import click
 
 import aimskit
 
-EXIT_PROBLEMS = 1
-EXIT_INTERNAL = 3
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # problems in the user's input, or a report that failed
+EXIT_USAGE = 2  # the command line asked for something that does not exist (click uses 2 as well)
+EXIT_INTERNAL = 3  # an aimskit bug: anything raised that is not an AimskitError
 
 
 def _echo_problems(problems) -> None:
@@ -28,10 +30,64 @@ def _echo_problems(problems) -> None:
         click.echo(p.format(), err=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failed(Exception):
+    """A command has reported its failure already and exits with ``code``."""
+
+    def __init__(self, code: int = EXIT_PROBLEMS) -> None:
+        self.code = code
+
+
+def exit_code(exc: BaseException) -> int:
+    """The one mapping of errors to exit codes (the README's table shows it)."""
+    from aimskit.problems import AimskitError, UsageError
+
+    if isinstance(exc, _Failed):
+        return exc.code
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, AimskitError):
+        return EXIT_PROBLEMS
+    return EXIT_INTERNAL
+
+
+class _Group(click.Group):
+    """Turns every AimskitError a command raises into its message and exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        from aimskit.problems import AimskitError, InvalidEngagementError
+
+        try:
+            return super().invoke(ctx)
+        except _Failed as exc:
+            ctx.exit(exc.code)
+        except InvalidEngagementError as exc:
+            errors = [p for p in exc.problems if p.severity == "error"]
+            _echo_problems(errors)
+            click.echo(
+                f"The engagement has {len(errors)} problem(s); nothing was run. Fix them and run again.", err=True
+            )
+            ctx.exit(exit_code(exc))
+        except AimskitError as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(exit_code(exc))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+
+
+def _executor_name(value: str) -> str:
+    """Refuse an executor no one registered (a usage error), naming those that are."""
+    from aimskit.batch import executors
+    from aimskit.problems import suggest
+
+    names = executors.available()
+    if value not in names:
+        raise click.BadParameter(f"unknown executor '{value}'{suggest(value, names)} (available: {', '.join(names)})")
+    return value
 
 
 @cli.command()
@@ -76,14 +132,22 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Execute every report again, even those whose inputs are unchanged.")
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    metavar="NAME",
     default="local",
     show_default=True,
-    help="Where reports run: worker processes on this machine, or a Dask distributed cluster.",
+    callback=lambda _ctx, _param, value: _executor_name(value),
+    help="Where reports run: 'local' (worker processes on this machine), 'dask' (a Dask distributed cluster), "
+    "or an executor a plugin registers (entry point group aimskit.executors).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet) -> None:
+@click.option(
+    "--baseline",
+    metavar="OLD_OUT",
+    type=click.Path(path_type=Path),
+    help="Output folder of an earlier run: also write compare.html and a section on what changed in the index.",
+)
+def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet, baseline) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
@@ -91,16 +155,15 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     Reports whose inputs are unchanged since the last run into the same folder are reused
     (--force executes them again); an interrupted run completes when run again.
     """
-    from aimskit import runner
-    from aimskit.problems import InvalidEngagementError
+    from aimskit import batch
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
-    warning = runner.kernel_warning()
+    warning = batch.kernel_warning()
     if warning:
         click.echo(f"warning: {warning}", err=True)
     try:
-        result = runner.run(
+        result = batch.run(
             path,
             steps=steps,
             systems=systems,
@@ -112,19 +175,8 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
             executor=executor,
             scheduler=scheduler,
             progress=display,
+            baseline=baseline,
         )
-    except InvalidEngagementError as exc:
-        _echo_problems(p for p in exc.problems if p.severity == "error")
-        click.echo(
-            f"The engagement has {len([p for p in exc.problems if p.severity == 'error'])} "
-            "problem(s); nothing was run. Fix them and run again.",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
-    except runner.RunError as exc:
-        display.clear()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
     finally:
         display.clear()
     display.flush_cached()
@@ -134,7 +186,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
     if failed:
         click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 class _ProgressDisplay:
@@ -189,7 +241,7 @@ def validate(path, strict) -> None:
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
     if errors:
         click.echo(f"{len(errors)} problem(s) found in {path}.", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_PROBLEMS)
     note = f" ({warnings} warning(s))" if warnings else ""
     click.echo(f"OK: {path} is a valid aimskit engagement{note}.")
 
@@ -215,8 +267,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
         _crosswalk_cmd(args, fmt)
         return
     if args:
-        click.echo(f"error: unexpected argument(s) after the catalog name: {' '.join(args)}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise click.UsageError(f"unexpected argument(s) after the catalog name: {' '.join(args)}")
     if sources:
         man = catalog.manifest()
         rows = [{"file": f, **info} for f, info in man["files"].items()]
@@ -228,11 +279,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
         )
         click.echo(f"catalog version {catalog.version()}")
     else:
-        try:
-            df = catalog.load(name)
-        except catalog.UnknownCatalogError as exc:
-            click.echo(f"error: {exc.args[0]}", err=True)
-            sys.exit(EXIT_PROBLEMS)
+        df = catalog.load(name)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -255,13 +302,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
     if len(args) < 2:
         click.echo("error: usage: aimskit catalog crosswalk FROM TO [ID ...]", err=True)
         click.echo(crosswalk.frameworks().to_string(index=False), err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise _Failed(EXIT_USAGE)
     source, target, *wanted = args
-    try:
-        df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
-    except crosswalk.CrosswalkError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    df = crosswalk.map_ids(wanted, source, target) if wanted else crosswalk.full(source, target)
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -277,13 +320,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
 @click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
 def init(path, example) -> None:
     """Create a blank engagement at PATH (headers and a commented example row per file)."""
-    from aimskit.scaffold import InitError, init_engagement
+    from aimskit.scaffold import init_engagement
 
-    try:
-        written = init_engagement(path, example=example)
-    except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    written = init_engagement(path, example=example)
     for f in written:
         click.echo(f"created {f}")
     click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
@@ -295,13 +334,9 @@ def notebooks(dest) -> None:
     """Copy the step notebooks into DEST (default: ./notebooks) to open them in JupyterLab.
 
     Existing files are never overwritten."""
-    from aimskit.scaffold import InitError, copy_notebooks
+    from aimskit.scaffold import copy_notebooks
 
-    try:
-        copied, skipped = copy_notebooks(dest)
-    except InitError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    copied, skipped = copy_notebooks(dest)
     for f in copied:
         click.echo(f"copied {f}")
     for f in skipped:
@@ -323,11 +358,7 @@ def export_oscal(out, dest) -> None:
     Needs the optional extra: pip install 'aimskit[oscal]'."""
     from aimskit import oscal
 
-    try:
-        written = oscal.export(out, dest or Path(out) / "oscal")
-    except oscal.OscalError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    written = oscal.export(out, dest or Path(out) / "oscal")
     for f in written:
         click.echo(f"wrote {f}")
 
@@ -343,11 +374,7 @@ def compare_cmd(old_out, new_out, dest, self_contained) -> None:
     """Show what changed between two runs of the same engagement (output folders OLD_OUT and NEW_OUT)."""
     from aimskit import compare
 
-    try:
-        result = compare.compare(old_out, new_out)
-    except compare.CompareError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+    result = compare.compare(old_out, new_out)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     for line in compare.summary(result):

@@ -23,6 +23,7 @@ from typing import Any
 from aimskit.fileio import atomic_write_text
 from aimskit.ids import natural_key
 from aimskit.oscal import OscalError, Run, read_run
+from aimskit.problems import AimskitError
 
 STATUS_WORDS = {
     "compliant": "compliant",
@@ -35,7 +36,7 @@ NCS = "nonconformities"
 STATUS_RANK = {"non_compliant": 0, "partially_compliant": 1, "compliant": 2}
 
 
-class CompareError(Exception):
+class CompareError(AimskitError):
     """The two runs cannot be compared (different engagements, incompatible catalogs, missing results)."""
 
 
@@ -758,3 +759,42 @@ def write(c: Comparison, dest: str | Path, *, self_contained: bool = False) -> t
     atomic_write_text(html_path, html_page(c, tag))
     atomic_write_text(json_path, json.dumps(c.to_json(), indent=2, ensure_ascii=False, default=str) + "\n")
     return html_path, json_path
+
+
+# ---------------------------------------------------------------------------------------------- baseline
+
+
+def check_baseline(baseline: str | Path, organisation: str) -> None:
+    """Refuse, before a run starts, a baseline that is not a run of the same organisation."""
+    old = _load(baseline, "baseline")
+    if old.organisation != organisation:
+        raise CompareError(
+            f"the baseline {baseline} is a run of '{old.organisation}', not of '{organisation}'; "
+            "give the output folder of an earlier run of this engagement"
+        )
+
+
+def index_section(c: Comparison) -> str:
+    """The index's section on the baseline: the summary and a link to compare.html."""
+    from aimskit.report import esc
+
+    items = "".join(f"<li>{esc(s)}</li>" for s in summary(c))
+    warn = "".join(f'<div class="ak-callout">{esc(w)}</div>' for w in c.warnings)
+    return (
+        f"<h2>Changes since the baseline run of {esc(c.old['assessment_date'])}</h2>{warn}"
+        f"<ul class='ak-points'>{items}</ul>"
+        '<p>Charts and every change: <a href="compare.html">compare.html</a> '
+        '(data: <a href="compare.json">compare.json</a>).</p>'
+    )
+
+
+def with_baseline(baseline: str | Path, eng: Any, out: str | Path, *, self_contained: bool = False) -> Comparison:
+    """After a run into ``out``: compare it with ``baseline``, write compare.html/.json and the index section."""
+    from aimskit import portfolio
+
+    c = compare(baseline, out)
+    write(c, out, self_contained=self_contained)
+    out = Path(out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    atomic_write_text(out / "index.html", portfolio.index_html(eng, manifest, extra=index_section(c)))
+    return c

@@ -27,6 +27,7 @@ import pandas as pd
 
 from aimskit import catalog
 from aimskit.ids import natural_key
+from aimskit.problems import UsageError
 
 RELATIONSHIPS = ("equivalent", "subset", "superset", "intersects")
 _INVERSE = {"equivalent": "equivalent", "subset": "superset", "superset": "subset", "intersects": "intersects"}
@@ -84,7 +85,7 @@ COLUMNS = [
 ]
 
 
-class CrosswalkError(ValueError):
+class CrosswalkError(ValueError, UsageError):
     """An unknown framework, an unknown ID, or a mapping that cannot be made."""
 
 

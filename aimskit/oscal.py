@@ -23,6 +23,7 @@ from typing import Any
 
 from aimskit import catalog
 from aimskit.fileio import atomic_write_text
+from aimskit.problems import AimskitError
 
 NS = "https://aimskit.org/ns/oscal"
 PREFIX = "iso42001-"
@@ -41,7 +42,7 @@ DISCLAIMER = (
 )
 
 
-class OscalError(Exception):
+class OscalError(AimskitError):
     """The output folder cannot be exported (missing or unreadable results, trestle not installed)."""
 
 

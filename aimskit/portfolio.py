@@ -143,11 +143,12 @@ document.querySelectorAll("table.ak-sortable").forEach(function (table) {
 </script>"""
 
 
-def index_html(eng: Any, manifest: dict[str, Any]) -> str:
+def index_html(eng: Any, manifest: dict[str, Any], extra: str = "") -> str:
     """The portfolio index: a system x step matrix with a roll-up, then one sortable table per step.
 
     Only the reports of this run's plan are listed: reports a previous run wrote for scopes
-    no longer planned stay on disk but are not shown."""
+    no longer planned stay on disk but are not shown. ``extra`` is HTML placed before the tables
+    (the comparison with a baseline run, :func:`aimskit.compare.index_section`)."""
     names = eng.system_names
     steps = list(manifest["parameters"]["steps"])
     sections = [_matrix(manifest, steps, names)]
@@ -196,6 +197,6 @@ tfoot th{{text-align:left;padding:5px 8px}} .ak-badge a{{color:#fff}}</style>
 <div class="ak-title"><h1>{esc(eng.organisation)}</h1>
 <div class="ak-sub">ISO/IEC 42001 reports - assessment date {esc(eng.meta.assessment_date.isoformat())}</div></div>
 <p class="ak-note">{summary}</p>
-{"".join(sections)}
+{extra}{"".join(sections)}
 </div>{SORT_SCRIPT}</body></html>
 """

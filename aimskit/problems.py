@@ -65,7 +65,16 @@ class Problems:
 
 
 class AimskitError(Exception):
-    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks)."""
+    """The base of every error aimskit raises on purpose (the CLI turns these into messages, not tracebacks).
+
+    The command line maps them to exit codes in one place (:mod:`aimskit.cli`): 1 for problems in
+    the input or failed reports, 2 for a :class:`UsageError`; anything that is not an
+    ``AimskitError`` is an aimskit bug (exit 3).
+    """
+
+
+class UsageError(AimskitError):
+    """The command was asked for something that does not exist (an unknown step, system, option value)."""
 
 
 class InvalidEngagementError(AimskitError):

@@ -14,6 +14,7 @@ from aimskit.fileio import atomic_write_text
 from aimskit.inputs import registry
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
 from aimskit.inputs.templates import ENGAGEMENT_TEMPLATE
+from aimskit.problems import AimskitError
 from aimskit.tables import template_csv
 from aimskit.vocab import ENGAGEMENT_FILE, GAP_FILE, SYSTEMS_FILE
 
@@ -34,7 +35,7 @@ def blank_files() -> dict[str, str]:
     return files
 
 
-class InitError(Exception):
+class InitError(AimskitError):
     """The target folder cannot be used."""
 
 

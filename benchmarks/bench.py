@@ -209,14 +209,14 @@ FLOOR_NOTEBOOK = {
 
 FLOOR_DRIVER = """
 import sys
-from aimskit import runner
+from aimskit import batch
 from aimskit.steps import STEPS, Step
 nb, eng, out, copies, jobs = sys.argv[1:]
 STEPS.clear()
 # about as many reports as the real plan: each copy of the step is one organisation report + one per system
 for i in range(int(copies)):
     STEPS[f"floor{i}"] = Step(f"floor{i}", "Floor: an empty notebook", nb)
-result = runner.run(eng, out=out, jobs=int(jobs), force=True)
+result = batch.run(eng, out=out, jobs=int(jobs), force=True)
 sys.exit(0 if result.ok else 1)
 """
 
@@ -308,10 +308,10 @@ def main() -> None:
     load_start = load()
     work = args.work or Path(tempfile.mkdtemp(prefix="aimskit-bench-"))
     eng = make_engagement(work / "engagement", args.systems)
-    from aimskit import engagement, runner
+    from aimskit import batch, engagement
 
     steps = list(STEPS)
-    planned = runner.plan(engagement.load(eng))
+    planned = batch.plan(engagement.load(eng))
     reports = len(planned)
     bindir = Path(sys.executable).parent
     aimskit_cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet"]

@@ -32,9 +32,9 @@ RUN_STEPS = ("gap", "risk", "impact", "audit")
 
 
 def _run(engagement: Path, out: Path) -> Path:
-    from aimskit import runner
+    from aimskit import batch
 
-    result = runner.run(engagement, steps=RUN_STEPS, out=out, jobs=2)
+    result = batch.run(engagement, steps=RUN_STEPS, out=out, jobs=2)
     assert not result.failed, [r.error for r in result.failed]
     return out
 

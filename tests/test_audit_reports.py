@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from aimskit import engagement, resources, runner
+from aimskit import batch, engagement, resources
 from aimskit.steps import audit, review
 
 PAYLOAD = "<script>alert('x')</script>"
@@ -16,12 +16,12 @@ PAYLOAD = "<script>alert('x')</script>"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    return runner.run(None, steps=["audit", "review"], out=tmp_path_factory.mktemp("run") / "out")
+    return batch.run(None, steps=["audit", "review"], out=tmp_path_factory.mktemp("run") / "out")
 
 
 def test_plan_has_one_report_per_audit_and_review():
     eng = engagement.load(resources.example_engagement())
-    assert [j.name for j in runner.plan(eng, ["audit", "review"])] == [
+    assert [j.name for j in batch.plan(eng, ["audit", "review"])] == [
         "audit/organisation",
         "audit/audit-IA-2026-01",
         "audit/audit-IA-2027-01",
@@ -99,7 +99,7 @@ def test_user_text_in_findings_is_escaped(tmp_path):
         .replace("No competence requirements", PAYLOAD.replace("'", "")),
         encoding="utf-8",
     )
-    result = runner.run(target, steps=["audit"], out=tmp_path / "out")
+    result = batch.run(target, steps=["audit"], out=tmp_path / "out")
     assert result.ok
     html = (tmp_path / "out" / "audit" / "organisation.html").read_text(encoding="utf-8")
     assert "<script>alert(x)" not in html and "&lt;script&gt;alert(x)" in html

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from aimskit import runner
+from aimskit import batch
 from aimskit.cli import cli
 from aimskit.inputs import risk as risk_part
 from aimskit.steps import STEPS, Step
@@ -47,7 +47,7 @@ def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_pat
     out = tmp_path / "out"
 
     def run(**kw):
-        result = runner.run(example_copy, steps=["alpha", "beta"], out=out, jobs=2, **kw)
+        result = batch.run(example_copy, steps=["alpha", "beta"], out=out, jobs=2, **kw)
         assert result.ok, [r.error for r in result.reports]
         return {name: r.cached for name, r in _by_name(result).items()}
 
@@ -88,7 +88,7 @@ def test_unchanged_reports_are_reused_and_changed_inputs_re_execute_them(tmp_pat
 def test_a_failed_report_is_executed_again(tmp_path, monkeypatch):
     _step(monkeypatch, "boom", _notebook(tmp_path / "boom.ipynb", "1/0"))
     for _ in range(2):
-        result = runner.run(None, steps=["boom"], out=tmp_path / "out", jobs=1)
+        result = batch.run(None, steps=["boom"], out=tmp_path / "out", jobs=1)
         (report,) = result.reports
         assert report.status == "failed" and not report.cached
         assert report.error == "cell 3 of boom.ipynb: ZeroDivisionError: division by zero"
@@ -96,14 +96,14 @@ def test_a_failed_report_is_executed_again(tmp_path, monkeypatch):
 
 def test_reports_no_longer_planned_leave_the_index_but_stay_on_disk(tmp_path, example_copy):
     out = tmp_path / "out"
-    assert runner.run(example_copy, steps=["gap"], systems=["cv-screen", "llm-assist"], out=out).ok
+    assert batch.run(example_copy, steps=["gap"], systems=["cv-screen", "llm-assist"], out=out).ok
     systems = example_copy / "systems.csv"
     lines = systems.read_text(encoding="utf-8").splitlines()
     lines = [
         line.replace(",limited,yes,", ",limited,no,") if line.startswith("llm-assist,") else line for line in lines
     ]
     systems.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.run(example_copy, steps=["gap"], systems=["cv-screen"], out=out)
+    result = batch.run(example_copy, steps=["gap"], systems=["cv-screen"], out=out)
     assert [r.name for r in result.reports] == ["gap/system-cv-screen"]
     index = result.index.read_text(encoding="utf-8")
     assert "system-cv-screen.html" in index and "llm-assist" not in index
@@ -135,7 +135,8 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed: " + proc.stdout.read().decode()
-    kernels = [c for c in _tree(proc.pid) if "ipykernel" in " ".join(c.cmdline())]
+    # kernels started by jupyter_client, or forked from a zygote (whose command line they keep), and the zygotes
+    kernels = [c for c in _tree(proc.pid) if any(k in " ".join(c.cmdline()) for k in ("ipykernel", "batch.zygote"))]
     assert kernels, "a report was running"
     os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers (kernels run in their own sessions)
     proc.wait()
@@ -204,10 +205,10 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
             "system-cv-screen-soa.csv"
         )
         steps, systems = ["gap", "risk"], ["cv-screen"]
-        again = runner.run(None, steps=steps, systems=systems, out=out, executor="dask", scheduler=address)
+        again = batch.run(None, steps=steps, systems=systems, out=out, executor="dask", scheduler=address)
         assert [r.cached for r in again.reports] == [True, True]
-    with pytest.raises(runner.RunError, match="needs the address of a scheduler"):
-        runner.run(None, out=out, executor="dask")
+    with pytest.raises(batch.RunError, match="needs the address of a scheduler"):
+        batch.run(None, out=out, executor="dask")
 
 
 ISOLATION = (
@@ -226,9 +227,9 @@ def test_every_report_gets_a_fresh_kernel_and_nothing_leaks(tmp_path, monkeypatc
     monkeypatch.setenv("AIMSKIT_FORK_KERNELS", fork)
     nb = _notebook(tmp_path / "iso.ipynb", ISOLATION)
     monkeypatch.setitem(STEPS, "iso", Step("iso", "Isolation", str(nb)))
-    result = runner.run(None, steps=["iso"], systems=["cv-screen", "llm-assist"], out=tmp_path / "out", jobs=1)
+    result = batch.run(None, steps=["iso"], systems=["cv-screen", "llm-assist"], out=tmp_path / "out", jobs=1)
     monkeypatch.setitem(STEPS, "iso2", Step("iso2", "Isolation", str(nb), per_system=False))
-    result2 = runner.run(None, steps=["iso2"], out=tmp_path / "out2", jobs=1)
+    result2 = batch.run(None, steps=["iso2"], out=tmp_path / "out2", jobs=1)
     heads = [r.headline for r in [*result.reports, *result2.reports]]
     assert all(r.status == "ok" for r in [*result.reports, *result2.reports])
     assert len({h["pid"] for h in heads}) == 3, "one kernel process per report"

@@ -252,7 +252,7 @@ def test_cli_catalog_csv_and_json():
     data = json.loads(res.output)
     assert len(data) == 43 and isinstance(data[1]["questions"], list)
     res = runner.invoke(cli, ["catalog", "nope"])
-    assert res.exit_code == 1 and "unknown catalog" in res.output
+    assert res.exit_code == 2 and "unknown catalog" in res.output
     res = runner.invoke(cli, ["catalog", "--sources"])
     assert "iso42001-annex-a.csv" in res.output
 

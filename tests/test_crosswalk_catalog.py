@@ -304,8 +304,8 @@ def test_cli_catalog_crosswalk():
     res = runner.invoke(cli, ["catalog", "crosswalk", "nist", "iso27001", "GV-1.6"])
     assert res.exit_code == 0 and "two hops via ISO/IEC 42001" in res.output
     res = runner.invoke(cli, ["catalog", "crosswalk", "nist"])
-    assert res.exit_code == 1 and "usage" in res.output
+    assert res.exit_code == 2 and "usage" in res.output
     res = runner.invoke(cli, ["catalog", "crosswalk", "iso42001", "nist", "Z.1"])
-    assert res.exit_code == 1 and "not an ID" in res.output
+    assert res.exit_code == 2 and "not an ID" in res.output
     res = runner.invoke(cli, ["catalog", "iso42001", "extra"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2

@@ -540,9 +540,9 @@ def test_severe_impacts_for_the_management_review():
 
 @pytest.fixture(scope="module")
 def impact_run(tmp_path_factory):
-    from aimskit import runner
+    from aimskit import batch
 
-    return runner.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
+    return batch.run(None, steps=["impact"], out=tmp_path_factory.mktemp("impact") / "out")
 
 
 def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
@@ -578,9 +578,9 @@ def test_notebook_renders_a_report_per_system_and_the_overview(impact_run):
 
 
 def test_engagement_without_profiles_or_impacts_renders(minimal, tmp_path):
-    from aimskit import runner
+    from aimskit import batch
 
-    run = runner.run(minimal, steps=["impact"], out=tmp_path / "out")
+    run = batch.run(minimal, steps=["impact"], out=tmp_path / "out")
     assert run.ok, [r.error for r in run.reports]
     html = (tmp_path / "out" / "impact" / "system-chat.html").read_text(encoding="utf-8")
     assert "the EU AI Act screening is incomplete" in html and "Unknown - screening incomplete" in html

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from aimskit import engagement, resources, runner
+from aimskit import batch, engagement, resources
 from aimskit.cli import cli
 from aimskit.steps import STEPS, Step
 from aimskit.steps import gap as gap_step
@@ -25,13 +25,13 @@ PAYLOAD = "<script>alert('x')</script>"
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    result = runner.run(None, out=out)
+    result = batch.run(None, out=out)
     return result
 
 
 def test_plan_default_is_organisation_plus_in_scope_systems():
     eng = engagement.load(resources.example_engagement())
-    jobs = runner.plan(eng, ["gap"])
+    jobs = batch.plan(eng, ["gap"])
     assert [j.name for j in jobs] == [
         "gap/organisation",
         "gap/system-credit-score",
@@ -40,7 +40,7 @@ def test_plan_default_is_organisation_plus_in_scope_systems():
         "gap/system-collections-forecast",
         "gap/system-fraud-detect",
     ]
-    assert [j.name for j in runner.plan(eng, ["gap"], ["cv-screen"])] == ["gap/system-cv-screen"]
+    assert [j.name for j in batch.plan(eng, ["gap"], ["cv-screen"])] == ["gap/system-cv-screen"]
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_plan_default_is_organisation_plus_in_scope_systems():
 )
 def test_plan_rejects_unknown_names(steps, systems, message):
     eng = engagement.load(resources.example_engagement())
-    with pytest.raises(runner.RunError, match=re.escape(message)):
-        runner.plan(eng, steps, systems)
+    with pytest.raises(batch.RunError, match=re.escape(message)):
+        batch.plan(eng, steps, systems)
 
 
 def _notebook(path: Path, cells: list[tuple[str, str, list[str]]]) -> Path:
@@ -74,17 +74,17 @@ PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path 
 
 def test_check_notebook_requires_parameters_cell(tmp_path):
     nb = _notebook(tmp_path / "noparams.ipynb", [("code", PARAMS, [])])
-    with pytest.raises(runner.RunError, match="no cell tagged 'parameters'"):
-        runner.check_notebook(nb, ["engagement_path"])
+    with pytest.raises(batch.RunError, match="no cell tagged 'parameters'"):
+        batch.check_notebook(nb, ["engagement_path"])
     nb = _notebook(tmp_path / "partial.ipynb", [("code", 'engagement_path = ""', ["parameters"])])
-    with pytest.raises(runner.RunError, match="does not declare the parameter"):
-        runner.check_notebook(nb, ["engagement_path", "results_path"])
+    with pytest.raises(batch.RunError, match="does not declare the parameter"):
+        batch.check_notebook(nb, ["engagement_path", "results_path"])
 
 
 def test_example_run_writes_every_report(example_run):
     assert example_run.ok, [r.error for r in example_run.reports]
     out = example_run.out
-    planned = runner.plan(engagement.load(resources.example_engagement()))
+    planned = batch.plan(engagement.load(resources.example_engagement()))
     assert [r.name for r in example_run.reports] == [j.name for j in planned]
     assert {"gap", "risk"} <= {r.step for r in example_run.reports}
     for r in example_run.reports:
@@ -152,8 +152,8 @@ def test_index_links_every_report(example_run):
 
 
 def test_rendering_is_deterministic(tmp_path):
-    a = runner.run(None, systems=["cv-screen"], out=tmp_path / "a")
-    b = runner.run(None, systems=["cv-screen"], out=tmp_path / "b")
+    a = batch.run(None, systems=["cv-screen"], out=tmp_path / "a")
+    b = batch.run(None, systems=["cv-screen"], out=tmp_path / "b")
     assert a.ok and b.ok
     html_a = (tmp_path / "a" / "gap" / "system-cv-screen.html").read_bytes()
     html_b = (tmp_path / "b" / "gap" / "system-cv-screen.html").read_bytes()
@@ -187,7 +187,7 @@ def test_a_failing_report_is_recorded_and_the_others_kept(tmp_path, monkeypatch,
     _add_step(monkeypatch, "boom", nb)
     # the timeout is per report: with a short one, only the hanging report runs
     steps = ["boom", "gap"] if timeout > 10 else ["boom"]
-    result = runner.run(None, steps=steps, systems=["cv-screen"], out=tmp_path / "out", timeout=timeout)
+    result = batch.run(None, steps=steps, systems=["cv-screen"], out=tmp_path / "out", timeout=timeout)
     by_name = {r.name: r for r in result.reports}
     failed = by_name["boom/organisation"]
     assert failed.status == "failed"
@@ -223,15 +223,15 @@ def test_cli_run_refuses_an_invalid_engagement(tmp_path):
 
 def test_run_refuses_to_write_over_user_files(tmp_path, example_copy):
     inside = example_copy / "reports"
-    with pytest.raises(runner.RunError, match="inside the engagement folder"):
-        runner.run(example_copy, out=inside)
+    with pytest.raises(batch.RunError, match="inside the engagement folder"):
+        batch.run(example_copy, out=inside)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "index.html").write_text("my own page", encoding="utf-8")
     res = CliRunner().invoke(cli, ["run", str(example_copy), "--out", str(busy)])
     assert res.exit_code == 1 and "refusing to write into it" in res.output
     assert (busy / "index.html").read_text(encoding="utf-8") == "my own page"
-    assert runner.kernel_warning() is None
+    assert batch.kernel_warning() is None
 
 
 def _chromium() -> str | None:
@@ -274,7 +274,7 @@ def test_charts_render_offline_in_a_headless_browser(example_run):
 
 def test_output_paths_with_braces_and_unwritable_places(tmp_path):
     odd = tmp_path / "client {engagement_path} x{y}"
-    result = runner.run(None, systems=["cv-screen"], out=odd)
+    result = batch.run(None, systems=["cv-screen"], out=odd)
     assert result.ok, [r.error for r in result.reports]
     assert (odd / "gap" / "system-cv-screen.html").is_file()
     a_file = tmp_path / "file.txt"
@@ -319,3 +319,24 @@ def test_risk_reports_and_handover_files(example_run):
     assert html.count('id="ak-fig-') == 7  # criteria matrix, 2 heat maps, levels, source, objective, system
     system = by_name["risk/system-cv-screen"]
     assert system.headline["risks"] == 4 and (example_run.out / system.files["soa_csv"]).is_file()
+
+
+def test_cli_exit_codes_are_mapped_in_one_place(tmp_path, example_copy):
+    """0 ok, 1 problems or failed reports, 2 usage, 3 internal: as the README's table says."""
+    from aimskit.cli import exit_code
+    from aimskit.problems import AimskitError, InvalidEngagementError, UsageError
+
+    assert exit_code(UsageError("x")) == 2
+    assert exit_code(batch.RunError("x")) == 1
+    assert exit_code(InvalidEngagementError([])) == 1
+    assert exit_code(AimskitError("x")) == 1
+    assert exit_code(KeyError("x")) == 3
+    runner = CliRunner()
+    res = runner.invoke(cli, ["run", str(example_copy), "--step", "gapp", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "unknown step 'gapp'; did you mean 'gap'?" in res.output
+    res = runner.invoke(cli, ["run", str(example_copy), "--system", "nope", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "unknown system 'nope'" in res.output
+    res = runner.invoke(cli, ["init", str(example_copy)])
+    assert res.exit_code == 1 and "refusing to overwrite" in res.output
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Exit codes: 0 success, 1 problems in the input or a failed report, 2 wrong usage" in readme

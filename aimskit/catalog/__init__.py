@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from aimskit.ids import natural_key
+from aimskit.problems import UsageError
 
 DATA = Path(str(resources.files("aimskit.catalog") / "data"))
 
@@ -24,7 +25,7 @@ _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {}
 _DESCRIPTIONS: dict[str, str] = {}
 
 
-class UnknownCatalogError(KeyError):
+class UnknownCatalogError(KeyError, UsageError):
     """The catalog name is not one aimskit ships."""
 
 

@@ -1,0 +1,101 @@
+"""The reports a run produces (one per step and scope) and the checks made before any runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aimskit import resources
+from aimskit.batch.errors import RunError, RunUsageError
+from aimskit.engagement import Engagement
+from aimskit.problems import suggest
+from aimskit.steps.base import scope_name
+from aimskit.steps.registry import PLANNED, STEPS
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+RECORDS = Path(".aimskit") / "records"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    step: str
+    scope_id: str | None
+    notebook: Path
+
+    @property
+    def system_id(self) -> str | None:
+        return self.scope_id if STEPS[self.step].scope_param == "system_id" else None
+
+    @property
+    def scope(self) -> str:
+        return scope_name(STEPS[self.step].scope_prefix, self.scope_id)
+
+    @property
+    def name(self) -> str:
+        return f"{self.step}/{self.scope}"
+
+
+def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()) -> list[ReportJob]:
+    """The reports to produce.
+
+    No ``systems``: per step, one organisation-wide report plus one per scope value (by default
+    the in-scope AI systems; see :class:`aimskit.steps.Step`). With ``systems``: one report per
+    system-scoped step for each system named, and the organisation report of the other steps.
+    """
+    steps = list(dict.fromkeys(steps)) or list(STEPS)
+    for step in steps:
+        if step not in STEPS:
+            if step in PLANNED:
+                raise RunUsageError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
+            raise RunUsageError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
+    in_scope = eng.in_scope_ids
+    known = list(eng.systems["id"])
+    for sid in systems:
+        if sid not in known:
+            raise RunUsageError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
+        if sid not in in_scope:
+            raise RunUsageError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
+    jobs: list[ReportJob] = []
+    for step in steps:
+        spec = STEPS[step]
+        nb = resources.notebook(spec.notebook)
+        scopes: list[str | None]
+        if systems:
+            # --system asks for per-system reports; steps not scoped by system keep their organisation report
+            scopes = list(dict.fromkeys(systems)) if spec.system_scoped else [None]
+        else:
+            scopes = [None, *spec.scope_values(eng)]
+        jobs.extend(ReportJob(step, sid, nb) for sid in scopes)
+    return jobs
+
+
+def check_notebook(path: Path, names: Sequence[str]) -> None:
+    """Refuse a notebook without a ``parameters`` cell or without the parameters we pass."""
+    import papermill
+
+    if not path.is_file():
+        raise RunError(f"notebook not found: {path}")
+    params = papermill.inspect_notebook(str(path))
+    if not params:
+        raise RunError(f"{path.name} has no cell tagged 'parameters'; papermill would ignore our values")
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise RunError(f"{path.name} does not declare the parameter(s) {', '.join(missing)}")
+
+
+def check_output_folder(out_root: Path, engagement_path: Path) -> None:
+    """Refuse an output folder where writing could overwrite something the user wrote."""
+    out_abs, eng_abs = Path(out_root).resolve(), Path(engagement_path).resolve()
+    if out_abs == eng_abs or eng_abs in out_abs.parents:
+        raise RunError(f"the output folder {out_root} is inside the engagement folder; choose another with --out")
+    if out_abs.is_file():
+        raise RunError(f"the output folder {out_root} is a file")
+    # (a run killed before its first manifest leaves only its own assets/ and .aimskit/ folders)
+    ours = {"assets", RECORDS.parts[0]}
+    if out_abs.is_dir() and any(p.name not in ours for p in out_abs.iterdir()) and not (out_abs / MANIFEST).is_file():
+        raise RunError(
+            f"{out_root} is not empty and holds no aimskit {MANIFEST}; refusing to write into it "
+            "(choose an empty or new folder with --out)"
+        )

@@ -1,0 +1,346 @@
+"""One batch run: validate, plan, reuse what is unchanged, execute the rest, record everything.
+
+:func:`run` builds a :class:`Run` and executes it. The run object holds the run's state: the
+planned reports, the outcome of each (reused or executed), the counts a progress display
+shows, and it writes ``manifest.json`` and ``index.html`` (at the start, marking the folder as
+aimskit's, after an interruption, and at the end).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aimskit
+from aimskit import catalog, compare, engagement, resources
+from aimskit.batch import cache, executors
+from aimskit.batch.errors import RunError
+from aimskit.batch.kernels import KERNEL_NAME
+from aimskit.batch.manifest import ReportOutcome, build_manifest, versions
+from aimskit.batch.plan import INDEX, MANIFEST, ReportJob, check_notebook, check_output_folder, plan
+from aimskit.batch.worker import ReportTask, TaskResult, now
+from aimskit.engagement import Engagement, sha256_file
+from aimskit.fileio import atomic_write_text
+from aimskit.steps.registry import STEPS
+
+DEFAULT_TIMEOUT = 600  # seconds per cell
+# modules every report imports, pre-imported in its kernel
+COMMON_MODULES = (
+    "pandas",
+    "plotly.graph_objects",
+    "plotly.io",
+    "aimskit.engagement",
+    "aimskit.report",
+    "aimskit.charts",
+    "aimskit.reports.common",
+)
+
+
+@dataclass
+class RunResult:
+    out: Path
+    reports: list[ReportOutcome]
+    manifest: Path
+    index: Path
+    warnings: list = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.status != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class Progress:
+    """What a progress display needs after each event of a run."""
+
+    event: str  # planned | cached | done
+    outcome: ReportOutcome | None
+    done: int  # reports finished (ok, failed or reused)
+    failed: int
+    total: int
+    running: list[str] = field(default_factory=list)  # reports being executed (the oldest first)
+
+
+def step_modules(step: str) -> list[str]:
+    """The modules a step's reports import: those its :class:`~aimskit.steps.Step` declares
+    (``modules``), else (none declared) ``aimskit.steps.<step>`` and ``aimskit.reports.<step>``
+    where they exist."""
+    import importlib.util
+
+    declared = getattr(STEPS.get(step), "modules", None)
+    if declared:
+        return list(declared)
+    guessed = (f"aimskit.steps.{step}", f"aimskit.reports.{step}")
+    return [mod for mod in guessed if importlib.util.find_spec(mod) is not None]
+
+
+def warmup_code(steps: Sequence[str]) -> str:
+    """Imports a kernel runs as soon as it starts, ahead of its report (the modules every report imports)."""
+    modules = list(COMMON_MODULES)
+    for step in steps:
+        modules += step_modules(step)
+    # no name is left in the kernel's namespace
+    return f'__import__("aimskit.batch.worker").batch.worker.warm_caches({list(dict.fromkeys(modules))!r})'
+
+
+@dataclass
+class _Pending:
+    job: ReportJob
+    base: ReportOutcome  # the outcome so far: what the run knows before the report executes
+    task: ReportTask
+
+
+class Run:
+    """The state of one run: its plan, the outcome of every report, progress and the run files."""
+
+    def __init__(
+        self,
+        eng: Engagement,
+        jobs: Sequence[ReportJob],
+        out_root: Path,
+        executor: executors.Executor,
+        *,
+        parameters: dict[str, Any],
+        timeout: int = DEFAULT_TIMEOUT,
+        self_contained: bool = False,
+        force: bool = False,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.eng = eng
+        self.jobs = list(jobs)
+        self.out_root = out_root
+        self.executor = executor
+        self.parameters = parameters
+        self.timeout = timeout
+        self.self_contained = self_contained
+        self.force = force
+        self.progress = progress
+        self.started = now()
+        self.outcomes: dict[ReportJob, ReportOutcome] = {}
+        self.pending: dict[str, _Pending] = {}  # by report name: the reports to execute
+        self.done = 0
+        self.failed = 0
+        self.running: list[str] = []
+
+    @property
+    def total(self) -> int:
+        return len(self.jobs)
+
+    # --- before execution ----------------------------------------------------------------------
+
+    def context(self) -> dict[str, Any]:
+        """What, besides its own inputs, every report's cache key holds."""
+        return {
+            "notebooks": {str(j.notebook): sha256_file(j.notebook) for j in self.jobs},
+            "catalog": {"version": catalog.version(), "files": {p.name: sha256_file(p) for p in catalog.data_files()}},
+            "packages": versions(),
+            "render": {"self_contained": self.self_contained, "kernel": KERNEL_NAME},
+        }
+
+    def prepare(self) -> None:
+        """Take each report whose cache key is unchanged from its record; make a task of every other one."""
+        from aimskit import render
+
+        eng, out_root = self.eng, self.out_root
+        context = self.context()
+        footer = (
+            f"aimskit {aimskit.__version__} - catalog {catalog.version()} - "
+            f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}"
+        )
+        warmup = warmup_code(list(STEPS))
+        steps = list(dict.fromkeys(job.step for job in self.jobs))
+        inputs_by_step = {step: cache.read_inputs(eng, step) for step in steps}
+        todo: list[_Pending] = []
+        for job in self.jobs:
+            step_dir = out_root / job.step
+            params = {
+                "engagement_path": str(Path(eng.path).resolve()),
+                "output_dir": str(step_dir.resolve()),
+                STEPS[job.step].scope_param: job.scope_id,
+            }
+            inputs = inputs_by_step[job.step]
+            key = cache.cache_key(job, inputs, context, params)
+            record = None if self.force else cache.load_record(cache.record_path(out_root, job))
+            reused = cache.reusable(record, key, out_root)
+            if reused is not None:
+                self.outcomes[job] = reused
+                continue
+            base = ReportOutcome(
+                name=job.name,
+                step=job.step,
+                system_id=job.system_id,
+                status="failed",
+                started="",
+                finished="",
+                duration_s=0.0,
+                parameters=params,
+                scope_id=job.scope_id,
+                cache_key=key,
+                inputs_sha256=inputs,
+            )
+            plotly_src = None if self.self_contained else render.relative_src(step_dir / f"{job.scope}.html", out_root)
+            task = ReportTask(
+                name=job.name,
+                notebook=str(Path(job.notebook).resolve()),
+                parameters=params,
+                title=f"{STEPS[job.step].title} - {eng.organisation}",
+                footer=footer,
+                colour=eng.meta.branding.colour,
+                plotly_src=plotly_src,
+                timeout=self.timeout,
+                warmup=warmup,
+            )
+            todo.append(_Pending(job, base, task))
+        tasks = self.executor.prepare([p.task for p in todo])
+        self.pending = {t.name: _Pending(p.job, p.base, t) for p, t in zip(todo, tasks, strict=True)}
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def report(self, event: str, outcome: ReportOutcome | None) -> None:
+        if self.progress:
+            self.progress(Progress(event, outcome, self.done, self.failed, self.total, list(self.running)))
+
+    def on_start(self, names: list[str]) -> None:
+        self.running = names
+        self.report("running", None)
+
+    def on_result(self, task: ReportTask, res: TaskResult) -> None:
+        pending = self.pending[task.name]
+        outcome = cache.write_outcome(self.out_root, pending.job, res, pending.base)
+        self.outcomes[pending.job] = outcome
+        self.done += 1
+        self.failed += outcome.status != "ok"
+        self.running = [n for n in self.running if n != task.name]
+        self.report("done", outcome)
+
+    # --- the run files -------------------------------------------------------------------------
+
+    def write_run_files(self, status: str | None) -> tuple[Path, Path]:
+        """Write ``manifest.json`` and ``index.html`` for the reports with an outcome so far."""
+        from aimskit import portfolio
+
+        ordered = [self.outcomes[j] for j in self.jobs if j in self.outcomes]
+        manifest = build_manifest(self.eng, ordered, self.jobs, self.parameters, self.started, now(), status=status)
+        manifest_path, index_path = self.out_root / MANIFEST, self.out_root / INDEX
+        atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(index_path, portfolio.index_html(self.eng, manifest))
+        return manifest_path, index_path
+
+    # --- execution -------------------------------------------------------------------------------
+
+    def execute(self) -> RunResult:
+        """Reuse, execute, record; returns when every planned report has an outcome."""
+        self.prepare()
+        self.write_run_files("running")  # marks the folder as aimskit's from the start
+        for job in self.jobs:
+            if job in self.outcomes:
+                self.done += 1
+                self.report("cached", self.outcomes[job])
+        try:
+            self.executor.execute([p.task for p in self.pending.values()], self.on_start, self.on_result)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.write_run_files("interrupted")
+            raise
+        missing = [j.name for j in self.jobs if j not in self.outcomes]
+        if missing:  # an executor that returned without a result for every task
+            for name in missing:
+                self.on_result(self.pending[name].task, _no_result(name, self.executor))
+        manifest_path, index_path = self.write_run_files(None)
+        return RunResult(
+            out=self.out_root,
+            reports=[self.outcomes[j] for j in self.jobs],
+            manifest=manifest_path,
+            index=index_path,
+            warnings=list(self.eng.warnings),
+        )
+
+
+def _no_result(name: str, executor: executors.Executor) -> TaskResult:
+    return executors.failed_result(name, f"the executor '{executor.name}' returned no result for this report")
+
+
+def run(
+    path: str | Path | None = None,
+    *,
+    steps: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    out: str | Path | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    self_contained: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    baseline: str | Path | None = None,
+) -> RunResult:
+    """Produce every report of ``steps`` for the engagement at ``path``.
+
+    With ``baseline`` (the output folder of an earlier run of the same engagement), also writes
+    ``compare.html`` and ``compare.json`` and a section in the index (:mod:`aimskit.compare`).
+
+    ``path`` defaults to the bundled example and ``out`` to ``outputs/example`` (or
+    ``outputs/<folder name>``). ``jobs`` worker processes (default: the number of CPUs) run
+    the reports; ``executor="dask"`` sends them to the Dask scheduler at ``scheduler``
+    instead (any executor registered in :mod:`aimskit.batch.executors` can be named).
+    Reports whose inputs are unchanged since they were last written are reused unless
+    ``force``. ``timeout`` is the limit, in seconds, for one report. Raises
+    :class:`~aimskit.problems.InvalidEngagementError` when the engagement has errors and
+    :class:`RunError` for an unknown step, system or executor.
+    """
+    from aimskit import render
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    chosen = executors.create(executor, jobs=jobs, scheduler=scheduler)
+    src = Path(path) if path else resources.example_engagement()
+    eng = engagement.load(src)
+    if baseline is not None:
+        compare.check_baseline(baseline, eng.organisation)
+    out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
+    planned = plan(eng, steps, systems)
+    for nb, param in {(j.notebook, STEPS[j.step].scope_param) for j in planned}:
+        check_notebook(nb, ["engagement_path", "output_dir", param, "results_path"])
+    try:
+        check_output_folder(out_root, src)
+        out_root.mkdir(parents=True, exist_ok=True)
+        if not self_contained:
+            render.install_plotly_asset(out_root)
+    except OSError as exc:
+        raise RunError(f"cannot write to the output folder {out_root}: {exc.strerror or exc}") from exc
+    step_names = list(dict.fromkeys(job.step for job in planned))
+    cache.clean_partial_files(out_root, step_names)
+    parameters = {
+        "steps": step_names,
+        "systems": list(systems),
+        "timeout_s": timeout,
+        "self_contained": self_contained,
+        "kernel": KERNEL_NAME,
+        "jobs": jobs,
+        "executor": executor,
+        "scheduler": scheduler,
+        "force": force,
+    }
+    result = Run(
+        eng,
+        planned,
+        out_root,
+        chosen,
+        parameters=parameters,
+        timeout=timeout,
+        self_contained=self_contained,
+        force=force,
+        progress=progress,
+    ).execute()
+    if baseline is not None:
+        compare.with_baseline(baseline, eng, result.out, self_contained=self_contained)
+    return result
