@@ -75,7 +75,7 @@ class Engagement:
     def part(self, part: Part[T]) -> T:
         """The value of one part (typed). Refuses a part this engagement was loaded without."""
         if part.name in self.parts:
-            return self.parts[part.name]  # type: ignore[no-any-return]
+            return self.parts[part.name]
         if self.loaded is not None and part.name not in self.loaded:
             raise PartNotLoaded(
                 f"the engagement was loaded without the '{part.name}' part: declare it in the step's parts"

@@ -92,7 +92,7 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
     # roll-up across AI systems (organisation-wide reports excluded)
     rollup = []
     for name, fn in (("median", _median), ("min", min), ("max", max)):
-        cells = "".join("<td></td>" for _ in steps)
+        row = "".join("<td></td>" for _ in steps)
         for step, key, _, kind in cols:
             values = [
                 v
@@ -104,8 +104,8 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
             value: Any = fn(values) if values else None
             if kind == "num" and value is not None:
                 value = int(value) if float(value).is_integer() else round(value, 1)
-            cells += f'<td class="num">{_fmt(value, kind)}</td>'
-        rollup.append(f"<tr><th>Across systems: {name}</th>{cells}</tr>")
+            row += f'<td class="num">{_fmt(value, kind)}</td>'
+        rollup.append(f"<tr><th>Across systems: {name}</th>{row}</tr>")
     return (
         "<h2>Portfolio: every AI system and step</h2>"
         '<p class="ak-note">Click a column heading to sort. The last rows sum up the AI systems '

@@ -82,21 +82,21 @@ class _Constructors:
     """Timestamps that are not valid dates stay text; numbers remember a non-canonical source text;
     keys must be scalars (shared by both parsers)."""
 
-    def construct_yaml_int(self, node):  # type: ignore[override]
+    def construct_yaml_int(self, node):
         value = super().construct_yaml_int(node)
         return _written(int, value, node.value) if str(value) != node.value else value
 
-    def construct_yaml_float(self, node):  # type: ignore[override]
+    def construct_yaml_float(self, node):
         value = super().construct_yaml_float(node)
         return _written(float, value, node.value) if str(value) != node.value else value
 
-    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
             return self.construct_scalar(node)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):  # pragma: no cover - PyYAML guarantees it
             return super().construct_mapping(node, deep=deep)
         mapping: dict[Any, Any] = {}
@@ -113,18 +113,18 @@ class _Loader(_Constructors, yaml.SafeLoader):
     pass
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)  # type: ignore[type-var]
 
 if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster; same nodes and marks
 
     class _FastLoader(_Constructors, yaml.CSafeLoader):
         pass
 
-    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
-    _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
-    _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)  # type: ignore[type-var]
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)  # type: ignore[type-var]
+    _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)  # type: ignore[type-var]
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = (_Loader,)

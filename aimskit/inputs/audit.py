@@ -498,9 +498,11 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
                 f"finding '{earlier}' was raised on {theirs}, after this one ({mine}); a recurrence points to an "
                 "earlier finding",
             )
-    links = {r.values.get("finding_id"): r.values.get("recurrence_of") for r in kept}
+    links: dict[str, str] = {
+        r.values["finding_id"]: r.values.get("recurrence_of") or "" for r in kept if r.values.get("finding_id")
+    }
     for rec in kept:  # a chain of recurrences that comes back to its start is no history
-        start = rec.values.get("finding_id")
+        start = rec.values.get("finding_id") or ""
         seen, node = {start}, links.get(start)
         while node and node in links and node not in seen:
             seen.add(node)
@@ -524,7 +526,11 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
 def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     file = ctx.name(REVIEWS_FILE)
     doc = load_yaml(path, file, ctx.problems)
-    empty = (pd.DataFrame(columns=REVIEW_COLUMNS), pd.DataFrame(columns=ACTION_COLUMNS), {})
+    empty: tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]] = (
+        pd.DataFrame(columns=REVIEW_COLUMNS),
+        pd.DataFrame(columns=ACTION_COLUMNS),
+        {},
+    )
     if doc is None:
         return empty
     y = Positions(doc, file, ctx.problems)

@@ -88,8 +88,10 @@ class EngagementMeta(_Strict):
         description="target maturity 0-5: a number, or a mapping with 'default' and overrides by requirement, "
         "clause or Annex A objective ('6.1.2', '9', 'A.7', 'A.6.2')",
     )
-    branding: Branding = Field(Branding(), description="how the reports are branded")
-    context: Context = Field(Context(), description="the context of the organisation, read by the management review")
+    branding: Branding = Field(default_factory=Branding, description="how the reports are branded")
+    context: Context = Field(
+        default_factory=Context, description="the context of the organisation, read by the management review"
+    )
 
     @field_validator("assessment_date", mode="before")
     @classmethod

@@ -554,11 +554,11 @@ def read(ctx: ReadContext) -> ImpactInputs:
                 )
                 continue
             _read_profile(ctx, path.name, sid, out)
-    path = ctx.optional_file(IMPACTS_FILE)
-    if path is not None:
+    impacts_path = ctx.optional_file(IMPACTS_FILE)
+    if impacts_path is not None:
         out.has_impacts_file = True
         file = ctx.name(IMPACTS_FILE)
-        records = validate_table(path, IMPACTS_SCHEMA, file, ctx.problems)
+        records = validate_table(impacts_path, IMPACTS_SCHEMA, file, ctx.problems)
         records = check_duplicates(records, IMPACTS_SCHEMA, file, ctx.problems)
         records = _check_impacts(ctx, records, out, file)
         out.impacts = to_frame(records, IMPACTS_SCHEMA.names)

@@ -345,7 +345,7 @@ def read(ctx: ReadContext) -> RiskData:
     )
     approval = None
     raw_plan = ctx.meta_value("risk_treatment_plan")
-    if raw_plan is not None:
+    if raw_plan is not None and doc is not None:
         try:
             approval = PlanApproval.model_validate(raw_plan)
         except ValidationError as exc:

@@ -144,7 +144,7 @@ def category_chart(result: CrosswalkResult) -> go.Figure:
     )
 
 
-_GROUP = {
+_GROUP: dict[str, str | tuple[str, str]] = {
     "group_id": "NIST",
     "group_title": "NIST text",
     "total": ("Subcategories", "num"),

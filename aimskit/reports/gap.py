@@ -85,7 +85,7 @@ def objective_chart(result: GapResult):
     return charts.status_bars(result.by_objective, "Status of the Annex A controls by objective")
 
 
-_GROUP_COLUMNS = {
+_GROUP_COLUMNS: dict[str, str | tuple[str, str]] = {
     "group_id": "ID",
     "group_title": "Title",
     "total": ("Requirements", "num"),

@@ -370,7 +370,7 @@ def matrix(result: ImpactResult, residual: bool = False):
     return charts.risk_matrix(result.criteria, f"Negative impacts {label}: number per cell", counts=counts, hover=ids)
 
 
-_IMPACT_COLUMNS = {
+_IMPACT_COLUMNS: dict[str, str | tuple[str, str]] = {
     "impact_id": "ID",
     "system_id": "AI system",
     "party_label": "Party",

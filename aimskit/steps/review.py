@@ -101,7 +101,7 @@ def _key(text: str) -> str:
 
 def issue_changes(current: dict[str, list[str]], previous: dict[str, list[str]] | None) -> pd.DataFrame:
     """Issues now vs at the last review: change is new / unchanged / no longer listed / no baseline."""
-    rows = []
+    rows: list[dict[str, str]] = []
     for kind in ("external", "internal"):
         now = current.get(kind, [])
         if previous is None:
