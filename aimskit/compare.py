@@ -190,6 +190,7 @@ def _risks(old: dict, new: dict) -> tuple[list[dict[str, Any]], list[dict[str, A
         a, b = o.get(rid), n.get(rid)
         base = {"risk_id": rid, "system_id": (b or a or {}).get("system_id"), "title": (b or a or {}).get("title")}
         if a is None:
+            assert b is not None
             rows.append({**base, "change": "added", "details": f"new risk, inherent score {b.get('inherent_score')}"})
             continue
         if b is None:
@@ -292,6 +293,7 @@ def _findings(old: dict, new: dict) -> list[dict[str, Any]]:
             "statement": f.get("statement"),
         }
         if a is None:
+            assert b is not None
             rows.append({**base, "change": "new", "status_old": None, "status_new": b.get("status")})
         elif b is None:
             rows.append({**base, "change": "removed", "status_old": a.get("status"), "status_new": None})
@@ -542,7 +544,9 @@ def _fig_html(fig: Any, n: int) -> str:
 
 
 def _words(v: Any) -> str:
-    return STATUS_WORDS.get(v, _word(v)) if isinstance(v, str) or v is None else _fmt(v)
+    if isinstance(v, str):
+        return STATUS_WORDS.get(v, _word(v))
+    return _word(v) if v is None else _fmt(v)
 
 
 def html_sections(c: Comparison, plotly_src: str | None = None) -> str:

@@ -399,7 +399,7 @@ def _system_names(run: Run) -> dict[str, str]:
 
 
 def _components(run: Run, ids: _Ids) -> list[dict[str, Any]]:
-    comps = [
+    comps: list[dict[str, Any]] = [
         {
             "uuid": ids("component", "aims"),
             "type": "this-system",
@@ -671,10 +671,8 @@ def _security_results(run: Run, ids: _Ids, parts: set[str], selected: list[str],
                     "title": f"{e['control_id']}: red-team verdict {verdict} ({e.get('system_id')})",
                     "description": f"Red-team evidence for {e['control_id']}: {verdict}.",
                     "props": _props(scope=e.get("system_id"), verdict=verdict),
-                    "target": {
-                        **_target(e["control_id"], parts),
-                        "status": {"state": "satisfied" if verdict == "pass" else "not-satisfied"},
-                    },
+                    "target": _target(e["control_id"], parts)
+                    | {"status": {"state": "satisfied" if verdict == "pass" else "not-satisfied"}},
                     "related-observations": [{"observation-uuid": ouuid}],
                 }
             )
