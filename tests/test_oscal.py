@@ -255,3 +255,68 @@ def test_export_refuses_a_folder_that_is_not_a_run(tmp_path: Path):
     result = CliRunner().invoke(cli, ["export", "oscal", str(tmp_path)])
     assert result.exit_code == 1
     assert "no manifest.json" in result.output
+
+
+def _with_security(run: Path, dest: Path, verdicts: dict[str, str]) -> Path:
+    """A copy of a run with a security results file as the security step writes it (``evidence`` rows per
+    control and red-team run, ``categories`` per system and OWASP category) and its manifest entry."""
+    shutil.copytree(run, dest, ignore=shutil.ignore_patterns("*.html", "*.ipynb", "assets"))
+    rows = [
+        {
+            "control_id": c,
+            "control": "",
+            "system_id": "llm-assist",
+            "run_id": "RT-1",
+            "run_date": "2026-11-10",
+            "tool": "garak",
+            "verdict": v,
+            "sha256": "ab" * 32,
+            "evidence": "",
+        }
+        for c, v in verdicts.items()
+    ]
+    cats = [{"system_id": "llm-assist", "category": "LLM01", "verdict": next(iter(verdicts.values()))}]
+    (dest / "security").mkdir()
+    (dest / "security" / "system-llm-assist.json").write_text(
+        json.dumps({"system_id": "llm-assist", "evidence": rows, "categories": cats})
+    )
+    m = json.loads((dest / "manifest.json").read_text())
+    m["reports"].append(
+        {
+            "name": "security/system-llm-assist",
+            "step": "security",
+            "system_id": "llm-assist",
+            "status": "ok",
+            "files": {"json": "security/system-llm-assist.json"},
+            "files_sha256": {"json": "cd" * 32},
+        }
+    )
+    (dest / "manifest.json").write_text(json.dumps(m))
+    return dest
+
+
+def test_security_verdicts_become_findings(example_run: Path, tmp_path: Path):
+    run = _with_security(
+        example_run, tmp_path / "run", {"A.6.2.4": "fail", "A.6.2.5": "pass", "A.6.2.6": "inconclusive"}
+    )
+    docs = oscal.build(run)
+    sec = [r for r in docs["assessment-results"]["results"] if r["title"].startswith("Security testing")]
+    assert len(sec) == 1
+    states = {f["target"]["target-id"]: f["target"]["status"]["state"] for f in sec[0]["findings"]}
+    # fail -> not satisfied, pass -> satisfied, inconclusive -> an observation without a finding
+    assert states == {"iso42001-A.6.2.4_obj": "not-satisfied", "iso42001-A.6.2.5_obj": "satisfied"}
+    assert len(sec[0]["observations"]) == 3
+    assert oscal.check_references(docs) == []
+
+
+def test_compare_shows_security_verdict_changes(example_run: Path, tmp_path: Path):
+    from aimskit import compare
+
+    old = _with_security(example_run, tmp_path / "old", {"A.6.2.4": "fail"})
+    new = _with_security(example_run, tmp_path / "new", {"A.6.2.4": "pass"})
+    c = compare.compare(old, new)
+    assert c.has_security
+    assert c.security == [
+        {"system_id": "llm-assist", "category": "LLM01", "verdict_old": "fail", "verdict_new": "pass"}
+    ]
+    assert "1 red-team verdict changed." in compare.summary(c)
