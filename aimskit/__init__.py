@@ -16,4 +16,14 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "render_report"]
+
+
+def __getattr__(name: str):
+    # aimskit.render_report() from a notebook, without making 'import aimskit' import nbconvert
+    # (imported by name at call time, so the package itself depends on nothing: no import cycle)
+    if name == "render_report":
+        import importlib
+
+        return importlib.import_module("aimskit.notebook_render").render_report
+    raise AttributeError(f"module 'aimskit' has no attribute {name!r}")

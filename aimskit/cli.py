@@ -8,6 +8,7 @@ Every command mirrors a library call: ``run`` -> :func:`aimskit.batch.run`, ``va
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,11 +19,23 @@ from pathlib import Path
 import click
 
 import aimskit
+from aimskit.problems import plural, safe_text
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # problems in the user's input, or a report that failed
 EXIT_USAGE = 2  # the command line asked for something that does not exist (click uses 2 as well)
 EXIT_INTERNAL = 3  # an aimskit bug: anything raised that is not an AimskitError
+
+
+def _safe_streams() -> None:
+    """Make stdout and stderr write any text in any encoding: what the encoding (cp1252 when Windows
+    redirects to a file, ``PYTHONIOENCODING``) cannot hold is written backslash-escaped instead of
+    failing, so no message is ever lost to an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") not in ("backslashreplace", "surrogateescape"):
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot be reconfigured stays as it is
+                reconfigure(errors="backslashreplace")
 
 
 def _echo_problems(problems) -> None:
@@ -64,12 +77,13 @@ class _Group(click.Group):
             errors = [p for p in exc.problems if p.severity == "error"]
             _echo_problems(errors)
             click.echo(
-                f"The engagement has {len(errors)} problem(s); nothing was run. Fix them and run again.", err=True
+                f"The engagement has {plural(len(errors), 'problem')}; nothing was run. Fix them and run again.",
+                err=True,
             )
             ctx.exit(exit_code(exc))
         except AimskitError as exc:
             message = exc.args[0] if exc.args else str(exc)
-            click.echo(f"error: {message}", err=True)
+            click.echo(f"error: {safe_text(message)}", err=True)
             ctx.exit(exit_code(exc))
 
 
@@ -77,6 +91,7 @@ class _Group(click.Group):
 @click.version_option(aimskit.__version__, prog_name="aimskit")
 def cli() -> None:
     """aimskit: ISO/IEC 42001 AI management system assessments as notebooks and reports."""
+    _safe_streams()
 
 
 def _executor_name(value: str) -> str:
@@ -114,7 +129,11 @@ def _executor_name(value: str) -> str:
     help="Output folder. Default: outputs/example, or outputs/<engagement folder name>.",
 )
 @click.option(
-    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+    "--timeout",
+    default=600,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds one report may take to execute (all its cells together).",
 )
 @click.option(
     "--self-contained",
@@ -147,7 +166,28 @@ def _executor_name(value: str) -> str:
     type=click.Path(path_type=Path),
     help="Output folder of an earlier run: also write compare.html and a section on what changed in the index.",
 )
-def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet, baseline) -> None:
+@click.option("--pdf", is_flag=True, help="Then a PDF of every report (as 'aimskit pdf OUT').")
+@click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
+@click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
+def run(
+    path,
+    steps,
+    systems,
+    out,
+    timeout,
+    self_contained,
+    jobs,
+    force,
+    executor,
+    scheduler,
+    quiet,
+    pdf,
+    word,
+    with_pack,
+    paper,
+    baseline,
+) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
@@ -161,7 +201,7 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
 
     warning = batch.kernel_warning()
     if warning:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {safe_text(warning)}", err=True)
     try:
         result = batch.run(
             path,
@@ -183,9 +223,15 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     for problem in result.warnings:
         click.echo(problem.format(), err=True)
     n, failed = len(result.reports), len(result.failed)
-    click.echo(f"{n - failed} of {n} report(s) written to {result.out}; open {result.index}")
+    click.echo(
+        f"{n - failed} of {plural(n, 'report')} written to {safe_text(result.out)}; open {safe_text(result.index)}"
+    )
+    if pdf or word or with_pack:  # the deliverables of the reports that succeeded
+        from aimskit.deliver.cli import deliver
+
+        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet)
     if failed:
-        click.echo(f"{failed} report(s) failed; see {result.manifest}", err=True)
+        click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
         raise _Failed(EXIT_PROBLEMS)
 
 
@@ -207,11 +253,11 @@ class _ProgressDisplay:
             o = p.outcome
             if o.status == "ok":
                 if not self.quiet:
-                    click.echo(f"[{p.done}/{p.total}] ok      {o.name} ({o.duration_s:.1f} s)")
+                    click.echo(f"[{p.done}/{p.total}] ok      {safe_text(o.name)} ({o.duration_s:.1f} s)")
             else:
-                click.echo(f"[{p.done}/{p.total}] FAILED  {o.name}: {o.error}", err=True)
+                click.echo(f"[{p.done}/{p.total}] FAILED  {safe_text(o.name)}: {safe_text(o.error)}", err=True)
         if self.live and not self.quiet:
-            current = f" - running {', '.join(p.running)}" if p.running else ""
+            current = f" - running {safe_text(', '.join(p.running))}" if p.running else ""
             self.status = f"{p.done - p.failed} done, {p.failed} failed, {p.total - p.done} remaining{current}"
             width = shutil.get_terminal_size((100, 20)).columns - 1
             click.echo(f"\r\033[K{self.status[:width]}", nl=False)
@@ -219,7 +265,9 @@ class _ProgressDisplay:
     def flush_cached(self) -> None:
         if self.cached and not self.quiet:
             self.clear()
-            click.echo(f"reused {self.cached} report(s) whose inputs are unchanged (--force executes them again)")
+            click.echo(
+                f"reused {plural(self.cached, 'report')} whose inputs are unchanged (--force executes them again)"
+            )
         self.cached = 0
 
     def clear(self) -> None:
@@ -231,19 +279,30 @@ class _ProgressDisplay:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(path, strict) -> None:
-    """Check the engagement at PATH and report every problem as file:line:column: message."""
-    from aimskit import engagement
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Leave out warnings with this code (repeatable; codes in docs/problem-codes.md).",
+)
+def validate(path, strict, ignore) -> None:
+    """Check the engagement at PATH and report every problem as file:line:column: message [CODE]."""
+    from aimskit import codes, engagement
+    from aimskit.problems import UsageError, suggest
 
-    problems = engagement.validate(path)
+    for code in ignore:
+        if code not in codes.CODES:
+            raise UsageError(f"unknown problem code '{code}'{suggest(code, codes.CODES)} (see docs/problem-codes.md)")
+    problems = engagement.validate(path, ignore=ignore)
     _echo_problems(problems)
     errors = [p for p in problems if p.severity == "error" or strict]
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])
     if errors:
-        click.echo(f"{len(errors)} problem(s) found in {path}.", err=True)
+        click.echo(f"{plural(len(errors), 'problem')} found in {safe_text(path)}.", err=True)
         raise _Failed(EXIT_PROBLEMS)
-    note = f" ({warnings} warning(s))" if warnings else ""
-    click.echo(f"OK: {path} is a valid aimskit engagement{note}.")
+    note = f" ({plural(warnings, 'warning')})" if warnings else ""
+    click.echo(f"OK: {safe_text(path)} is a valid aimskit engagement{note}.")
 
 
 @cli.command("catalog")
@@ -324,8 +383,8 @@ def init(path, example) -> None:
 
     written = init_engagement(path, example=example)
     for f in written:
-        click.echo(f"created {f}")
-    click.echo(f"Next: edit the files, then 'aimskit validate {path}' and 'aimskit run {path}'.")
+        click.echo(f"created {safe_text(f)}")
+    click.echo(f"Next: edit the files, then 'aimskit validate {safe_text(path)}' and 'aimskit run {safe_text(path)}'.")
 
 
 @cli.command()
@@ -338,10 +397,58 @@ def notebooks(dest) -> None:
 
     copied, skipped = copy_notebooks(dest)
     for f in copied:
-        click.echo(f"copied {f}")
+        click.echo(f"copied {safe_text(f)}")
     for f in skipped:
-        click.echo(f"kept {f} (already exists; not overwritten)")
-    click.echo(f"Next: jupyter lab {dest}")
+        click.echo(f"kept {safe_text(f)} (already exists; not overwritten)")
+    click.echo(f"Next: jupyter lab {safe_text(dest)}")
+
+
+@cli.command()
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), help="HTML file. Default: NOTEBOOK with .html.")
+@click.option(
+    "--parameter", "-p", "params", nargs=2, multiple=True, metavar="NAME VALUE", help="Set a notebook parameter."
+)
+@click.option(
+    "--timeout", default=600, show_default=True, type=click.IntRange(min=1), help="Seconds a notebook cell may run."
+)
+def render(notebook, out, params, timeout) -> None:
+    """Execute the step NOTEBOOK as saved and render its report (as 'aimskit run' does: code hidden,
+    charts offline, the engagement's branding). From JupyterLab: aimskit.render_report() in a cell."""
+    from aimskit.notebook_render import render_report
+
+    result = render_report(notebook, out, parameters=dict(params), timeout=timeout)  # RenderError: exit 1
+    click.echo(str(result))
+    if result.error:
+        raise _Failed(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--dir", "dest", type=click.Path(path_type=Path), help="Working copy. Default: ./aimskit-lab/<name>.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port for JupyterLab.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def lab(path, dest, port, no_browser) -> None:
+    """Open JupyterLab on a working copy of the workbooks (forms) and step notebooks for the engagement
+    at PATH (default: the current folder)."""
+    import subprocess
+
+    from aimskit import lab as lab_mod
+
+    folder, written, kept = lab_mod.prepare(path or Path.cwd(), dest)  # LabError: exit 1
+    for f in written:
+        click.echo(f"copied {f}")
+    if kept:
+        click.echo(f"kept {len(kept)} notebook(s) already in {folder} (not overwritten)")
+    click.echo(f"Starting JupyterLab in {folder} (Ctrl+C to stop)")
+    code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
+    if code:
+        raise _Failed(code)
+
+
+from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402
+
+_register_deliverables(cli)  # aimskit pdf, word, pack, word-template
 
 
 @cli.group()
@@ -384,6 +491,7 @@ def compare_cmd(old_out, new_out, dest, self_contained) -> None:
 
 
 def main() -> None:
+    _safe_streams()
     try:
         cli.main(standalone_mode=True)
     except SystemExit:
@@ -395,7 +503,8 @@ def main() -> None:
         if os.environ.get("AIMSKIT_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (set AIMSKIT_DEBUG=1 for the traceback; please report it)",
+            f"internal error: {type(exc).__name__}: {safe_text(exc)} "
+            "(set AIMSKIT_DEBUG=1 for the traceback; please report it)",
             err=True,
         )
         sys.exit(EXIT_INTERNAL)

@@ -29,15 +29,15 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from aimskit.problems import Problems, one_of, suggest
+from aimskit.problems import Problems, fill, one_of, suggest
 from aimskit.yamlio import YamlDocument
 from aimskit.yamlmodel import AsWritten, report_model_errors
 
 METHODS = ("product", "sum", "matrix")
 METHOD_TEXT = {
-    "product": "score = likelihood x {impact}",
-    "sum": "score = likelihood + {impact}",
-    "matrix": "score read from the configured matrix (row: likelihood, column: {impact})",
+    "product": "score = {likelihood} x {impact}",
+    "sum": "score = {likelihood} + {impact}",
+    "matrix": "score read from the configured matrix (row: {likelihood}, column: {impact})",
 }
 
 
@@ -174,7 +174,9 @@ def method_tables(c: Criteria) -> dict[str, pd.DataFrame]:
 
 
 def formula(c: Criteria) -> str:
-    return METHOD_TEXT[c.method].replace("likelihood", c.likelihood.name.lower()).format(impact=c.impact.name.lower())
+    """How a score is formed, in the words of the configured scales (their names are data: filled in
+    by :func:`aimskit.problems.fill`, never read as a template)."""
+    return fill(METHOD_TEXT[c.method], likelihood=c.likelihood.name.lower(), impact=c.impact.name.lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +220,7 @@ def default_risk_raw() -> dict[str, Any]:
             ],
         ),
         "method": "product",
-        "bands": DEFAULT_BANDS,
+        "bands": [dict(b) for b in DEFAULT_BANDS],  # a copy: callers may change it
         "acceptance": {
             "medium": ["AI governance committee", "Chief Risk Officer"],
             "high": ["Executive committee"],

@@ -3,7 +3,7 @@
 An engagement is one folder of plain files describing one organisation's AI management
 system::
 
-    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding
+    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding, document control
     systems.csv       the AI system inventory
     gap.csv           one row per assessed requirement (clause sub-clause or Annex A control)
 
@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from aimskit import doccontrol, names
+from aimskit.fileio import OUTSIDE_MESSAGE, inside
 from aimskit.inputs import core, registry
 from aimskit.inputs.base import Part, ReadContext, closure
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta, resolve_target
@@ -157,7 +159,9 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     files: dict[str, Path] = {}
     for f in REQUIRED_FILES:
         p = folder / f
-        if p.is_file():
+        if p.is_file() and not inside(folder, p):
+            problems.error(name(f), 0, "", OUTSIDE_MESSAGE)
+        elif p.is_file():
             files[f] = p
         elif p.exists() or p.is_symlink():
             problems.error(name(f), 0, "", "not a regular file (a folder, a broken link or a device?)")
@@ -172,6 +176,7 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
             owned = [key.name for part in registry.PARTS for key in part.meta_keys]
             meta = core.validate_meta(doc, name(ENGAGEMENT_FILE), problems, owned)
             logo = core.check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
+            doccontrol.check(doc, folder, name(ENGAGEMENT_FILE), problems, meta.assessment_date if meta else None)
             if logo is not None:
                 files[Path(os.path.relpath(logo, folder)).as_posix()] = logo
 
@@ -180,6 +185,9 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     if SYSTEMS_FILE in files:
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
+        names.check_file_names(
+            ((r.values.get("id"), r.line) for r in systems_list), name(SYSTEMS_FILE), "system", problems, "id"
+        )
         for rec in systems_list:
             if rec.values.get("id"):
                 system_records.setdefault(rec.values["id"], rec)
@@ -195,13 +203,36 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     ctx = ReadContext(folder, problems, doc, meta, system_records, gap, files=files)
     for part in registry.in_order(parts):
         ctx.parts[part.name] = part.read(ctx)
+    _check_scope_file_names(ctx)
     problems.items.sort(key=lambda p: (p.file, p.line))
     return _Read(meta, systems, gap, files, problems, ctx.parts)
 
 
-def validate(path: str | Path) -> list[Problem]:
-    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line."""
-    return list(_read(Path(path)).problems)
+def _check_scope_file_names(ctx: ReadContext) -> None:
+    """Audit and review IDs name their reports too: refuse IDs that collide on case-insensitive file systems."""
+    data = ctx.parts.get("audit")
+    if data is None:
+        return
+    for frame, file, what in ((data.audits, "audits.yaml", "audit"), (data.reviews, "reviews.yaml", "review")):
+        if not frame.empty:
+            entries = sorted(zip(frame["id"], frame["line"], strict=True), key=lambda e: e[1])
+            names.check_file_names(entries, ctx.name(file), what, ctx.problems)
+
+
+def validate(path: str | Path, ignore: Iterable[str] = ()) -> list[Problem]:
+    """Every problem (errors and warnings) of the engagement at ``path``, sorted by file and line,
+    with a warning for every placeholder of the blank templates left unchanged.
+
+    ``ignore``: codes of warnings to leave out (``AK105``); errors are always reported.
+    """
+    from aimskit import placeholders
+
+    problems = list(_read(Path(path)).problems)
+    if Path(path).is_dir():
+        problems += placeholders.find(path)
+        problems.sort(key=lambda p: (p.file, p.line))
+    skip = set(ignore)
+    return [p for p in problems if not (p.severity == WARNING and p.code in skip)]
 
 
 def load(path: str | Path, parts: Iterable[Part[Any]] | None = None) -> Engagement:

@@ -8,6 +8,20 @@ import tempfile
 from pathlib import Path
 
 
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path``, with every symbolic link followed, is in ``folder`` (an engagement reads only
+    its own files: a link to a file elsewhere is refused, and nothing of that file is ever quoted)."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError):  # a link loop, or no permission to follow it
+        return False
+
+
+OUTSIDE_MESSAGE = (
+    "is a link to a file outside the engagement folder; it is not read (copy the file into the folder instead)"
+)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(template: str, **values: object) -> str:
+    """``template`` (text written in aimskit's code) with each ``{name}`` replaced by ``values[name]``.
+
+    One pass over the template only: braces, ``%`` or ``$`` inside a value are written as they are,
+    never read as fields. Use it, not ``str.format``, whenever a value may come from the user."""
+    return _FIELD.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def plural(n: int, singular: str, many: str | None = None) -> str:
+    """``"1 system"``, ``"2 systems"``, ``"0 systems"`` (``many`` for irregular plurals)."""
+    return f"{n} {singular if n == 1 else (many or singular + 's')}"
+
+
+def safe_text(text: object) -> str:
+    """``text`` as it can be shown on a terminal, in a log or a message: every control character
+    (escape sequences, carriage return, newline, backspace, C1 controls) and every invisible format
+    character (bidirectional overrides, zero-width spaces) is shown escaped (``\\x1b``, ``\\u202e``),
+    so a value quoted in a message can neither rewrite the terminal nor hide what it holds."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[ch])
+        elif unicodedata.category(ch) in ("Zs",):  # other spaces (no-break, thin) are visible enough
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -24,11 +66,14 @@ class Problem:
     column: str
     message: str
     severity: str = ERROR
+    code: str = ""  # a stable code (AK101), listed in docs/problem-codes.md: filter or suppress by it
 
     def format(self) -> str:
+        """``file:line:column: message``, safe to print (control characters shown escaped)."""
         where = f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        suffix = f" [{self.code}]" if self.code else ""
+        return safe_text(f"{where}: {prefix}{self.message}{suffix}")
 
     def __str__(self) -> str:
         return self.format()
@@ -40,14 +85,14 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR) -> None:
-        self.items.append(Problem(file, int(line), str(column), message, severity))
+    def add(self, file: str, line: int, column: str | int, message: str, severity: str = ERROR, code: str = "") -> None:
+        self.items.append(Problem(file, int(line), str(column), message, severity, code))
 
-    def error(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, ERROR)
+    def error(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, ERROR, code)
 
-    def warning(self, file: str, line: int, column: str | int, message: str) -> None:
-        self.add(file, line, column, message, WARNING)
+    def warning(self, file: str, line: int, column: str | int, message: str, code: str = "") -> None:
+        self.add(file, line, column, message, WARNING, code)
 
     @property
     def errors(self) -> list[Problem]:
@@ -95,6 +140,10 @@ def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     lowered = {c.lower(): c for c in choices}
     if value.lower() in lowered:
         return f"; did you mean '{lowered[value.lower()]}'?"
+    folded = value.lower().replace(" ", "_").replace("-", "_")
+    starting = [c for c in choices if len(folded) >= 3 and c.lower().startswith(folded)]
+    if len(starting) == 1:  # an abbreviation: partial -> partially_compliant
+        return f"; did you mean '{starting[0]}'?"
     match = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
     if not match:
         match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=cutoff)
@@ -114,6 +163,19 @@ def suggest_id(value: str, choices: Iterable[str]) -> str:
             if hint:
                 return hint
     return suggest(value, choices)
+
+
+_SEPARATORS = re.compile(r"[,\s/|]+")
+
+
+def separator_hint(value: str, choices: Iterable[str]) -> str:
+    """For a list cell written with commas or spaces (``A.6.2.6, A.7.4``) whose parts are all valid:
+    the hint to separate them with ``;``; otherwise an empty string."""
+    parts = [p for p in _SEPARATORS.split(value.strip()) if p]
+    known = {c.lower() for c in choices}
+    if len(parts) > 1 and all(p.lower() in known for p in parts):
+        return f"; separate several values with ';' ('{'; '.join(parts)}')"
+    return ""
 
 
 def one_of(choices: Iterable[str]) -> str:

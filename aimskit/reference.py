@@ -104,7 +104,7 @@ def model_markdown(model: type[BaseModel], prefix: str = "") -> str:
             if field.default not in ("", None, [], {})
             else ""
         )
-        if isinstance(field.default, BaseModel):
+        if isinstance(field.default, BaseModel) or field.default_factory is not None:
             default = ""
         rows.append(
             f"| `{key}` | {'yes' if field.is_required() else 'no'} | {_cell(_type_name(field.annotation))} | "

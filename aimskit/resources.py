@@ -24,6 +24,11 @@ def notebooks_dir() -> Path:
     return _first(_BUNDLED / "notebooks", _CHECKOUT / "notebooks")
 
 
+def workbooks_dir() -> Path:
+    """The interactive workbook notebooks (forms that fill the engagement; not reports)."""
+    return _first(_BUNDLED / "workbooks", _CHECKOUT / "workbooks")
+
+
 def example_engagement() -> Path:
     return _first(_BUNDLED / "data" / "example", _CHECKOUT / "data" / "example")
 

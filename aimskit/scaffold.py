@@ -69,7 +69,7 @@ def init_engagement(path: str | Path, example: bool = False) -> list[Path]:
 
 
 def copy_notebooks(dest: str | Path) -> tuple[list[Path], list[Path]]:
-    """Copy the step notebooks into ``dest`` to work on them in JupyterLab.
+    """Copy the step notebooks and the workbooks (forms) into ``dest`` to work on them in JupyterLab.
 
     Returns ``(copied, skipped)``: a notebook that already exists in ``dest`` is never overwritten.
     """
@@ -79,7 +79,8 @@ def copy_notebooks(dest: str | Path) -> tuple[list[Path], list[Path]]:
     target.mkdir(parents=True, exist_ok=True)
     copied: list[Path] = []
     skipped: list[Path] = []
-    for nb in sorted(resources.notebooks_dir().glob("*.ipynb")):
+    books = sorted(resources.notebooks_dir().glob("*.ipynb")) + sorted(resources.workbooks_dir().glob("*.ipynb"))
+    for nb in books:
         out = target / nb.name
         if out.exists():
             skipped.append(out)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from aimskit.problems import Problems, one_of, suggest
+from aimskit.problems import Problems, one_of, plural, suggest
 
 _STRIP = " \t\u00a0\ufeff"
 YES = {"yes", "y", "true", "1"}
@@ -132,14 +132,44 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
                 continue
             records.append((start, cells))
     except csv.Error as exc:
-        problems.error(file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)")
+        if "field larger than field limit" in str(exc):
+            problems.error(
+                file,
+                previous_end + 1,
+                "",
+                f"a cell in the record starting on this line is longer than {csv.field_size_limit():,} characters, "
+                "the limit for one cell; shorten it (put long text in a document and give its reference)",
+            )
+        else:
+            problems.error(
+                file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)"
+            )
     if header is None:
         problems.error(file, 1, "", "the file is empty: it needs a header row")
         return CsvText([], 1, [])
     return CsvText(header, header_line, records)
 
 
-def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems) -> Any:
+def _rating_from_label(scale: Any, col: Column, value: str, file: str, line: int, problems: Problems) -> int | None:
+    """A rating written as its label (``likely``) is read as its value, with a warning; anything else
+    gets the scale's values and labels as the hint."""
+    axis = scale.name.lower()
+    for level in scale.levels:
+        if level.label.casefold() == value.casefold():
+            problems.warning(
+                file,
+                line,
+                col.name,
+                f"'{value}' was read as {level.value} ({level.label} on the {axis} scale); write {level.value}",
+            )
+            return level.value
+    levels = ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels)
+    hint = suggest(value, [lv.label for lv in scale.levels])
+    problems.error(file, line, col.name, f"'{value}' is not a {axis} value: use one of {levels}{hint}")
+    return None
+
+
+def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems, scale: Any = None) -> Any:
     value = raw.strip(_STRIP)
     if value == "":
         if col.mandatory:
@@ -171,6 +201,8 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
                 as_float = None
             if as_float is not None and as_float.is_integer() and re.fullmatch(r"[+-]?[0-9]+\.0*", value):
                 number = int(as_float)
+            elif scale is not None and as_float is None:
+                return _rating_from_label(scale, col, value, file, line, problems)
             else:
                 problems.error(file, line, col.name, f"'{value}' is not a whole number")
                 return None
@@ -212,8 +244,37 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
     return value
 
 
-def validate_table(path: Path, schema: TableSchema, file: str, problems: Problems) -> list[Record]:
-    """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``."""
+def _drop_ghost_columns(
+    header: list[str], rows: list[tuple[int, list[str]]], hline: int, file: str, problems: Problems
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Drop empty unnamed columns at the end of the header when no row has a value in them
+    (spreadsheets write such "ghost" columns for cells that were once formatted), with one warning.
+    A trailing unnamed column holding a value is kept, for the header check to report; a row longer
+    than the header is left as it is (an unquoted comma is reported, not guessed away)."""
+    width = len(header)
+    while width and not header[width - 1] and all(len(c) < width or not c[width - 1].strip(_STRIP) for _, c in rows):
+        width -= 1
+    ghosts = len(header) - width
+    if not ghosts:
+        return header, rows
+    trimmed = [(line, cells[:width] if width <= len(cells) <= len(header) else cells) for line, cells in rows]
+    problems.warning(
+        file,
+        hline,
+        "",
+        f"{plural(ghosts, 'empty unnamed column')} at the end ignored (a spreadsheet's 'ghost' columns); "
+        "delete them to silence this warning",
+    )
+    return header[:width], trimmed
+
+
+def validate_table(
+    path: Path, schema: TableSchema, file: str, problems: Problems, scales: dict[str, Any] | None = None
+) -> list[Record]:
+    """Read ``path`` against ``schema``: typed records, with every problem added to ``problems``.
+
+    ``scales`` maps a rating column to its configured scale (:class:`aimskit.criteria.Scale`): a
+    rating written as a level's label is read as its value (with a warning)."""
     text = read_csv(path, file, problems)
     header, rows, hline = text.header, text.records, text.header_line
     if not header:
@@ -229,6 +290,7 @@ def validate_table(path: Path, schema: TableSchema, file: str, problems: Problem
                     "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
                 )
                 return []
+    header, rows = _drop_ghost_columns(header, rows, hline, file, problems)
     known = set(schema.names)
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -259,7 +321,8 @@ def validate_table(path: Path, schema: TableSchema, file: str, problems: Problem
             if col.name not in seen:
                 record.values[col.name] = None
                 continue
-            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems)
+            scale = (scales or {}).get(col.name)
+            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems, scale)
         records.append(record)
     return records
 

@@ -36,6 +36,22 @@ LIFECYCLE_STAGES = (
     "re_evaluation",
     "retirement",
 )
+LIFECYCLE_LABELS = {
+    "inception": "Inception",
+    "design_development": "Design and development",
+    "verification_validation": "Verification and validation",
+    "deployment": "Deployment",
+    "operation_monitoring": "Operation and monitoring",
+    "re_evaluation": "Re-evaluation",
+    "retirement": "Retirement",
+}
+SYSTEM_TYPE_LABELS = {
+    "predictive_ml": "Predictive ML",
+    "generative_ai": "Generative AI",
+    "agentic": "Agentic",
+    "rule_based": "Rule-based",
+    "other": "Other",
+}
 EU_AI_ACT_TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
 STATUSES = (
     "compliant",

@@ -22,10 +22,14 @@ from typing import Any
 
 import yaml
 
-from aimskit.problems import Problems
+from aimskit.problems import Problems, plural, safe_text
 from aimskit.tables import decode
 
 Position = tuple[int, int]  # 1-based line and column
+
+#: Deepest nesting of lists and mappings accepted; engagement files need four or five levels.
+MAX_DEPTH = 40
+ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out"
 
 
 @dataclass
@@ -137,7 +141,7 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
             file,
             node.start_mark.line + 1,
             node.start_mark.column + 1,
-            "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out",
+            ALIAS_MESSAGE,
         )
         return False
     seen_nodes.add(id(node))
@@ -170,6 +174,8 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
     libyaml parses when PyYAML has it; a file it refuses is parsed again by the pure-Python
     parser, whose messages (and positions) are the ones reported."""
     text = decode(path.read_bytes(), file, problems, hint="save the file as UTF-8")
+    if not _printable(text, file, problems):
+        return None
     if len(_LOADERS) > 1:
         fast = Problems()
         doc = _parse(text, file, fast, _LOADERS[0])
@@ -178,7 +184,71 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
     return _parse(text, file, problems, _Loader)
 
 
+def _printable(text: str, file: str, problems: Problems) -> bool:
+    """YAML refuses control characters (an escape sequence, a form feed): each is reported at its
+    place, shown escaped, instead of the parser's exception."""
+    bad = list(yaml.reader.Reader.NON_PRINTABLE.finditer(text))
+    for match in bad[:5]:
+        before = text[: match.start()]
+        line, column = before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
+        problems.error(
+            file,
+            line,
+            column,
+            f"the control character {safe_text(match.group())} is not allowed in a YAML file; delete it",
+        )
+    if len(bad) > 5:
+        problems.error(file, 0, "", f"{len(bad) - 5} more control characters in this file")
+    return not bad
+
+
+def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
+    """One pass over the YAML events, before anything is built: nesting deeper than
+    :data:`MAX_DEPTH` is reported where it happens, and anchors/aliases once for the whole file (at
+    the first anchor, with how many aliases use it). False when the file is refused. A syntax error
+    is left to the parse that follows (which reports it)."""
+    loader = loader_class(text)
+    depth, anchors, aliases, broken = 0, [], 0, False
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    problems.error(
+                        file,
+                        line,
+                        column,
+                        f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
+                        "only a few levels (is a bracket left open?)",
+                    )
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+            if getattr(event, "anchor", None) is not None and not isinstance(event, yaml.AliasEvent):
+                anchors.append(event.start_mark)
+    except yaml.YAMLError:
+        broken = True  # reported by the parse that follows
+    finally:
+        loader.dispose()
+    if anchors or aliases:
+        mark = anchors[0] if anchors else None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        more = ""
+        if aliases > 1 or len(anchors) > 1:
+            more = f" (this file has {plural(len(anchors), 'anchor')} and {plural(aliases, 'alias', 'aliases')})"
+        problems.error(file, line, column, ALIAS_MESSAGE + more)
+        return broken
+    return True
+
+
 def _parse(text: str, file: str, problems: Problems, loader_class: type) -> YamlDocument | None:
+    if not _scan(text, file, problems, loader_class):
+        return None
     loader = loader_class(text)
     try:
         node = loader.get_single_node()

@@ -380,6 +380,8 @@ _FRIENDLY_TYPES = {
     "date_from_datetime_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
     "date_parsing": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
     "date_type": "{key} must be a date in the form YYYY-MM-DD, found {kind}",
+    "bool_parsing": "{key} must be yes or no, found {kind}",
+    "bool_type": "{key} must be yes or no, found {kind}",
     "int_parsing": "'{value}' is not a whole number",
     "int_type": "{key} must be a whole number, found {kind}",
     "int_from_float": "'{value}' is not a whole number",

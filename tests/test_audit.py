@@ -409,7 +409,7 @@ def test_example_review_pack(example):
     h = r.headline
     assert (h["actions"], h["actions_open"], h["actions_overdue"]) == (5, 3, 2)  # A2 and A5 overdue
     assert r.inputs.baseline == "MR-2026-01"
-    assert h["conformity_change"] == round(53.1 - 41.0, 1)
+    assert h["conformity_change"] == round(54.7 - 41.0, 1)
     assert r.inputs.risks["risk_id"].tolist()[:2] == ["R-12", "R-10"]  # from the risk step: top residual risks
     one = review.assess(example, "MR-2026-01")
     assert len(one.decisions) == 3 and one.review["id"] == "MR-2026-01"

@@ -151,7 +151,7 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
 
     res = CliRunner().invoke(cli, ["run", str(example_copy), "--step", "gap", "--out", str(out), "--jobs", "2"])
     assert res.exit_code == 0, res.output
-    assert f"reused {len(done_before)} report(s)" in res.output
+    assert f"reused {len(done_before)} report{'' if len(done_before) == 1 else 's'}" in res.output
     man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert man["status"] == "ok" and len(man["reports"]) == 6
     for r in man["reports"]:

@@ -98,10 +98,10 @@ def test_nist_counts_by_function_add_up(org):
     by = org.nist_by_function.set_index("group_id")
     assert by["total"].to_dict() == {"GOVERN": 19, "MAP": 18, "MEASURE": 22, "MANAGE": 13}
     assert sum(by[c].sum() for c in xw.COVERAGE) == 72
-    # the one covered subcategory is GOVERN 1.1 (checked above); MEASURE holds the three not
-    # covered (2.2, 2.11, 4.1: each rests only on non-compliant / not assessed requirements) and
-    # the one not assessed (2.12)
-    assert by.loc["GOVERN", "covered"] == 1 and by["covered"].sum() == 1
+    # two covered subcategories: GOVERN 1.1 (checked above) and MANAGE 2.1 (7.1 and A.4.2, both
+    # compliant in gap.csv); MEASURE holds the three not covered (2.2, 2.11, 4.1: each rests only on
+    # non-compliant / not assessed requirements) and the one not assessed (2.12)
+    assert by.loc["GOVERN", "covered"] == 1 and by.loc["MANAGE", "covered"] == 1 and by["covered"].sum() == 2
     assert by.loc["MEASURE", "not_covered"] == 3 and by.loc["MEASURE", "not_assessed"] == 1
     cats = org.nist_by_category
     assert len(cats) == 19 and cats["total"].sum() == 72

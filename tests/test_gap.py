@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import pytest
 
-from aimskit import engagement
+from aimskit import engagement, resources
 from aimskit.steps import gap
 
 
@@ -94,7 +94,9 @@ def test_weakest_assessment_decides_the_organisation_view(minimal):
     org = gap.assess(eng).view.set_index("id")
     assert org.loc["A.6.2.4", "status"] == "non_compliant"
     assert org.loc["A.6.2.4", "maturity"] == 1
-    assert org.loc["A.6.2.4", "basis"] == "weakest of: organisation (compliant); system chat (non_compliant)"
+    name = eng.system_names["chat"]
+    assert org.loc["A.6.2.4", "basis"] == f"the weakest of the organisation (compliant); {name} (non-compliant)"
+    assert org.loc["A.6.2.4", "decided_by"] == name
     assert org.loc["A.7.4", "maturity"] == 1  # lowest maturity among assessments
     assert org.loc["A.7.4", "owner"] == "Eng"
 
@@ -130,8 +132,8 @@ def test_summary_is_in_plain_words(eng):
     text = " ".join(gap.assess(eng).summary)
     assert "5 of 70 requirements have been assessed" in text
     assert "Overall conformity is 50%" in text
-    assert "1 mandatory clause requirement(s) are non-compliant" in text
-    assert "1 are past their target date" in text
+    assert "1 mandatory clause requirement is non-compliant" in text
+    assert "1 is past the target date" in text
 
 
 def test_results_json_is_serialisable(eng):
@@ -191,3 +193,26 @@ def test_organisation_headline_equals_the_full_assessment():
 
     eng = engagement.load(resources.example_engagement())
     assert gap.organisation_headline(eng) == gap.assess(eng).headline
+
+
+def test_example_conformity_figures_differ_and_follow_their_formulas():
+    """Overall, clause and Annex A conformity of the example tell a story (they differ), and each is
+    (compliant + 0.5 x partially compliant) / assessed over its own requirements, the overall one
+    pooled over all of them (so it is the assessed-weighted mean of the other two)."""
+    eng = engagement.load(resources.example_engagement())
+    result = gap.assess(eng)
+    h, view = result.headline, result.view
+
+    def score(part):
+        counts = part["status"].value_counts()
+        assessed = sum(counts.get(s, 0) for s in ("compliant", "partially_compliant", "non_compliant"))
+        return 100 * (counts.get("compliant", 0) + 0.5 * counts.get("partially_compliant", 0)) / assessed, assessed
+
+    overall, n = score(view)
+    clauses, n_clauses = score(view[view["kind"] == "clause"])
+    controls, n_controls = score(view[view["kind"] == "control"])
+    assert h["conformity"] == round(overall, 1)
+    assert h["conformity_clauses"] == round(clauses, 1)
+    assert h["conformity_controls"] == round(controls, 1)
+    assert len({h["conformity"], h["conformity_clauses"], h["conformity_controls"]}) == 3
+    assert overall == pytest.approx((clauses * n_clauses + controls * n_controls) / n)

@@ -394,11 +394,13 @@ def test_profile_problems_are_reported_with_positions(minimal):
         + "\n  art5.z: no"
     ).replace("automation: decision_support", "automation: full")
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
-    (minimal / "systems" / "chatt.yaml").write_text("role: [deployer]\n", encoding="utf-8")
+    misnamed = PROFILE.format(screening=_screening()).replace("significant_decisions: no", "significant_decisions: 2")
+    assert "significant_decisions: 2" in misnamed
+    (minimal / "systems" / "chatt.yaml").write_text(misnamed, encoding="utf-8")
     (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
     assert _messages(minimal) == [
         "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
-        "fully_automated",
+        "fully_automated; did you mean 'fully_automated'?",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.profiling' (Art. 6(3) third subparagraph) (needed because "
         "annex_iii lists a use case)",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii "
@@ -425,7 +427,10 @@ def test_profile_problems_are_reported_with_positions(minimal):
         "systems/chat.yaml:25:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
         "gpai_provider_systemic",
         "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
-        "systems/chatt.yaml:0: no system 'chatt' in systems.csv: name the file after a system id; did you mean 'chat'?",
+        "systems/chatt.yaml:1:1: no system 'chatt' in systems.csv: name the file after a system id; did you mean "
+        "'chat'?",
+        # the misnamed file's own problems come at once, not after renaming it
+        "systems/chatt.yaml:8:24: significant_decisions must be yes or no, found the number 2",
         "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
     ]
 
@@ -471,7 +476,7 @@ def test_blank_profile_template_is_a_valid_profile(minimal):
     (minimal / "systems" / "_example.yaml").write_text(text, encoding="utf-8")
     assert _messages(minimal) == []  # ignored: starts with _
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
-    assert _messages(minimal) == []
+    assert [m for m in _messages(minimal) if "placeholder text from the blank template" not in m] == []
     assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].tier == "minimal"
 
 

@@ -200,7 +200,7 @@ def test_overdue_is_judged_against_the_assessment_date(minimal):
     )
     result = risk.assess(eng)
     finding = result.findings[result.findings["rule"] == "RTP-8"].iloc[0]
-    assert finding["message"] == "due 2026-06-01, 29 days overdue (in_treatment)"
+    assert finding["message"] == "due 2026-06-01, 29 days overdue (in treatment)"
     assert bool(result.plan.loc[0, "overdue"]) and result.headline["overdue"] == 1
 
 

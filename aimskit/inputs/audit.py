@@ -400,7 +400,11 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
 # findings.csv
 
 
-def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_present: bool) -> pd.DataFrame:
+def _read_findings(
+    ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_present: bool, audits_broken: bool = False
+) -> pd.DataFrame:
+    """``audits_broken``: audits.yaml could not be read (its problems are reported), so an audit a finding
+    names may be one that could not be read: no "unknown audit" for it (one error, not one per finding)."""
     file = ctx.name(FINDINGS_FILE)
     problems = ctx.problems
     records = validate_table(path, FINDINGS_SCHEMA, file, problems)
@@ -415,7 +419,9 @@ def _read_findings(ctx: ReadContext, path: Any, audits: pd.DataFrame, audits_pre
         ok = True
         aid = v.get("audit_id")
         audit = by_audit.get(aid)
-        if aid and audit is None:
+        if aid and audit is None and audits_broken:
+            ok = False
+        elif aid and audit is None:
             where = f"not an id in {AUDITS_FILE}" if audits_present else f"{AUDITS_FILE} is missing"
             problems.error(file, line, "audit_id", f"unknown audit '{aid}': {where}{suggest(aid, by_audit)}")
             ok = False
@@ -647,10 +653,12 @@ def read(ctx: ReadContext) -> AuditData:
         FINDINGS_FILE: findings_path is not None,
         REVIEWS_FILE: reviews_path is not None,
     }
+    errors_before = len(ctx.problems.errors)
     if audits_path is not None:
         out.programme, out.audits = _read_audits(ctx, audits_path)
+    audits_broken = len(ctx.problems.errors) > errors_before and out.audits.empty  # unreadable, not one bad entry
     if findings_path is not None:
-        out.findings = _read_findings(ctx, findings_path, out.audits, audits_path is not None)
+        out.findings = _read_findings(ctx, findings_path, out.audits, audits_path is not None, audits_broken)
     if reviews_path is not None:
         out.reviews, out.actions, out.next_review = _read_reviews(ctx, reviews_path)
     return out

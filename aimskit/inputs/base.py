@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
+from aimskit.fileio import OUTSIDE_MESSAGE, inside
 from aimskit.problems import Problems
 from aimskit.tables import Record, TableSchema
 from aimskit.yamlio import YamlDocument
@@ -49,6 +50,9 @@ class ReadContext:
     def optional_file(self, file: str) -> Path | None:
         """The path of an optional file when it exists (recorded for the input hashes); None when absent."""
         path = self.folder / file
+        if path.is_file() and not inside(self.folder, path):
+            self.problems.error(self.name(file), 0, "", OUTSIDE_MESSAGE)
+            return None
         if path.is_file():
             self.files[file] = path
             return path

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from aimskit import catalog, criteria
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs.base import MetaKey, Part, ReadContext
-from aimskit.problems import Problems, one_of, suggest
+from aimskit.problems import Problems, one_of, separator_hint, suggest
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, as_written, load_yaml
 from aimskit.yamlmodel import report_model_errors
@@ -511,7 +511,8 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                         file,
                         rec.line,
                         "risk_ids",
-                        f"unknown risk '{rid}': not a risk_id in risks.csv{suggest(rid, known)}",
+                        f"unknown risk '{rid}': not a risk_id in risks.csv"
+                        f"{separator_hint(rid, known) or suggest(rid, known)}",
                     )
         if ok:
             kept.append(rec)
@@ -545,8 +546,9 @@ def read(ctx: ReadContext) -> ImpactInputs:
             seen[sid] = path.name
             if sid not in ctx.systems:
                 ctx.problems.error(
-                    file, 0, "", f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"
+                    file, 1, 1, f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"
                 )
+                _read_profile(ctx, path.name, sid, ImpactInputs())  # its own problems now, not after renaming
                 continue
             if ctx.systems[sid].values.get("in_scope") is False:
                 ctx.problems.warning(
@@ -558,7 +560,18 @@ def read(ctx: ReadContext) -> ImpactInputs:
     if impacts_path is not None:
         out.has_impacts_file = True
         file = ctx.name(IMPACTS_FILE)
-        records = validate_table(impacts_path, IMPACTS_SCHEMA, file, ctx.problems)
+        c = out.criteria
+        ratings = (
+            {}
+            if c is None
+            else {
+                "severity": c.impact,
+                "residual_severity": c.impact,
+                "likelihood": c.likelihood,
+                "residual_likelihood": c.likelihood,
+            }
+        )
+        records = validate_table(impacts_path, IMPACTS_SCHEMA, file, ctx.problems, ratings)
         records = check_duplicates(records, IMPACTS_SCHEMA, file, ctx.problems)
         records = _check_impacts(ctx, records, out, file)
         out.impacts = to_frame(records, IMPACTS_SCHEMA.names)

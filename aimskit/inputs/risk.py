@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog, criteria
 from aimskit.inputs.base import MetaKey, Part, ReadContext
-from aimskit.problems import one_of, suggest, suggest_id
+from aimskit.problems import one_of, separator_hint, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.vocab import ID_PATTERN, SYSTEMS_FILE
 from aimskit.yamlmodel import report_model_errors
@@ -179,6 +179,9 @@ def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[st
     """Why a control id cannot be used, or None when it is an Annex A control or an own control."""
     if cid in annex or cid in own:
         return None
+    several = separator_hint(cid, [*annex, *own])
+    if several:
+        return f"'{cid}' is not one control{several}"
     if cid.upper() in annex:
         return f"'{cid}' must be written '{cid.upper()}'"
     if cid.startswith("B."):
@@ -252,6 +255,9 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
         if ok:
             kept.append(rec)
     return kept
+
+
+RATING_COLUMNS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
 
 
 def _check_risks(
@@ -367,8 +373,9 @@ def read(ctx: ReadContext) -> RiskData:
     path = ctx.optional_file(RISKS_FILE)
     if path is not None:
         files.append(RISKS_FILE)
-        risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems)
         axes = (crit.likelihood, crit.impact) if crit else criteria.scales(raw, criteria.default_risk_raw())
+        ratings = {} if axes is None else {c: axes[i % 2] for i, c in enumerate(RATING_COLUMNS)}
+        risk_records = validate_table(path, RISKS_SCHEMA, ctx.name(RISKS_FILE), ctx.problems, ratings)
         risk_records = _check_risks(ctx, risk_records, axes, annex, own, headings)
     risks = to_frame(risk_records, RISKS_SCHEMA.names, dtype=object)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aimskit import charts, report
+from aimskit import catalog, charts, report
 from aimskit.inputs.audit import AUDITS_FILE, FINDINGS_FILE
 from aimskit.steps import audit
 from aimskit.steps.audit import AuditResult
@@ -20,7 +20,7 @@ def title(eng: Any, result: AuditResult) -> report.HTML:
     else:
         name = result.programme.get("name") or "Internal audit programme"
         sub = f"{name}: programme coverage, findings and corrective action"
-    return report.title_block(eng, TITLE, sub)
+    return report.title_block(eng, TITLE, sub, step=None if result.audit is not None else "audit")
 
 
 def missing_data(result: AuditResult) -> report.HTML:
@@ -53,7 +53,7 @@ def headline(result: AuditResult) -> report.HTML:
             (
                 "Open nonconformities",
                 h["open_nonconformities"],
-                f"{h['overdue']} finding(s) overdue",
+                f"{report.plural(h['overdue'], 'finding')} overdue",
                 "bad" if h["overdue"] else "warn" if h["open_nonconformities"] else "good",
             ),
             (
@@ -196,7 +196,12 @@ def _flags_text(flags: list[str]) -> list[str]:
     return [audit.FLAGS[f].split(":")[0] if f in ("overdue", "recurring") else audit.FLAGS[f] for f in flags]
 
 
-def _trail(rec: dict[str, Any]) -> str:
+def _requirement_titles() -> dict[str, str]:
+    reqs = catalog.load("iso42001")
+    return dict(zip(reqs["id"], reqs["title"], strict=True))
+
+
+def _trail(rec: dict[str, Any], names: dict[str, str] | None = None) -> str:
     rows = [
         ("Statement", rec["statement"]),
         ("Objective evidence", rec["evidence"] or []),
@@ -229,9 +234,12 @@ def _trail(rec: dict[str, Any]) -> str:
     flags = "".join(
         f'<span class="ak-badge ak-non_compliant">{report.esc(f)}</span> ' for f in _flags_text(rec["flags"])
     )
+    rid = rec["requirement_id"]
+    title = _requirement_titles().get(rid, "")
+    system = "" if audit._missing(rec["system_id"]) else (names or {}).get(rec["system_id"], rec["system_id"])
     head = (
-        f'<h4 style="margin:14px 0 4px">{report.esc(rec["finding_id"])} · {report.esc(rec["requirement_id"])}'
-        f"{(' · ' + report.esc(rec['system_id'])) if not audit._missing(rec['system_id']) else ''} "
+        f'<h4 style="margin:14px 0 4px">{report.esc(rec["finding_id"])} · {report.esc(rid)} {report.esc(title)}'
+        f"{(' · ' + report.esc(system)) if system else ''} "
         f'<span class="ak-badge ak-{report.esc(rec["grade"])}">{report.esc(audit.GRADE_LABELS[rec["grade"]])}</span> '
         f'<span class="ak-badge ak-{report.esc(rec["status"])}">{report.esc(rec["status"].replace("_", " "))}</span> '
         f"{flags}</h4>"
@@ -246,7 +254,8 @@ def nonconformity_trails(result: AuditResult) -> report.HTML:
         return report.note("No nonconformity recorded.")
     order = {g: i for i, g in enumerate(audit.GRADES)}
     nc = nc.assign(_g=nc["grade"].map(order)).sort_values(["_g", "finding_id"], kind="stable")
-    return report.HTML('<div class="ak-report">' + "".join(_trail(r) for r in nc.to_dict(orient="records")) + "</div>")
+    trails = "".join(_trail(r, result.system_names) for r in nc.to_dict(orient="records"))
+    return report.HTML(f'<div class="ak-report">{trails}</div>')
 
 
 def flagged_table(result: AuditResult) -> report.HTML:

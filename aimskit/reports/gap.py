@@ -5,17 +5,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 from aimskit import catalog, charts, report
 from aimskit.reports import common
 from aimskit.steps import gap
 from aimskit.steps.gap import GapResult
-from aimskit.vocab import MATURITY_LEVELS, STATUS_LABELS
+from aimskit.vocab import LIFECYCLE_LABELS, MATURITY_LEVELS, STATUS_LABELS, SYSTEM_TYPE_LABELS
 
 TITLE = "ISO/IEC 42001 gap assessment"
 
 
 def title(eng: Any, result: GapResult) -> report.HTML:
-    return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls")
+    return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls", step="gap")
 
 
 def _pct(x: float) -> str:
@@ -135,13 +137,17 @@ def systems_table(eng: Any, result: GapResult) -> report.HTML:
     df = eng.systems
     if result.system_id:
         df = df[df["id"] == result.system_id]
+    df = df.assign(
+        type_label=[SYSTEM_TYPE_LABELS.get(t, t) for t in df["type"]],
+        stage_label=[LIFECYCLE_LABELS.get(t, t) for t in df["lifecycle_stage"]],
+    )
     return report.table(
         df,
         {
             "id": "ID",
             "name": "AI system",
-            "type": ("Type", "badge"),
-            "lifecycle_stage": "Life-cycle stage",
+            "type_label": "Type",
+            "stage_label": "Life-cycle stage",
             "eu_ai_act_tier": ("EU AI Act tier (declared)", "badge"),
             "in_scope": ("In scope", "bool"),
             "owner": "Owner",
@@ -158,7 +164,7 @@ def system_specific_table(result: GapResult) -> report.HTML:
         {
             "id": "Control",
             "title": "Title",
-            "where": "Assessed for",
+            "decided_by": "Assessed for",
             "status": ("Status", "badge"),
             "maturity": ("Maturity", "num"),
             "target": ("Target", "num"),
@@ -171,12 +177,26 @@ def system_specific_table(result: GapResult) -> report.HTML:
 
 def documented_table(result: GapResult) -> report.HTML:
     df = result.documented.copy()
+    marked = df["caveat"].astype(bool) if "caveat" in df else pd.Series(False, index=df.index)
+    df["required"] = [f"{text} *" if m else text for text, m in zip(df["required"], marked, strict=True)]
+    note = (
+        report.note(
+            "* Not every reading of the standard expects this item; confirm it with your certification body "
+            "(see the method appendix)."
+        )
+        if marked.any()
+        else report.HTML("")
+    )
+    return report.HTML(str(_documented(df)) + str(note))
+
+
+def _documented(df: pd.DataFrame) -> report.HTML:
     return report.table(
         df,
         {
             "id": "Clause",
             "title": "Title",
-            "documented_information": "Kind",
+            "kind_label": "Kind",
             "required": "Documented information expected",
             "status": ("Status", "badge"),
             "finding": ("Finding", "badge"),
@@ -194,12 +214,12 @@ def roadmap_table(result: GapResult) -> report.HTML:
             "id": "Requirement",
             "title": "Title",
             "status": ("Status", "badge"),
-            "where": "Decided by",
+            "decided_by": "Decided by",
             "maturity": ("Maturity", "num"),
             "target": ("Target", "num"),
             "owner": "Owner",
             "target_date": ("Target date", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "notes": "Assessor notes",
         },
         empty="No remediation needed: every applicable requirement is compliant at its target maturity.",
@@ -249,7 +269,19 @@ def detail_table(result: GapResult) -> report.HTML:
 def method() -> report.HTML:
     items = dict(gap.METHOD)
     items["Maturity scale"] = "; ".join(f"{k} {v}" for k, v in MATURITY_LEVELS.items())
-    items["Status scale"] = "; ".join(f"{k}: {v}" for k, v in STATUS_LABELS.items())
+    items["Status scale"] = "; ".join(STATUS_LABELS.values())
+    clauses = catalog.load("iso42001-clauses")
+    caveats = [
+        f"{cid} ({caveat})"
+        for cid, note in zip(clauses["id"], clauses["documented_information_note"], strict=True)
+        for _, caveat in [gap._split_caveat(note)]
+        if caveat
+    ]
+    if caveats:
+        items["Documented information (status of the catalog entries)"] = (
+            "Items marked * in the documented information table are aimskit's own analysis, not the text of "
+            "the standard: " + "; ".join(caveats) + "."
+        )
     items["Priorities"] = "; ".join(f"{k}: {v}" for k, v in gap.PRIORITIES.items())
     items["Copyright"] = (
         "ISO/IEC 42001 is (c) ISO/IEC. This report shows requirement identifiers and short titles "

@@ -15,6 +15,7 @@ from aimskit.inputs.impact import AREA_LABELS
 from aimskit.reports import common
 from aimskit.steps import impact
 from aimskit.steps.impact import ImpactResult
+from aimskit.vocab import LIFECYCLE_LABELS
 
 TITLE = "AI system impact assessment and EU AI Act classification"
 ATTRIBUTION = (
@@ -52,7 +53,9 @@ def _status(row: dict[str, Any]) -> str:
 
 
 def title(eng: Any, result: ImpactResult) -> report.HTML:
-    return common.title(eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS")
+    return common.title(
+        eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS", step="impact"
+    )
 
 
 def headline(result: ImpactResult) -> report.HTML:
@@ -154,7 +157,7 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
     head = [
         ("Owner", inventory["owner"]),
         ("Purpose (inventory)", inventory["purpose"]),
-        ("Life-cycle stage", str(inventory["lifecycle_stage"]).replace("_", " ")),
+        ("Life-cycle stage", LIFECYCLE_LABELS.get(inventory["lifecycle_stage"], str(inventory["lifecycle_stage"]))),
         ("EU AI Act tier declared in the inventory", inventory["eu_ai_act_tier"]),
     ]
     if prof is None:

@@ -24,7 +24,7 @@ def title(eng: Any, result: ReviewResult) -> report.HTML:
         nxt = result.next_review
         when = f" on {nxt['date']}" if nxt.get("date") else ""
         sub = f"Input pack for the next management review{when} (clause 9.3.2 inputs compiled from the data)"
-    return report.title_block(eng, TITLE, sub)
+    return report.title_block(eng, TITLE, sub, step=None if result.review is not None else "review")
 
 
 def missing_data(result: ReviewResult) -> report.HTML:
@@ -37,10 +37,10 @@ def missing_data(result: ReviewResult) -> report.HTML:
     )
 
 
-def _num(x: Any, fmt: str = "{:.0f}") -> str:
+def _num(x: Any, spec: str = ".0f", suffix: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return fmt.format(x)
+    return format(x, spec) + suffix
 
 
 def headline(result: ReviewResult) -> report.HTML:
@@ -56,8 +56,8 @@ def headline(result: ReviewResult) -> report.HTML:
             ),
             (
                 "Gap conformity",
-                _num(h["conformity"], "{:.0f}%"),
-                f"{_num(change, '{:+.1f}')} points since the last review" if change is not None else "no baseline",
+                _num(h["conformity"], ".0f", "%"),
+                f"{_num(change, '+.1f')} points since the last review" if change is not None else "no baseline",
                 "" if change is None or change == 0 else "good" if change > 0 else "bad",
             ),
             (
@@ -67,7 +67,11 @@ def headline(result: ReviewResult) -> report.HTML:
                 "bad" if h["overdue_nonconformities"] else "warn" if h["open_nonconformities"] else "good",
             ),
             ("Internal audits done", h["audits_done"], "", ""),
-            ("Issues changed", h["new_issues"] + h["removed_issues"], f"{h['new_issues']} new", ""),
+            (
+                ("Issues changed", h["new_issues"] + h["removed_issues"], f"{h['new_issues']} new", "")
+                if result.inputs.baseline
+                else ("Issues changed", "-", "no earlier review to compare with", "")
+            ),
             ("Improvement opportunities", h["opportunities"], "open", ""),
         ]
     )
@@ -117,7 +121,7 @@ def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
             "due": ("Due", "date"),
             "status": ("Status", "badge"),
             "completed_on": ("Completed", "date"),
-            "overdue": ("", "overdue"),
+            "overdue": ("Overdue", "overdue"),
             "days_overdue": ("Days overdue", "num"),
         },
         empty=empty,
@@ -144,10 +148,10 @@ def issues_table(result: ReviewResult) -> report.HTML:
 
 def performance_table(result: ReviewResult) -> report.HTML:
     df = result.inputs.performance.copy()
-    fmt = ["{:.0f}" if m == "open_nonconformities" else "{:.1f}" for m in df["measure"]]
+    fmt = [".0f" if m == "open_nonconformities" else ".1f" for m in df["measure"]]
     df["previous"] = [_num(v, f) for v, f in zip(df["previous"], fmt, strict=True)]
     df["current"] = [_num(v, f) for v, f in zip(df["current"], fmt, strict=True)]
-    df["change"] = [_num(v, f.replace("{:", "{:+")) for v, f in zip(df["change"], fmt, strict=True)]
+    df["change"] = [_num(v, "+" + f) for v, f in zip(df["change"], fmt, strict=True)]
     return report.table(
         df,
         {
@@ -205,15 +209,15 @@ def opportunities_table(result: ReviewResult) -> report.HTML:
 
 
 _PICTURE_COLUMNS: dict[str, str | tuple[str, str]] = {
-    "risk_id": "Risk",
-    "impact_id": "Impact",
-    "system_id": "AI system",
+    "risk_id": ("Risk", "nowrap"),
+    "impact_id": ("Impact", "nowrap"),
+    "system": "AI system",
     "party": "Affected party",
     "area": "Area",
     "title": "Title",
     "description": "Description",
     "residual_score": ("Residual score", "num"),
-    "residual_level": ("Residual level", "badge"),
+    "level": ("Residual level", "level"),
     "owner": "Owner",
     "status": ("Status", "badge"),
 }
@@ -224,7 +228,13 @@ def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
         return report.note(f"The {what} is compiled in the input pack for the next review (the organisation report).")
     if df.empty:
         return report.note(f"No {what} data in this engagement.")
-    columns = {c: _PICTURE_COLUMNS.get(c, c.replace("_", " ").capitalize()) for c in df.columns}
+    df = df.copy()
+    # the configured band's label and colour (as in the risk and impact reports)
+    df["level"] = [
+        (label, colour) if isinstance(label, str) else None
+        for label, colour in zip(df.get("residual_label", []), df.get("residual_colour", []), strict=True)
+    ]
+    columns = {c: spec for c, spec in _PICTURE_COLUMNS.items() if c in df.columns}
     return report.table(df, columns)
 
 

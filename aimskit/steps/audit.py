@@ -24,6 +24,7 @@ from aimskit.fileio import atomic_write_text
 from aimskit.ids import natural_key
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs.audit import GRADES, NONCONFORMITIES, AuditData
+from aimskit.problems import plural
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable
 
@@ -447,6 +448,7 @@ class AuditResult:
     headline: dict[str, Any]
     summary: list[str] = field(default_factory=list)
     present: dict[str, bool] = field(default_factory=dict)
+    system_names: dict[str, str] = field(default_factory=dict)  # for headings in words
 
     def to_json(self) -> dict[str, Any]:
         def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -502,38 +504,56 @@ def headline(audits: pd.DataFrame, cov: pd.DataFrame, conflicts: pd.DataFrame, f
 def summary_points(h: dict[str, Any], scope: str) -> list[str]:
     if h["audits"] == 0:
         return ["No audit programme is recorded (audits.yaml is missing or empty), so nothing can be reported yet."]
-    points = [
-        f"The programme has {h['audits']} audit(s): {h['audits_done']} done and {h['audits_planned']} planned. "
+    one_audit = scope.startswith("audit")
+    coverage = (
         f"{scope[:1].upper() + scope[1:]} covers {h['audited'] + h['planned']} of {h['requirements']} requirements "
-        f"({h['audited']} already audited, {h['planned']} planned); {h['never_audited']} are "
-        + ("outside its scope." if scope.startswith("audit") else "in no audit's scope.")
-    ]
+        f"({h['audited']} already audited, {h['planned']} planned); {h['never_audited']} "
+        f"{'is' if h['never_audited'] == 1 else 'are'} "
+        + ("outside its scope." if one_audit else "in no audit's scope.")
+    )
+    programme = (
+        f"{plural(h['audits'], 'audit')} in the programme: {h['audits_done']} done and {h['audits_planned']} planned."
+    )
+    points = [f"{coverage} It is one of the {programme}" if one_audit else f"{programme} {coverage}"]
+    if one_audit and h["audits"] == 1:
+        points[0] = f"{coverage} It is the only audit in the programme."
     if h["findings"]:
         points.append(
-            f"{h['findings']} finding(s) recorded, {h['nonconformities']} of them nonconformities "
-            f"({h['major']} major); {h['open_nonconformities']} nonconformities are still open."
+            f"{plural(h['findings'], 'finding')} recorded, {h['nonconformities']} of them "
+            f"{'a nonconformity' if h['nonconformities'] == 1 else 'nonconformities'} ({h['major']} major); "
+            f"{h['open_nonconformities']} {'is' if h['open_nonconformities'] == 1 else 'are'} still open."
         )
     else:
         points.append("No findings are recorded.")
     if h["overdue"]:
-        points.append(f"{h['overdue']} finding(s) are past their due date.")
+        points.append(f"{plural(h['overdue'], 'finding')} {_be(h['overdue'])} past the due date.")
     if h["closed_without_check"]:
+        n = h["closed_without_check"]
         points.append(
-            f"{h['closed_without_check']} nonconformity(ies) were closed without a recorded effectiveness check "
-            "(10.2 requires reviewing the effectiveness of corrective action)."
+            f"{plural(n, 'nonconformity', 'nonconformities')} {'was' if n == 1 else 'were'} closed without a recorded "
+            "effectiveness check (10.2 requires reviewing the effectiveness of corrective action)."
         )
     if h["not_effective"]:
-        points.append(f"{h['not_effective']} corrective action(s) were found not effective and need further action.")
+        n = h["not_effective"]
+        points.append(
+            f"{plural(n, 'corrective action')} {'was' if n == 1 else 'were'} found not effective and "
+            f"{'needs' if n == 1 else 'need'} further action."
+        )
     if h["recurring"]:
-        points.append(f"{h['recurring']} finding(s) are part of a recurrence chain: an earlier fix did not hold.")
+        n = h["recurring"]
+        points.append(f"{plural(n, 'finding')} {_be(n)} part of a recurrence chain: an earlier fix did not hold.")
     if h["independence_conflicts"]:
         points.append(
-            f"{h['independence_conflicts']} auditor independence conflict(s): an auditor is assigned to audit an "
-            "area they own (9.2.2 requires objectivity and impartiality)."
+            f"{plural(h['independence_conflicts'], 'auditor independence conflict')}: an auditor is assigned to "
+            "audit an area they own (9.2.2 requires objectivity and impartiality)."
         )
     else:
         points.append("No auditor is assigned to audit an area they own.")
     return points
+
+
+def _be(n: int) -> str:
+    return "is" if n == 1 else "are"
 
 
 def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
@@ -566,6 +586,7 @@ def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
         h["audits_planned"] = int((audits["status"] == "planned").sum())
     scope = f"audit {audit_id}" if audit_id else "the programme"
     return AuditResult(
+        system_names=eng.system_names,
         organisation=eng.organisation,
         assessment_date=eng.meta.assessment_date,
         audit_id=audit_id,
@@ -603,7 +624,7 @@ STEP = Step(
     scope_prefix="audit",
     scopes=audit_ids,
     headline=(
-        Figure("coverage", "Coverage", "pct"),
+        Figure("audited_coverage", "Requirements audited", "pct"),
         Figure("findings", "Findings"),
         Figure("open_nonconformities", "Open NCs"),
         Figure("overdue", "Overdue"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +24,10 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.engagement import Engagement
 from aimskit.ids import natural_key
+from aimskit.problems import plural
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
-from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUSES
+from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUS_LABELS, STATUSES
 
 #: Credit each assessed status earns in the conformity score.
 STATUS_CREDIT = {"compliant": 1.0, "partially_compliant": 0.5, "non_compliant": 0.0}
@@ -84,20 +86,27 @@ def requirements() -> pd.DataFrame:
     return catalog.load("iso42001")
 
 
-def _weakest(rows: pd.DataFrame) -> tuple[pd.Series | None, str]:
-    """The row that decides a requirement's status, and the basis text."""
+def _who(sid: Any, names: dict[str, str] | None = None) -> str:
+    """Whose assessment a row is, in words: the organisation, or the AI system by name."""
+    if sid is None or pd.isna(sid):
+        return "the organisation"
+    return (names or {}).get(sid) or f"AI system {sid}"
+
+
+def _label(sid: Any, status: Any, names: dict[str, str] | None) -> str:
+    return f"{_who(sid, names)} ({STATUS_LABELS.get(status, status).lower()})"
+
+
+def _weakest(rows: pd.DataFrame, names: dict[str, str] | None = None) -> tuple[pd.Series | None, str]:
+    """The row that decides a requirement's status, and the basis text (in words)."""
     if rows.empty:
         return None, "no row in gap.csv"
     if len(rows) == 1:  # the common case, without the sorts below (same result, ~40x faster)
         row = rows.iloc[0]
-        sid = row["system_id"]
-        return row, ("organisation" if pd.isna(sid) or sid is None else f"system {sid}") + f" ({row['status']})"
+        return row, _label(row["system_id"], row["status"], names)
     rows = rows.assign(_org=rows["system_id"].isna()).sort_values("_org", ascending=False, kind="stable")
-    labels = [
-        ("organisation" if pd.isna(sid) or sid is None else f"system {sid}") + f" ({st})"
-        for sid, st in zip(rows["system_id"], rows["status"], strict=True)
-    ]
-    basis = labels[0] if len(labels) == 1 else "weakest of: " + "; ".join(labels)
+    labels = [_label(sid, st, names) for sid, st in zip(rows["system_id"], rows["status"], strict=True)]
+    basis = labels[0] if len(labels) == 1 else "the weakest of " + "; ".join(labels)
     assessed = rows[rows["status"].isin(ASSESSED_STATUSES)]
     if not assessed.empty:
         order = assessed.assign(
@@ -131,6 +140,7 @@ def requirement_view(
     gap: pd.DataFrame,
     target: Callable[[str], int],
     system_id: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per requirement with its effective status, maturity, target and gap.
 
@@ -151,7 +161,7 @@ def requirement_view(
         rows = by_req.get(req.id, candidates.iloc[0:0])
         if req.kind == "clause":
             rows = rows[rows["system_id"].isna()]
-        row, basis = _weakest(rows)
+        row, basis = _weakest(rows, names)
         status = row["status"] if row is not None else "not_assessed"
         maturity = None
         if status in ASSESSED_STATUSES:
@@ -183,6 +193,7 @@ def requirement_view(
                 "notes": _text(row["notes"]) if row is not None else "",
                 "basis": basis,
                 "where": _where(row),
+                "decided_by": "" if row is None else _who(row["system_id"], names),
                 "source_lines": [int(x) for x in rows["line"]] if not rows.empty else [],
             }
         )
@@ -272,11 +283,31 @@ def documented_information(view: pd.DataFrame, clauses: pd.DataFrame | None = No
             return "in place"
         return "not assessed"
 
-    part["required"] = part["id"].map(notes)
+    split = [_split_caveat(n) for n in part["id"].map(notes)]
+    part["required"] = [text for text, _ in split]
+    part["caveat"] = [caveat for _, caveat in split]
+    part["kind_label"] = part["documented_information"].map(lambda k: DOCUMENTED_KINDS.get(k, k))
     part["finding"] = part.apply(finding, axis=1) if not part.empty else []
-    return part[
-        ["id", "title", "documented_information", "required", "status", "evidence", "finding", "owner"]
-    ].reset_index(drop=True)
+    columns = ["id", "title", "documented_information", "kind_label", "required", "caveat", "status", "evidence"]
+    return part[[*columns, "finding", "owner"]].reset_index(drop=True)
+
+
+DOCUMENTED_KINDS = {
+    "maintained": "Maintained (kept up to date)",
+    "retained": "Retained (kept as a record)",
+    "maintained_and_retained": "Maintained and retained",
+}
+_CAVEAT = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def _split_caveat(note: Any) -> tuple[str, str]:
+    """A catalog note without its trailing status remark ("(consultancy reading; verify against the
+    standard)"): the remark is for the method appendix and the catalog, not for the client's table."""
+    text = "" if note is None or (isinstance(note, float) and math.isnan(note)) else str(note)
+    m = _CAVEAT.search(text)
+    if m and ("consultanc" in m.group(1) or "verify" in m.group(1)):
+        return text[: m.start()], m.group(1)
+    return text, ""
 
 
 def not_assessed(view: pd.DataFrame) -> pd.DataFrame:
@@ -427,7 +458,8 @@ def summary_points(h: dict[str, Any], by_clause: pd.DataFrame, by_objective: pd.
     )
     if h["clause_nonconformities"]:
         points.append(
-            f"{h['clause_nonconformities']} mandatory clause requirement(s) are non-compliant; each "
+            f"{plural(h['clause_nonconformities'], 'mandatory clause requirement')} "
+            f"{'is' if h['clause_nonconformities'] == 1 else 'are'} non-compliant; each "
             "would be a nonconformity at a certification audit and is priority P1 in the roadmap."
         )
     else:
@@ -448,8 +480,9 @@ def summary_points(h: dict[str, Any], by_clause: pd.DataFrame, by_objective: pd.
             f"strongest: {high['group_id']} {high['group_title']} ({pct(high['conformity'])})."
         )
     points.append(
-        f"The remediation roadmap has {h['remediation_items']} item(s); {h['overdue_items']} are past "
-        f"their target date and {h['unassigned_items']} have no owner."
+        f"The remediation roadmap has {plural(h['remediation_items'], 'item')}; {h['overdue_items']} "
+        f"{'is' if h['overdue_items'] == 1 else 'are'} past the target date and {h['unassigned_items']} "
+        f"{'has' if h['unassigned_items'] == 1 else 'have'} no owner."
     )
     return points
 
@@ -500,7 +533,7 @@ class GapResult:
 def organisation_headline(eng: Engagement) -> dict[str, Any]:
     """The headline figures of the organisation-wide gap assessment, without the rest of the report
     (the management review compares them with the figures an earlier review recorded)."""
-    view = requirement_view(requirements(), eng.gap, eng.target_for)
+    view = requirement_view(requirements(), eng.gap, eng.target_for, names=eng.system_names)
     return headline(view, remediation(view, eng.meta.assessment_date))
 
 
@@ -511,7 +544,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
     if system_id is not None:
         system = eng.system(system_id)
         system_name = system["name"]
-    view = requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id)
+    view = requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id, names=eng.system_names)
     roadmap = remediation(view, eng.meta.assessment_date)
     by_clause = conformity_by_group(view, "clause")
     by_objective = conformity_by_group(view, "control")

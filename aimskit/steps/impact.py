@@ -20,6 +20,7 @@ from aimskit.ids import natural_key
 from aimskit.inputs import impact as impact_part
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
+from aimskit.problems import plural
 from aimskit.steps.base import Figure, Step
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
@@ -1014,13 +1015,14 @@ def _summary(r: ImpactResult) -> list[str]:
         out.append(f"EU AI Act: {c.tier_label}.")
     else:
         parts = [f"{int(tiers[t])} {TIER_LABELS[t].split(' (')[0].lower()}" for t in TIERS if t in tiers]
-        out.append(f"{h['systems']} AI system(s) in scope: " + ", ".join(parts) + ".")
+        out.append(f"{plural(h['systems'], 'AI system')} in scope: " + ", ".join(parts) + ".")
     if h["disagreements"]:
         out.append(
-            f"{h['disagreements']} system(s) where the tier declared in the inventory differs from the screening."
+            f"{plural(h['disagreements'], 'system')} where the tier declared in the inventory differs from the "
+            "screening."
         )
     if h["unscreened"]:
-        out.append(f"{h['unscreened']} system(s) not screened yet: their tier is unknown.")
+        out.append(f"{plural(h['unscreened'], 'system')} not screened yet: the tier is unknown.")
     legacy = [c for c in r.classifications.values() if c.tier == "high" and c.legacy == "legacy"]
     if legacy:
         names = ", ".join(c.system_id for c in legacy)
@@ -1041,15 +1043,21 @@ def _summary(r: ImpactResult) -> list[str]:
             "system(s) (Art. 111(2)): the obligations are listed in full until the legacy questions are answered."
         )
     out.append(
-        f"{h['impacts']} impact(s) recorded, {h['negative_impacts']} negative; {h['severe_impacts']} severe "
+        f"{plural(h['impacts'], 'impact')} recorded, {h['negative_impacts']} negative; {h['severe_impacts']} severe "
         f"(level {r.criteria.band(r.severe_level).label} or above before mitigation)."
     )
     if h["severe_unlinked"]:
-        out.append(f"{h['severe_unlinked']} severe impact(s) are not linked to any risk in the register.")
+        n = h["severe_unlinked"]
+        out.append(f"{plural(n, 'severe impact')} {'is' if n == 1 else 'are'} not linked to any risk in the register.")
     if h["fria_required"]:
         out.append(
-            f"Art. 27 fundamental rights impact assessment required for {h['fria_required']} system(s); "
-            f"{h['fria_incomplete']} incomplete."
+            "Art. 27 fundamental rights impact assessment required"
+            + (f" for {plural(h['fria_required'], 'system')}; " if not r.system_id else "; ")
+            + (
+                ("not yet complete." if h["fria_incomplete"] else "complete.")
+                if r.system_id
+                else f"{h['fria_incomplete']} incomplete."
+            )
         )
     if not r.has_impacts_file:
         out.append("No impacts.csv in the engagement: impacts have not been assessed yet.")

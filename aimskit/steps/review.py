@@ -18,6 +18,7 @@ import pandas as pd
 
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs.audit import NONCONFORMITIES, AuditData
+from aimskit.problems import plural
 from aimskit.steps import audit as audit_step
 from aimskit.steps import gap as gap_step
 from aimskit.steps import impact as impact_step
@@ -237,7 +238,31 @@ def compile_inputs(
 def risk_and_impact(eng: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Top residual risks (risk step) and severe impacts (impact step) for the review's risk and
     impact picture; empty frames when the engagement has no register or no impacts."""
-    return risk_step.top_residual_risks(eng), impact_step.severe_impacts(eng)
+    from aimskit.inputs.impact import AREA_LABELS, default_impact
+
+    risks, impacts = risk_step.top_residual_risks(eng), impact_step.severe_impacts(eng)
+    impact_criteria = getattr(eng.parts.get("impact"), "criteria", None) or default_impact()
+    risks = _in_words(risks, eng.parts["risk"].criteria, eng.system_names)
+    impacts = _in_words(impacts, impact_criteria, eng.system_names)
+    if "area" in impacts:
+        impacts["area"] = [AREA_LABELS.get(a, a) for a in impacts["area"]]
+    if "party" in impacts:
+        impacts["party"] = [str(p).replace("_", " ").capitalize() for p in impacts["party"]]
+    return risks, impacts
+
+
+def _in_words(df: pd.DataFrame, crit: Any, names: dict[str, str]) -> pd.DataFrame:
+    """The review's risk and impact picture as a reader sees it: the AI system by name
+    ("Organisation-wide" when none), and the residual level with the configured band's label and colour."""
+    df = df.copy()
+    bands = {b.id: b for b in crit.bands}
+    level = [bands.get(v) if isinstance(v, str) else None for v in df.get("residual_level", [])]
+    df["residual_label"] = [b.label if b else None for b in level]
+    df["residual_colour"] = [b.colour if b else None for b in level]
+    df["system"] = [
+        names.get(sid, sid) if isinstance(sid, str) and sid else "Organisation-wide" for sid in df.get("system_id", [])
+    ]
+    return df
 
 
 @dataclass
@@ -309,17 +334,19 @@ def summary_points(h: dict[str, Any], inputs: ReviewInputs, review: dict[str, An
     points = []
     if review is not None:
         points.append(
-            f"Review {review['id']} on {review['date']} took {len(review['decisions'])} decision(s) and recorded "
-            f"{h['actions']} action(s); {h['actions_open']} are still open, {h['actions_overdue']} of them overdue."
+            f"Review {review['id']} on {review['date']} took {plural(len(review['decisions']), 'decision')} and "
+            f"recorded {plural(h['actions'], 'action')}; {h['actions_open']} "
+            f"{'is' if h['actions_open'] == 1 else 'are'} still open, {h['actions_overdue']} of them overdue."
         )
     else:
         points.append(
-            f"Previous reviews recorded {h['actions']} action(s): {h['actions_open']} still open, "
+            f"Previous reviews recorded {plural(h['actions'], 'action')}: {h['actions_open']} still open, "
             f"{h['actions_overdue']} overdue."
         )
     if inputs.baseline:
         points.append(
-            f"Since review {inputs.baseline}: {h['new_issues']} new issue(s) and {h['removed_issues']} no longer "
+            f"Since review {inputs.baseline}: {plural(h['new_issues'], 'new issue')} and {h['removed_issues']} "
+            "no longer "
             "listed in the context of the organisation."
         )
     else:
@@ -331,8 +358,9 @@ def summary_points(h: dict[str, Any], inputs: ReviewInputs, review: dict[str, An
         )
         points.append(f"Gap conformity is {h['conformity']:.0f}%{trend}.")
     points.append(
-        f"{h['open_nonconformities']} nonconformity(ies) are open, {h['overdue_nonconformities']} overdue; "
-        f"{h['audits_done']} internal audit(s) done; {h['opportunities']} improvement opportunity(ies) open."
+        f"{plural(h['open_nonconformities'], 'nonconformity', 'nonconformities')} open, "
+        f"{h['overdue_nonconformities']} overdue; {plural(h['audits_done'], 'internal audit')} done; "
+        f"{plural(h['opportunities'], 'improvement opportunity', 'improvement opportunities')} open."
     )
     return points
 

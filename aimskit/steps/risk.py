@@ -25,11 +25,13 @@ from aimskit import catalog
 from aimskit.criteria import Criteria, rate
 from aimskit.engagement import Engagement
 from aimskit.inputs import risk as risk_part
+from aimskit.inputs import security as security_part
 from aimskit.inputs.risk import (
     IMPLEMENTATION_LABELS,
     JUSTIFICATION_LABELS,
     TREATMENT_LABELS,
 )
+from aimskit.problems import plural
 from aimskit.steps import gap as gap_step
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
@@ -60,7 +62,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "SOA-4": (
         "high",
         "SoA says implemented, gap assessment says non-compliant",
-        "A control the SoA marks implemented must not be rated non_compliant in gap.csv.",
+        "A control the SoA marks implemented must not be rated non-compliant in the gap assessment.",
     ),
     "SOA-5": (
         "medium",
@@ -315,7 +317,9 @@ def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> 
             rows.append(_finding(rule, rid, message, sid))
         if r["due_date"] is not None and r["due_date"] < as_of and status in OPEN_STATUSES:
             days = (as_of - r["due_date"]).days
-            rows.append(_finding("RTP-8", rid, f"due {r['due_date'].isoformat()}, {days} days overdue ({status})", sid))
+            state = str(status).replace("_", " ")
+            late = f"due {r['due_date'].isoformat()}, {plural(days, 'day')} overdue ({state})"
+            rows.append(_finding("RTP-8", rid, late, sid))
         if status in DONE_STATUSES and not r["residual_rated"]:
             rows.append(_finding("RTP-9", rid, f"status {status} but no residual likelihood and impact", sid))
         if (
@@ -433,10 +437,10 @@ def soa_findings(derived: pd.DataFrame, has_soa: bool = True) -> pd.DataFrame:
             continue
         impl = r["implementation"]
         if impl == "implemented" and gap_status == "non_compliant":
-            rows.append(_finding("SOA-4", cid, "the SoA says implemented; the gap assessment rates it non_compliant"))
+            rows.append(_finding("SOA-4", cid, "the SoA says implemented; the gap assessment rates it non-compliant"))
         if impl == "implemented" and gap_status == "partially_compliant":
             rows.append(
-                _finding("SOA-5", cid, "the SoA says implemented; the gap assessment rates it partially_compliant")
+                _finding("SOA-5", cid, "the SoA says implemented; the gap assessment rates it partially compliant")
             )
         if r.get("gap_org_row") == "not_applicable":
             rows.append(
@@ -715,11 +719,12 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
         )
         if h["unaccepted_residual"]:
             points.append(
-                f"{h['unaccepted_residual']} residual risk(s) above the appetite need a decision: not accepted, "
+                f"{plural(h['unaccepted_residual'], 'residual risk')} above the appetite "
+                f"{'needs' if h['unaccepted_residual'] == 1 else 'need'} a decision: not accepted, "
                 "accepted without the authority or without a date, or not acceptable at all (treat further)."
             )
         if h["overdue"]:
-            points.append(f"{h['overdue']} treatment action(s) are overdue.")
+            points.append(f"{plural(h['overdue'], 'treatment action')} {'is' if h['overdue'] == 1 else 'are'} overdue.")
     if not has_soa:
         points.append("There is no Statement of Applicability (soa.csv) yet: certification auditors ask for it first.")
     else:
@@ -728,15 +733,20 @@ def summary_points(h: dict[str, Any], crit: Criteria, has_register: bool, has_so
             "excludes "
             f"{h['soa_excluded']}; "
             f"{h['soa_implemented']} included controls are fully implemented"
-            + (f"; {h['soa_missing']} control(s) are missing from it." if h["soa_missing"] else ".")
+            + (
+                f"; {plural(h['soa_missing'], 'control')} {'is' if h['soa_missing'] == 1 else 'are'} missing from it."
+                if h["soa_missing"]
+                else "."
+            )
         )
     if h["high_findings"]:
         points.append(
-            f"{h['findings']} consistency finding(s), {h['high_findings']} of them high severity: an auditor would "
+            f"{plural(h['findings'], 'consistency finding')}, {h['high_findings']} of them high severity: "
+            "an auditor would "
             "likely raise these (see 'Consistency findings')."
         )
     elif h["findings"]:
-        points.append(f"{h['findings']} consistency finding(s), none of high severity.")
+        points.append(f"{plural(h['findings'], 'consistency finding')}, none of high severity.")
     else:
         points.append("No consistency findings: the register, the SoA and the gap assessment agree.")
     return points
@@ -784,7 +794,8 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         head["organisation_wide_risks"] = org_wide
         if org_wide:
             summary.append(
-                f"{org_wide} organisation-wide risk(s) also concern this system; they are in the organisation report."
+                f"{plural(org_wide, 'organisation-wide risk')} also {'concerns' if org_wide == 1 else 'concern'} "
+                "this system; they are in the organisation report."
             )
     return RiskResult(
         organisation=eng.organisation,
@@ -819,7 +830,7 @@ STEP = Step(
     notebook="risk_assessment.ipynb",
     compute=__name__,
     view="aimskit.reports.risk",
-    parts=(risk_part.PART,),
+    parts=(risk_part.PART, security_part.PART),  # security: red-team runs as SoA evidence
     uses=(gap_step.STEP,),
     headline=(
         Figure("risks", "Risks"),

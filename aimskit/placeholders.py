@@ -1,0 +1,125 @@
+"""Placeholder text of the blank templates (``aimskit init``) that was never replaced.
+
+The blank engagement is valid on purpose (so that ``aimskit validate`` can be run at once), which
+means its placeholders ("Example Organisation Ltd", "Describe the scope ...") would otherwise pass
+validation and print in client reports. :func:`find` reports every one still in an engagement, at
+its position, as a warning; ``aimskit validate`` shows them (``--strict`` fails on them) and the
+readiness step counts them as missing information (:func:`count`).
+
+Also reported: a CSV row that is the template's commented example row, uncommented and left as is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from aimskit.problems import WARNING, Problem, Problems
+
+#: Text in the blank templates that only tells the user what to write (never a real value).
+PLACEHOLDERS: tuple[str, ...] = (
+    "Example Organisation Ltd",
+    "Describe the scope of the AI management system: the organisational units, AI systems, locations and the "
+    "organisation's role(s) for AI.",
+    "Your Name",
+    "Full Name",
+    "What the system is for, in one or two sentences",
+    "Where, by whom and how the system is used",
+)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+_KEYS = {_key(p): p for p in PLACEHOLDERS}
+
+
+def _is_placeholder(value: str) -> bool:
+    key = _key(value)
+    return key in _KEYS or any(f"({_key(p)})" in key for p in ("Full Name", "Your Name"))
+
+
+def _leaves(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _leaves(v, (*path, i))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def _message(value: str) -> str:
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return f"'{shown}' is placeholder text from the blank template; replace it with the real information"
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    files = [folder / n for n in ("engagement.yaml", "audits.yaml", "reviews.yaml")]
+    profiles = folder / "systems"
+    if profiles.is_dir():
+        files += sorted(
+            p for p in profiles.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.name[:1] not in "_."
+        )
+    return [f for f in files if f.is_file()]
+
+
+def _schemas() -> dict[str, Any]:
+    from aimskit.inputs.audit import FINDINGS_SCHEMA
+    from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
+    from aimskit.inputs.impact import IMPACTS_SCHEMA
+    from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
+
+    return {s.file: s for s in (SYSTEMS_SCHEMA, GAP_SCHEMA, RISKS_SCHEMA, SOA_SCHEMA, FINDINGS_SCHEMA, IMPACTS_SCHEMA)}
+
+
+def find(folder: str | Path) -> list[Problem]:
+    """Every placeholder left in the engagement at ``folder`` (warnings, in file order). Files that
+    cannot be read are skipped: their problems are reported by validation."""
+    from aimskit.fileio import inside
+    from aimskit.tables import read_csv
+    from aimskit.yamlio import load_yaml
+
+    folder = Path(folder)
+    found = Problems()
+    for path in _yaml_files(folder):
+        if not inside(folder, path):
+            continue
+        shown = str(path)
+        doc = load_yaml(path, shown, Problems())
+        if doc is None:
+            continue
+        for where, value in _leaves(doc.data):
+            if _is_placeholder(value):
+                line, column = doc.where(where)
+                found.warning(shown, line, column, _message(value))
+    for name, schema in _schemas().items():
+        path = folder / name
+        if not path.is_file() or not inside(folder, path):
+            continue
+        text = read_csv(path, str(path), Problems())
+        examples = {c.name: c.example for c in schema.columns if c.example}
+        for line, cells in text.records:
+            row = dict(zip(text.header, (c.strip() for c in cells), strict=False))
+            filled = {k: v for k, v in row.items() if v}
+            if len(filled) >= 3 and all(examples.get(k) == v for k, v in filled.items()):
+                found.warning(
+                    str(path),
+                    line,
+                    "",
+                    "this row is the template's example row; replace it with your own or delete it",
+                )
+                continue
+            for name_of_column, value in row.items():
+                if value and _is_placeholder(value):
+                    found.warning(str(path), line, name_of_column, _message(value))
+    return [p for p in found.items if p.severity == WARNING]
+
+
+def count(folder: str | Path) -> int:
+    """How many placeholders are left (the readiness step counts each as missing information)."""
+    return len(find(folder))
