@@ -641,8 +641,17 @@ def _audit_results(run: Run, ids: _Ids, parts: set[str], selected: list[str], ca
 
 def _security_results(run: Run, ids: _Ids, parts: set[str], selected: list[str], catalog_ids: set[str]) -> list:
     out = []
-    for name, res in sorted(run.step("security").items()):
-        rows = [e for e in res.get("evidence", []) or [] if e.get("control_id")]
+    found = run.step("security")
+    # the organisation-wide security report covers every tested system: use it alone when present
+    chosen = {"security/organisation": found["security/organisation"]} if "security/organisation" in found else found
+    for name, res in sorted(chosen.items()):
+        # one evidence row per red-team run, with the Annex A controls it is evidence for ("controls");
+        # a row per control ("control_id") is accepted too
+        rows = [
+            {**e, "control_id": cid}
+            for e in res.get("evidence", []) or []
+            for cid in (e.get("controls") or ([e["control_id"]] if e.get("control_id") else []))
+        ]
         if not rows:
             continue
         resource = ids("resource", "results", name)
@@ -678,7 +687,7 @@ def _security_results(run: Run, ids: _Ids, parts: set[str], selected: list[str],
             )
         r: dict[str, Any] = {
             "uuid": ids("result", "security", name),
-            "title": f"Security testing: {res.get('system_id') or name}",
+            "title": f"Security testing: AI system {res['system_id']}" if res.get("system_id") else "Security testing",
             "description": f"Red-team verdicts from aimskit {name}.",
             "start": _dt(run.assessment_date),
             "reviewed-controls": _reviewed(selected),

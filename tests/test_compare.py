@@ -6,8 +6,8 @@ The edits, and what they must show (counted by hand from the files, not from the
 - gap.csv (organisation rows): 9.3.3 non-compliant 0 -> compliant 3 and 4.4 partially 2 -> compliant 3
   (improved), 4.1 compliant 3 -> partially 2 (worsened), A.4.4 added as compliant 3 (newly assessed:
   it had no row), 7.4 maturity 2 -> 3 with the same status (maturity only).
-  Conformity = (compliant + 0.5 x partially) / assessed: before 64 assessed, 22 C, 24 P, 18 N ->
-  (22 + 12) / 64 = 53.1 %; after 65 assessed, 24 C, 24 P, 17 N -> (24 + 12) / 65 = 55.4 %.
+  Conformity = (compliant + 0.5 x partially) / assessed: before 64 assessed, 24 C, 22 P, 18 N ->
+  (24 + 11) / 64 = 54.7 %; after 65 assessed, 26 C, 22 P, 17 N -> (26 + 11) / 65 = 56.9 %.
   Clause 9 (9.1, 9.2.1, 9.2.2, 9.3.1, 9.3.2, 9.3.3): one more compliant of 6 -> +16.7 points;
   clause 4: 4.1 down a half, 4.4 up a half -> unchanged at 87.5 %; A.4: A.4.4 assessed compliant.
 - risks.csv: R-31 added (cv-screen, 4 x 4, residual 3 x 4 = 12, above the appetite 'Low'),
@@ -40,8 +40,8 @@ def comparison(example_run: Path, after_run: Path) -> compare.Comparison:
 
 def test_conformity_and_maturity(comparison):
     head = {(h["report"], h["figure"]): h for h in comparison.headline}
-    assert head[("gap/organisation", "conformity")]["old"] == 53.1
-    assert head[("gap/organisation", "conformity")]["new"] == 55.4
+    assert head[("gap/organisation", "conformity")]["old"] == 54.7
+    assert head[("gap/organisation", "conformity")]["new"] == 56.9
     clauses = {r["group_id"]: r for r in comparison.by_clause}
     assert clauses["9"]["conformity_old"] == 0.0 and clauses["9"]["conformity_new"] == 16.7
     assert clauses["4"]["conformity_change"] == 0.0 and clauses["4"]["conformity_new"] == 87.5
@@ -112,7 +112,7 @@ def test_soa_findings_tiers_inputs(comparison):
 
 def test_summary_words(comparison):
     s = compare.summary(comparison)
-    assert s[0] == "Overall conformity moved from 53.1% to 55.4% (+2.3 points)."
+    assert s[0] == "Overall conformity moved from 54.7% to 56.9% (+2.2 points)."
     assert s[1] == "4 organisation-wide requirements changed status: 2 improved, 1 worsened, 1 newly assessed."
     assert "1 added, 1 closed, 1 re-rated, 0 removed; 21 risks above appetite after treatment (1 newly)" in s[2]
     assert "Audit findings: 2 new (1 nonconformity), 1 closed (1 nonconformity)." in s
@@ -121,7 +121,7 @@ def test_summary_words(comparison):
 def test_cli_writes_html_and_json(example_run: Path, after_run: Path, tmp_path: Path):
     result = CliRunner().invoke(cli, ["compare", str(example_run), str(after_run), "--dest", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Overall conformity moved from 53.1% to 55.4%" in result.output
+    assert "Overall conformity moved from 54.7% to 56.9%" in result.output
     data = json.loads((tmp_path / "compare.json").read_text())
     assert len(data["risks_changed"]) == 3 and data["eu_ai_act_tiers_changed"][0]["tier_new"] == "high"
     page = (tmp_path / "compare.html").read_text()
@@ -182,7 +182,7 @@ def test_run_with_a_baseline_adds_the_comparison_to_the_index(example_run, quart
     assert result.ok
     index = (out / "index.html").read_text()
     assert "Changes since the baseline run of 2026-11-20" in index
-    assert "Overall conformity moved from 53.1% to 55.4% (+2.3 points)." in index
+    assert "Overall conformity moved from 54.7% to 56.9% (+2.2 points)." in index
     assert '<a href="compare.html">' in index and (out / "compare.html").is_file()
     data = json.loads((out / "compare.json").read_text())
     assert len(data["requirements_changed"]) > 0 and data["risks_changed"] == []
