@@ -320,3 +320,23 @@ def test_compare_shows_security_verdict_changes(example_run: Path, tmp_path: Pat
         {"system_id": "llm-assist", "category": "LLM01", "verdict_old": "fail", "verdict_new": "pass"}
     ]
     assert "1 red-team verdict changed." in compare.summary(c)
+
+
+def test_real_security_results_become_findings(tmp_path: Path):
+    """The example's red-team runs, through the security step itself, as OSCAL findings."""
+    from aimskit import batch, resources
+
+    out = tmp_path / "run"
+    result = batch.run(resources.example_engagement(), steps=("gap", "security"), out=out, jobs=2)
+    assert result.ok
+    sec_json = json.loads((out / "security" / "organisation.json").read_text())
+    docs = oscal.build(out)
+    assert oscal.check_references(docs) == []
+    sec = [r for r in docs["assessment-results"]["results"] if r["title"].startswith("Security testing")]
+    assert len(sec) == 1  # the organisation-wide report only: the per-system one repeats its runs
+    pairs = [(e["run_id"], c, e["verdict"]) for e in sec_json["evidence"] for c in e["controls"]]
+    assert len(sec[0]["observations"]) == len(pairs)
+    judged = [p for p in pairs if p[2] in ("pass", "fail")]
+    assert len(sec[0]["findings"]) == len(judged) > 0
+    failed = sum(1 for p in judged if p[2] == "fail")
+    assert sum(f["target"]["status"]["state"] == "not-satisfied" for f in sec[0]["findings"]) == failed
