@@ -160,6 +160,12 @@ def _executor_name(value: str) -> str:
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+@click.option(
+    "--baseline",
+    metavar="OLD_OUT",
+    type=click.Path(path_type=Path),
+    help="Output folder of an earlier run: also write compare.html and a section on what changed in the index.",
+)
 @click.option("--pdf", is_flag=True, help="Then a PDF of every report (as 'aimskit pdf OUT').")
 @click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
 @click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
@@ -180,6 +186,7 @@ def run(
     word,
     with_pack,
     paper,
+    baseline,
 ) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
@@ -208,6 +215,7 @@ def run(
             executor=executor,
             scheduler=scheduler,
             progress=display,
+            baseline=baseline,
         )
     finally:
         display.clear()
@@ -450,7 +458,7 @@ def lab(path, dest, port, no_browser) -> None:
 
 @cli.group("export")
 def export_group() -> None:
-    """Export the engagement to another format."""
+    """Export the engagement (xlsx) or the results of a finished run (oscal) to another format."""
 
 
 @export_group.command("xlsx")
@@ -501,6 +509,40 @@ def import_xlsx_cmd(book, engagement_path, force) -> None:
 from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402
 
 _register_deliverables(cli)  # aimskit pdf, word, pack, word-template
+
+
+@export_group.command("oscal")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--dest", "-d", type=click.Path(path_type=Path), help="Folder for the OSCAL files. Default: OUT/oscal.")
+def export_oscal(out, dest) -> None:
+    """Write OSCAL JSON (catalog, profile, assessment plan and results, POA&M) from the run in OUT.
+
+    Needs the optional extra: pip install 'aimskit[oscal]'."""
+    from aimskit import oscal
+
+    written = oscal.export(out, dest or Path(out) / "oscal")
+    for f in written:
+        click.echo(f"wrote {f}")
+
+
+@cli.command("compare")
+@click.argument("old_out", type=click.Path(path_type=Path))
+@click.argument("new_out", type=click.Path(path_type=Path))
+@click.option(
+    "--dest", "-d", type=click.Path(path_type=Path), help="Folder for compare.html and .json. Default: NEW_OUT."
+)
+@click.option("--self-contained", is_flag=True, help="Inline plotly.js in compare.html.")
+def compare_cmd(old_out, new_out, dest, self_contained) -> None:
+    """Show what changed between two runs of the same engagement (output folders OLD_OUT and NEW_OUT)."""
+    from aimskit import compare
+
+    result = compare.compare(old_out, new_out)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for line in compare.summary(result):
+        click.echo(line)
+    html_path, json_path = compare.write(result, dest or new_out, self_contained=self_contained)
+    click.echo(f"wrote {html_path} and {json_path}")
 
 
 def main() -> None:

@@ -174,12 +174,13 @@ def _branding(eng: Any, deliverables: dict[str, str]) -> tuple[str, str, str]:
     return logo, control, section
 
 
-def index_html(eng: Any, manifest: dict[str, Any], deliverables: dict[str, str] | None = None) -> str:
+def index_html(eng: Any, manifest: dict[str, Any], deliverables: dict[str, str] | None = None, extra: str = "") -> str:
     """The portfolio index: a system x step matrix with a roll-up, then one sortable table per step.
 
     Only the reports of this run's plan are listed: reports a previous run wrote for scopes
     no longer planned stay on disk but are not shown. ``deliverables`` (relative paths, from
-    :func:`aimskit.deliver.pdf.read_deliverables`) adds the PDF and Word links and the pack."""
+    :func:`aimskit.deliver.pdf.read_deliverables`) adds the PDF and Word links and the pack. ``extra`` is
+    HTML placed before the tables (the comparison with a baseline run, :func:`aimskit.compare.index_section`)."""
     deliverables = deliverables or {}
     names = eng.system_names
     steps = list(manifest["parameters"]["steps"])
@@ -239,6 +240,6 @@ tfoot th{{text-align:left;padding:5px 8px}} .ak-badge a{{color:#fff}}</style>
 {control}</div>
 <p class="ak-note">{summary}</p>
 {pack_section}
-{"".join(sections)}
+{extra}{"".join(sections)}
 </div>{SORT_SCRIPT}</body></html>
 """

@@ -24,3 +24,39 @@ def example_copy(tmp_path: Path) -> Path:
     target = tmp_path / "example"
     shutil.copytree(resources.example_engagement(), target)
     return target
+
+
+# Finished runs of the example and of the example after a quarter of edits (tests/fixtures/quarter-after),
+# shared by the OSCAL and compare tests: executing the notebooks is the slow part.
+RUN_STEPS = ("gap", "risk", "impact", "audit")
+
+
+def _run(engagement: Path, out: Path) -> Path:
+    from aimskit import batch
+
+    result = batch.run(engagement, steps=RUN_STEPS, out=out, jobs=2)
+    assert not result.failed, [r.error for r in result.failed]
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory) -> Path:
+    from aimskit import resources
+
+    return _run(resources.example_engagement(), tmp_path_factory.mktemp("runs") / "before")
+
+
+@pytest.fixture(scope="session")
+def quarter_after(tmp_path_factory) -> Path:
+    """A copy of the example with the files of tests/fixtures/quarter-after laid over it."""
+    from aimskit import resources
+
+    target = tmp_path_factory.mktemp("eng") / "example"
+    shutil.copytree(resources.example_engagement(), target)
+    shutil.copytree(FIXTURES / "quarter-after", target, dirs_exist_ok=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def after_run(quarter_after, tmp_path_factory) -> Path:
+    return _run(quarter_after, tmp_path_factory.mktemp("runs") / "after")

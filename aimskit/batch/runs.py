@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aimskit
-from aimskit import catalog, engagement, resources
+from aimskit import catalog, compare, engagement, resources
 from aimskit.batch import cache, executors
 from aimskit.batch.errors import RunError
 from aimskit.batch.kernels import KERNEL_NAME
@@ -313,8 +313,12 @@ def run(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Callable[[Progress], None] | None = None,
+    baseline: str | Path | None = None,
 ) -> RunResult:
     """Produce every report of ``steps`` for the engagement at ``path``.
+
+    With ``baseline`` (the output folder of an earlier run of the same engagement), also writes
+    ``compare.html`` and ``compare.json`` and a section in the index (:mod:`aimskit.compare`).
 
     ``path`` defaults to the bundled example and ``out`` to ``outputs/example`` (or
     ``outputs/<folder name>``). ``jobs`` worker processes (default: the number of CPUs) run
@@ -331,6 +335,8 @@ def run(
     chosen = executors.create(executor, jobs=jobs, scheduler=scheduler)
     src = Path(path) if path else resources.example_engagement()
     eng = engagement.load(src)
+    if baseline is not None:
+        compare.check_baseline(baseline, eng.organisation)
     out_root = Path(out) if out else Path("outputs") / ("example" if path is None else src.resolve().name)
     planned = plan(eng, steps, systems)
     for nb, param in {(j.notebook, STEPS[j.step].scope_param) for j in planned}:
@@ -355,7 +361,7 @@ def run(
         "scheduler": scheduler,
         "force": force,
     }
-    return Run(
+    result = Run(
         eng,
         planned,
         out_root,
@@ -366,3 +372,6 @@ def run(
         force=force,
         progress=progress,
     ).execute()
+    if baseline is not None:
+        compare.with_baseline(baseline, eng, result.out, self_contained=self_contained)
+    return result
