@@ -9,6 +9,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 
 
+def shared_folder() -> Path:
+    """The project's shared/ folder (reference data, real red-team outputs): beside the checkout, as CI lays it."""
+    for candidate in (REPO.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared"
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     """A writable copy of the minimal valid engagement."""

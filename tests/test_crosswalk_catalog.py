@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import shared_folder
 
 from aimskit import catalog, crosswalk
 from aimskit.cli import cli
 
-REFERENCE = Path("/work/shared/reference")
+REFERENCE = shared_folder() / "reference"
 CROSSWALKS = {
     "crosswalk-iso42001-nist-ai-rmf": "nist-ai-rmf",
     "crosswalk-iso42001-eu-ai-act": "eu-ai-act-articles",

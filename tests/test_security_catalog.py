@@ -6,6 +6,7 @@ import re
 
 import pytest
 import yaml
+from conftest import shared_folder
 
 from aimskit import catalog
 
@@ -51,7 +52,7 @@ TACTICS = [
     ("AML.TA0010", "Exfiltration"),
     ("AML.TA0011", "Impact"),
 ]
-REFERENCE = "/work/shared/reference/ATLAS.yaml"
+REFERENCE = str(shared_folder() / "reference" / "ATLAS.yaml")
 
 
 def test_owasp_2025_ids_and_titles():

@@ -14,11 +14,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import shared_folder
 
 from aimskit.security.importers import detect, import_file
 
 FIX = Path(__file__).parent / "fixtures" / "redteam"
-SAMPLES = Path("/work/shared/redteam-samples")
+SAMPLES = shared_folder() / "redteam-samples"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared red-team samples not on this machine")
 
 
