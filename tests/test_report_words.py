@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from notebook_harness import run_notebook, visible_text
 
 from aimskit import engagement, resources
 from aimskit.engagement import LIFECYCLE_STAGES, STATUSES
 from aimskit.inputs.impact import AREA_LABELS
-from tests.notebook_harness import run_notebook, visible_text
 
 EXAMPLE = engagement.load(resources.example_engagement())
 SYSTEM = EXAMPLE.in_scope_ids[0]

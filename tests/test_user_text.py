@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from notebook_harness import run_notebook
 
 from aimskit import criteria, engagement
 from aimskit.inputs import impact as impact_input
 from aimskit.problems import fill
-from tests.notebook_harness import run_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = "{0} {per_year} %s %(x)s ${x} %{z}"
