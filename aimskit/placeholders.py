@@ -96,7 +96,7 @@ def find(folder: str | Path) -> list[Problem]:
         for where, value in _leaves(doc.data):
             if _is_placeholder(value):
                 line, column = doc.where(where)
-                found.warning(shown, line, column, _message(value))
+                found.warning(shown, line, column, _message(value), code="AK123")
     for name, schema in _schemas().items():
         path = folder / name
         if not path.is_file() or not inside(folder, path):
@@ -112,11 +112,12 @@ def find(folder: str | Path) -> list[Problem]:
                     line,
                     "",
                     "this row is the template's example row; replace it with your own or delete it",
+                    code="AK124",
                 )
                 continue
             for name_of_column, value in row.items():
                 if value and _is_placeholder(value):
-                    found.warning(str(path), line, name_of_column, _message(value))
+                    found.warning(str(path), line, name_of_column, _message(value), code="AK123")
     return [p for p in found.items if p.severity == WARNING]
 
 
