@@ -22,15 +22,37 @@ STATUS_COLOURS = {
 FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def _legend_names(fig: go.Figure) -> list[str]:
+    return [str(t.name or "") for t in fig.data if t.type != "heatmap" and t.showlegend is not False]
+
+
+def _layout(fig: go.Figure, title: str, height: int, bottom: int = 40) -> go.Figure:
+    """Shared layout: the title at the top pushing the plot down as it needs (automargin), the
+    legend, when there is one, at the bottom of the figure under the axis title. A legend placed
+    above the plot overlaps the title as soon as the chart is narrower than both, as on a
+    printed page; at the bottom it wraps into as many rows as it needs, counted here."""
+    names = _legend_names(fig)
+    legend = len(names) > 1
+    rows = 0
+    if legend:  # about 7 px per character plus 40 px per item, on a 650 px printed width
+        rows = math.ceil(sum(7 * len(n) + 40 for n in names) / 650)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}, "automargin": True, "yref": "paper"},
+        height=height + 24 * rows,
+        margin={"l": 10, "r": 10, "t": 40, "b": bottom + 24 * rows + (10 if legend else 0)},
         font={"family": FONT, "size": 12},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "traceorder": "normal"},
+        showlegend=legend,
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
+            "xanchor": "left",
+            "x": 0,
+            "traceorder": "normal",
+        },
     )
     return fig
 
@@ -96,8 +118,9 @@ def maturity_vs_target(mat: pd.DataFrame, title: str) -> go.Figure:
         ticktext=[f"{k} {v}" for k, v in MATURITY_LEVELS.items()],
         gridcolor="#eeeeee",
     )
-    fig.update_xaxes(tickangle=-30)
-    return _layout(fig, title, height=460)
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    # (room for the angled labels and the legend under them: automargin does not add the two)
+    return _layout(fig, title, height=520, bottom=150)
 
 
 def _wrap(text: str, width: int = 22) -> str:
@@ -114,13 +137,27 @@ def _wrap(text: str, width: int = 22) -> str:
     return "<br>".join(lines)
 
 
+#: Width (CSS pixels) a heat map's columns share on a printed page, after the row labels and the colour bar.
+HEATMAP_COLUMNS_PX = 340
+
+
+def _column_chars(n: int) -> int:
+    """Characters per line of a heat map's column label, so that ``n`` labels do not overlap on a page."""
+    return max(7, min(22, int(HEATMAP_COLUMNS_PX / max(n, 1) / 7)))
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dict[str, str], title: str) -> go.Figure:
     """Conformity score per Annex A objective x AI system."""
     z = heat.to_numpy(dtype=float)
+    chars = _column_chars(len(heat.columns))
     return _percent_heatmap(
         z,
-        x=[_wrap(system_names.get(c, c)) for c in heat.columns],
-        y=[f"{r} {titles.get(r, '')}" for r in heat.index],
+        x=[_wrap(system_names.get(c, c), chars) for c in heat.columns],
+        y=[html.escape(_short(f"{r} {titles.get(r, '')}")) for r in heat.index],
         text=[["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z],
         colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
         scale_title="conformity",
@@ -152,16 +189,21 @@ def _percent_heatmap(
             zmin=0,
             zmax=100,
             colorscale=colorscale,
-            colorbar={"title": scale_title, "ticksuffix": "%"},
+            colorbar={"title": {"text": scale_title, "side": "top"}, "ticksuffix": "%", "thickness": 12},
             hovertemplate="%{y}<br>%{x}<br>" + hover + "<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)
-    fig = _layout(fig, title, height=200 + row_height * len(y))
-    fig.update_layout(margin={"t": 120})
+    fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11}, automargin=True)
+    lines = max((label.count("<br>") + 1 for label in x), default=1)
+    fig = _layout(fig, title, height=160 + 16 * lines + row_height * len(y))
+    # the title at the top of the figure, the column labels under it: their room is reserved
+    fig.update_layout(
+        margin={"t": 56 + 15 * lines},
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}, "automargin": False},
+    )
     return fig
 
 
@@ -296,7 +338,7 @@ def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> 
     z = cov[list(columns)].to_numpy(dtype=float)
     return _percent_heatmap(
         z,
-        x=[_wrap(c, 18) for c in columns.values()],
+        x=[_wrap(c, _column_chars(len(columns))) for c in columns.values()],
         y=[_label(r) for _, r in cov.iterrows()],
         text=[[f"{v:.0f}%" for v in row] for row in z],
         colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],

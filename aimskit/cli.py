@@ -160,7 +160,27 @@ def _executor_name(value: str) -> str:
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Address of the Dask scheduler (with --executor dask).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(path, steps, systems, out, timeout, self_contained, jobs, force, executor, scheduler, quiet) -> None:
+@click.option("--pdf", is_flag=True, help="Then a PDF of every report (as 'aimskit pdf OUT').")
+@click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
+@click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
+def run(
+    path,
+    steps,
+    systems,
+    out,
+    timeout,
+    self_contained,
+    jobs,
+    force,
+    executor,
+    scheduler,
+    quiet,
+    pdf,
+    word,
+    with_pack,
+    paper,
+) -> None:
     """Execute the step notebooks for the engagement at PATH and render the reports.
 
     With no PATH, the bundled example engagement is used. Writes per report an executed
@@ -198,6 +218,10 @@ def run(path, steps, systems, out, timeout, self_contained, jobs, force, executo
     click.echo(
         f"{n - failed} of {plural(n, 'report')} written to {safe_text(result.out)}; open {safe_text(result.index)}"
     )
+    if pdf or word or with_pack:  # the deliverables of the reports that succeeded
+        from aimskit.deliver.cli import deliver
+
+        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet)
     if failed:
         click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
         raise _Failed(EXIT_PROBLEMS)
@@ -412,6 +436,11 @@ def lab(path, dest, port, no_browser) -> None:
     code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
     if code:
         raise _Failed(code)
+
+
+from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402
+
+_register_deliverables(cli)  # aimskit pdf, word, pack, word-template
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 An engagement is one folder of plain files describing one organisation's AI management
 system::
 
-    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding
+    engagement.yaml   organisation, scope, assessors, date, AI roles, target maturity, branding, document control
     systems.csv       the AI system inventory
     gap.csv           one row per assessed requirement (clause sub-clause or Annex A control)
 
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from aimskit import names
+from aimskit import doccontrol, names
 from aimskit.fileio import OUTSIDE_MESSAGE, inside
 from aimskit.inputs import core, registry
 from aimskit.inputs.base import Part, ReadContext, closure
@@ -182,6 +182,7 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
             owned = [key.name for part in registry.PARTS for key in part.meta_keys]
             meta = core.validate_meta(doc, name(ENGAGEMENT_FILE), problems, owned)
             logo = core.check_logo(doc, folder, name(ENGAGEMENT_FILE), problems)
+            doccontrol.check(doc, folder, name(ENGAGEMENT_FILE), problems, meta.assessment_date if meta else None)
             if logo is not None:
                 files[Path(os.path.relpath(logo, folder)).as_posix()] = logo
 

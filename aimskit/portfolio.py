@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
-from aimskit.report import STYLE, esc, logo_html, plural
+from aimskit.report import STYLE, esc, plural
 from aimskit.steps.registry import STEPS
 
 
@@ -143,11 +144,43 @@ document.querySelectorAll("table.ak-sortable").forEach(function (table) {
 </script>"""
 
 
-def index_html(eng: Any, manifest: dict[str, Any]) -> str:
+def _branding(eng: Any, deliverables: dict[str, str]) -> tuple[str, str, str]:
+    """The index's logo and document-control line, and its deliverables section (the pack)."""
+    from aimskit.report import _logo_data_uri
+
+    meta = eng.meta
+    dc = meta.document_control
+    logo = ""
+    if meta.branding.logo:
+        path = Path(eng.path) / meta.branding.logo
+        if path.is_file():
+            logo = f'<img class="ak-logo" alt="logo" src="{_logo_data_uri(path)}">'
+    parts = [f"Prepared for {dc.prepared_for or meta.organisation.name}"]
+    if meta.branding.name:
+        parts.append(f"Prepared by {meta.branding.name}")
+    parts.append(f"version {dc.version}, {dc.status_label.lower()}")
+    if dc.approver:
+        parts.append(f"approved by {dc.approver}" + (f" on {dc.approval_date.isoformat()}" if dc.approval_date else ""))
+    control = (
+        f'<div class="ak-sub">{esc(" · ".join(parts))}</div>'
+        f'<div class="ak-sub"><span class="ak-doc-status ak-doc-{esc(dc.status)}">{esc(dc.status_label)}</span>'
+        f"{esc(dc.confidentiality)}</div>"
+    )
+    packs = [rel for rel in deliverables if rel.startswith("pack/")]
+    section = ""
+    if packs:
+        links = "".join(f'<a class="ak-file" href="{esc(rel)}">{esc(Path(rel).name)}</a>' for rel in sorted(packs))
+        section = f"<h2>Engagement pack</h2><p>{links}</p>"
+    return logo, control, section
+
+
+def index_html(eng: Any, manifest: dict[str, Any], deliverables: dict[str, str] | None = None) -> str:
     """The portfolio index: a system x step matrix with a roll-up, then one sortable table per step.
 
     Only the reports of this run's plan are listed: reports a previous run wrote for scopes
-    no longer planned stay on disk but are not shown."""
+    no longer planned stay on disk but are not shown. ``deliverables`` (relative paths, from
+    :func:`aimskit.deliver.pdf.read_deliverables`) adds the PDF and Word links and the pack."""
+    deliverables = deliverables or {}
     names = eng.system_names
     steps = list(manifest["parameters"]["steps"])
     sections = [_matrix(manifest, steps, names)]
@@ -157,8 +190,14 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
         head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
         rows = []
         for r in reports:
+            files = dict(r["files"])
+            html_file = files.get("html")
+            for kind in ("pdf", "docx"):  # written by aimskit pdf / aimskit word beside the report
+                rel = html_file[: -len(".html")] + f".{kind}" if html_file else None
+                if rel and rel in deliverables:
+                    files[kind] = rel
             links = " · ".join(
-                f'<a href="{esc(path)}">{esc(kind.replace("_", " ").upper())}</a>' for kind, path in r["files"].items()
+                f'<a href="{esc(path)}">{esc(kind.replace("_", " ").upper())}</a>' for kind, path in files.items()
             )
             cells = "".join(_cell(r["headline"].get(key), kind) for key, _, kind in figures)
             rows.append(
@@ -184,8 +223,7 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
         'Details and input hashes: <a href="manifest.json">manifest.json</a>.'
     )
     colour = esc(eng.meta.branding.colour)
-    by = eng.meta.branding.name
-    prepared = f'<div class="ak-sub">Prepared by {esc(by)}</div>' if by else ""
+    logo, control, pack_section = _branding(eng, deliverables)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>aimskit reports - {esc(eng.organisation)}</title>
@@ -196,10 +234,11 @@ def index_html(eng: Any, manifest: dict[str, Any]) -> str:
 th[data-dir=asc]::after{{content:" \\25B2"}} th[data-dir=desc]::after{{content:" \\25BC"}}
 tfoot th{{text-align:left;padding:5px 8px}} .ak-badge a{{color:#fff}}</style>
 </head><body><div class="wrap ak-report" style="--ak-brand:{colour}">
-<div class="ak-title">{logo_html(eng)}<h1>{esc(eng.organisation)}</h1>
+<div class="ak-title">{logo}<h1>{esc(eng.organisation)}</h1>
 <div class="ak-sub">ISO/IEC 42001 reports - assessment date {esc(eng.meta.assessment_date.isoformat())}</div>
-{prepared}</div>
+{control}</div>
 <p class="ak-note">{summary}</p>
+{pack_section}
 {"".join(sections)}
 </div>{SORT_SCRIPT}</body></html>
 """

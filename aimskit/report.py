@@ -22,6 +22,8 @@ import pandas as pd
 from aimskit.fileio import atomic_write_text
 from aimskit.problems import plural  # noqa: F401  (re-exported: reports phrase counts with report.plural)
 
+#: Tables with at least this many columns print on a landscape page (aimskit's PDF also measures).
+WIDE_COLUMNS = 10
 STYLE = "<style>\n" + (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8") + "</style>\n"
 
 
@@ -80,9 +82,11 @@ def _logo_data_uri(path: Path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def title_block(eng: Any, report_title: str, subtitle: str = "") -> HTML:
-    """Report title: organisation, scope, assessors, date, branding (with the report CSS)."""
+def title_block(eng: Any, report_title: str, subtitle: str = "", step: str | None = None) -> HTML:
+    """Report title: organisation, scope, assessors, date, branding, document control and the
+    consultant's commentary on ``step`` (with the report CSS)."""
     meta = eng.meta
+    dc = meta.document_control
     colour = meta.branding.colour
     logo = logo_html(eng)
     assessors = "; ".join(", ".join(x for x in (a.name, a.role, a.organisation) if x) for a in meta.assessors)
@@ -95,11 +99,25 @@ def title_block(eng: Any, report_title: str, subtitle: str = "") -> HTML:
     ]
     if meta.branding.name:
         rows.append(("Prepared by", meta.branding.name))
+    rows.append(("Prepared for", dc.prepared_for or meta.organisation.name))
+    rows.append(("Document", f"version {dc.version}, {dc.status_label.lower()} · {dc.confidentiality}"))
+    if dc.approver or dc.approval_date:
+        on = f" on {dc.approval_date.isoformat()}" if dc.approval_date else ""
+        rows.append(("Approved by", f"{dc.approver or 'not named'}{on}"))
     body = "".join(f'<tr><td class="k">{esc(k)}</td><td>{esc(v)}</td></tr>' for k, v in rows)
     sub = f'<div class="ak-sub">{esc(subtitle)}</div>' if subtitle else ""
+    status = f'<span class="ak-doc-status ak-doc-{esc(dc.status)}">{esc(dc.status_label)}</span>'
+    commentary = dc.commentary_for(step)
+    note_html = ""
+    if commentary:
+        who = meta.branding.name or "the assessor"
+        note_html = (
+            f'<div class="ak-commentary"><div class="ak-commentary-by">Commentary from {esc(who)}</div>'
+            f"<p>{esc(commentary)}</p></div>"
+        )
     return HTML(
         f'{STYLE}<div class="ak-report" style="--ak-brand:{esc(colour)}"><div class="ak-title">{logo}'
-        f"<h1>{esc(report_title)}</h1>{sub}<table>{body}</table></div></div>"
+        f"{status}<h1>{esc(report_title)}</h1>{sub}<table>{body}</table></div>{note_html}</div>"
     )
 
 
@@ -180,8 +198,9 @@ def table(
             content, cls = _cell(rec.get(col), kind)
             cells.append(f'<td class="{cls}">{content}</td>' if cls else f"<td>{content}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    wide = " ak-wide" if len(spec) >= WIDE_COLUMNS else ""  # printed on a landscape page
     return HTML(
-        f'<div class="ak-report"><table class="ak-table"><thead><tr>{head}</tr></thead>'
+        f'<div class="ak-report{wide}"><table class="ak-table"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 

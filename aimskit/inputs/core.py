@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from aimskit import catalog
+from aimskit.doccontrol import DocumentControl
 from aimskit.problems import Problems, kind_of, one_of, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates
 from aimskit.vocab import (
@@ -64,6 +65,10 @@ class Branding(_Strict):
         "#1F4E79", description='accent colour as "#RRGGBB" (in quotes: # starts a YAML comment)'
     )
     logo: str | None = Field(None, description="an image file (.png, .jpg, .svg, .gif) inside the engagement folder")
+    word_template: str | None = Field(
+        None,
+        description="a .docx (or .dotx) inside the engagement folder whose styles and boilerplate the Word reports use",
+    )
 
 
 class Context(_Strict):
@@ -89,6 +94,10 @@ class EngagementMeta(_Strict):
         "clause or Annex A objective ('6.1.2', '9', 'A.7', 'A.6.2')",
     )
     branding: Branding = Field(default_factory=Branding, description="how the reports are branded")
+    document_control: DocumentControl = Field(
+        default_factory=DocumentControl,
+        description="version, status, confidentiality and approval of the deliverables (HTML, PDF, Word)",
+    )
     context: Context = Field(
         default_factory=Context, description="the context of the organisation, read by the management review"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aimskit.inputs import audit, certifications, impact, risk
+from aimskit.inputs import audit, certifications, impact, risk, security
 from aimskit.inputs.base import Part, closure
 
 PARTS: tuple[Part[Any], ...] = (
@@ -16,6 +16,7 @@ PARTS: tuple[Part[Any], ...] = (
     impact.PART,
     audit.PART,
     certifications.PART,
+    security.PART,
 )
 
 BY_NAME: dict[str, Part[Any]] = {part.name: part for part in PARTS}

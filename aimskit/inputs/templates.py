@@ -26,6 +26,16 @@ branding:
   name: ""                               # shown as "Prepared by"
   colour: "#1F4E79"
   # logo: logo.png                       # an image file in this folder
+  # word_template: template.docx         # your own Word template (styles, logo, boilerplate) for the .docx reports
+document_control:                        # shown on every report, PDF and Word file
+  prepared_for: ""                       # default: the organisation's name
+  version: "0.1"                         # quoted: 1.10 written as a number would read 1.1
+  status: draft                          # draft or final (final needs approver and approval_date)
+  confidentiality: Confidential
+  # approver: Name, role
+  # approval_date: 2026-02-15
+  # commentary:                          # optional: a paragraph per step, shown first in its report
+  #   gap: Your own reading of the gap assessment for the board.
 context:
   external_issues: []
   internal_issues: []

@@ -20,7 +20,7 @@ def title(eng: Any, result: AuditResult) -> report.HTML:
     else:
         name = result.programme.get("name") or "Internal audit programme"
         sub = f"{name}: programme coverage, findings and corrective action"
-    return report.title_block(eng, TITLE, sub)
+    return report.title_block(eng, TITLE, sub, step=None if result.audit is not None else "audit")
 
 
 def missing_data(result: AuditResult) -> report.HTML:

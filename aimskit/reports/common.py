@@ -11,10 +11,11 @@ import aimskit
 from aimskit import catalog, report
 
 
-def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str) -> report.HTML:
+def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str, step: str | None = None) -> report.HTML:
     """The title block of a report whose result has ``system_id`` and ``system_name``."""
     sub = f"AI system: {result.system_name} ({result.system_id})" if result.system_id else organisation_subtitle
-    return report.title_block(eng, report_title, sub)
+    # the commentary is on the step as a whole: shown in its organisation-wide report
+    return report.title_block(eng, report_title, sub, step=None if result.system_id else step)
 
 
 def with_levels(df: pd.DataFrame, crit: Any, columns: list[str]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ TITLE = "ISO/IEC 42001 gap assessment"
 
 
 def title(eng: Any, result: GapResult) -> report.HTML:
-    return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls")
+    return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls", step="gap")
 
 
 def _pct(x: float) -> str:

@@ -53,7 +53,9 @@ def _status(row: dict[str, Any]) -> str:
 
 
 def title(eng: Any, result: ImpactResult) -> report.HTML:
-    return common.title(eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS")
+    return common.title(
+        eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS", step="impact"
+    )
 
 
 def headline(result: ImpactResult) -> report.HTML:

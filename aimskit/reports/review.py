@@ -24,7 +24,7 @@ def title(eng: Any, result: ReviewResult) -> report.HTML:
         nxt = result.next_review
         when = f" on {nxt['date']}" if nxt.get("date") else ""
         sub = f"Input pack for the next management review{when} (clause 9.3.2 inputs compiled from the data)"
-    return report.title_block(eng, TITLE, sub)
+    return report.title_block(eng, TITLE, sub, step=None if result.review is not None else "review")
 
 
 def missing_data(result: ReviewResult) -> report.HTML:

@@ -20,7 +20,11 @@ TITLE = "AI risk assessment, treatment and Statement of Applicability"
 
 def title(eng: Any, result: RiskResult) -> report.HTML:
     return common.title(
-        eng, TITLE, result, "Organisation-wide: risk register, treatment plan and Statement of Applicability"
+        eng,
+        TITLE,
+        result,
+        "Organisation-wide: risk register, treatment plan and Statement of Applicability",
+        step="risk",
     )
 
 

@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, crosswalk, gap, impact, review, risk
+from aimskit.steps import audit, crosswalk, gap, impact, review, risk, security
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -19,8 +19,9 @@ STEPS: dict[str, Step] = {
         audit.STEP,
         review.STEP,
         crosswalk.STEP,
+        security.STEP,
     )
 }
 
-PLANNED = ("readiness", "security")
+PLANNED = ("readiness",)
 """Steps that are announced but not available yet (``--step`` says so instead of "unknown")."""

@@ -25,6 +25,7 @@ from aimskit import catalog
 from aimskit.criteria import Criteria, rate
 from aimskit.engagement import Engagement
 from aimskit.inputs import risk as risk_part
+from aimskit.inputs import security as security_part
 from aimskit.inputs.risk import (
     IMPLEMENTATION_LABELS,
     JUSTIFICATION_LABELS,
@@ -829,7 +830,7 @@ STEP = Step(
     notebook="risk_assessment.ipynb",
     compute=__name__,
     view="aimskit.reports.risk",
-    parts=(risk_part.PART,),
+    parts=(risk_part.PART, security_part.PART),  # security: red-team runs as SoA evidence
     uses=(gap_step.STEP,),
     headline=(
         Figure("risks", "Risks"),

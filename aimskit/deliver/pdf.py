@@ -1,0 +1,412 @@
+"""PDF of every report of an output folder, the engagement pack and its executive edition.
+
+Each PDF is printed by headless Chromium (:mod:`aimskit.deliver.browser`) from a print document
+(:mod:`aimskit.deliver.document`): a cover with the document control, a contents page, the
+report. The page is laid out at the printable width so charts are drawn at the width they are
+printed at; tables wider than the page are moved to landscape pages; the running header and
+footer carry the client, the title, the version, the status, the confidentiality label and
+"page N of M". The contents' page numbers come from a first print: Chromium writes a named
+destination for every heading, whose page is read back (pypdf), filled in, and printed again
+(the numbers' width is reserved, so the layout does not move; this is checked).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimskit.deliver import document
+from aimskit.deliver.browser import Browser, Page
+from aimskit.deliver.document import Document, Part
+from aimskit.fileio import atomic_write_bytes, atomic_write_text
+from aimskit.report import esc
+
+PRINT_DIR = Path(".aimskit") / "print"
+PACK_DIR = Path("pack")
+
+# Which tables print on a landscape page: measured in the page rather than guessed from a column
+# count. A table goes landscape when it cannot fit the portrait width with words kept whole, or when
+# it has many columns and its one-line width is far beyond the page (its cells would otherwise be
+# squeezed into towers of broken words).
+MARK_WIDE = """(() => {
+  const main = document.querySelector('main');
+  const limit = main.getBoundingClientRect().width + 1;
+  const body = document.body;
+  document.querySelectorAll('.ak-wide').forEach(e => e.classList.remove('ak-wide'));
+  const tables = [...document.querySelectorAll('table.ak-table')];
+  body.classList.add('ak-measure-words');
+  const words = tables.map(t => t.scrollWidth);
+  body.classList.remove('ak-measure-words');
+  body.classList.add('ak-measure-line');
+  const lines = tables.map(t => t.scrollWidth);
+  body.classList.remove('ak-measure-line');
+  let n = 0;
+  tables.forEach((t, i) => {
+    const columns = t.tHead && t.tHead.rows.length ? t.tHead.rows[0].cells.length : 0;
+    const box = t.closest('.ak-report') || t;
+    if (words[i] > limit || (columns >= 8 && lines[i] > 1.6 * limit)) {
+      box.classList.add('ak-wide');
+      n += 1;
+    }
+    box.classList.toggle('ak-squeeze', words[i] > LANDSCAPE);  // even landscape is too narrow: break words
+  });
+  return n;
+})()"""
+
+
+def mark_wide(paper: str) -> str:
+    """The script marking the wide tables, for ``paper``'s landscape printable width."""
+    landscape = int((document.PAPERS[paper][1] - document.MARGIN_IN["left"] - document.MARGIN_IN["right"]) * 96)
+    return MARK_WIDE.replace("LANDSCAPE", str(landscape))
+
+
+def _fill_pages(pages: dict[str, int]) -> str:
+    return (
+        "(() => { const pages = " + json.dumps(pages) + ";"
+        " document.querySelectorAll('.ak-toc-page').forEach(s => {"
+        " const p = pages[s.dataset.for]; s.textContent = p === undefined ? '' : String(p); });"
+        " return true; })()"
+    )
+
+
+def _template(text: str, align: str) -> str:
+    return (
+        '<div style="font-family:Helvetica,Arial,sans-serif;font-size:7.5pt;color:#5b6b7f;width:100%;'
+        f'padding:0 {document.MARGIN_IN["left"]}in;display:flex;justify-content:space-between;align-items:center">'
+        f"{text}</div>"
+    )
+
+
+def header_footer(eng: Any, title: str) -> dict[str, str]:
+    """Chromium's header and footer templates: client and title on top; version, status,
+    confidentiality and page N of M at the bottom (values escaped: they are user text)."""
+    dc = eng.meta.document_control
+    client = dc.prepared_for or eng.organisation
+    left = f"<span>{esc(client)}</span>"
+    right = f'<span style="text-align:right;max-width:60%">{esc(title)}</span>'
+    footer = (
+        f"<span>Version {esc(dc.version)} · {esc(dc.status_label)} · {esc(dc.confidentiality)}</span>"
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+    )
+    return {"headerTemplate": _template(left + right, "left"), "footerTemplate": _template(footer, "right")}
+
+
+def print_options(paper: str) -> dict[str, Any]:
+    width, height, _ = document.PAPERS[paper]
+    m = document.MARGIN_IN
+    return {
+        "paperWidth": width,
+        "paperHeight": height,
+        "marginTop": m["top"],
+        "marginBottom": m["bottom"],
+        "marginLeft": m["left"],
+        "marginRight": m["right"],
+        "preferCSSPageSize": True,  # portrait pages, and landscape ones for the wide tables
+        "displayHeaderFooter": True,
+        "generateDocumentOutline": True,  # PDF bookmarks from the headings
+    }
+
+
+def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
+    """1-based page of each named destination ``anchors`` (the headings' ids) in ``pdf``."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    named = reader.named_destinations
+    out: dict[str, int] = {}
+    for anchor in anchors:
+        dest = named.get(f"/{anchor}") or named.get(anchor)
+        if dest is not None:
+            page = reader.get_destination_page_number(dest)
+            if page is not None and page >= 0:
+                out[anchor] = page + 1
+    return out
+
+
+@dataclass
+class Printed:
+    pdf: bytes
+    pages: int
+    wide_tables: int
+    contents: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+    charts: dict[str, bytes] = field(default_factory=dict)  # chart id -> PNG (when asked for)
+
+
+CHART_BOXES = """(() => [...document.querySelectorAll('.plotly-graph-div')].map(d => {
+  const r = d.getBoundingClientRect();
+  return {id: d.id, x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height};
+}))()"""
+
+
+def chart_images(page: Page) -> dict[str, bytes]:
+    """A PNG of every chart of the loaded page, keyed by the chart's div id."""
+    out: dict[str, bytes] = {}
+    for box in page.evaluate(CHART_BOXES) or []:
+        if box["width"] < 1 or box["height"] < 1:
+            continue
+        clip = {k: box[k] for k in ("x", "y", "width", "height")}
+        out[box["id"]] = page.screenshot(clip)
+    return out
+
+
+def print_document(
+    browser: Browser, doc: Document, path: Path, eng: Any, title: str, paper: str = "a4", images: bool = False
+) -> Printed:
+    """Print ``doc`` (written to ``path`` first, so relative links resolve) to PDF bytes."""
+    import pypdf
+
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    atomic_write_text(path, doc.html)
+    page = browser.open(path, document.printable_width(paper))
+    try:
+        times["load_s"] = time.perf_counter() - t0
+        wide = int(page.evaluate(mark_wide(paper)) or 0)
+        charts = chart_images(page) if images else {}
+        times["images_s"] = time.perf_counter() - t0 - times["load_s"]
+        options = {**print_options(paper), **header_footer(eng, title)}
+        anchors = [e.anchor for e in doc.entries]
+        t1 = time.perf_counter()
+        pdf = page.pdf(**options)
+        contents = destination_pages(pdf, anchors)
+        for _ in range(2):  # the numbers' width is reserved: the second print normally confirms the first
+            page.evaluate(_fill_pages(contents))
+            pdf = page.pdf(**options)
+            again = destination_pages(pdf, anchors)
+            if again == contents:
+                break
+            contents = again
+        times["print_s"] = time.perf_counter() - t1
+    finally:
+        page.close()
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return Printed(pdf, pages, wide, contents, times, charts)
+
+
+# ---------------------------------------------------------------------------------------------
+# output folders
+
+
+class DeliverError(Exception):
+    """The output folder cannot be turned into documents (no manifest, engagement gone...)."""
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    path = Path(out) / "manifest.json"
+    if not path.is_file():
+        raise DeliverError(f"{out} holds no manifest.json: run 'aimskit run' into it first")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DeliverError(f"{path} is not valid JSON ({exc}); run 'aimskit run' again") from exc
+
+
+def load_engagement(manifest: dict[str, Any], engagement_path: str | Path | None = None) -> Any:
+    """The engagement a run was made from (document control, branding), or ``engagement_path``."""
+    from aimskit import engagement
+
+    path = Path(engagement_path or manifest.get("engagement", {}).get("path", ""))
+    if not path.is_dir():
+        raise DeliverError(f"the engagement folder of this run ({path}) is gone; pass it with --engagement PATH")
+    return engagement.load(path)
+
+
+#: Certification order of the steps in a pack: readiness first, then the cycle of ISO/IEC 42001.
+CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
+
+
+def report_parts(out: Path, manifest: dict[str, Any], steps: Sequence[str] = ()) -> list[Part]:
+    """The successful reports of a run as parts, in certification order, organisation-wide first."""
+    reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok" and r.get("files", {}).get("html")]
+    if steps:
+        reports = [r for r in reports if r["step"] in steps]
+    seen = list(dict.fromkeys(r["step"] for r in reports))
+    order = [s for s in CERTIFICATION_ORDER if s in seen] + [s for s in seen if s not in CERTIFICATION_ORDER]
+    ordered = sorted(reports, key=lambda r: (order.index(r["step"]), r.get("scope_id") is not None))
+    parts = []
+    for r in ordered:
+        html = Path(out) / r["files"]["html"]
+        if html.is_file():
+            parts.append(document.read_part(html, name=r["name"], step=r["step"]))
+    return parts
+
+
+@dataclass
+class Delivered:
+    """What :func:`export` and :func:`pack` wrote."""
+
+    files: list[Path] = field(default_factory=list)
+    timings: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def export(
+    out: str | Path,
+    *,
+    pdf: bool = True,
+    word: bool = False,
+    paper: str = "a4",
+    steps: Sequence[str] = (),
+    engagement_path: str | Path | None = None,
+    browser: Browser | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Delivered:
+    """A PDF (and/or an editable Word file) beside every successful report of the run in ``out``:
+    ``gap/organisation.html`` gives ``gap/organisation.pdf`` and ``gap/organisation.docx``."""
+    out = Path(out)
+    manifest = read_manifest(out)
+    eng = load_engagement(manifest, engagement_path)
+    parts = report_parts(out, manifest, steps)
+    result = Delivered()
+    own = browser is None
+    browser = browser or Browser()
+    try:
+        for part in parts:
+            t0 = time.perf_counter()
+            doc = document.build(
+                eng,
+                [part],
+                title=part.title,
+                subtitle=part.subtitle,
+                paper=paper,
+                plotly_js=out / "assets" / "plotly.min.js",
+            )
+            stem = part.html.with_suffix("")
+            printed = print_document(
+                browser, doc, out / PRINT_DIR / f"{part.name}.html", eng, part.title, paper, images=word
+            )
+            if pdf:
+                atomic_write_bytes(stem.with_suffix(".pdf"), printed.pdf)
+                result.files.append(stem.with_suffix(".pdf"))
+            if word:
+                from aimskit.deliver import word as word_mod
+
+                t1 = time.perf_counter()
+                data = word_mod.report_docx(eng, part, printed.charts)
+                atomic_write_bytes(stem.with_suffix(".docx"), data)
+                result.files.append(stem.with_suffix(".docx"))
+                printed.seconds["word_s"] = time.perf_counter() - t1
+            total = time.perf_counter() - t0
+            result.timings.append(
+                {
+                    "report": part.name,
+                    "pages": printed.pages,
+                    "wide_tables": printed.wide_tables,
+                    "seconds": round(total, 3),
+                    **{k: round(v, 3) for k, v in printed.seconds.items()},
+                }
+            )
+            if progress:
+                progress(f"{part.name}: {printed.pages} page(s), {total:.1f} s")
+    finally:
+        if own:
+            browser.close()
+    _write_deliverables(out, result)
+    return result
+
+
+def pack(
+    out: str | Path,
+    *,
+    paper: str = "a4",
+    engagement_path: str | Path | None = None,
+    browser: Browser | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Delivered:
+    """The engagement pack (every report of the run in certification order, one contents) and its
+    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``."""
+    out = Path(out)
+    manifest = read_manifest(out)
+    eng = load_engagement(manifest, engagement_path)
+    parts = report_parts(out, manifest)
+    if not parts:
+        raise DeliverError(f"{out} holds no successful report to bind")
+    result = Delivered()
+    slug = _slug(eng.organisation)
+    own = browser is None
+    browser = browser or Browser()
+    try:
+        for executive, name, title, edition in (
+            (False, f"{slug}-engagement-pack", "ISO/IEC 42001 engagement pack", "Full edition"),
+            (True, f"{slug}-executive-summary", "ISO/IEC 42001 engagement pack", "Executive edition"),
+        ):
+            t0 = time.perf_counter()
+            # the board's edition: the organisation-wide reports (the per-system ones are in the full pack)
+            bound = ([p for p in parts if p.name.endswith("/organisation")] or parts) if executive else parts
+            subtitle = f"{len(bound)} reports · assessment date {eng.meta.assessment_date.isoformat()}"
+            doc = document.build(
+                eng,
+                bound,
+                title=title,
+                subtitle=subtitle,
+                edition=edition,
+                executive=executive,
+                paper=paper,
+                plotly_js=out / "assets" / "plotly.min.js",
+            )
+            printed = print_document(browser, doc, out / PRINT_DIR / f"{name}.html", eng, f"{title} ({edition})", paper)
+            target = out / PACK_DIR / f"{name}.pdf"
+            atomic_write_bytes(target, printed.pdf)
+            result.files.append(target)
+            total = time.perf_counter() - t0
+            result.timings.append({"report": name, "pages": printed.pages, "seconds": round(total, 3)})
+            if progress:
+                progress(f"{target.relative_to(out)}: {printed.pages} page(s), {total:.1f} s")
+    finally:
+        if own:
+            browser.close()
+    _write_deliverables(out, result)
+    return result
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "engagement"
+
+
+DELIVERABLES = "deliverables.json"
+
+
+def _write_deliverables(out: Path, result: Delivered) -> None:
+    """Record what was written (merged with earlier calls), and list it in the index."""
+    path = out / DELIVERABLES
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except ValueError:
+        known = {}
+    files = known.get("files", {})
+    from aimskit.engagement import sha256_file
+
+    for f in result.files:
+        files[f.relative_to(out).as_posix()] = sha256_file(f)
+    data = {"files": dict(sorted(files.items())), "timings": result.timings}
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def read_deliverables(out: Path) -> dict[str, str]:
+    """The deliverables recorded in ``out`` whose files are still there (relative path -> sha256)."""
+    path = Path(out) / DELIVERABLES
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {}) if path.is_file() else {}
+    except (ValueError, AttributeError):
+        return {}
+    return {rel: digest for rel, digest in files.items() if (Path(out) / rel).is_file()}
+
+
+def write_index(out: str | Path, engagement_path: str | Path | None = None) -> Path:
+    """Write ``index.html`` again, with links to the PDF and Word files and the pack."""
+    from aimskit import portfolio
+
+    out = Path(out)
+    manifest = read_manifest(out)
+    eng = load_engagement(manifest, engagement_path)
+    target = out / "index.html"
+    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out)))
+    return target

@@ -1,0 +1,1 @@
+"""AI security test evidence: importers for red-team tool outputs (see :mod:`aimskit.security.importers`)."""
