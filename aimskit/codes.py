@@ -105,6 +105,10 @@ CODES: dict[str, Code] = _codes(
     ("AK214", "a maturity is ignored for this status"),
     ("AK215", "status compliant with maturity 0 is contradictory"),
     ("AK216", "a requirement that needs work has no owner"),
+    ("AK220", "the Word template cannot be used"),
+    ("AK221", "a final document lacks its approval details"),
+    ("AK222", "a document's approval date is before the assessment date"),
+    ("AK223", "an unknown step in document_control.commentary"),
     # AK3xx the risk criteria, the risk register and the SoA
     ("AK301", "the risk appetite is not one of the bands"),
     ("AK302", "two levels of a risk scale have the same value"),
@@ -177,6 +181,14 @@ CODES: dict[str, Code] = _codes(
     ("AK601", "a certificate expires before it was issued"),
     ("AK602", "an ISO/IEC 27001 certificate is expired or not yet valid"),
     ("AK603", "an ISO/IEC 27001:2013 certificate (the transition to 2022 has ended)"),
+    ("AK610", "a category is not an OWASP LLM 2025 category"),
+    ("AK611", "score_meaning is ignored for this tool (it applies to Inspect AI logs only)"),
+    ("AK612", "a security result file cannot be used (missing, outside the folder or not a file)"),
+    ("AK613", "the same security result file is declared by two runs"),
+    ("AK614", "a security result file is outside the security/ folder"),
+    ("AK615", "a security result file cannot be read, or only in part"),
+    ("AK616", "a security result file is read with a caveat (version, missing metadata, partial counts)"),
+    ("AK617", "a security result file was written by another tool than the one declared"),
 )
 """Every problem code, with its short title."""
 
