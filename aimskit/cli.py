@@ -313,6 +313,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
     import pandas as pd
 
     from aimskit import catalog
+    from aimskit.spreadsheet import safe_frame
 
     if name == "crosswalk":
         _crosswalk_cmd(args, fmt)
@@ -334,7 +335,7 @@ def catalog_cmd(name, args, fmt, sources) -> None:
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(catalog.to_flat(df).to_csv(index=False), nl=False)
+        click.echo(safe_frame(catalog.to_flat(df)).to_csv(index=False), nl=False)
     else:
         flat = catalog.to_flat(df, sep="; ")
         if name and fmt == "table":
@@ -359,7 +360,9 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(catalog.to_records(df), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        from aimskit.spreadsheet import safe_frame
+
+        click.echo(safe_frame(df).to_csv(index=False), nl=False)
     else:
         cols = ["from_id", "to_id", "detail", "path", "chain", "relationship", "hop1_source_kind", "hop2_source_kind"]
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 50, "display.width", 200):
@@ -369,11 +372,18 @@ def _crosswalk_cmd(args: tuple[str, ...], fmt: str) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Copy the bundled example engagement instead.")
-def init(path, example) -> None:
+@click.option(
+    "--full", is_flag=True, help="List every requirement and Annex A control in gap.csv and soa.csv, unanswered."
+)
+def init(path, example, full) -> None:
     """Create a blank engagement at PATH (headers and a commented example row per file)."""
     from aimskit.scaffold import init_engagement
 
-    written = init_engagement(path, example=example)
+    if example and full:
+        from aimskit.problems import UsageError
+
+        raise UsageError("--example and --full cannot be combined")
+    written = init_engagement(path, example=example, full=full)
     for f in written:
         click.echo(f"created {safe_text(f)}")
     click.echo(f"Next: edit the files, then 'aimskit validate {safe_text(path)}' and 'aimskit run {safe_text(path)}'.")
@@ -436,6 +446,56 @@ def lab(path, dest, port, no_browser) -> None:
     code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
     if code:
         raise _Failed(code)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the engagement to another format."""
+
+
+@export_group.command("xlsx")
+@click.argument("engagement_path", metavar="ENGAGEMENT", type=click.Path(path_type=Path))
+@click.argument("book", metavar="BOOK.xlsx", type=click.Path(path_type=Path))
+def export_xlsx_cmd(engagement_path, book) -> None:
+    """Write the engagement as an Excel workbook (a sheet per file, dropdowns, every requirement listed)."""
+    from aimskit.xlsx import export_xlsx
+
+    sheets = export_xlsx(engagement_path, book)  # an XlsxError is an AimskitError: a message and exit 1
+    click.echo(
+        f"wrote {book} ({len(sheets)} sheets). Next: fill it in, then 'aimskit import xlsx {book} {engagement_path}'."
+    )
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import engagement files from another format."""
+
+
+@import_group.command("xlsx")
+@click.argument("book", metavar="BOOK.xlsx", type=click.Path(path_type=Path))
+@click.argument("engagement_path", metavar="ENGAGEMENT", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write the files even when the workbook has errors.")
+def import_xlsx_cmd(book, engagement_path, force) -> None:
+    """Write the engagement files from BOOK.xlsx, checked as by 'aimskit validate' (previous files backed up)."""
+    from aimskit.xlsx import XlsxError, import_xlsx
+
+    if not Path(book).is_file():
+        raise XlsxError(f"{book} not found")
+    result = import_xlsx(book, engagement_path, force=force)
+    for p in result.problems:
+        click.echo(p.format())
+    for f in result.written:
+        click.echo(f"wrote {f}")
+    if result.unchanged:
+        click.echo(f"{len(result.unchanged)} file(s) unchanged (kept as they are)")
+    if result.backup is not None:
+        click.echo(f"previous versions kept in {result.backup}")
+    if result.errors:
+        if force:
+            click.echo(f"{len(result.errors)} error(s) found in {book}; written anyway (--force).", err=True)
+        else:
+            click.echo(f"{len(result.errors)} error(s) found in {book}; nothing was written.", err=True)
+        raise _Failed(EXIT_PROBLEMS)
 
 
 from aimskit.deliver.cli import register as _register_deliverables  # noqa: E402

@@ -51,6 +51,9 @@ class TableSchema:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     description: str = ""
+    # Columns a pre-listed, unanswered row carries (``aimskit init --full``, the workbook): a row with
+    # values only in these columns is not yet answered and is read as if it were absent.
+    prelisted: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -323,6 +326,8 @@ def validate_table(
             )
             continue
         raw = {name: cells[i] for name, i in seen.items()}
+        if schema.prelisted and unanswered(schema, raw):
+            continue
         record = Record(line=line, raw=raw)
         for col in schema.columns:
             if col.name not in seen:
@@ -332,6 +337,13 @@ def validate_table(
             record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems, scale)
         records.append(record)
     return records
+
+
+def unanswered(schema: TableSchema, raw: dict[str, str]) -> bool:
+    """Whether a row is a pre-listed row nobody has answered yet (values only in ``schema.prelisted``)."""
+    return any(raw.get(n, "").strip(_STRIP) for n in schema.prelisted) and not any(
+        v.strip(_STRIP) for n, v in raw.items() if n not in schema.prelisted
+    )
 
 
 def check_duplicates(records: list[Record], schema: TableSchema, file: str, problems: Problems) -> list[Record]:

@@ -274,3 +274,8 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type) -> Yaml
     finally:
         loader.dispose()
     return doc
+
+
+def load_yaml_text(text: str, file: str, problems: Problems) -> YamlDocument | None:
+    """:func:`load_yaml` for text already in memory (the same loader, the same refusals)."""
+    return _parse(text, file, problems, _Loader)

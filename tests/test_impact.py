@@ -4,6 +4,7 @@ Art. 27 FRIA, impact scoring, consistency rules (triggered and not), validation,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -478,9 +479,23 @@ def test_blank_profile_template_is_a_valid_profile(minimal):
     text = blank_files()["systems/_example.yaml"]
     (minimal / "systems" / "_example.yaml").write_text(text, encoding="utf-8")
     assert _messages(minimal) == []  # ignored: starts with _
+    # copied as a profile, its screening is unanswered (empty), never a silent "no"
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
+    msgs = [m for m in _messages(minimal) if "placeholder text from the blank template" not in m]
+    always = [q for q in catalog.load("eu-ai-act").to_dict(orient="records") if q["required_when"] == "always"]
+    assert msgs and all("missing answer to" in m or "no answer to" in m for m in msgs), msgs
+    assert len(msgs) == len(always)
+    answered = re.sub(
+        r"^(  [a-z0-9_.]+):", lambda m: m.group(1) + ": " + _blank_answer(m.group(1).strip()), text, flags=re.M
+    )
+    (minimal / "systems" / "chat.yaml").write_text(answered, encoding="utf-8")
     assert [m for m in _messages(minimal) if "placeholder text from the blank template" not in m] == []
     assert impact.assess(engagement.load(minimal), "chat").classifications["chat"].tier == "minimal"
+
+
+def _blank_answer(qid: str) -> str:
+    q = catalog.load("eu-ai-act").set_index("id").loc[qid]
+    return {"yes_no": "no", "annex_i": "none", "annex_iii": "none"}.get(q["answer"]) or q["choices"][0]
 
 
 def test_missing_profile_gives_unknown_tier_not_a_crash(minimal):

@@ -181,6 +181,7 @@ SYSTEMS_SCHEMA = TableSchema(
 GAP_SCHEMA = TableSchema(
     file=GAP_FILE,
     key=("requirement_id", "system_id"),
+    prelisted=("requirement_id", "system_id"),
     description=(
         "One row per assessed requirement: a clause sub-clause (4.1 ... 10.2) or an Annex A "
         "control (A.2.2 ... A.10.4). Annex A controls may also be assessed per AI system."

@@ -300,7 +300,7 @@ def check_screening(
             problems.error(file, line, col, f"unknown screening question '{key}'{suggest(str(key), ids)}", code="AK401")
     for q in records:
         qid = q["id"]
-        if qid not in screening:
+        if screening.get(qid) is None:  # absent, or left empty: unanswered
             continue
         value = screening[qid]
         line, col = doc.where((*base, qid))
@@ -379,7 +379,7 @@ def check_screening(
             answers[qid] = written
     for q in records:
         qid = q["id"]
-        if qid in screening or not required(q["required_when"], answers):
+        if screening.get(qid) is not None or not required(q["required_when"], answers):
             continue
         line, col = doc.where(base, key=True)
         why = required_reason(q["required_when"], answers)
@@ -653,7 +653,8 @@ def profile_template() -> str:
     lines = [
         "# Impact-assessment profile and EU AI Act screening of ONE AI system (aimskit format v1).",
         "# Copy this file to systems/<system-id>.yaml (the id from systems.csv) and fill it in.",
-        "# Files whose name starts with _ are ignored. Answers: yes or no unless stated.",
+        "# Files whose name starts with _ are ignored. The screening answers are left empty (unanswered):",
+        "# answer every question; an empty answer counts as not answered, never as no.",
         "role: [deployer]                    # EU AI Act role(s): provider, deployer, importer, distributor",
         "intended_purpose: What the system is for, in one or two sentences  # ISO/IEC 42005 6.3.3-6.3.4",
         "foreseeable_misuse: []              # reasonably foreseeable misuse, one item each (42005 6.3.5)",
@@ -670,19 +671,15 @@ def profile_template() -> str:
     ]
     for q in _questions().to_dict(orient="records"):
         needed = "" if q["required_when"] == "always" else f" [{_when_text(q['required_when'])}]"
-        default = {
-            "yes_no": "no",
-            "annex_i": "none",
-            "annex_iii": "none",
-            "choice": q["choices"][0] if q["choices"] else "",
+        hint = {
+            "yes_no": "yes or no",
+            "annex_i": "the Annex I entries 1-20, e.g. [11], or none",
+            "annex_iii": "the Annex III points, e.g. [5(b)], or none",
+            "choice": " | ".join(q["choices"]),
         }[q["answer"]]
-        hint = f" ({' | '.join(q['choices'])})" if q["answer"] == "choice" else ""
-        if q["answer"] == "annex_iii":
-            hint = " (points, e.g. [5(b)])"
-        if q["answer"] == "annex_i":
-            hint = " (entries 1-20, e.g. [11])"
         prefix = "  # " if q["required_when"] != "always" else "  "
-        lines.append(f"{prefix}{q['id']}: {default}  # {q['reference']}{hint}{needed}")
+        # left unanswered (empty) on purpose: nothing counts as answered until someone answers it
+        lines.append(f"{prefix}{q['id']}:  # {q['reference']}: {hint}{needed}")
     lines.append("# fria:                              # Art. 27(1)(a)-(f), when a FRIA is required")
     for key, (ref, label) in FRIA_ELEMENTS.items():
         lines.append(f"#   {key}: ...  # {ref} {label}")

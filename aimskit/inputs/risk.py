@@ -115,6 +115,7 @@ RISKS_SCHEMA = TableSchema(
 SOA_SCHEMA = TableSchema(
     file=SOA_FILE,
     key=("control_id",),
+    prelisted=("control_id", "title"),
     description=(
         "The Statement of Applicability: one row per Annex A control (all 38), plus any control the "
         "organisation adds of its own."

@@ -12,6 +12,7 @@ from aimskit import catalog, charts, criteria, report
 from aimskit.fileio import atomic_write_text
 from aimskit.inputs.risk import IMPLEMENTATION_LABELS, JUSTIFICATION_LABELS, TREATMENT_LABELS
 from aimskit.reports import common
+from aimskit.spreadsheet import safe_frame
 from aimskit.steps import risk, scope_name
 from aimskit.steps.risk import RiskResult
 
@@ -354,7 +355,8 @@ HANDOVER = {"soa_csv": "soa.csv", "treatment_plan_csv": "treatment-plan.csv"}
 
 
 def handover(result: RiskResult, output_dir: str | Path | None) -> dict[str, str]:
-    """Write the SoA and the treatment plan as CSV files beside the report (atomically).
+    """Write the SoA and the treatment plan as CSV files beside the report (atomically), every text cell
+    spreadsheet-safe (:mod:`aimskit.spreadsheet`).
 
     Returns ``{kind: file name}`` (empty without ``output_dir``); the names start with the
     report's scope (``organisation-soa.csv``, ``system-<id>-treatment-plan.csv``)."""
@@ -368,7 +370,7 @@ def handover(result: RiskResult, output_dir: str | Path | None) -> dict[str, str
     names = {}
     for kind, suffix in HANDOVER.items():
         name = f"{stem}-{suffix}"
-        atomic_write_text(out / name, frames[kind].to_csv(index=False, lineterminator="\n"))
+        atomic_write_text(out / name, safe_frame(frames[kind]).to_csv(index=False, lineterminator="\n"))
         names[kind] = name
     return names
 

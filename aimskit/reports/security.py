@@ -383,7 +383,7 @@ def problems_note(eng: Any) -> report.HTML:
     warns = [w for w in eng.warnings if "/security/" in w.file or w.file.endswith("runs.csv")]
     if not warns:
         return report.HTML("")
-    return report.bullets([w.format() for w in warns])
+    return report.bullets([str(w) for w in warns])
 
 
 def method(result: SecurityResult) -> report.HTML:

@@ -25,6 +25,7 @@ from aimskit.ids import natural_key
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs.audit import GRADES, NONCONFORMITIES, AuditData
 from aimskit.problems import plural
+from aimskit.spreadsheet import safe_row
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable
 
@@ -168,7 +169,7 @@ def checklist_csv(df: pd.DataFrame) -> str:
             if isinstance(value, list):
                 value = "\n".join(f"{i}. {v}" for i, v in enumerate(value, 1))
             cells.append(value)
-        writer.writerow(cells)
+        writer.writerow(safe_row(cells))
     return out.getvalue()
 
 
