@@ -189,6 +189,17 @@ CODES: dict[str, Code] = _codes(
     ("AK615", "a security result file cannot be read, or only in part"),
     ("AK616", "a security result file is read with a caveat (version, missing metadata, partial counts)"),
     ("AK617", "a security result file was written by another tool than the one declared"),
+    ("AK620", "a workbook cell holds a formula (aimskit reads values only)"),
+    ("AK621", "a workbook sheet is empty: it needs its header row"),
+    ("AK622", "a key in a workbook's key/value sheet is empty"),
+    ("AK623", "a workbook key is not a key path"),
+    ("AK624", "a workbook value cannot be read as YAML"),
+    ("AK625", "a workbook key has a value and also values under it"),
+    ("AK626", "a workbook key is given twice"),
+    ("AK627", "a workbook key mixes list positions and keys"),
+    ("AK628", "a workbook sheet for an engagement file is missing"),
+    ("AK629", "a workbook names a file that is not an engagement file"),
+    ("AK630", "a workbook gives an unknown kind for a file"),
 )
 """Every problem code, with its short title."""
 
