@@ -369,3 +369,49 @@ def impact_bars(counts: pd.DataFrame, title: str) -> go.Figure:
     fig.update_xaxes(title="number of impacts", gridcolor="#eeeeee", dtick=1)
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=140 + 34 * max(len(counts.index), 1))
+
+
+PLAN_COLOURS = {"overdue": "#C62828", "late": "#EF6C00", "in time": "#1F4E79", "phase": "#9DB7D5"}
+
+
+def certification_timeline(
+    bars: pd.DataFrame, milestones: pd.DataFrame, as_of: Any, title: str, row_height: int = 20
+) -> go.Figure:
+    """A Gantt-style chart to the certificate. ``bars``: label (one line), start, end (dates), state
+    (overdue / late / in time / phase), hover; ``milestones``: title, date (the stage audits)."""
+    fig = go.Figure()
+    day_ms = 86_400_000
+    for state, colour in PLAN_COLOURS.items():
+        part = bars[bars["state"] == state]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=[html.escape(str(x)) for x in part["label"]],
+            base=[d.isoformat() for d in part["start"]],
+            x=[max(1, (e - s).days) * day_ms for s, e in zip(part["start"], part["end"], strict=True)],
+            orientation="h",
+            name=state,
+            marker_color=colour,
+            customdata=[_literal(h) for h in part["hover"]],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    shown = [m for m in milestones.to_dict(orient="records") if m["date"] is not None]
+    for m in [{"title": "Assessment date", "date": as_of}, *shown]:
+        x = m["date"].isoformat()
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#555555", "dash": "dot"})
+        fig.add_annotation(
+            x=x,
+            y=1,
+            yref="paper",
+            text=html.escape(str(m["title"])),
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 11, "color": "#333333"},
+        )
+    order = list(dict.fromkeys(html.escape(str(x)) for x in bars["label"]))
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(type="date", gridcolor="#eeeeee")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+    return _layout(fig, title, height=160 + row_height * max(len(order), 1))

@@ -150,6 +150,7 @@ CODES: dict[str, Code] = _codes(
     ("AK412", "a residual impact rating is higher than before mitigation"),
     ("AK413", "the profiles path is not a folder"),
     ("AK414", "a system has a second profile"),
+    ("AK415", "a system's screening answers are still the blank template's"),
     # AK5xx the audit programme, findings and management reviews
     ("AK501", "the audit programme ends before it starts"),
     ("AK502", "an audit ends before it starts"),
@@ -200,6 +201,15 @@ CODES: dict[str, Code] = _codes(
     ("AK628", "a workbook sheet for an engagement file is missing"),
     ("AK629", "a workbook names a file that is not an engagement file"),
     ("AK630", "a workbook gives an unknown kind for a file"),
+    ("AK640", "an unknown id in a readiness register (not a clause, Annex A control or risk)"),
+    ("AK641", "approved_on is set but approved_by is empty"),
+    ("AK642", "approved_by is set but approved_on is empty"),
+    ("AK643", "a document is approved after the assessment date"),
+    ("AK644", "a document's next review is before its approval"),
+    ("AK645", "current_value is set but measured_on is empty"),
+    ("AK646", "an objective is achieved but has no current_value"),
+    ("AK647", "the stage 2 audit is dated before the stage 1 audit"),
+    ("AK648", "a certification audit date is before the assessment date"),
 )
 """Every problem code, with its short title."""
 

@@ -192,7 +192,11 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
         systems_list = validate_table(files[SYSTEMS_FILE], SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         systems_list = check_duplicates(systems_list, SYSTEMS_SCHEMA, name(SYSTEMS_FILE), problems)
         names.check_file_names(
-            ((r.values.get("id"), r.line) for r in systems_list), name(SYSTEMS_FILE), "system", problems, "id"
+            ((str(r.values["id"]), r.line) for r in systems_list if r.values.get("id")),
+            name(SYSTEMS_FILE),
+            "system",
+            problems,
+            "id",
         )
         for rec in systems_list:
             if rec.values.get("id"):
@@ -241,6 +245,81 @@ def validate(path: str | Path, ignore: Iterable[str] = ()) -> list[Problem]:
     return [p for p in problems if not (p.severity == WARNING and p.code in skip)]
 
 
+SNAPSHOT_ENV = "AIMSKIT_SNAPSHOT"
+SNAPSHOT_FORMAT = 1
+
+
+def _state(folder: Path, files: dict[str, Path]) -> dict[str, Any]:
+    """What a snapshot must still match: the hash of every file read, and which declared files or
+    folders exist (a file added since, such as a new profile, invalidates it)."""
+    declared = [f for part in registry.PARTS for f in part.files]
+    listing = {
+        f: sorted(p.name for p in (folder / f).iterdir()) if (folder / f).is_dir() else (folder / f).is_file()
+        for f in declared
+    }
+    return {"inputs": {name: sha256_file(p) for name, p in sorted(files.items())}, "present": listing}
+
+
+def save_snapshot(eng: Engagement, target: Path) -> Path:
+    """Write ``eng`` (loaded with every part) as a validated snapshot a report can load instead of
+    parsing the folder again (see :func:`load`); returns its path."""
+    import pickle
+
+    from aimskit.fileio import atomic_write_bytes
+
+    if eng.loaded is not None:
+        raise ValueError("a snapshot holds every part: load the engagement with parts=None")
+    folder = Path(eng.path).resolve()
+    # a file's key is not always its path (a part may key a file by what it holds): keep both
+    rel = {name: os.path.relpath(Path(p).resolve(), folder) for name, p in eng.files.items()}
+    data = {
+        "format": SNAPSHOT_FORMAT,
+        "folder": str(folder),
+        "paths": rel,
+        "state": _state(folder, eng.files),
+        "engagement": eng,
+    }
+    atomic_write_bytes(target, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return target
+
+
+def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | None:
+    """The engagement from the snapshot named by ``$AIMSKIT_SNAPSHOT`` when it was made from this
+    folder and every input still has the recorded hash; None otherwise (the caller loads normally)."""
+    import pickle
+
+    snap = os.environ.get(SNAPSHOT_ENV)
+    if not snap:
+        return None
+    try:
+        folder = path.resolve()
+        with open(snap, "rb") as fh:
+            data = pickle.load(fh)  # written by this run into its own output folder
+        if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("folder") != str(folder):
+            return None
+        eng: Engagement = data["engagement"]
+        rel: dict[str, str] = data["paths"]
+        if _state(folder, {n: folder / r for n, r in rel.items()}) != data["state"]:
+            return None
+    except Exception:  # a missing, damaged or stale snapshot: read the folder instead
+        return None
+    eng.path = path
+    eng.files = {name: path / rel[name] for name in eng.files}
+    if wanted is not None:  # only the parts asked for: an undeclared part is refused as when loaded
+        names = frozenset(p.name for p in wanted)
+        eng.parts = {k: v for k, v in eng.parts.items() if k in names}
+        eng.loaded = names
+        eng.files = {n: p for n, p in eng.files.items() if _file_of(n, wanted)}
+    return eng
+
+
+def _file_of(name: str, parts: list[Part[Any]]) -> bool:
+    """Whether the loader reads ``name`` when it reads only ``parts`` (core files, logo, their files)."""
+    top = name.split("/", 1)[0]
+    owned = {f for part in registry.PARTS for f in part.files}
+    return top not in owned or any(top in part.files for part in parts)
+
+
 def load(path: str | Path, parts: Iterable[Part[Any]] | None = None) -> Engagement:
     """Load and validate an engagement folder.
 
@@ -248,8 +327,15 @@ def load(path: str | Path, parts: Iterable[Part[Any]] | None = None) -> Engageme
     A step's report loads the parts it declares (``STEP.needs``), so it reads no file it does not
     use. Raises :class:`InvalidEngagementError` carrying every error when anything is wrong;
     warnings are kept on the returned engagement.
+
+    In a batch run, ``$AIMSKIT_SNAPSHOT`` names the run's validated snapshot (:func:`save_snapshot`):
+    when it was made from this folder and no input changed since, it is used instead of parsing
+    and validating again. Without it (a notebook in JupyterLab) the folder is read as always.
     """
     wanted = None if parts is None else closure(list(parts))
+    snap = _from_snapshot(Path(path), wanted)
+    if snap is not None:
+        return snap
     read = _read(Path(path), wanted)
     if read.problems.errors or read.meta is None:
         raise InvalidEngagementError(read.problems.items)

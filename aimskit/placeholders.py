@@ -6,7 +6,9 @@ validation and print in client reports. :func:`find` reports every one still in 
 its position, as a warning; ``aimskit validate`` shows them (``--strict`` fails on them) and the
 readiness step counts them as missing information (:func:`count`).
 
-Also reported: a CSV row that is the template's commented example row, uncommented and left as is.
+Also reported: a CSV row that is the template's commented example row, uncommented and left as is,
+and a system profile whose EU AI Act screening answers are exactly the blank template's (every
+question still at its template answer), which would otherwise classify the system as minimal risk.
 """
 
 from __future__ import annotations
@@ -68,13 +70,38 @@ def _yaml_files(folder: Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def _schemas() -> dict[str, Any]:
-    from aimskit.inputs.audit import FINDINGS_SCHEMA
-    from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
-    from aimskit.inputs.impact import IMPACTS_SCHEMA
-    from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
+SCREENING_MESSAGE = (
+    "the screening answers are exactly the blank template's (systems/_example.yaml): check every question for "
+    "this system; a screening never changed from the template is not counted as evidence of its tier"
+)
 
-    return {s.file: s for s in (SYSTEMS_SCHEMA, GAP_SCHEMA, RISKS_SCHEMA, SOA_SCHEMA, FINDINGS_SCHEMA, IMPACTS_SCHEMA)}
+
+def template_screening() -> dict[str, Any]:
+    """The screening answers of the blank profile template, as YAML reads them."""
+    import yaml
+
+    from aimskit.inputs.impact import profile_template
+
+    data = yaml.safe_load(profile_template())
+    return dict(data.get("screening") or {})
+
+
+def screening_unchanged(data: Any) -> bool:
+    """Whether a profile's parsed YAML has the template's screening answers, unchanged."""
+    screening = data.get("screening") if isinstance(data, dict) else None
+    template = template_screening()
+    if not any(v not in (None, "") for v in template.values()):
+        return False  # the template leaves every answer unanswered: validation reports each missing answer
+    return isinstance(screening, dict) and bool(screening) and screening == template
+
+
+def _schemas() -> dict[str, Any]:
+    """The core tables and every CSV file a registered part declares."""
+    from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA
+    from aimskit.inputs.registry import PARTS
+
+    schemas = [SYSTEMS_SCHEMA, GAP_SCHEMA, *(s for part in PARTS for s in part.schemas)]
+    return {s.file: s for s in schemas}
 
 
 def find(folder: str | Path) -> list[Problem]:
@@ -97,6 +124,9 @@ def find(folder: str | Path) -> list[Problem]:
             if _is_placeholder(value):
                 line, column = doc.where(where)
                 found.warning(shown, line, column, _message(value), code="AK123")
+        if path.parent.name == "systems" and screening_unchanged(doc.data):
+            line, column = doc.where(("screening",), key=True)
+            found.warning(shown, line, column, SCREENING_MESSAGE, code="AK415")
     for name, schema in _schemas().items():
         path = folder / name
         if not path.is_file() or not inside(folder, path):

@@ -105,7 +105,7 @@ def model_markdown(model: type[BaseModel], prefix: str = "") -> str:
             else ""
         )
         if isinstance(field.default, BaseModel) or field.default_factory is not None:
-            default = ""
+            default = ""  # a nested mapping (its own table below), or a factory default
         rows.append(
             f"| `{key}` | {'yes' if field.is_required() else 'no'} | {_cell(_type_name(field.annotation))} | "
             f"{_cell(field.description or '')}{_cell(default)} |"

@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                 # 50 systems, every available step
     python benchmarks/bench.py --systems 10    # quicker
+    python benchmarks/bench.py --scale         # 50 and 500 systems: flat per-report cost, org-wide compute
 
 Modes, each in a fresh subprocess on this machine, one after the other:
 
@@ -293,6 +294,83 @@ def load() -> str:
         return "n/a"
 
 
+ORG_COMPUTE = """
+import json, sys, time
+from aimskit import engagement
+from aimskit.steps import gap, impact
+folder = sys.argv[1]
+t = time.perf_counter(); eng = engagement.load(folder); out = {"engagement.load": time.perf_counter() - t}
+for name, fn in (("gap.assess", gap.assess), ("impact.assess", impact.assess)):
+    t = time.perf_counter(); fn(eng); out[name] = time.perf_counter() - t
+out["gap_rows"] = len(eng.gap); out["risks"] = len(eng.parts["risk"].risks)
+print(json.dumps(out))
+"""
+
+
+def scale(args: argparse.Namespace) -> None:
+    """``--scale``: per-report wall time at each size on the same sample of per-system reports, the
+    ratio to the smallest size, organisation-wide compute times and peak memory of the process tree."""
+    sizes = [int(x) for x in args.scale_sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="aimskit-scale-"))
+    load_start = load()
+    rows: dict[int, dict] = {}
+    for n in sizes:
+        eng = make_engagement(work / f"engagement-{n}", n)
+        proc = subprocess.run([sys.executable, "-c", ORG_COMPUTE, str(eng)], check=True, capture_output=True, text=True)
+        org = json.loads(proc.stdout.strip().splitlines()[-1])
+        ids = system_ids(n)
+        sample = [ids[round(k * (n - 1) / max(1, args.scale_sample - 1))] for k in range(args.scale_sample)]
+        sample = list(dict.fromkeys(sample))
+        cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet", "--jobs", str(args.jobs)]
+        cmd += ["--out", str(work / f"out-{n}")]
+        for sid in sample:
+            cmd += ["--system", sid]
+        stats = measure([cmd])
+        reports = len(json.loads((work / f"out-{n}" / "manifest.json").read_text(encoding="utf-8"))["reports"])
+        stats.update(org, systems=n, reports=reports, per_report_s=stats["wall_s"] / reports, load_after=load())
+        rows[n] = stats
+        print(f"  {n} systems: {stats['per_report_s']:.2f} s/report, load {stats['load_after']}", flush=True)
+    base = rows[sizes[0]]["per_report_s"]
+    lines = [
+        "| systems | gap rows | risks | `engagement.load` s | `gap.assess` s | `impact.assess` s | reports run | "
+        f"s / report | vs {sizes[0]} | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, r in rows.items():
+        lines.append(
+            f"| {n} | {r['gap_rows']} | {r['risks']} | {r['engagement.load']:.2f} | {r['gap.assess']:.2f} | "
+            f"{r['impact.assess']:.2f} | {r['reports']} | {r['per_report_s']:.2f} | {r['per_report_s'] / base:.2f}x | "
+            f"{r['peak_rss_mb']:.0f} |"
+        )
+    table = "\n".join(lines)
+    info = machine()
+    when = dt.datetime.now(dt.UTC)
+    header = (
+        f"aimskit scale benchmark, {when:%Y-%m-%d %H:%M} UTC: {', '.join(map(str, sizes))} systems; per size the "
+        f"reports of {args.scale_sample} systems spread over the portfolio (every step), --jobs {args.jobs}\n\n"
+        f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
+        f"Python {info['python']}, {info['os']}\n"
+        f"Load average (1, 5, 15 min) at the start: {load_start}; after each size: "
+        + "; ".join(f"{n} {r['load_after']}" for n, r in rows.items())
+        + "\n"
+    )
+    if args.note:
+        header += f"\nNote: {args.note}\n"
+    print()
+    print(header)
+    print(table)
+    if not args.no_save:
+        stem = HERE / "results" / f"{when:%Y-%m-%d-%H%M}-{info['host']}-scale"
+        cmdline = "python benchmarks/bench.py " + " ".join(sys.argv[1:])
+        stem.with_suffix(".md").write_text(f"# {header}\nCommand: `{cmdline}`\n\n{table}\n", encoding="utf-8")
+        payload = {"when": when.isoformat(), "machine": info, "args": vars(args) | {"work": str(work)}}
+        payload |= {"results": {str(n): r for n, r in rows.items()}, "load_start": load_start}
+        stem.with_suffix(".json").write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"\nsaved {stem}.md and .json")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--systems", type=int, default=50, help="AI systems in scope (default 50; at least 5)")
@@ -302,7 +380,13 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="working folder (default: a temporary folder, removed)")
     ap.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     ap.add_argument("--note", default="", help="a remark saved with the results (e.g. other load on the machine)")
+    ap.add_argument("--scale", action="store_true", help="the scale benchmark instead (sizes --scale-sizes)")
+    ap.add_argument("--scale-sizes", default="50,500", help="portfolio sizes of --scale (default 50,500)")
+    ap.add_argument("--scale-sample", type=int, default=10, help="systems whose reports --scale runs per size")
     args = ap.parse_args()
+    if args.scale:
+        scale(args)
+        return
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
 
     load_start = load()

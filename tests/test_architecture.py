@@ -128,6 +128,87 @@ def test_every_file_a_report_reads_is_among_its_cache_inputs(tmp_path, record, e
     assert not missing, f"step {step_name} reads {missing} but its cache inputs are {step.reads}"
 
 
+def _keep_one_system(folder: Path, keep: str) -> None:
+    """Remove every other system's slice from the engagement at ``folder`` (rows, profiles)."""
+    import csv
+
+    from aimskit.inputs import slicing
+
+    for name, spec in slicing.slices().items():
+        path = folder / name
+        if not spec.column:
+            if path.is_dir():
+                for p in path.iterdir():
+                    if p.is_file() and p.stem != keep and not p.name.startswith(("_", ".")):
+                        p.unlink()
+            continue
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        col = [h.strip().lower() for h in rows[0]].index(spec.column)
+        kept = [r for r in rows[1:] if r and (r[col].strip() == keep or (spec.shared and not r[col].strip()))]
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([rows[0], *kept])
+
+
+def _results(step_name: str, folder: Path, out: Path, scope: str | None) -> str:
+    step = STEPS[step_name]
+    out.mkdir(parents=True, exist_ok=True)
+    params: dict[str, object] = {"engagement_path": str(folder), "output_dir": str(out), "results_path": ""}
+    params["results_path"] = str(out / "results.json")
+    if scope is not None:
+        params[step.scope_param] = scope
+    _run_notebook_in_process(step.notebook, params)
+    return (out / "results.json").read_text(encoding="utf-8")
+
+
+def _system_scoped() -> list[str]:
+    return [name for name, step in STEPS.items() if step.slices_per_system]
+
+
+@pytest.mark.parametrize("step_name", _system_scoped())
+def test_a_per_system_report_reads_only_its_slices(tmp_path, example_copy, step_name):
+    """A per-system report's cache key holds its system's slices only (``Slice``), so it must not
+    depend on any other system's rows or files: with every other system removed from the engagement,
+    its key and its results are the same, while the organisation report's results change."""
+    from aimskit.batch import cache
+
+    step = STEPS[step_name]
+    eng = engagement.load(example_copy, parts=step.needs)
+    sid = step.scope_values(eng)[0]
+    key_before, org_key_before = cache.read_inputs(eng, step_name, sid), cache.read_inputs(eng, step_name, None)
+    full = _results(step_name, example_copy, tmp_path / "full", sid)
+    org_full = _results(step_name, example_copy, tmp_path / "org-full", None)
+    _keep_one_system(example_copy, sid)
+    alone = engagement.load(example_copy, parts=step.needs)
+    assert alone.in_scope_ids == [sid]
+    assert cache.read_inputs(alone, step_name, sid) == key_before, "removing other systems changed the key"
+    assert cache.read_inputs(alone, step_name, None) != org_key_before
+    assert _results(step_name, example_copy, tmp_path / "alone", sid) == full, (
+        f"{step_name}/system-{sid} depends on other systems' data: its cache key would reuse a stale report"
+    )
+    if len(step.scope_values(eng)) > 1:  # the organisation report covers the others too: it must change
+        org_alone = _results(step_name, example_copy, tmp_path / "org-alone", None)
+        assert org_alone != org_full, "the removal changed nothing"
+
+
+def test_a_slice_key_changes_with_the_systems_own_rows(example_copy):
+    from aimskit.batch import cache
+
+    eng = engagement.load(example_copy)
+    a, b = eng.in_scope_ids[:2]
+    before = {s: cache.read_inputs(eng, "gap", s) for s in (a, b)}
+    assert "gap.csv[" + a + "]" in before[a]
+    gap = example_copy / "gap.csv"
+    lines = gap.read_text(encoding="utf-8").splitlines()
+    i = next(i for i, line in enumerate(lines) if line.split(",")[1] == a)
+    lines[i] = lines[i] + " "  # a change to a row of system a
+    gap.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = {s: cache.read_inputs(eng, "gap", s) for s in (a, b)}
+    assert after[a] != before[a] and after[b] == before[b]
+
+
 def test_the_recorder_would_catch_an_undeclared_file(tmp_path, record, example_copy):
     """The test above can fail: a read of risks.csv outside the gap step's declared parts is seen."""
     rec = record(example_copy)

@@ -108,7 +108,55 @@ def test_reports_no_longer_planned_leave_the_index_but_stay_on_disk(tmp_path, ex
     index = result.index.read_text(encoding="utf-8")
     assert "system-cv-screen.html" in index and "llm-assist" not in index
     assert (out / "gap" / "system-llm-assist.html").is_file(), "earlier output is not deleted"
-    assert _by_name(result)["gap/system-cv-screen"].cached is False, "systems.csv changed: executed again"
+    # the gap report of cv-screen reads its own row of systems.csv only (a Slice): another system's row
+    # changed, so it is reused
+    assert _by_name(result)["gap/system-cv-screen"].cached is True
+
+
+def test_editing_one_systems_row_re_runs_its_reports_and_the_organisation_reports_only(tmp_path, example_copy):
+    """Fine-grained incremental runs on the example: every report's key holds the data it reads."""
+    out = tmp_path / "out"
+    first = batch.run(example_copy, out=out, jobs=2)
+    assert first.ok, [r.error for r in first.failed]
+    names = {r.name for r in first.reports}
+    systems = {r.system_id for r in first.reports if r.system_id}
+    sliced = [name for name, step in STEPS.items() if step.slices_per_system]
+
+    def executed() -> set[str]:
+        result = batch.run(example_copy, out=out, jobs=2)
+        assert result.ok, [r.error for r in result.failed]
+        return {r.name for r in result.reports if not r.cached}
+
+    # one gap row of one system
+    gap = example_copy / "gap.csv"
+    lines = gap.read_text(encoding="utf-8").splitlines()
+    i = next(i for i, line in enumerate(lines) if line.split(",")[1] == "cv-screen")
+    lines[i] = lines[i].replace(",partially_compliant,1,", ",partially_compliant,2,", 1)  # its maturity
+    assert lines[i] != gap.read_text(encoding="utf-8").splitlines()[i]
+    gap.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    organisation = {f"{step}/organisation" for step in STEPS}  # every step reads gap.csv
+    assert all("gap.csv" in step.reads for step in STEPS.values())
+    # the per-scope reports of steps whose reports show organisation-wide figures (risk: the SoA over
+    # every system; audit and review: an audit or review of the whole AIMS) read gap.csv whole
+    unsliced = {n for n in names if n.split("/")[0] not in sliced and not n.endswith("/organisation")}
+    expected = organisation | ({f"{step}/system-cv-screen" for step in sliced} & names) | unsliced
+    ran = executed()
+    assert ran == expected
+    others = {f"{step}/system-{sid}" for step in sliced for sid in systems if sid != "cv-screen"}
+    assert others and not others & ran, "another system's reports were executed again"
+
+    # one system's profile
+    profile = example_copy / "systems" / "cv-screen.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    readers = {name for name, step in STEPS.items() if "systems" in step.reads}
+    assert "risk" not in readers and "impact" in readers
+    whole = {n for n in names if n.split("/")[0] in readers and n.split("/")[0] not in sliced}  # review
+    ran = executed()
+    assert ran == ({f"{step}/system-cv-screen" for step in readers if step in sliced} & names) | whole | {
+        f"{step}/organisation" for step in readers
+    }
+    assert not others & ran
+    assert executed() == set(), "nothing changed: everything is reused"
 
 
 def _tree(pid: int) -> list:

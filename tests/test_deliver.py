@@ -62,7 +62,7 @@ def test_bad_document_control_values_are_positioned(example_copy):
     assert any("unknown step 'gapp'" in m and "did you mean 'gap'" in m for m in msgs), msgs
     lines = (example_copy / "engagement.yaml").read_text().splitlines()
     start = lines.index("document_control:") + 1
-    found = [int(re.match(r".*engagement\.yaml:(\d+):\d+: ", m).group(1)) for m in msgs]
+    found = [int(m_.group(1)) for m in msgs if (m_ := re.match(r".*engagement\.yaml:(\d+):\d+: ", m))]
     assert sorted(found) == [start + 1, start + 2, start + 4], msgs  # status, approval_date, the 'gapp' key
 
 
@@ -101,7 +101,7 @@ def test_word_template_command_writes_a_valid_template(example_copy):
     assert result.exit_code == 0, result.output
     path = example_copy / "engagement.yaml"
     path.write_text(path.read_text().replace("  logo: logo.svg\n", "  logo: logo.svg\n  word_template: brand.docx\n"))
-    assert not [m for m in _messages(example_copy) if "template" in m.lower()]
+    assert not [m for m in _messages(example_copy) if "template" in m.lower() and "blank template" not in m]
     again = CliRunner().invoke(cli, ["word-template", str(example_copy / "brand.docx")])
     assert again.exit_code == 1 and "exists" in again.output
 

@@ -49,6 +49,8 @@ def test_a_profile_copied_from_the_template_and_an_uncommented_example_row(tmp_p
 
 
 def test_the_example_engagement_has_no_placeholder():
+    # no template text; the blank profile leaves every screening answer unanswered, so an answered
+    # all-"no" screening (the minimal-risk forecast) is the assessor's own, not the template's
     assert placeholders.find(resources.example_engagement()) == []
 
 

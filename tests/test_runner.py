@@ -47,7 +47,6 @@ def test_plan_default_is_organisation_plus_in_scope_systems():
     ("steps", "systems", "message"),
     [
         (["gapp"], [], "unknown step 'gapp'; did you mean 'gap'?"),
-        (["readiness"], [], "step 'readiness' is planned but not available yet"),
         (["gap"], ["cv-scren"], "unknown system 'cv-scren'; did you mean 'cv-screen'?"),
         (["gap"], ["affordability-legacy"], "is out of scope"),
     ],

@@ -20,6 +20,7 @@ from aimskit.batch.manifest import ReportOutcome
 from aimskit.batch.plan import RECORDS, ReportJob
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
+from aimskit.inputs import slicing
 from aimskit.steps.registry import STEPS
 
 
@@ -31,26 +32,19 @@ def canonical_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def read_inputs(eng: Engagement, step: str) -> dict[str, str | None]:
-    """sha256 of the engagement files (and folders) a step's reports read (``None``: absent), and of the logo."""
+def read_inputs(eng: Engagement, step: str, system_id: str | None = None) -> dict[str, str | None]:
+    """sha256 of the engagement files (and folders) a step's reports read (``None``: absent), and of the logo.
+
+    For one system's report (``system_id``) of a system-scoped step, a file that divides by system
+    (a declared :class:`~aimskit.inputs.base.Slice`) counts by that system's slice only: its rows,
+    the organisation-wide rows, its profile. Editing another system's rows leaves the key unchanged.
+    """
     folder = Path(eng.path)
     names = list(STEPS[step].reads)
     if eng.meta.branding.logo:  # every report embeds the logo
         names.append(Path(eng.meta.branding.logo).as_posix())
-    out: dict[str, str | None] = {}
-    for name in dict.fromkeys(names):
-        out[name] = hash_path(folder / name)
-    return out
-
-
-def hash_path(path: Path) -> str | None:
-    """sha256 of a file; of a folder, the hash of its files' relative paths and hashes; None when absent."""
-    if path.is_file():
-        return sha256_file(path)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file())
-        return canonical_hash([[p.relative_to(path).as_posix(), sha256_file(p)] for p in files])
-    return None
+    scoped = system_id if STEPS[step].slices_per_system else None
+    return dict(slicing.input_hash(folder, name, scoped) for name in dict.fromkeys(names))
 
 
 def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, Any], params: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from aimskit.fileio import atomic_write_text
 from aimskit.steps.registry import STEPS
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
+SCRATCH = Path(".aimskit") / "scratch"  # the run's temporary files (the engagement snapshot)
 # modules every report imports, pre-imported in its kernel
 COMMON_MODULES = (
     "pandas",
@@ -157,8 +158,7 @@ class Run:
             f"{eng.organisation} - assessment date {eng.meta.assessment_date.isoformat()}"
         )
         warmup = warmup_code(list(STEPS))
-        steps = list(dict.fromkeys(job.step for job in self.jobs))
-        inputs_by_step = {step: cache.read_inputs(eng, step) for step in steps}
+        inputs_by_scope: dict[tuple[str, str | None], dict[str, str | None]] = {}
         todo: list[_Pending] = []
         for job in self.jobs:
             step_dir = out_root / job.step
@@ -167,7 +167,10 @@ class Run:
                 "output_dir": str(step_dir.resolve()),
                 STEPS[job.step].scope_param: job.scope_id,
             }
-            inputs = inputs_by_step[job.step]
+            scoped = job.system_id if STEPS[job.step].slices_per_system else None
+            if (job.step, scoped) not in inputs_by_scope:
+                inputs_by_scope[job.step, scoped] = cache.read_inputs(eng, job.step, scoped)
+            inputs = inputs_by_scope[job.step, scoped]
             key = cache.cache_key(job, inputs, context, params)
             record = None if self.force else cache.load_record(cache.record_path(out_root, job))
             reused = cache.reusable(record, key, out_root)
@@ -237,6 +240,33 @@ class Run:
 
     # --- execution -------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Any:
+        """Parse and validate once: the run's engagement, pickled into its scratch folder (named by
+        its input hashes), is named in ``$AIMSKIT_SNAPSHOT`` for the workers and their kernels, whose
+        ``engagement.load`` uses it while every input still has the recorded hash."""
+        if not self.pending or self.eng.loaded is not None:
+            yield None
+            return
+        digest = cache.canonical_hash(self.eng.input_hashes())[:16]
+        path = self.out_root / SCRATCH / f"engagement-{digest}.pickle"
+        try:
+            engagement.save_snapshot(self.eng, path)
+        except Exception:  # an engagement that cannot be pickled: the workers read the folder
+            yield None
+            return
+        before = os.environ.get(engagement.SNAPSHOT_ENV)
+        os.environ[engagement.SNAPSHOT_ENV] = str(path.resolve())
+        try:
+            yield path
+        finally:
+            if before is None:
+                os.environ.pop(engagement.SNAPSHOT_ENV, None)
+            else:
+                os.environ[engagement.SNAPSHOT_ENV] = before
+            with contextlib.suppress(OSError):
+                path.unlink()
+
     def execute(self) -> RunResult:
         """Reuse, execute, record; returns when every planned report has an outcome."""
         self.prepare()
@@ -246,7 +276,8 @@ class Run:
                 self.done += 1
                 self.report("cached", self.outcomes[job])
         try:
-            self.executor.execute([p.task for p in self.pending.values()], self.on_start, self.on_result)
+            with self.snapshot():
+                self.executor.execute([p.task for p in self.pending.values()], self.on_start, self.on_result)
         except BaseException:
             with contextlib.suppress(Exception):
                 self.write_run_files("interrupted")

@@ -72,6 +72,22 @@ class MetaKey:
     model: Any = None  # the pydantic model or type of its value, for the format reference
 
 
+@dataclass(frozen=True)
+class Slice:
+    """How one engagement file (or folder) divides by AI system, for the cache key of a per-system report.
+
+    A CSV file: its rows whose ``column`` holds the system's id, plus (``shared``) the rows where it
+    is empty (organisation-wide rows, read by every system's report). A folder (``column`` empty):
+    its files named ``<system id>.<suffix>``. A per-system report is keyed by its system's slice of
+    each sliced file it reads, so editing another system's rows does not re-run it;
+    ``tests/test_architecture.py`` proves that no per-system report reads beyond its slices.
+    """
+
+    file: str
+    column: str = ""  # CSV: the column holding the system id; empty: a folder of per-system files
+    shared: bool = True  # CSV: rows with the column empty belong to every system's slice
+
+
 @dataclass(frozen=True, eq=False)
 class Part(Generic[T]):
     """One kind of optional engagement file, declared once."""
@@ -85,6 +101,7 @@ class Part(Generic[T]):
     templates: Mapping[str, Callable[[], str]] = field(default_factory=dict)  # blank files for `aimskit init`
     schemas: tuple[TableSchema, ...] = ()  # the CSV files it reads, for the format reference and exports
     description: str = ""
+    slices: tuple[Slice, ...] = ()  # how its files divide by AI system (files not listed: read whole)
 
     def __repr__(self) -> str:
         return f"Part({self.name!r})"

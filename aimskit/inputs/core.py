@@ -310,12 +310,12 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
     line, column = doc.where(("branding", "logo"))
     path = folder / logo
     try:
-        inside = folder.resolve() in path.resolve().parents
+        within = folder.resolve() in path.resolve().parents
         exists = path.is_file()
     except OSError as exc:
         problems.error(file, line, column, f"cannot use logo '{logo}': {exc.strerror or exc}", code="AK205")
         return None
-    if not inside:
+    if not within:
         problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder", code="AK203")
     elif path.is_dir():
         problems.error(

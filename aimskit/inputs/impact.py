@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from aimskit import catalog, criteria
 from aimskit.inputs import risk as risk_part
-from aimskit.inputs.base import MetaKey, Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext, Slice
 from aimskit.problems import Problems, one_of, separator_hint, suggest
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.yamlio import YamlDocument, as_written, load_yaml
@@ -625,6 +625,7 @@ PART: Part[ImpactInputs] = Part(
     },
     schemas=(IMPACTS_SCHEMA,),
     description="System profiles with their EU AI Act screening (systems/<id>.yaml) and the impacts register.",
+    slices=(Slice(IMPACTS_FILE, "system_id"), Slice(PROFILE_DIR)),
 )
 
 

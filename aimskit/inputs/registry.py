@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from aimskit.inputs import audit, certifications, impact, risk, security
+from aimskit.inputs import audit, certifications, impact, readiness, risk, security
 from aimskit.inputs.base import Part, closure
 
 PARTS: tuple[Part[Any], ...] = (
     risk.PART,
     impact.PART,
     audit.PART,
+    readiness.PART,
     certifications.PART,
     security.PART,
 )

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog, criteria
-from aimskit.inputs.base import MetaKey, Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext, Slice
 from aimskit.problems import one_of, separator_hint, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.vocab import ID_PATTERN, SYSTEMS_FILE
@@ -447,4 +447,5 @@ PART: Part[RiskData] = Part(
     },
     schemas=(RISKS_SCHEMA, SOA_SCHEMA),
     description="The AI risk register and the Statement of Applicability, rated on the risk criteria.",
+    slices=(Slice(RISKS_FILE, "system_id"),),  # the SoA is organisation-wide: read whole
 )

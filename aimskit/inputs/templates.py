@@ -39,6 +39,11 @@ document_control:                        # shown on every report, PDF and Word f
 context:
   external_issues: []
   internal_issues: []
+# Certification (optional): the certification body and the target audit dates (readiness step).
+# certification:
+#   body: ""                             # the certification body, once chosen
+#   stage_1: 2027-03-15                  # target date of the stage-1 audit, YYYY-MM-DD
+#   stage_2: 2027-05-10                  # target date of the stage-2 audit
 # Risk criteria (optional; these are the defaults). Every reachable score must fall in exactly one band.
 # risk_criteria:
 #   likelihood: {name: Likelihood, levels: [{value: 1, label: Rare}, {value: 2, label: Unlikely},

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import platform
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 import aimskit
 from aimskit import catalog, report
+from aimskit.inputs import slicing
 
 
 def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str, step: str | None = None) -> report.HTML:
@@ -31,14 +33,37 @@ def with_levels(df: pd.DataFrame, crit: Any, columns: list[str]) -> pd.DataFrame
     return out
 
 
-def provenance(eng: Any) -> report.HTML:
-    """Versions of aimskit and the catalog, and the sha256 of every input file."""
+def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> report.HTML:
+    """Versions of aimskit and the catalog, and the sha256 of every input file.
+
+    A per-system report (``system_id``) of a ``step`` whose reports are sliced
+    (``Step.slices_per_system``) reads its system's slice of the files that divide by
+    system (:mod:`aimskit.inputs.slicing`): the table gives the slice's hash (the one its cache key
+    holds), so the report does not change when another system's rows do.
+    """
     rows = [
         {"item": "aimskit", "value": aimskit.__version__},
         {"item": "catalog", "value": catalog.version()},
         {"item": "framework", "value": catalog.manifest()["frameworks"]["iso42001"]["title"]},
         {"item": "python / pandas", "value": f"{platform.python_version()} / {pd.__version__}"},
     ]
-    for name, digest in eng.input_hashes().items():
-        rows.append({"item": f"input {name}", "value": f"sha256 {digest}"})
+    if system_id is None or step is None or not step.slices_per_system:
+        for name, digest in eng.input_hashes().items():
+            rows.append({"item": f"input {name}", "value": f"sha256 {digest}"})
+        return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})
+    sliced = slicing.slices()
+    for name in sorted(eng.files):
+        folder, _, rest = name.partition("/")
+        spec = sliced.get(folder) if rest else None
+        if spec is not None and not spec.column:  # a per-system folder: its own file only
+            if Path(rest).stem != system_id:
+                continue
+            rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(eng.files[name])}"})
+            continue
+        path, spec = Path(eng.files[name]), sliced.get(name)
+        if spec is None:  # read whole (a file's key may name more than its path: hash the file it names)
+            rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(path)}"})
+            continue
+        label = f"rows of {system_id} and organisation-wide rows" if spec.shared else f"the row of {system_id}"
+        rows.append({"item": f"input {name} ({label})", "value": f"sha256 {slicing.slice_hash(path, spec, system_id)}"})
     return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})

@@ -52,6 +52,10 @@ class Step:
     scope_param: str = "system_id"
     scope_prefix: str = "system"
     scopes: Callable[[Engagement], list[str]] | None = None
+    # a per-system report reads only its system's slices of the files that divide by system
+    # (inputs.base.Slice), so its cache key holds those slices; False when a per-system report also
+    # shows organisation-wide figures computed over every system (tests/test_architecture.py checks)
+    sliced: bool = True
 
     def __repr__(self) -> str:
         return f"Step({self.name!r})"
@@ -59,6 +63,11 @@ class Step:
     @property
     def system_scoped(self) -> bool:
         return self.per_system and self.scope_param == "system_id"
+
+    @property
+    def slices_per_system(self) -> bool:
+        """Whether a per-system report's cache key (and provenance) holds its system's slices only."""
+        return self.system_scoped and self.sliced
 
     @property
     def needs(self) -> tuple[Part[Any], ...]:

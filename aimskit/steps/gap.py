@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -393,18 +394,19 @@ def system_heatmap(
     own_status = {
         (sid, rid): st for sid, rid, st in zip(own["system_id"], own["requirement_id"], own["status"], strict=True)
     }
+    pairs = list(zip(controls["id"], controls["group_id"], strict=True))
+    groups = list(dict.fromkeys(controls["group_id"]))  # in order of first appearance (groupby sort=False)
     frames = {}
     for sid in system_ids:
         if sid in views:
             by = conformity_by_group(views[sid], "control")
             frames[sid] = by.set_index("group_id")["conformity"] if not by.empty else pd.Series(dtype=float)
             continue
-        statuses = [own_status.get((sid, rid), org_status.get(rid, "not_assessed")) for rid in controls["id"]]
-        scores = {
-            gid: conformity_score(pd.Series(st).value_counts())
-            for gid, st in pd.Series(statuses).groupby(controls["group_id"], sort=False)
-        }
-        frames[sid] = pd.Series(scores, dtype=float)
+        # counted in plain Python: a pandas value_counts per group and system dominated at 1,000 systems
+        counts: dict[str, Counter[str]] = {gid: Counter() for gid in groups}
+        for rid, gid in pairs:
+            counts[gid][str(own_status.get((sid, rid), org_status.get(rid, "not_assessed")))] += 1
+        frames[sid] = pd.Series({gid: conformity_score(c) for gid, c in counts.items()}, dtype=float)
     heat = pd.DataFrame(frames)
     if not heat.empty:
         heat = heat.loc[sorted(heat.index, key=natural_key)]

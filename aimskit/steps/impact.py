@@ -10,6 +10,7 @@ levels and consistency findings out. :func:`assess` puts them together for a rep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,40 @@ from aimskit.inputs import risk as risk_part
 from aimskit.inputs.impact import AREA_LABELS, FRIA_ELEMENTS, ImpactInputs, default_impact, known_risks, risk_systems
 from aimskit.problems import plural
 from aimskit.steps.base import Figure, Step
+
+
+class _Indexed:
+    """A catalog table indexed by one column, for repeated look-ups: ``loc[label, column]`` and
+    ``loc[label]`` give what ``.set_index(key).loc`` gives (the same values, taken from the same
+    arrays), without a DataFrame look-up per call (``classify`` runs once per AI system)."""
+
+    def __init__(self, df: pd.DataFrame, key: str) -> None:
+        frame = df.set_index(key)
+        if not frame.index.is_unique:
+            raise ValueError(f"catalog key {key} is not unique")
+        self.index = frame.index
+        self.columns = frame.columns
+        self._pos = {label: i for i, label in enumerate(frame.index)}
+        self._values = {col: frame[col]._values for col in frame.columns}
+        self.loc = self
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple):
+            label, col = key
+            return self._values[col][self._pos[label]]
+        i = self._pos[key]
+        return {col: values[i] for col, values in self._values.items()}
+
+
+@functools.cache
+def _indexed(name: str, key: str) -> _Indexed:
+    return _Indexed(catalog.load(name), key)
+
+
+@functools.cache
+def _records(name: str) -> tuple[dict[str, Any], ...]:
+    return tuple(catalog.load(name).to_dict(orient="records"))
+
 
 TIERS = ("prohibited", "high", "limited", "minimal", "unknown")
 TIER_LABELS = {
@@ -189,9 +224,9 @@ def section_b_all(entries: list[int], acts: pd.DataFrame) -> bool:
 
 def classify(system_id: str, answers: dict[str, Any]) -> Classification:
     """The EU AI Act tier of one system from its screening answers, with every step of the reasoning."""
-    questions = catalog.load("eu-ai-act").set_index("id")
-    points = catalog.load("eu-ai-act-annex-iii").set_index("point")
-    acts = catalog.load("eu-ai-act-annex-i").set_index("entry")
+    questions = _indexed("eu-ai-act", "id")
+    points = _indexed("eu-ai-act-annex-iii", "point")
+    acts = _indexed("eu-ai-act-annex-i", "entry")
     rows: list[dict[str, Any]] = []
 
     def step(
@@ -582,14 +617,13 @@ def _applicability(c: Classification, ob: dict[str, Any]) -> str:
 
 def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataFrame:
     """The obligations that follow for the organisation's role(s), with dates and their status."""
-    table = catalog.load("eu-ai-act-obligations")
-    dates = catalog.load("eu-ai-act-dates").set_index("id")
+    dates = _indexed("eu-ai-act-dates", "id")
     fria, _ = fria_required(c, roles, legacy=False)
     route_dates = [
         d for d, on in (("high-risk-annex-iii", c.annex_iii_route), ("high-risk-annex-i", c.annex_i_route)) if on
     ]
     rows = []
-    for ob in table.to_dict(orient="records"):
+    for ob in _records("eu-ai-act-obligations"):
         if ob["role"] != "gpai_model_provider" and ob["role"] not in roles:
             continue
         if not _condition(c, ob["applies_when"], fria):
@@ -967,8 +1001,9 @@ def _overview(
     c: criteria.Criteria,
 ) -> pd.DataFrame:
     rows = []
+    by_system = dict(tuple(scored.groupby("system_id", sort=False))) if not scored.empty else {}
     for sid, cl in classifications.items():
-        mine = scored[scored["system_id"] == sid] if not scored.empty else scored
+        mine = by_system.get(sid, scored.iloc[0:0]) if not scored.empty else scored
         neg = mine[mine["direction"] == "negative"] if not mine.empty else mine
         required, _, elements = fria[sid]
         if not required:

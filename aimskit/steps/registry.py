@@ -7,7 +7,7 @@ own files (``steps/<name>.py`` with its ``STEP``, ``inputs/<name>.py`` if it has
 
 from __future__ import annotations
 
-from aimskit.steps import audit, crosswalk, gap, impact, review, risk, security
+from aimskit.steps import audit, crosswalk, gap, impact, readiness, review, risk, security
 from aimskit.steps.base import Step
 
 STEPS: dict[str, Step] = {
@@ -18,10 +18,11 @@ STEPS: dict[str, Step] = {
         impact.STEP,
         audit.STEP,
         review.STEP,
+        readiness.STEP,
         crosswalk.STEP,
         security.STEP,
     )
 }
 
-PLANNED = ("readiness",)
+PLANNED: tuple[str, ...] = ()
 """Steps that are announced but not available yet (``--step`` says so instead of "unknown")."""

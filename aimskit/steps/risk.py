@@ -832,6 +832,8 @@ STEP = Step(
     view="aimskit.reports.risk",
     parts=(risk_part.PART, security_part.PART),  # security: red-team runs as SoA evidence
     uses=(gap_step.STEP,),
+    # a system's report shows the organisation's SoA: gap status over every system, control use by every risk
+    sliced=False,
     headline=(
         Figure("risks", "Risks"),
         Figure("residual_above_appetite", "Residual above appetite"),
