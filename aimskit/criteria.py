@@ -256,7 +256,9 @@ def parse(
     where = ".".join(map(str, path))
     if not isinstance(raw, dict):
         line, col = doc.where(path)
-        problems.error(file, line, col, f"'{'.'.join(map(str, path))}' must be a mapping of keys to values")
+        problems.error(
+            file, line, col, f"'{'.'.join(map(str, path))}' must be a mapping of keys to values", code="AK116"
+        )
         return None
     merged = {**default, **raw}
     if "bands" in raw and "acceptance" not in raw:
@@ -275,6 +277,7 @@ def parse(
             col,
             f"{where}: no appetite given, and the default '{crit.appetite}' is not one of your bands "
             f"({one_of(crit.band_ids)}); add appetite: <band id>",
+            code="AK301",
         )
         return None
     _check(crit, raw, doc, path, file, problems)
@@ -292,47 +295,62 @@ def scales(raw: Any, default: dict[str, Any]) -> tuple[Scale, Scale] | None:
 
 
 def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, problems: Problems) -> None:
-    def err(sub: tuple, message: str, key: bool = False) -> None:
+    def err(sub: tuple, message: str, key: bool = False, code: str = "") -> None:
         line, col = doc.where(path + sub, key=key)
-        problems.error(file, line, col, message)
+        problems.error(file, line, col, message, code=code)
 
     where = ".".join(map(str, path))
     for axis in ("likelihood", "impact"):
         values = getattr(c, axis).values
         if len(set(values)) != len(values):
-            err((axis, "levels"), f"{where}.{axis}: each level needs its own value; found {values}")
+            err((axis, "levels"), f"{where}.{axis}: each level needs its own value; found {values}", code="AK302")
         elif values != sorted(values):
-            err((axis, "levels"), f"{where}.{axis}: list the levels from the lowest value up; found {values}")
+            err(
+                (axis, "levels"),
+                f"{where}.{axis}: list the levels from the lowest value up; found {values}",
+                code="AK303",
+            )
     scorable = True
     if c.method == "matrix":
         rows, cols = len(c.likelihood.levels), len(c.impact.levels)
         if c.matrix is None:
-            err(("method",), f"{where}.method is matrix but no matrix is given ({rows} rows of {cols} scores)")
+            err(
+                ("method",),
+                f"{where}.method is matrix but no matrix is given ({rows} rows of {cols} scores)",
+                code="AK304",
+            )
             scorable = False
         elif len(c.matrix) != rows or any(len(r) != cols for r in c.matrix):
             err(
                 ("matrix",),
                 f"{where}.matrix must have one row per likelihood level ({rows}) with one score per "
                 f"{c.impact.name.lower()} level ({cols}), lowest first",
+                code="AK309",
             )
             scorable = False
     elif c.matrix is not None:
-        err(("matrix",), f"{where}.matrix is only used with method: matrix (method is {c.method})", key=True)
+        err(
+            ("matrix",),
+            f"{where}.matrix is only used with method: matrix (method is {c.method})",
+            key=True,
+            code="AK305",
+        )
     ids = c.band_ids
     for i, b in enumerate(c.bands):
         if ids.count(b.id) > 1 and ids.index(b.id) != i:
-            err(("bands", i, "id"), f"band '{b.id}' is defined twice")
+            err(("bands", i, "id"), f"band '{b.id}' is defined twice", code="AK113")
         if b.min > b.max:
-            err(("bands", i), f"band '{b.id}': min {b.min} is greater than max {b.max}")
+            err(("bands", i), f"band '{b.id}': min {b.min} is greater than max {b.max}", code="AK307")
     ordered = sorted(c.bands, key=lambda b: b.min)
     if [b.id for b in ordered] != ids:
-        err(("bands",), f"{where}.bands: list the bands from the lowest scores up")
+        err(("bands",), f"{where}.bands: list the bands from the lowest scores up", code="AK308")
     for a, b in itertools.pairwise(ordered):
         if b.min <= a.max:
             err(
                 ("bands", ids.index(b.id)),
                 f"bands '{a.id}' ({a.min}-{a.max}) and '{b.id}' ({b.min}-{b.max}) overlap: "
                 "each score must fall in exactly one band",
+                code="AK315",
             )
     uncovered = [s for s in reachable_scores(c) if not any(b.min <= s <= b.max for b in c.bands)] if scorable else []
     if uncovered:
@@ -340,12 +358,22 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
             ("bands",),
             f"{where}.bands: no band for the score(s) {', '.join(map(str, uncovered))} "
             f"(reachable scores: {', '.join(map(str, reachable_scores(c)))})",
+            code="AK316",
         )
     for key in c.acceptance:
         if key not in ids:
-            err(("acceptance", key), f"unknown band '{key}' in {where}.acceptance{suggest(key, ids)}", key=True)
+            err(
+                ("acceptance", key),
+                f"unknown band '{key}' in {where}.acceptance{suggest(key, ids)}",
+                key=True,
+                code="AK310",
+            )
     if c.appetite not in ids:
-        err(("appetite",), f"appetite '{c.appetite}' is not a band: {one_of(ids)}{suggest(c.appetite, ids)}")
+        err(
+            ("appetite",),
+            f"appetite '{c.appetite}' is not a band: {one_of(ids)}{suggest(c.appetite, ids)}",
+            code="AK301",
+        )
     if c.appetite in ids:
         for key in c.acceptance:
             if key in ids and not c.above_appetite(key):
@@ -356,6 +384,7 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
                     col,
                     f"acceptance for '{key}' is not used: '{key}' is within the appetite '{c.appetite}' and needs no "
                     "acceptance record",
+                    code="AK311",
                 )
     if scorable and not uncovered:
         reachable = set(reachable_scores(c))
@@ -363,7 +392,11 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
             if not any(b.min <= s <= b.max for s in reachable):
                 line, col = doc.where((*path, "bands", i))
                 problems.warning(
-                    file, line, col, f"band '{b.id}' ({b.min}-{b.max}) can never be reached with {formula(c)}"
+                    file,
+                    line,
+                    col,
+                    f"band '{b.id}' ({b.min}-{b.max}) can never be reached with {formula(c)}",
+                    code="AK312",
                 )
     if c.method == "matrix" and scorable:
         m = c.matrix or []
@@ -378,4 +411,5 @@ def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, pr
                 col,
                 f"{where}.matrix: scores do not rise with {c.likelihood.name.lower()} and {c.impact.name.lower()} "
                 "(rows are the lowest likelihood first); check the matrix",
+                code="AK313",
             )

@@ -101,7 +101,7 @@ def check(doc: Any, folder: Path, file: str, problems: Problems, assessment_date
     if template:
         line, column = doc.where(("branding", "word_template"))
         for message in template_problems(folder, template):
-            problems.error(file, line, column, message)
+            problems.error(file, line, column, message, code="AK220")
 
 
 def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment_date: dt.date | None) -> None:
@@ -114,6 +114,7 @@ def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment
                     line,
                     column,
                     f"a final document needs document_control.{key} ({what}); add it, or set status: draft",
+                    code="AK221",
                 )
     approved = dc.get("approval_date")
     if isinstance(approved, dt.date) and assessment_date and approved < assessment_date:
@@ -123,6 +124,7 @@ def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment
             line,
             column,
             f"approval date {approved.isoformat()} is before the assessment date {assessment_date.isoformat()}",
+            code="AK222",
         )
     commentary = dc.get("commentary")
     if isinstance(commentary, dict):
@@ -136,6 +138,7 @@ def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment
                     column,
                     f"unknown step '{key}' in document_control.commentary{suggest(str(key), known)} "
                     f"(steps: {', '.join(known)})",
+                    code="AK223",
                 )
 
 

@@ -560,7 +560,7 @@ def validate_changes(folder: str | Path, changes: Mapping[str, str | None]) -> l
         problems = engagement.validate(copy)
     shown, real = str(copy), str(folder)
     return [
-        Problem(p.file.replace(shown, real, 1), p.line, p.column, p.message, p.severity)
+        Problem(p.file.replace(shown, real, 1), p.line, p.column, p.message, p.severity, p.code)
         if p.file.startswith(shown)
         else p
         for p in problems

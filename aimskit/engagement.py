@@ -137,18 +137,22 @@ def _read(path: Path, parts: Iterable[Part[Any]] | None = None) -> _Read:
     empty = _Read(None, pd.DataFrame(), pd.DataFrame(), {}, problems)
     try:
         if not folder.exists():
-            problems.error(shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')")
+            problems.error(
+                shown, 0, "", "the engagement folder does not exist (create one with 'aimskit init')", code="AK030"
+            )
             return empty
         if not folder.is_dir():
-            problems.error(shown, 0, "", "not a folder: an engagement is a folder of files")
+            problems.error(shown, 0, "", "not a folder: an engagement is a folder of files", code="AK031")
             return empty
     except OSError as exc:
-        problems.error(shown, 0, "", f"cannot open the engagement folder: {exc.strerror or exc}")
+        problems.error(shown, 0, "", f"cannot open the engagement folder: {exc.strerror or exc}", code="AK032")
         return empty
     try:
         return _read_folder(folder, problems, parts)
     except OSError as exc:
-        problems.error(str(getattr(exc, "filename", None) or shown), 0, "", f"cannot read: {exc.strerror or exc}")
+        problems.error(
+            str(getattr(exc, "filename", None) or shown), 0, "", f"cannot read: {exc.strerror or exc}", code="AK032"
+        )
         return empty
 
 
@@ -160,13 +164,15 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
     for f in REQUIRED_FILES:
         p = folder / f
         if p.is_file() and not inside(folder, p):
-            problems.error(name(f), 0, "", OUTSIDE_MESSAGE)
+            problems.error(name(f), 0, "", OUTSIDE_MESSAGE, code="AK033")
         elif p.is_file():
             files[f] = p
         elif p.exists() or p.is_symlink():
-            problems.error(name(f), 0, "", "not a regular file (a folder, a broken link or a device?)")
+            problems.error(name(f), 0, "", "not a regular file (a folder, a broken link or a device?)", code="AK034")
         else:
-            problems.error(name(f), 0, "", f"missing file: every engagement needs {one_of(REQUIRED_FILES)}")
+            problems.error(
+                name(f), 0, "", f"missing file: every engagement needs {one_of(REQUIRED_FILES)}", code="AK035"
+            )
 
     meta = None
     doc = None

@@ -44,6 +44,7 @@ def check_file_names(
                 f"{what} '{identifier}' and '{other}' (line {other_line}) differ only in upper/lower case or "
                 "Unicode form: their reports would be the same file on macOS and Windows; give one of them "
                 "a different id",
+                code="AK122",
             )
             refused.add(identifier)
         else:

@@ -123,10 +123,10 @@ def find(folder: str | Path) -> list[Problem]:
         for where, value in _leaves(doc.data):
             if _is_placeholder(value):
                 line, column = doc.where(where)
-                found.warning(shown, line, column, _message(value))
+                found.warning(shown, line, column, _message(value), code="AK123")
         if path.parent.name == "systems" and screening_unchanged(doc.data):
             line, column = doc.where(("screening",), key=True)
-            found.warning(shown, line, column, SCREENING_MESSAGE)
+            found.warning(shown, line, column, SCREENING_MESSAGE, code="AK415")
     for name, schema in _schemas().items():
         path = folder / name
         if not path.is_file() or not inside(folder, path):
@@ -142,11 +142,12 @@ def find(folder: str | Path) -> list[Problem]:
                     line,
                     "",
                     "this row is the template's example row; replace it with your own or delete it",
+                    code="AK124",
                 )
                 continue
             for name_of_column, value in row.items():
                 if value and _is_placeholder(value):
-                    found.warning(str(path), line, name_of_column, _message(value))
+                    found.warning(str(path), line, name_of_column, _message(value), code="AK123")
     return [p for p in found.items if p.severity == WARNING]
 
 

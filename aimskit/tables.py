@@ -81,7 +81,7 @@ CSV_HINT = "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
 def decode(data: bytes, file: str, problems: Problems, hint: str = CSV_HINT) -> str:
     """Decode file bytes as UTF-8, tolerating a BOM and reporting what cannot be read."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.error(file, 1, "", f"the file is UTF-16 encoded; {hint}")
+        problems.error(file, 1, "", f"the file is UTF-16 encoded; {hint}", code="AK001")
         return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -89,16 +89,11 @@ def decode(data: bytes, file: str, problems: Problems, hint: str = CSV_HINT) -> 
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.error(
-            file,
-            line,
-            "",
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); {hint}",
-        )
+        problems.error(file, line, "", f"not valid UTF-8 (byte 0x{data[exc.start]:02X}); {hint}", code="AK002")
         text = data.decode("utf-8", errors="replace")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.error(file, line, "", "the file contains NUL bytes; is it a spreadsheet saved as CSV?")
+        problems.error(file, line, "", "the file contains NUL bytes; is it a spreadsheet saved as CSV?", code="AK003")
         text = text.replace("\x00", "")
     return text
 
@@ -142,13 +137,18 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
                 "",
                 f"a cell in the record starting on this line is longer than {csv.field_size_limit():,} characters, "
                 "the limit for one cell; shorten it (put long text in a document and give its reference)",
+                code="AK004",
             )
         else:
             problems.error(
-                file, previous_end + 1, "", f"cannot parse CSV from this line on: {exc} (an unclosed quote?)"
+                file,
+                previous_end + 1,
+                "",
+                f"cannot parse CSV from this line on: {exc} (an unclosed quote?)",
+                code="AK005",
             )
     if header is None:
-        problems.error(file, 1, "", "the file is empty: it needs a header row")
+        problems.error(file, 1, "", "the file is empty: it needs a header row", code="AK006")
         return CsvText([], 1, [])
     return CsvText(header, header_line, records)
 
@@ -164,11 +164,12 @@ def _rating_from_label(scale: Any, col: Column, value: str, file: str, line: int
                 line,
                 col.name,
                 f"'{value}' was read as {level.value} ({level.label} on the {axis} scale); write {level.value}",
+                code="AK114",
             )
             return level.value
     levels = ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels)
     hint = suggest(value, [lv.label for lv in scale.levels])
-    problems.error(file, line, col.name, f"'{value}' is not a {axis} value: use one of {levels}{hint}")
+    problems.error(file, line, col.name, f"'{value}' is not a {axis} value: use one of {levels}{hint}", code="AK115")
     return None
 
 
@@ -176,20 +177,21 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
     value = raw.strip(_STRIP)
     if value == "":
         if col.mandatory:
-            problems.error(file, line, col.name, f"'{col.name}' is empty; a value is required")
+            problems.error(file, line, col.name, f"'{col.name}' is empty; a value is required", code="AK107")
         return None
     if col.kind == "enum":
         if value in col.choices:
             return value
         folded = value.lower().replace(" ", "_").replace("-", "_")
         if folded in col.choices:
-            problems.warning(file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'")
+            problems.warning(file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105")
             return folded
         problems.error(
             file,
             line,
             col.name,
             f"'{value}' is not one of: {one_of(col.choices)}{suggest(value, col.choices)}",
+            code="AK104",
         )
         return None
     if col.kind == "int":
@@ -207,14 +209,11 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
             elif scale is not None and as_float is None:
                 return _rating_from_label(scale, col, value, file, line, problems)
             else:
-                problems.error(file, line, col.name, f"'{value}' is not a whole number")
+                problems.error(file, line, col.name, f"'{value}' is not a whole number", code="AK108")
                 return None
         if (col.minimum is not None and number < col.minimum) or (col.maximum is not None and number > col.maximum):
             problems.error(
-                file,
-                line,
-                col.name,
-                f"{number} is outside the range {col.minimum} to {col.maximum}",
+                file, line, col.name, f"{number} is outside the range {col.minimum} to {col.maximum}", code="AK109"
             )
             return None
         return number
@@ -224,14 +223,14 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            problems.error(file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD")
+            problems.error(file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD", code="AK110")
             return None
     if col.kind == "bool":
         if value.lower() in YES:
             return True
         if value.lower() in NO:
             return False
-        problems.error(file, line, col.name, f"'{value}' is not yes or no")
+        problems.error(file, line, col.name, f"'{value}' is not yes or no", code="AK111")
         return None
     if col.kind == "list":
         return [item.strip(_STRIP) for item in value.split(";") if item.strip(_STRIP)]
@@ -242,6 +241,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
             col.name,
             f"'{value}' is not a valid {col.name}: use at most 64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit",
+            code="AK112",
         )
         return None
     return value
@@ -267,6 +267,7 @@ def _drop_ghost_columns(
         "",
         f"{plural(ghosts, 'empty unnamed column')} at the end ignored (a spreadsheet's 'ghost' columns); "
         "delete them to silence this warning",
+        code="AK011",
     )
     return header[:width], trimmed
 
@@ -291,6 +292,7 @@ def validate_table(
                     "",
                     f"the columns are separated by {name}; aimskit reads comma-separated files "
                     "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
+                    code="AK007",
                 )
                 return []
     header, rows = _drop_ghost_columns(header, rows, hline, file, problems)
@@ -298,15 +300,19 @@ def validate_table(
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if not name:
-            problems.error(file, hline, f"#{index + 1}", "a header cell is empty")
+            problems.error(file, hline, f"#{index + 1}", "a header cell is empty", code="AK008")
         elif name in seen:
-            problems.error(file, hline, name, f"column '{name}' appears twice in the header")
+            problems.error(file, hline, name, f"column '{name}' appears twice in the header", code="AK009")
         elif name not in known:
-            problems.warning(file, hline, name, f"unknown column '{name}' is ignored{suggest(name, known)}")
+            problems.warning(
+                file, hline, name, f"unknown column '{name}' is ignored{suggest(name, known)}", code="AK101"
+            )
         seen.setdefault(name, index)
     missing = [c.name for c in schema.columns if c.required and c.name not in seen]
     for name in missing:
-        problems.error(file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})")
+        problems.error(
+            file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})", code="AK102"
+        )
     records: list[Record] = []
     for line, cells in rows:
         if len(cells) != len(header):
@@ -316,6 +322,7 @@ def validate_table(
                 "",
                 f"the row has {len(cells)} values but the header has {len(header)} columns "
                 "(an unquoted comma, or a missing value?)",
+                code="AK010",
             )
             continue
         raw = {name: cells[i] for name, i in seen.items()}
@@ -352,7 +359,9 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
             continue
         if key in first:
             shown = ", ".join(f"{k} '{v if v is not None else ''}'" for k, v in zip(schema.key, key, strict=True))
-            problems.error(file, rec.line, schema.key[0], f"duplicate row: {shown} is already on line {first[key]}")
+            problems.error(
+                file, rec.line, schema.key[0], f"duplicate row: {shown} is already on line {first[key]}", code="AK113"
+            )
             continue
         first[key] = rec.line
         kept.append(rec)

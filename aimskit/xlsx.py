@@ -756,10 +756,12 @@ class BookProblem:
     where: str  # BOOK.xlsx:Sheet!C12, or a file path:line:column
     message: str
     severity: str = ERROR
+    code: str = ""  # a problem code of aimskit/codes.py (that of the engagement's problem it maps)
 
     def format(self) -> str:
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{self.where}: {prefix}{self.message}"
+        suffix = f" [{self.code}]" if self.code else ""
+        return f"{self.where}: {prefix}{self.message}{suffix}"
 
     def __str__(self) -> str:
         return self.format()
@@ -803,7 +805,9 @@ class _FileOut:
 def _text(cell: Any, where: str, problems: list[BookProblem]) -> str:
     if cell.data_type == "f" or (isinstance(cell.value, str) and cell.data_type != "s" and cell.value.startswith("=")):
         problems.append(
-            BookProblem(where, f"a formula ({str(cell.value)[:40]}): aimskit reads values only; type the value")
+            BookProblem(
+                where, f"a formula ({str(cell.value)[:40]}): aimskit reads values only; type the value", code="AK620"
+            )
         )
         return ""
     return cell_text(cell.value)
@@ -816,7 +820,9 @@ def _csv_from_sheet(
 
     rows = list(ws.iter_rows())
     if not rows:
-        problems.append(BookProblem(f"{book}:{ws.title}!A1", "the sheet is empty: it needs its header row"))
+        problems.append(
+            BookProblem(f"{book}:{ws.title}!A1", "the sheet is empty: it needs its header row", code="AK621")
+        )
         return [], [], {}
     header_cells = rows[0]
     keep: list[tuple[int, str]] = []
@@ -893,7 +899,7 @@ def _build(entries: list[tuple[Path_, Any, str]], problems: list[BookProblem]) -
     where_of: dict[int, str] = {id(root): ""}
     for path, value, where in entries:
         if not path:
-            problems.append(BookProblem(where, "the key is empty"))
+            problems.append(BookProblem(where, "the key is empty", code="AK622"))
             continue
         node = root
         for depth, seg in enumerate(path[:-1]):
@@ -903,7 +909,9 @@ def _build(entries: list[tuple[Path_, Any, str]], problems: list[BookProblem]) -
                 where_of[id(child)] = where
             elif not isinstance(child, _Node):
                 problems.append(
-                    BookProblem(where, f"'{_path_text(path[: depth + 1])}' has a value and also values under it")
+                    BookProblem(
+                        where, f"'{_path_text(path[: depth + 1])}' has a value and also values under it", code="AK625"
+                    )
                 )
                 break
             node = child
@@ -912,7 +920,7 @@ def _build(entries: list[tuple[Path_, Any, str]], problems: list[BookProblem]) -
             if seg not in node:
                 node[seg] = value
             elif not (isinstance(node[seg], _Node) and _empty(value)):
-                problems.append(BookProblem(where, f"'{_path_text(path)}' is given twice"))
+                problems.append(BookProblem(where, f"'{_path_text(path)}' is given twice", code="AK626"))
 
     def finish(node: Any, path: Path_) -> Any:
         if not isinstance(node, _Node):
@@ -922,7 +930,9 @@ def _build(entries: list[tuple[Path_, Any, str]], problems: list[BookProblem]) -
             return [finish(node[k], (*path, k)) for k in sorted(node)]
         if kinds == {True, False}:
             problems.append(
-                BookProblem(where_of.get(id(node), ""), f"'{_path_text(path)}' mixes list positions [n] and keys")
+                BookProblem(
+                    where_of.get(id(node), ""), f"'{_path_text(path)}' mixes list positions [n] and keys", code="AK627"
+                )
             )
         return {k: finish(v, (*path, k)) for k, v in node.items() if not isinstance(k, int)}
 
@@ -944,14 +954,18 @@ def _yaml_from_sheet(ws: Any, book: str, problems: list[BookProblem]) -> tuple[A
         if path is None:
             problems.append(
                 BookProblem(
-                    f"{book}:{ws.title}!A{i}", f"'{key}' is not a key path (e.g. organisation/name, assessors/[1]/name)"
+                    f"{book}:{ws.title}!A{i}",
+                    f"'{key}' is not a key path (e.g. organisation/name, assessors/[1]/name)",
+                    code="AK623",
                 )
             )
             continue
         try:
             value = cell_value(text)
         except ValueError:
-            problems.append(BookProblem(where, "cannot read this value as YAML; put text in double quotes"))
+            problems.append(
+                BookProblem(where, "cannot read this value as YAML; put text in double quotes", code="AK624")
+            )
             continue
         entries.append((path, value, where))
         rows_of[path] = i
@@ -1002,10 +1016,12 @@ def read_book(book: str | Path) -> tuple[dict[str, _FileOut], list[BookProblem]]
             continue
         where = f"{name}:{INFO_SHEET}!A{i}"
         if title not in wb.sheetnames:
-            problems.append(BookProblem(where, f"the sheet '{title}' for {file} is missing (renamed or deleted?)"))
+            problems.append(
+                BookProblem(where, f"the sheet '{title}' for {file} is missing (renamed or deleted?)", code="AK628")
+            )
             continue
         if Path(file).is_absolute() or ".." in Path(file).parts or not re.fullmatch(r"[A-Za-z0-9._/-]+", file):
-            problems.append(BookProblem(where, f"'{file}' is not an engagement file name"))
+            problems.append(BookProblem(where, f"'{file}' is not an engagement file name", code="AK629"))
             continue
         ws = wb[title]
         if kind == "csv" and file in schemas:
@@ -1022,7 +1038,7 @@ def read_book(book: str | Path) -> tuple[dict[str, _FileOut], list[BookProblem]]
                 out.lines = _yaml_lines(out.data, rows_of)
             files[file] = out
         else:
-            problems.append(BookProblem(where, f"unknown kind '{kind}' for {file}"))
+            problems.append(BookProblem(where, f"unknown kind '{kind}' for {file}", code="AK630"))
     return files, problems
 
 
@@ -1057,7 +1073,7 @@ def _map_problem(p: Problem, tmp: Path, book: str, files: dict[str, _FileOut]) -
         rel = p.file
     out = files.get(rel)
     if out is None or out.data is None:
-        return BookProblem(f"{rel}:{p.line}" + (f":{p.column}" if p.column else ""), p.message, p.severity)
+        return BookProblem(f"{rel}:{p.line}" + (f":{p.column}" if p.column else ""), p.message, p.severity, code=p.code)
     rows = out.lines
     row = 1 if p.line <= 0 else rows.get(p.line)
     if row is None and rows:
@@ -1066,7 +1082,7 @@ def _map_problem(p: Problem, tmp: Path, book: str, files: dict[str, _FileOut]) -
     if row is None:
         row = 1
     col = out.columns.get(p.column, "A") if rel.endswith(".csv") else ("B" if row > 1 else "A")
-    return BookProblem(f"{book}:{out.sheet}!{col}{row}", p.message, p.severity)
+    return BookProblem(f"{book}:{out.sheet}!{col}{row}", p.message, p.severity, code=p.code)
 
 
 def import_xlsx(book: str | Path, engagement_path: str | Path, force: bool = False) -> ImportResult:

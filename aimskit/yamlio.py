@@ -137,12 +137,7 @@ else:  # pragma: no cover - PyYAML without libyaml
 def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems, seen_nodes: set[int]) -> bool:
     """Record positions; report duplicate keys and aliases. False when an alias was found."""
     if id(node) in seen_nodes:
-        problems.error(
-            file,
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-            ALIAS_MESSAGE,
-        )
+        problems.error(file, node.start_mark.line + 1, node.start_mark.column + 1, ALIAS_MESSAGE, code="AK020")
         return False
     seen_nodes.add(id(node))
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -158,6 +153,7 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
                     line,
                     key_node.start_mark.column + 1,
                     f"key '{key}' is repeated (first on line {seen[key]}); only one is allowed",
+                    code="AK021",
                 )
             seen[key] = line
             doc.key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
@@ -196,9 +192,10 @@ def _printable(text: str, file: str, problems: Problems) -> bool:
             line,
             column,
             f"the control character {safe_text(match.group())} is not allowed in a YAML file; delete it",
+            code="AK022",
         )
     if len(bad) > 5:
-        problems.error(file, 0, "", f"{len(bad) - 5} more control characters in this file")
+        problems.error(file, 0, "", f"{len(bad) - 5} more control characters in this file", code="AK022")
     return not bad
 
 
@@ -223,6 +220,7 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
                         column,
                         f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
                         "only a few levels (is a bracket left open?)",
+                        code="AK023",
                     )
                     return False
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -241,7 +239,7 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
         more = ""
         if aliases > 1 or len(anchors) > 1:
             more = f" (this file has {plural(len(anchors), 'anchor')} and {plural(aliases, 'alias', 'aliases')})"
-        problems.error(file, line, column, ALIAS_MESSAGE + more)
+        problems.error(file, line, column, ALIAS_MESSAGE + more, code="AK020")
         return broken
     return True
 
@@ -253,7 +251,7 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type) -> Yaml
     try:
         node = loader.get_single_node()
         if node is None:
-            problems.error(file, 1, 1, "the file is empty")
+            problems.error(file, 1, 1, "the file is empty", code="AK024")
             return None
         doc = YamlDocument(data=None)
         if not _walk(node, (), doc, file, problems, set()):
@@ -265,13 +263,13 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type) -> Yaml
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
-        problems.error(file, line, column, f"YAML syntax error: {what}")
+        problems.error(file, line, column, f"YAML syntax error: {what}", code="AK025")
         return None
     except RecursionError:
-        problems.error(file, 1, 1, "the YAML is nested too deeply to be an engagement file")
+        problems.error(file, 1, 1, "the YAML is nested too deeply to be an engagement file", code="AK023")
         return None
     except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
-        problems.error(file, 1, 1, f"YAML error: {exc}")
+        problems.error(file, 1, 1, f"YAML error: {exc}", code="AK025")
         return None
     finally:
         loader.dispose()

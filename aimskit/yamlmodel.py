@@ -50,10 +50,10 @@ class Strict(BaseModel):
     where: ClassVar[str] = ""
 
 
-def fail(say: Callable[[str], str]) -> PydanticCustomError:
+def fail(say: Callable[[str], str], code: str = "") -> PydanticCustomError:
     """A validation error whose message is ``say(key)``, ``key`` being the name of the key as the
-    report shows it."""
-    return PydanticCustomError(ERROR_TYPE, "{message}", {"message": say("value"), "say": say})
+    report shows it, reported with the problem code ``code``."""
+    return PydanticCustomError(ERROR_TYPE, "{message}", {"message": say("value"), "say": say, "code": code})
 
 
 def _blank(value: Any) -> bool:
@@ -71,8 +71,8 @@ def _check_text(value: Any, in_list: bool = False) -> str:
     if isinstance(value, (dict, list)) or (in_list and (value is None or isinstance(value, bool))):
         found = kind_of(value)
         if in_list:
-            raise fail(lambda key: f"expected text in '{key}', found {found}")
-        raise fail(lambda key: f"expected text for '{key}', found {found}")
+            raise fail(lambda key: f"expected text in '{key}', found {found}", code="AK116")
+        raise fail(lambda key: f"expected text for '{key}', found {found}", code="AK116")
     return _text(value)
 
 
@@ -82,7 +82,7 @@ def _optional_text(value: Any) -> str:
 
 def _required_text(value: Any) -> str:
     if _blank(value):
-        raise fail(lambda key: f"'{key}' is empty; a value is required")
+        raise fail(lambda key: f"'{key}' is empty; a value is required", code="AK107")
     return _check_text(value)
 
 
@@ -92,7 +92,8 @@ def _ident(value: Any) -> str:
             lambda key: (
                 f"{key} must be text, found yes/no (YAML reads yes, no, on, off, true and false as "
                 "yes/no): write it in quotes"
-            )
+            ),
+            code="AK117",
         )
     text = _required_text(value)
     if not re.fullmatch(ID_PATTERN, text):
@@ -102,7 +103,8 @@ def _ident(value: Any) -> str:
             lambda key: (
                 f"'{text}' is not a valid {key}: {why}use at most 64 letters, digits, '.', '_' or '-', "
                 "starting with a letter or digit"
-            )
+            ),
+            code="AK112",
         )
     return text
 
@@ -110,7 +112,7 @@ def _ident(value: Any) -> str:
 def _date(value: Any, required: bool) -> dt.date | None:
     if value is None or value == "":
         if required:
-            raise fail(lambda key: f"'{key}' is empty; a date YYYY-MM-DD is required")
+            raise fail(lambda key: f"'{key}' is empty; a date YYYY-MM-DD is required", code="AK107")
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -122,7 +124,7 @@ def _date(value: Any, required: bool) -> dt.date | None:
         except ValueError:
             pass
     found = kind_of(value)
-    raise fail(lambda key: f"{key} must be a date in the form YYYY-MM-DD, found {found}")
+    raise fail(lambda key: f"{key} must be a date in the form YYYY-MM-DD, found {found}", code="AK110")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -132,7 +134,7 @@ def _as_list(value: Any) -> list[Any]:
         return [value]
     if not isinstance(value, list):
         found = kind_of(value)
-        raise fail(lambda key: f"expected a list for '{key}', found {found}")
+        raise fail(lambda key: f"expected a list for '{key}', found {found}", code="AK116")
     return value
 
 
@@ -141,7 +143,7 @@ def _entries(value: Any) -> list[Any]:
         return []
     if not isinstance(value, list):
         found = kind_of(value)
-        raise fail(lambda key: f"expected a list for '{key}', found {found}")
+        raise fail(lambda key: f"expected a list for '{key}', found {found}", code="AK116")
     return value
 
 
@@ -151,14 +153,14 @@ def _drop_empty(items: list[str]) -> list[str]:
 
 def _at_least_one(items: list[str]) -> list[str]:
     if not items:
-        raise fail(lambda key: f"'{key}' needs at least one entry")
+        raise fail(lambda key: f"'{key}' needs at least one entry", code="AK118")
     return items
 
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         found = kind_of(value)
-        raise fail(lambda key: f"{key} must be a number, found {found}")
+        raise fail(lambda key: f"{key} must be a number, found {found}", code="AK119")
     return float(value)
 
 
@@ -166,7 +168,7 @@ def _percent(value: Any) -> float:
     number = _number(value)
     if not 0 <= number <= 100:
         shown = as_written(value)
-        raise fail(lambda key: f"{key} {shown} is outside the range 0 to 100 (a percentage)")
+        raise fail(lambda key: f"{key} {shown} is outside the range 0 to 100 (a percentage)", code="AK109")
     return number
 
 
@@ -188,7 +190,7 @@ def Choice(choices: tuple[str, ...]) -> Any:
             out = Noted(folded)
             out.note = f"'{text}' was read as '{folded}'; write '{folded}'"
             return out
-        raise fail(lambda key: f"'{text}' is not one of: {one_of(choices)}{suggest(text, choices)}")
+        raise fail(lambda key: f"'{text}' is not one of: {one_of(choices)}{suggest(text, choices)}", code="AK104")
 
     return Annotated[str, PlainValidator(check)]
 
@@ -338,7 +340,9 @@ def read_model(
     if not isinstance(data, dict):
         line, column = doc.where(base)
         what = "the file" if not base else f"'{base[-1]}'"
-        problems.error(file, line, column, f"{what} must be a mapping of keys to values, found {kind_of(data)}")
+        problems.error(
+            file, line, column, f"{what} must be a mapping of keys to values, found {kind_of(data)}", code="AK116"
+        )
         return None
     try:
         out: Any = model.model_validate(data)
@@ -349,7 +353,7 @@ def read_model(
     _notes(out, base, notes)
     for path, note in notes:
         line, column = doc.where(path)
-        problems.warning(file, line, column, note)
+        problems.warning(file, line, column, note, code="AK105")
     return out
 
 
@@ -359,13 +363,13 @@ class Positions:
     def __init__(self, doc: YamlDocument, file: str, problems: Problems):
         self.doc, self.file, self.problems = doc, file, problems
 
-    def error(self, path: tuple, message: str) -> None:
+    def error(self, path: tuple, message: str, code: str = "") -> None:
         line, column = self.doc.where(path)
-        self.problems.error(self.file, line, column, message)
+        self.problems.error(self.file, line, column, message, code=code)
 
-    def warning(self, path: tuple, message: str) -> None:
+    def warning(self, path: tuple, message: str, code: str = "") -> None:
         line, column = self.doc.where(path)
-        self.problems.warning(self.file, line, column, message)
+        self.problems.warning(self.file, line, column, message, code=code)
 
     def line(self, path: tuple) -> int:
         return self.doc.where(path)[0]
@@ -394,6 +398,29 @@ _FRIENDLY_TYPES = {
     "string_too_short": "'{key}' is empty; a value is required",
     "string_pattern_mismatch": "'{value}' is not a colour in the form #RRGGBB",
     "greater_than_equal": "{value} is too small for '{key}' (minimum {ge})",
+}
+
+_TYPE_CODES = {  # the problem code of each pydantic error type (aimskit/codes.py)
+    "missing": "AK106",
+    "extra_forbidden": "AK103",
+    "date_from_datetime_parsing": "AK110",
+    "date_parsing": "AK110",
+    "date_type": "AK110",
+    "bool_parsing": "AK111",
+    "bool_type": "AK111",
+    "int_parsing": "AK108",
+    "int_type": "AK108",
+    "int_from_float": "AK108",
+    "string_type": "AK116",
+    "model_type": "AK116",
+    "model_attributes_type": "AK116",
+    "dict_type": "AK116",
+    "list_type": "AK116",
+    "too_short": "AK118",
+    "string_too_short": "AK107",
+    "string_pattern_mismatch": "AK120",
+    "greater_than_equal": "AK109",
+    "literal_error": "AK104",
 }
 
 
@@ -462,18 +489,24 @@ def report_model_errors(
         value = err.get("input")
         kind = err["type"]
         ctx = err.get("ctx") or {}
+        code = _TYPE_CODES.get(kind, "AK121")
         if kind == ERROR_TYPE:
             message = ctx["say"](key)
+            code = ctx.get("code") or "AK121"
         elif kind == "value_error" and loc == ("assessment_date",):
             message = f"assessment_date must be a date in the form YYYY-MM-DD, found {kind_of(value)}"
+            code = "AK110"
         elif kind in ("value_error", "literal_error") and loc == ("format_version",):
             message = f"format_version must be the number {FORMAT_VERSION}, found {kind_of(value)}"
+            code = "AK201"
         elif kind == "string_type" and loc[-1] == "colour" and value is None:
             message = (
                 f'{key} is empty; write the colour in quotes, e.g. colour: "#1F4E79" (an unquoted # starts a comment)'
             )
+            code = "AK120"
         elif kind == "string_pattern_mismatch" and loc[-1] != "colour":
             message = f"'{value}' is not a valid {key}: use lower-case letters, digits and '_', starting with a letter"
+            code = "AK112"
         elif kind == "literal_error":
             expected = ctx.get("expected", "")
             choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
@@ -510,4 +543,4 @@ def report_model_errors(
             line, column = doc.where(loc[:-1])
         else:
             line, column = doc.where(loc, key=kind == "extra_forbidden")
-        problems.error(file, line, column, message)
+        problems.error(file, line, column, message, code=code)

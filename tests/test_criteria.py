@@ -122,9 +122,9 @@ def test_gaps_and_overlaps_between_bands_are_errors(tmp_path):
         """,
     )
     assert got == [
-        "e.yaml:4:7: bands 'low' (1-5) and 'mid' (5-12) overlap: each score must fall in exactly one band",
+        "e.yaml:4:7: bands 'low' (1-5) and 'mid' (5-12) overlap: each score must fall in exactly one band [AK315]",
         "e.yaml:3:5: risk_criteria.bands: no band for the score(s) 15 "
-        "(reachable scores: 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 20, 25)",
+        "(reachable scores: 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 20, 25) [AK316]",
     ]
 
 
@@ -146,7 +146,7 @@ def test_unreachable_scores_may_fall_between_bands(tmp_path):
 
 def test_unknown_keys_in_criteria_stop_before_the_structure_checks(tmp_path):
     got = _problems(tmp_path, "risk_criteria:\n  appetite: lo\n  colour: red\n")
-    assert got == ["e.yaml:3:3: unknown key 'colour' in risk_criteria"]
+    assert got == ["e.yaml:3:3: unknown key 'colour' in risk_criteria [AK103]"]
 
 
 def test_criteria_structure_errors_have_positions(tmp_path):
@@ -167,11 +167,12 @@ def test_criteria_structure_errors_have_positions(tmp_path):
         """,
     )
     assert got == [
-        "e.yaml:5:7: risk_criteria.likelihood: each level needs its own value; found [1, 1]",
+        "e.yaml:5:7: risk_criteria.likelihood: each level needs its own value; found [1, 1] [AK302]",
         "e.yaml:8:11: risk_criteria.matrix must have one row per likelihood level (2) with one score per "
-        "impact level (5), lowest first",
-        "e.yaml:10:5: unknown band 'medum' in risk_criteria.acceptance; did you mean 'medium'?",
-        "e.yaml:11:13: appetite 'lo' is not a band: very_low, low, medium, high, very_high; did you mean 'low'?",
+        "impact level (5), lowest first [AK309]",
+        "e.yaml:10:5: unknown band 'medum' in risk_criteria.acceptance; did you mean 'medium'? [AK310]",
+        "e.yaml:11:13: appetite 'lo' is not a band: very_low, low, medium, high, very_high; did you mean 'low'?"
+        " [AK301]",
     ]
 
 
@@ -187,10 +188,10 @@ def test_wrong_types_in_criteria_are_reported_not_raised(tmp_path):
         """,
     )
     assert got == [
-        "e.yaml:2:11: 'producto' is not one of: product, sum, matrix; did you mean 'product'?",
+        "e.yaml:2:11: 'producto' is not one of: product, sum, matrix; did you mean 'product'? [AK104]",
         "e.yaml:4:12: 'Low Band' is not a valid risk_criteria.bands[0].id: use lower-case letters, digits and '_', "
-        "starting with a letter",
-        "e.yaml:4:39: risk_criteria.bands[0].min must be a whole number, found 'one'",
+        "starting with a letter [AK112]",
+        "e.yaml:4:39: risk_criteria.bands[0].min must be a whole number, found 'one' [AK108]",
     ]
 
 
@@ -200,6 +201,7 @@ def test_engagement_reports_criteria_problems_with_the_other_problems(minimal):
     got = [p.format() for p in engagement.validate(minimal)]
     assert got == [
         f"{minimal / 'engagement.yaml'}:11:13: appetite 'extreme' is not a band: very_low, low, medium, high, very_high"
+        " [AK301]"
     ]
 
 
@@ -224,11 +226,11 @@ def test_weak_criteria_are_warned(tmp_path):
     )
     assert got == [
         "e.yaml:11:5: warning: acceptance for 'low' is not used: 'low' is within the appetite 'low' and needs no "
-        "acceptance record",
+        "acceptance record [AK311]",
         "e.yaml:9:7: warning: band 'extreme' (5-9) can never be reached with score read from the configured matrix "
-        "(row: likelihood, column: impact)",
+        "(row: likelihood, column: impact) [AK312]",
         "e.yaml:5:11: warning: risk_criteria.matrix: scores do not rise with likelihood and impact (rows are the "
-        "lowest likelihood first); check the matrix",
+        "lowest likelihood first); check the matrix [AK313]",
     ]
 
 
@@ -237,16 +239,16 @@ def test_weak_criteria_are_warned(tmp_path):
     [
         (
             "risk_criteria:\n  likelihood: {name: L, levels: [{value: 1, label: Only}]}\n",
-            "e.yaml:2:33: 'risk_criteria.likelihood.levels' needs at least 2 entries",
+            "e.yaml:2:33: 'risk_criteria.likelihood.levels' needs at least 2 entries [AK118]",
         ),
         (
             "risk_criteria:\n  bands:\n    - {id: minor, label: Minor, min: 1, max: 9}\n"
             "    - {id: major, label: Major, min: 10, max: 25}\n",
             "e.yaml:1:1: risk_criteria: no appetite given, and the default 'low' is not one of your bands "
-            "(minor, major); add appetite: <band id>",
+            "(minor, major); add appetite: <band id> [AK301]",
         ),
-        ("risk_criteria:\n  method:\n", "e.yaml:2:10: nothing is not one of: product, sum, matrix"),
-        ("risk_criteria:\n  method: [product]\n", "e.yaml:2:11: a list is not one of: product, sum, matrix"),
+        ("risk_criteria:\n  method:\n", "e.yaml:2:10: nothing is not one of: product, sum, matrix [AK104]"),
+        ("risk_criteria:\n  method: [product]\n", "e.yaml:2:11: a list is not one of: product, sum, matrix [AK104]"),
     ],
     ids=["one-level", "default-appetite", "empty-method", "list-method"],
 )

@@ -165,6 +165,7 @@ def test_validate_changes_reports_like_aimskit_validate(example_copy: Path):
     problems = edit.validate_changes(example_copy, {"gap.csv": new})
     assert [p.format() for p in problems if p.severity == "error"] == [
         f"{example_copy / 'gap.csv'}:{lines[('4.1', '')]}:maturity: maturity (0-5) is required when status is compliant"
+        " [AK213]"
     ]
     # the same message as validating the file itself
     (example_copy / "gap.csv").write_text(new, encoding="utf-8")

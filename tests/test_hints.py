@@ -55,7 +55,7 @@ def test_a_list_written_with_commas_or_spaces_says_separate_with_semicolons(valu
 def test_controls_with_commas_in_risks_csv(example_copy: Path):
     _set(example_copy / "risks.csv", 0, controls="A.6.2.6, A.7.4")
     assert _problems(example_copy, "risks.csv", "controls") == [
-        "2:controls: 'A.6.2.6, A.7.4' is not one control; separate several values with ';' ('A.6.2.6; A.7.4')"
+        "2:controls: 'A.6.2.6, A.7.4' is not one control; separate several values with ';' ('A.6.2.6; A.7.4') [AK321]"
     ]
 
 
@@ -63,17 +63,17 @@ def test_gap_status_abbreviation(example_copy: Path):
     _set(example_copy / "gap.csv", 0, status="partial")
     assert _problems(example_copy, "gap.csv", "status") == [
         "2:status: 'partial' is not one of: compliant, partially_compliant, non_compliant, not_applicable, "
-        "not_assessed; did you mean 'partially_compliant'?"
+        "not_assessed; did you mean 'partially_compliant'? [AK104]"
     ]
 
 
 def test_a_rating_written_as_its_label_is_read_on_the_configured_scale(example_copy: Path):
     _set(example_copy / "risks.csv", 0, likelihood="likely", impact="Major")
     assert _problems(example_copy, "risks.csv", "likelihood") == [
-        "2:likelihood: warning: 'likely' was read as 4 (Likely on the likelihood scale); write 4"
+        "2:likelihood: warning: 'likely' was read as 4 (Likely on the likelihood scale); write 4 [AK114]"
     ]
     assert _problems(example_copy, "risks.csv", "impact") == [
-        "2:impact: warning: 'Major' was read as 4 (Major on the impact scale); write 4"
+        "2:impact: warning: 'Major' was read as 4 (Major on the impact scale); write 4 [AK114]"
     ]
 
 
@@ -81,12 +81,12 @@ def test_a_rating_that_is_no_label_lists_the_scale(example_copy: Path):
     _set(example_copy / "risks.csv", 0, likelihood="high")
     assert _problems(example_copy, "risks.csv", "likelihood") == [
         "2:likelihood: 'high' is not a likelihood value: use one of 1 Rare, 2 Unlikely, 3 Possible, 4 Likely, "
-        "5 Almost certain"
+        "5 Almost certain [AK115]"
     ]
 
 
 def test_impact_ratings_use_the_impact_criteria_scales(example_copy: Path):
     _set(example_copy / "impacts.csv", 0, severity="severe")
     assert _problems(example_copy, "impacts.csv", "severity") == [
-        "2:severity: warning: 'severe' was read as 5 (Severe on the severity scale); write 5"
+        "2:severity: warning: 'severe' was read as 5 (Severe on the severity scale); write 5 [AK114]"
     ]

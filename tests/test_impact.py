@@ -401,38 +401,40 @@ def test_profile_problems_are_reported_with_positions(minimal):
     (minimal / "systems" / "legacy.yaml").write_text("role: [deployer]\n", encoding="utf-8")
     assert _messages(minimal) == [
         "systems/chat.yaml:6:13: 'full' is not one of: decision_support, human_in_the_loop, human_on_the_loop, "
-        "fully_automated; did you mean 'fully_automated'?",
+        "fully_automated; did you mean 'fully_automated'? [AK104]",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.profiling' (Art. 6(3) third subparagraph) (needed because "
-        "annex_iii lists a use case)",
+        "annex_iii lists a use case) [AK409]",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.a' (Art. 6(3)(a)) (needed because annex_iii "
-        "lists a use case)",
+        "lists a use case) [AK409]",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.b' (Art. 6(3)(b)) (needed because annex_iii "
-        "lists a use case)",
+        "lists a use case) [AK409]",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.c' (Art. 6(3)(c)) (needed because annex_iii "
-        "lists a use case)",
+        "lists a use case) [AK409]",
         "systems/chat.yaml:9:1: missing answer to 'art6.3.d' (Art. 6(3)(d)) (needed because annex_iii "
-        "lists a use case)",
+        "lists a use case) [AK409]",
         "systems/chat.yaml:9:1: warning: no answer to 'art111.placed_before' (Art. 111(2); Art. 50(2) grace period "
         "(Digital Omnibus on AI)) (needed because annex_i or annex_iii lists an entry): answer it (until then aimskit "
-        "does not assume a yes)",
+        "does not assume a yes) [AK408]",
         "systems/chat.yaml:9:1: warning: no answer to 'art26.8.public_authority' (Art. 26(8); Art. 49(3)) (needed "
-        "because annex_iii lists a use case): answer it (until then aimskit does not assume a yes)",
+        "because annex_iii lists a use case): answer it (until then aimskit does not assume a yes) [AK408]",
         "systems/chat.yaml:9:1: warning: no answer to 'financial_institution' (Art. 17(4); Art. 19(2); Art. 26(5) "
         "second subparagraph; Art. 26(6)) (needed because annex_i or annex_iii lists an entry): answer it (until "
-        "then aimskit does not assume a yes)",
-        "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3))",
-        "systems/chat.yaml:20:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)'",
-        "systems/chat.yaml:20:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)",
-        "systems/chat.yaml:20:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b))",
-        "systems/chat.yaml:22:12: art50.2: 'maybe' is not yes or no",
+        "then aimskit does not assume a yes) [AK408]",
+        "systems/chat.yaml:9:1: missing answer to 'art50.3' (Art. 50(3)) [AK409]",
+        "systems/chat.yaml:20:15: warning: annex_iii: '5b' was read as '5(b)'; write '5(b)' [AK105]",
+        "systems/chat.yaml:20:19: annex_iii: '5' is an Annex III area; name its point(s): 5(a), 5(b), 5(c), 5(d)"
+        " [AK404]",
+        "systems/chat.yaml:20:22: annex_iii: unknown Annex III point '9(z)' (points: 1(a) ... 8(b)) [AK405]",
+        "systems/chat.yaml:22:12: art50.2: 'maybe' is not yes or no [AK111]",
         "systems/chat.yaml:25:9: gpai: 'gpia' is not one of: none, uses_gpai_model, gpai_provider, "
-        "gpai_provider_systemic",
-        "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.h'?",
+        "gpai_provider_systemic [AK104]",
+        "systems/chat.yaml:27:3: unknown screening question 'art5.z'; did you mean 'art5.h'? [AK401]",
         "systems/chatt.yaml:1:1: no system 'chatt' in systems.csv: name the file after a system id; did you mean "
-        "'chat'?",
+        "'chat'? [AK125]",
         # the misnamed file's own problems come at once, not after renaming it
-        "systems/chatt.yaml:8:24: significant_decisions must be yes or no, found the number 2",
-        "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored",
+        "systems/chatt.yaml:8:24: significant_decisions must be yes or no, found the number 2 [AK111]",
+        "systems/legacy.yaml:0: warning: system 'legacy' is out of scope (in_scope = no); its profile is ignored"
+        " [AK126]",
     ]
 
 
@@ -448,13 +450,14 @@ def test_impacts_csv_problems(minimal):
     )
     assert _messages(minimal) == [
         "impacts.csv:2:residual_severity: warning: residual_severity 5 is higher than severity 4: "
-        "mitigation made it worse?",
+        "mitigation made it worse? [AK412]",
         "impacts.csv:3:party: 'societey' is not one of: individual, group, society, environment; "
-        "did you mean 'society'?",
-        "impacts.csv:3:system_id: unknown system 'chatt': not an id in systems.csv; did you mean 'chat'?",
-        "impacts.csv:3:severity: 6 is not a level of the severity scale (1, 2, 3, 4, 5)",
-        "impacts.csv:4:impact_id: duplicate row: impact_id 'I1' is already on line 2",
-        "impacts.csv:5:system_id: warning: system 'legacy' is out of scope (in_scope = no); this impact is not counted",
+        "did you mean 'society'? [AK104]",
+        "impacts.csv:3:system_id: unknown system 'chatt': not an id in systems.csv; did you mean 'chat'? [AK125]",
+        "impacts.csv:3:severity: 6 is not a level of the severity scale (1, 2, 3, 4, 5) [AK115]",
+        "impacts.csv:4:impact_id: duplicate row: impact_id 'I1' is already on line 2 [AK113]",
+        "impacts.csv:5:system_id: warning: system 'legacy' is out of scope (in_scope = no); this impact is not counted"
+        " [AK126]",
     ]
 
 
@@ -654,13 +657,15 @@ def test_a_second_profile_for_a_system_is_an_error(minimal):
     (minimal / "systems" / "chat.yaml").write_text(text, encoding="utf-8")
     (minimal / "systems" / "chat.yml").write_text(text.replace("art5.a: no", "art5.a: yes"), encoding="utf-8")
     assert _messages(minimal) == [
-        "systems/chat.yml:1:1: a second profile for 'chat' (also systems/chat.yaml): keep one file per system"
+        "systems/chat.yml:1:1: a second profile for 'chat' (also systems/chat.yaml): keep one file per system [AK414]"
     ]
 
 
 def test_systems_must_be_a_folder_and_duplicate_points_are_warned(minimal):
     (minimal / "systems").write_text("not a folder", encoding="utf-8")
-    assert _messages(minimal) == ["systems:1:1: must be a folder holding one <system id>.yaml profile per AI system"]
+    assert _messages(minimal) == [
+        "systems:1:1: must be a folder holding one <system id>.yaml profile per AI system [AK413]"
+    ]
     (minimal / "systems").unlink()
     (minimal / "systems").mkdir()
     (minimal / "systems" / "chat.yaml").write_text(

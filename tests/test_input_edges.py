@@ -38,7 +38,7 @@ def test_empty_unnamed_trailing_columns_are_a_warning(minimal: Path, n: int):
     for name in ("systems.csv", "gap.csv"):
         assert (
             f"{name}:1: warning: {n} empty unnamed {columns} at the end ignored (a spreadsheet's 'ghost' columns); "
-            "delete them to silence this warning" in warnings
+            "delete them to silence this warning [AK011]" in warnings
         )
     eng = engagement.load(minimal)
     assert list(eng.systems.columns)[-1] == "notes"
@@ -80,7 +80,7 @@ def test_aliases_are_refused_once_per_file(tmp_path: Path):
     got = _yaml_problems(tmp_path, "a: &x 1\nb: *x\nc: *x\nd: [*x, *x]\ne: &y 2\n")
     assert got == [
         "x.yaml:1:4: YAML anchors and aliases (& and *) are not supported in engagement files; write the value out "
-        "(this file has 2 anchors and 4 aliases)"
+        "(this file has 2 anchors and 4 aliases) [AK020]"
     ]
 
 
@@ -91,7 +91,7 @@ def test_too_deep_nesting_is_reported_where_it_happens(tmp_path: Path, depth: in
     column = 6 + MAX_DEPTH - 2
     assert got == [
         f"x.yaml:3:{column}: the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
-        "only a few levels (is a bracket left open?)"
+        "only a few levels (is a bracket left open?) [AK023]"
     ]
 
 
@@ -109,7 +109,7 @@ def test_a_logo_that_is_a_folder(minimal: Path):
     meta.write_text(meta.read_text(encoding="utf-8") + "branding:\n  logo: assets\n", encoding="utf-8")
     assert [m for m in _messages(minimal, "error") if "logo" in m] == [
         f"engagement.yaml:{len(meta.read_text().splitlines())}:9: logo 'assets' is a folder, not an image: "
-        "name the image file in it"
+        "name the image file in it [AK204]"
     ]
 
 
@@ -125,7 +125,7 @@ def test_a_link_out_of_the_engagement_folder_is_refused_and_never_quoted(minimal
     messages = _messages(minimal)
     assert (
         f"{name}:0: is a link to a file outside the engagement folder; it is not read "
-        "(copy the file into the folder instead)" in messages
+        "(copy the file into the folder instead) [AK033]" in messages
     )
     assert not any(SECRET in m for m in messages)
 
@@ -139,4 +139,4 @@ def test_a_link_inside_the_engagement_folder_is_fine(minimal: Path):
 
 def test_a_control_character_in_yaml_is_reported_where_it_is(tmp_path: Path):
     got = _yaml_problems(tmp_path, "a: 1\nb: x\x1b[2Ky\n")
-    assert got == ["x.yaml:2:5: the control character \\x1b is not allowed in a YAML file; delete it"]
+    assert got == ["x.yaml:2:5: the control character \\x1b is not allowed in a YAML file; delete it [AK022]"]

@@ -22,6 +22,7 @@ def test_system_ids_differing_only_in_case_are_refused_naming_both_rows(example_
     assert errors == [
         f"{systems}:{len(lines)}:id: system 'LLM-Assist' and 'llm-assist' (line 3) differ only in upper/lower case "
         "or Unicode form: their reports would be the same file on macOS and Windows; give one of them a different id"
+        " [AK122]"
     ]
 
 

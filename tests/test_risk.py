@@ -495,7 +495,9 @@ def test_plan_approval_is_validated(minimal):
     text = (minimal / "engagement.yaml").read_text(encoding="utf-8")
     (minimal / "engagement.yaml").write_text(text + "risk_treatment_plan:\n  approved_by: Board\n", encoding="utf-8")
     got = [p.format() for p in engagement.validate(minimal)]
-    assert got == [f"{minimal / 'engagement.yaml'}:11:3: missing required key 'risk_treatment_plan.approved_on'"]
+    assert got == [
+        f"{minimal / 'engagement.yaml'}:11:3: missing required key 'risk_treatment_plan.approved_on' [AK106]"
+    ]
 
 
 def test_soa6_compares_applicability_with_the_organisation_row(minimal):
@@ -525,9 +527,9 @@ def test_own_control_ids_that_look_like_annex_a_and_lower_case_controls(minimal)
     _write(minimal / "risks.csv", RISKS_SCHEMA.names, [_risk(controls="a.7.4")])
     got = [p.format() for p in engagement.validate(minimal)]
     assert got == [
-        f"{minimal / 'risks.csv'}:2:controls: warning: 'a.7.4' was read as 'A.7.4'; write it so",
+        f"{minimal / 'risks.csv'}:2:controls: warning: 'a.7.4' was read as 'A.7.4'; write it so [AK105]",
         f"{minimal / 'soa.csv'}:40:control_id: 'A6.2.6' looks like an Annex A control id; did you mean 'A.6.2.6'?; "
-        "write Annex A ids as 'A.x.y' (or give your own control an id that does not start with A)",
+        "write Annex A ids as 'A.x.y' (or give your own control an id that does not start with A) [AK320]",
     ]
 
 

@@ -162,7 +162,10 @@ def test_paths_outside_the_folder_are_refused(example_copy: Path, tmp_path: Path
     )
     errs = _errors(example_copy)
     runs = str(example_copy / "security" / "runs.csv")
-    assert f"{runs}:2:result_file: '{outside}' is an absolute path; give a path inside the engagement folder" in errs
+    assert (
+        f"{runs}:2:result_file: '{outside}' is an absolute path; give a path inside the engagement folder [AK612]"
+        in errs
+    )
     assert any(e.startswith(f"{runs}:3:result_file:") and "'..'" in e for e in errs)
     assert any(e.startswith(f"{runs}:4:result_file:") and "outside the engagement folder" in e for e in errs)
     assert any(e.startswith(f"{runs}:5:result_file:") and "no such file" in e for e in errs)

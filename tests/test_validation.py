@@ -62,7 +62,7 @@ def test_loader_raises_with_every_problem(monkeypatch):
 def test_missing_folder(tmp_path):
     problems = engagement.validate(tmp_path / "nowhere")
     assert [p.format() for p in problems] == [
-        f"{tmp_path / 'nowhere'}:0: the engagement folder does not exist (create one with 'aimskit init')"
+        f"{tmp_path / 'nowhere'}:0: the engagement folder does not exist (create one with 'aimskit init') [AK030]"
     ]
 
 
@@ -103,7 +103,7 @@ def test_rows_of_out_of_scope_systems_are_not_counted(minimal):
     problems = engagement.validate(minimal)
     assert [p.format() for p in problems] == [
         f"{minimal / 'gap.csv'}:8:system_id: warning: system 'legacy' is out of scope (in_scope = no); "
-        "this row is not counted"
+        "this row is not counted [AK126]"
     ]
     eng = engagement.load(minimal)
     assert "legacy" not in set(eng.gap["system_id"].dropna())

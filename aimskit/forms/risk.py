@@ -446,7 +446,11 @@ class RiskEditor(Form):
         if not row["risk_id"]:
             from aimskit.problems import Problem
 
-            return [Problem(str(self.folder / RISKS_FILE), 0, "risk_id", "'risk_id' is empty; a value is required")]
+            return [
+                Problem(
+                    str(self.folder / RISKS_FILE), 0, "risk_id", "'risk_id' is empty; a value is required", code="AK107"
+                )
+            ]
         problems = []
         if self.pick.value == NEW and row["risk_id"] in self.rows:
             from aimskit.problems import Problem
@@ -457,6 +461,7 @@ class RiskEditor(Form):
                     0,
                     "risk_id",
                     f"risk '{row['risk_id']}' already exists; choose another id (next free: {self.next_id()})",
+                    code="AK113",
                 )
             )
             return problems

@@ -412,7 +412,7 @@ class ScreeningWizard(Form):
         except edit.EditError as exc:
             from aimskit.problems import Problem
 
-            return [Problem(str(self.file.path), 0, "", str(exc))]
+            return [Problem(str(self.file.path), 0, "", str(exc), code="AK036")]
         return self.validate({self.file.rel: text}, self.file.rel, None)
 
     def save(self) -> bool:

@@ -302,9 +302,9 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
             "objectives": list(prog.objectives or []),
         }
         if programme["start"] and programme["end"] and programme["end"] < programme["start"]:
-            y.error(("programme", "end"), "programme end is before its start")
+            y.error(("programme", "end"), "programme end is before its start", code="AK501")
     if "audits" not in doc.data:
-        y.error((), "missing required key 'audits' (a list of audits; write 'audits: []' for none yet)")
+        y.error((), "missing required key 'audits' (a list of audits; write 'audits: []' for none yet)", code="AK106")
     clause_scope, control_scope = scope_ids()
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     rows: list[dict[str, Any]] = []
@@ -328,17 +328,19 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
             "notes": item.notes or "",
         }
         if start and end and end < start:
-            y.error((*p, "end"), f"audit '{aid}' ends ({end}) before it starts ({start})")
+            y.error((*p, "end"), f"audit '{aid}' ends ({end}) before it starts ({start})", code="AK502")
         if status == "done" and end and as_of and end > as_of:
             y.error(
                 (*p, "end"),
                 f"audit '{aid}' is done but ends after the assessment date {as_of}; set status: planned",
+                code="AK503",
             )
         if status == "planned" and end and as_of and end < as_of:
             y.warning(
                 (*p, "end"),
                 f"audit '{aid}' is still planned but was due to end on {end}, before the assessment date {as_of}: "
                 "record it as done or move its dates",
+                code="AK504",
             )
         scope = item.scope
         raw_scope = doc.data["audits"][i].get("scope")
@@ -346,7 +348,7 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
         controls: list[str] = []
         systems: list[str] = []
         if scope is None:
-            y.error(p, f"audit '{aid}' has no scope: add scope with clauses, controls and/or systems")
+            y.error(p, f"audit '{aid}' has no scope: add scope with clauses, controls and/or systems", code="AK505")
         else:
             sp = (*p, "scope")
             for key, vocab, other, what in (
@@ -360,10 +362,16 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                         (clauses if key == "clauses" else controls).append(entry)
                     elif entry in other:
                         y.error(
-                            (*sp, key, j), f"'{entry}' belongs under {'controls' if key == 'clauses' else 'clauses'}"
+                            (*sp, key, j),
+                            f"'{entry}' belongs under {'controls' if key == 'clauses' else 'clauses'}",
+                            code="AK507",
                         )
                     else:
-                        y.error((*sp, key, j), f"unknown {what} '{entry}' in the audit scope{suggest_id(entry, vocab)}")
+                        y.error(
+                            (*sp, key, j),
+                            f"unknown {what} '{entry}' in the audit scope{suggest_id(entry, vocab)}",
+                            code="AK508",
+                        )
             for j, entry in enumerate(scope.systems or []):
                 if not entry:
                     continue
@@ -371,11 +379,12 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
                     y.error(
                         (*sp, "systems", j),
                         f"unknown system '{entry}': not an id in systems.csv{suggest(entry, ctx.systems)}",
+                        code="AK125",
                     )
                 else:
                     systems.append(entry)
             if not clauses and not controls and "clauses" not in raw_scope and "controls" not in raw_scope:
-                y.error(sp, f"audit '{aid}' scope names no clause or control")
+                y.error(sp, f"audit '{aid}' scope names no clause or control", code="AK506")
         requirements: list[str] = []
         for entry in clauses:
             requirements.extend(clause_scope[entry])
@@ -389,7 +398,7 @@ def _read_audits(ctx: ReadContext, path: Any) -> tuple[dict[str, Any], pd.DataFr
         )
         if aid:
             if aid in seen:
-                y.error((*p, "id"), f"duplicate audit id '{aid}' (first on line {seen[aid]})")
+                y.error((*p, "id"), f"duplicate audit id '{aid}' (first on line {seen[aid]})", code="AK113")
                 continue
             seen[aid] = row["line"]
             rows.append(row)
@@ -423,17 +432,27 @@ def _read_findings(
             ok = False
         elif aid and audit is None:
             where = f"not an id in {AUDITS_FILE}" if audits_present else f"{AUDITS_FILE} is missing"
-            problems.error(file, line, "audit_id", f"unknown audit '{aid}': {where}{suggest(aid, by_audit)}")
+            problems.error(
+                file, line, "audit_id", f"unknown audit '{aid}': {where}{suggest(aid, by_audit)}", code="AK509"
+            )
             ok = False
         elif audit is not None and audit["status"] == "planned":
             problems.error(
-                file, line, "audit_id", f"audit '{aid}' is planned: findings can only be raised by a done audit"
+                file,
+                line,
+                "audit_id",
+                f"audit '{aid}' is planned: findings can only be raised by a done audit",
+                code="AK510",
             )
             ok = False
         rid = v.get("requirement_id")
         if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
             problems.warning(
-                file, line, "requirement_id", f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'"
+                file,
+                line,
+                "requirement_id",
+                f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'",
+                code="AK105",
             )
             rid = v["requirement_id"] = rid.upper()
         if rid and rid not in kinds:
@@ -443,14 +462,21 @@ def _read_findings(
                 "requirement_id",
                 f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
                 f"Annex A control{suggest_id(rid, kinds)}",
+                code="AK127",
             )
             ok = False
         elif rid and audit is not None and rid not in audit["requirements"]:
-            problems.warning(file, line, "requirement_id", f"requirement {rid} is outside the scope of audit '{aid}'")
+            problems.warning(
+                file, line, "requirement_id", f"requirement {rid} is outside the scope of audit '{aid}'", code="AK511"
+            )
         sid = v.get("system_id")
         if sid and sid not in ctx.systems:
             problems.error(
-                file, line, "system_id", f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}"
+                file,
+                line,
+                "system_id",
+                f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}",
+                code="AK125",
             )
             ok = False
         raised = v.get("raised_on") or (audit["end"] if audit is not None else None)
@@ -458,17 +484,25 @@ def _read_findings(
         status = v.get("status")
         closure = v.get("closure_date")
         if status == "closed" and closure is None and rec.raw.get("closure_date", "").strip() == "":
-            problems.error(file, line, "closure_date", "status is closed but closure_date is empty")
+            problems.error(file, line, "closure_date", "status is closed but closure_date is empty", code="AK512")
         if closure is not None and status in ("open", "in_progress"):
-            problems.error(file, line, "closure_date", f"closure_date is set but status is {status}; set status closed")
+            problems.error(
+                file,
+                line,
+                "closure_date",
+                f"closure_date is set but status is {status}; set status closed",
+                code="AK513",
+            )
         for col in ("due_date", "verified_on", "closure_date"):
             when = v.get(col)
             if when is not None and raised is not None and when < raised:
-                problems.error(file, line, col, f"{col} {when} is before the finding was raised ({raised})")
+                problems.error(
+                    file, line, col, f"{col} {when} is before the finding was raised ({raised})", code="AK514"
+                )
         for col in ("verified_on", "closure_date", "raised_on"):
             when = v.get(col)
             if when is not None and as_of is not None and when > as_of:
-                problems.error(file, line, col, f"{col} {when} is after the assessment date {as_of}")
+                problems.error(file, line, col, f"{col} {when} is after the assessment date {as_of}", code="AK515")
         checked = [c for c in ("verified_by", "verified_on", "effectiveness") if v.get(c) not in (None, "")]
         if checked and len(checked) < 3:
             missing = [c for c in ("verified_by", "verified_on", "effectiveness") if c not in checked]
@@ -477,17 +511,19 @@ def _read_findings(
                 line,
                 missing[0],
                 f"an effectiveness check needs verified_by, verified_on and effectiveness; {one_of(missing)} missing",
+                code="AK516",
             )
         earlier = v.get("recurrence_of")
         if earlier:
             if earlier == v.get("finding_id"):
-                problems.error(file, line, "recurrence_of", "a finding cannot be a recurrence of itself")
+                problems.error(file, line, "recurrence_of", "a finding cannot be a recurrence of itself", code="AK517")
             elif earlier not in ids:
                 problems.error(
                     file,
                     line,
                     "recurrence_of",
                     f"unknown finding '{earlier}': not a finding_id in {FINDINGS_FILE}{suggest(earlier, ids)}",
+                    code="AK518",
                 )
         if ok:
             kept.append(rec)
@@ -503,6 +539,7 @@ def _read_findings(
                 "recurrence_of",
                 f"finding '{earlier}' was raised on {theirs}, after this one ({mine}); a recurrence points to an "
                 "earlier finding",
+                code="AK519",
             )
     links: dict[str, str] = {
         r.values["finding_id"]: r.values.get("recurrence_of") or "" for r in kept if r.values.get("finding_id")
@@ -520,6 +557,7 @@ def _read_findings(
                 "recurrence_of",
                 f"the recurrence links of '{start}' form a loop ({' -> '.join(_loop(start, links))}); a recurrence "
                 "points to an earlier finding",
+                code="AK520",
             )
     df = to_frame(kept, [*FINDINGS_SCHEMA.names, "raised"])
     return df.astype(object).where(df.notna(), None)
@@ -544,13 +582,21 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
     if data is None:
         return empty
     if "reviews" not in doc.data:
-        y.error((), "missing required key 'reviews' (a list of management reviews; write 'reviews: []' for none yet)")
+        y.error(
+            (),
+            "missing required key 'reviews' (a list of management reviews; write 'reviews: []' for none yet)",
+            code="AK106",
+        )
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
     nxt: dict[str, Any] = {}
     if data.next_review is not None:
         nxt = {"date": data.next_review.date, "title": data.next_review.title or ""}
         if nxt["date"] and as_of and nxt["date"] < as_of:
-            y.warning(("next_review", "date"), f"the next review date {nxt['date']} is before the assessment date")
+            y.warning(
+                ("next_review", "date"),
+                f"the next review date {nxt['date']} is before the assessment date",
+                code="AK521",
+            )
     reviews: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -563,7 +609,9 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
         when = item.date
         if when and as_of and when > as_of:
             y.error(
-                (*p, "date"), f"review '{rid}' is dated after the assessment date {as_of}; record held reviews only"
+                (*p, "date"),
+                f"review '{rid}' is dated after the assessment date {as_of}; record held reviews only",
+                code="AK522",
             )
         perf: dict[str, float] = {}
         if item.performance is not None:
@@ -591,17 +639,31 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
             aid = act.id or ""
             due, done_on, status = act.due, act.completed_on, act.status or ""
             if status == "done" and done_on is None and raw_actions[j].get("completed_on") is None:
-                y.error(ap, f"action '{aid}' is done but has no completed_on date")
+                y.error(ap, f"action '{aid}' is done but has no completed_on date", code="AK523")
             if done_on is not None and status in ("open", "in_progress"):
-                y.error((*ap, "completed_on"), f"action '{aid}' has completed_on but status {status}; set status done")
+                y.error(
+                    (*ap, "completed_on"),
+                    f"action '{aid}' has completed_on but status {status}; set status done",
+                    code="AK524",
+                )
             if when and due and due < when:
-                y.error((*ap, "due"), f"action '{aid}' is due ({due}) before the review that decided it ({when})")
+                y.error(
+                    (*ap, "due"),
+                    f"action '{aid}' is due ({due}) before the review that decided it ({when})",
+                    code="AK525",
+                )
             if when and done_on and done_on < when:
-                y.error((*ap, "completed_on"), f"action '{aid}' completed ({done_on}) before the review ({when})")
+                y.error(
+                    (*ap, "completed_on"),
+                    f"action '{aid}' completed ({done_on}) before the review ({when})",
+                    code="AK526",
+                )
             if done_on and as_of and done_on > as_of:
-                y.error((*ap, "completed_on"), f"completed_on {done_on} is after the assessment date {as_of}")
+                y.error(
+                    (*ap, "completed_on"), f"completed_on {done_on} is after the assessment date {as_of}", code="AK515"
+                )
             if aid in seen_actions:
-                y.error((*ap, "id"), f"duplicate action id '{aid}' (first on line {seen_actions[aid]})")
+                y.error((*ap, "id"), f"duplicate action id '{aid}' (first on line {seen_actions[aid]})", code="AK113")
                 continue
             if aid:
                 seen_actions[aid] = y.line(ap)
@@ -620,7 +682,7 @@ def _read_reviews(ctx: ReadContext, path: Any) -> tuple[pd.DataFrame, pd.DataFra
             )
         if rid:
             if rid in seen:
-                y.error((*p, "id"), f"duplicate review id '{rid}' (first on line {seen[rid]})")
+                y.error((*p, "id"), f"duplicate review id '{rid}' (first on line {seen[rid]})", code="AK113")
                 continue
             seen[rid] = row["line"]
             reviews.append(row)

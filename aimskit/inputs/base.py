@@ -51,13 +51,15 @@ class ReadContext:
         """The path of an optional file when it exists (recorded for the input hashes); None when absent."""
         path = self.folder / file
         if path.is_file() and not inside(self.folder, path):
-            self.problems.error(self.name(file), 0, "", OUTSIDE_MESSAGE)
+            self.problems.error(self.name(file), 0, "", OUTSIDE_MESSAGE, code="AK033")
             return None
         if path.is_file():
             self.files[file] = path
             return path
         if path.exists() or path.is_symlink():
-            self.problems.error(self.name(file), 0, "", "not a regular file (a folder, a broken link or a device?)")
+            self.problems.error(
+                self.name(file), 0, "", "not a regular file (a folder, a broken link or a device?)", code="AK034"
+            )
         return None
 
 

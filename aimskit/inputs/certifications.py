@@ -85,7 +85,11 @@ def read(ctx: ReadContext) -> Certifications:
     if cert.expires_on is not None and cert.expires_on <= cert.issued_on:
         line, column = doc.where((KEY, "expires_on"))
         ctx.problems.error(
-            file, line, column, f"{KEY}.expires_on ({cert.expires_on}) must be after issued_on ({cert.issued_on})"
+            file,
+            line,
+            column,
+            f"{KEY}.expires_on ({cert.expires_on}) must be after issued_on ({cert.issued_on})",
+            code="AK601",
         )
         return Certifications()
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
@@ -102,6 +106,7 @@ def read(ctx: ReadContext) -> Certifications:
             column,
             f"the ISO/IEC 27001 certificate {state}; the reuse view marks it as not valid "
             "(record the current certificate, or reconfirm its evidence before reusing it)",
+            code="AK602",
         )
     if cert.edition == "2013":
         line, column = doc.where((KEY, "edition"))
@@ -111,6 +116,7 @@ def read(ctx: ReadContext) -> Certifications:
             column,
             f"an ISO/IEC 27001:2013 certificate: the transition to the 2022 edition ended on {TRANSITION_END}; "
             "the reuse view maps to 27001:2022 Annex A, whose control numbers differ from 2013",
+            code="AK603",
         )
     return Certifications(iso27001=cert)
 

@@ -258,7 +258,7 @@ def validate_meta(doc: YamlDocument, file: str, problems: Problems, owned: Itera
     """The core model of ``engagement.yaml``; ``owned`` are the keys the parts validate themselves."""
     data = doc.data
     if not isinstance(data, dict):
-        problems.error(file, 1, 1, f"the file must be a mapping of keys to values, found {kind_of(data)}")
+        problems.error(file, 1, 1, f"the file must be a mapping of keys to values, found {kind_of(data)}", code="AK116")
         return None
     owned = tuple(owned)
     core = {k: v for k, v in data.items() if k not in owned}
@@ -275,9 +275,11 @@ def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Probl
     def check_level(value: Any, path: tuple) -> None:
         line, column = doc.where(path)
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.error(file, line, column, f"target maturity must be a whole number 0-5, found {kind_of(value)}")
+            problems.error(
+                file, line, column, f"target maturity must be a whole number 0-5, found {kind_of(value)}", code="AK108"
+            )
         elif not 0 <= value <= 5:
-            problems.error(file, line, column, f"target maturity {value} is outside the range 0 to 5")
+            problems.error(file, line, column, f"target maturity {value} is outside the range 0 to 5", code="AK109")
 
     if isinstance(target, dict):
         keys = _target_keys()
@@ -292,6 +294,7 @@ def _validate_targets(target: Any, doc: YamlDocument, file: str, problems: Probl
                     column,
                     f"unknown requirement, clause or objective '{key}' in target_maturity"
                     f"{suggest(key, keys | {'default'})}",
+                    code="AK127",
                 )
             check_level(value, path)
     else:
@@ -310,16 +313,18 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
         within = folder.resolve() in path.resolve().parents
         exists = path.is_file()
     except OSError as exc:
-        problems.error(file, line, column, f"cannot use logo '{logo}': {exc.strerror or exc}")
+        problems.error(file, line, column, f"cannot use logo '{logo}': {exc.strerror or exc}", code="AK205")
         return None
     if not within:
-        problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder")
+        problems.error(file, line, column, f"logo '{logo}' must be a file inside the engagement folder", code="AK203")
     elif path.is_dir():
-        problems.error(file, line, column, f"logo '{logo}' is a folder, not an image: name the image file in it")
+        problems.error(
+            file, line, column, f"logo '{logo}' is a folder, not an image: name the image file in it", code="AK204"
+        )
     elif not exists:
-        problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder")
+        problems.error(file, line, column, f"logo file '{logo}' not found in the engagement folder", code="AK202")
     elif path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".gif"}:
-        problems.error(file, line, column, f"logo '{logo}' must be a .png, .jpg, .svg or .gif image")
+        problems.error(file, line, column, f"logo '{logo}' must be a .png, .jpg, .svg or .gif image", code="AK204")
     else:
         return path
     return None
@@ -342,7 +347,11 @@ def check_gap(
         rid = rec.values.get("requirement_id")
         if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
             problems.warning(
-                file, rec.line, "requirement_id", f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'"
+                file,
+                rec.line,
+                "requirement_id",
+                f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'",
+                code="AK105",
             )
             rec.values["requirement_id"] = rid.upper()
     records = check_duplicates(records, GAP_SCHEMA, file, problems)
@@ -359,6 +368,7 @@ def check_gap(
                     line,
                     "requirement_id",
                     f"'{rid}' is a heading; assess its sub-clauses instead: {one_of(children[rid])}",
+                    code="AK129",
                 )
                 ok = False
             elif rid.startswith("B."):
@@ -367,6 +377,7 @@ def check_gap(
                     line,
                     "requirement_id",
                     f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'",
+                    code="AK128",
                 )
                 ok = False
             else:
@@ -376,6 +387,7 @@ def check_gap(
                     "requirement_id",
                     f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
                     f"Annex A control{suggest_id(rid, kinds)}",
+                    code="AK127",
                 )
                 ok = False
         sid = v.get("system_id")
@@ -386,6 +398,7 @@ def check_gap(
                     line,
                     "system_id",
                     f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, systems)}",
+                    code="AK125",
                 )
                 ok = False
             elif systems[sid].values.get("in_scope") is False:
@@ -394,6 +407,7 @@ def check_gap(
                     line,
                     "system_id",
                     f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
+                    code="AK126",
                 )
             if rid in kinds and kinds[rid] == "clause":
                 problems.error(
@@ -402,6 +416,7 @@ def check_gap(
                     "system_id",
                     f"clause {rid} applies to the whole organisation; leave system_id empty "
                     "(only Annex A controls can be assessed per system)",
+                    code="AK210",
                 )
                 ok = False
         status = v.get("status")
@@ -414,34 +429,19 @@ def check_gap(
                     "status",
                     f"clause {rid} cannot be not_applicable: clauses 4-10 are mandatory for "
                     "certification (only Annex A controls may be excluded)",
+                    code="AK211",
                 )
             if not (v.get("notes") or "").strip():
                 problems.error(
-                    file,
-                    line,
-                    "notes",
-                    "status not_applicable needs a justification in notes",
+                    file, line, "notes", "status not_applicable needs a justification in notes", code="AK212"
                 )
         if status in ASSESSED_STATUSES and maturity is None and rec.raw.get("maturity", "").strip() == "":
-            problems.error(
-                file,
-                line,
-                "maturity",
-                f"maturity (0-5) is required when status is {status}",
-            )
+            problems.error(file, line, "maturity", f"maturity (0-5) is required when status is {status}", code="AK213")
         if status in ("not_applicable", "not_assessed") and maturity is not None:
-            problems.warning(
-                file,
-                line,
-                "maturity",
-                f"maturity is ignored when status is {status}",
-            )
+            problems.warning(file, line, "maturity", f"maturity is ignored when status is {status}", code="AK214")
         if status == "compliant" and maturity == 0:
             problems.warning(
-                file,
-                line,
-                "maturity",
-                "status compliant with maturity 0 (incomplete) is contradictory",
+                file, line, "maturity", "status compliant with maturity 0 (incomplete) is contradictory", code="AK215"
             )
         if status in ("partially_compliant", "non_compliant") and not (v.get("owner") or "").strip():
             problems.warning(
@@ -449,6 +449,7 @@ def check_gap(
                 line,
                 "owner",
                 f"no owner for a {status} requirement: its remediation item will be unassigned",
+                code="AK216",
             )
         if ok:
             kept.append(rec)

@@ -292,12 +292,12 @@ def check_screening(
     answers: dict[str, Any] = {}
     if not isinstance(screening, dict):
         line, col = doc.where(base)
-        problems.error(file, line, col, "screening must be a mapping of question ids to answers")
+        problems.error(file, line, col, "screening must be a mapping of question ids to answers", code="AK116")
         return answers
     for key in screening:
         if str(key) not in ids:
             line, col = doc.where((*base, key), key=True)
-            problems.error(file, line, col, f"unknown screening question '{key}'{suggest(str(key), ids)}")
+            problems.error(file, line, col, f"unknown screening question '{key}'{suggest(str(key), ids)}", code="AK401")
     for q in records:
         qid = q["id"]
         if screening.get(qid) is None:  # absent, or left empty: unanswered
@@ -306,13 +306,15 @@ def check_screening(
         line, col = doc.where((*base, qid))
         if q["answer"] == "yes_no":
             if not isinstance(value, bool):
-                problems.error(file, line, col, f"{qid}: {_bool_text(value)} is not yes or no")
+                problems.error(file, line, col, f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
                 continue
             answers[qid] = value
         elif q["answer"] == "annex_iii":
             items = _as_list(value)
             if items is None:
-                problems.error(file, line, col, f"{qid}: list the Annex III points, e.g. [5(b)], or write none")
+                problems.error(
+                    file, line, col, f"{qid}: list the Annex III points, e.g. [5(b)], or write none", code="AK402"
+                )
                 continue
             good = []
             for i, item in enumerate(items):
@@ -322,35 +324,43 @@ def check_screening(
                 norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
                 pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if norm in good:
-                    problems.warning(file, *pos, f"{qid}: '{shown}' is listed twice")
+                    problems.warning(file, *pos, f"{qid}: '{shown}' is listed twice", code="AK403")
                 elif norm in points:
                     good.append(norm)
                     if norm != shown:
-                        problems.warning(file, *pos, f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'")
+                        problems.warning(
+                            file, *pos, f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'", code="AK105"
+                        )
                 elif norm in {p.split("(")[0] for p in points}:
                     subs = [p for p in points if p.startswith(norm + "(")]
                     problems.error(
-                        file, *pos, f"{qid}: '{shown}' is an Annex III area; name its point(s): {one_of(subs)}"
+                        file,
+                        *pos,
+                        f"{qid}: '{shown}' is an Annex III area; name its point(s): {one_of(subs)}",
+                        code="AK404",
                     )
                 else:
                     problems.error(
                         file,
                         *pos,
                         f"{qid}: unknown Annex III point '{shown}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
+                        code="AK405",
                     )
             answers[qid] = good
         elif q["answer"] == "annex_i":
             items = _as_list(value)
             if items is None:
-                problems.error(file, line, col, f"{qid}: list the Annex I entries (1-20), e.g. [11], or write none")
+                problems.error(
+                    file, line, col, f"{qid}: list the Annex I entries (1-20), e.g. [11], or write none", code="AK402"
+                )
                 continue
             good_i = []
             for i, item in enumerate(items):
                 pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if isinstance(item, bool) or not isinstance(item, int) or item not in entries:
-                    problems.error(file, *pos, f"{qid}: '{item}' is not an Annex I entry number (1-20)")
+                    problems.error(file, *pos, f"{qid}: '{item}' is not an Annex I entry number (1-20)", code="AK407")
                 elif item in good_i:
-                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice")
+                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice", code="AK403")
                 else:
                     good_i.append(item)
             answers[qid] = good_i
@@ -359,7 +369,11 @@ def check_screening(
             written = as_written(value)
             if written not in choices:
                 problems.error(
-                    file, line, col, f"{qid}: '{written}' is not one of: {one_of(choices)}{suggest(written, choices)}"
+                    file,
+                    line,
+                    col,
+                    f"{qid}: '{written}' is not one of: {one_of(choices)}{suggest(written, choices)}",
+                    code="AK104",
                 )
                 continue
             answers[qid] = written
@@ -375,9 +389,10 @@ def check_screening(
                 line,
                 col,
                 f"no answer to '{qid}' ({q['reference']}){why}: answer it (until then aimskit does not assume a yes)",
+                code="AK408",
             )
         else:
-            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){why}")
+            problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){why}", code="AK409")
     return answers
 
 
@@ -390,7 +405,7 @@ def _read_profile(ctx: ReadContext, name: str, sid: str, out: ImpactInputs) -> N
     if doc is None:
         return
     if not isinstance(doc.data, dict):
-        ctx.problems.error(file, 1, 1, "the file must be a mapping of keys to values")
+        ctx.problems.error(file, 1, 1, "the file must be a mapping of keys to values", code="AK116")
         return
     before = len(ctx.problems.errors)
     answers = check_screening(doc.data.get("screening", {}), doc, file, ctx.problems)
@@ -405,7 +420,11 @@ def _read_profile(ctx: ReadContext, name: str, sid: str, out: ImpactInputs) -> N
             if role not in declared:
                 line, col = doc.where(("role", i))
                 ctx.problems.warning(
-                    file, line, col, f"role '{role}' is not among the organisation's ai_roles in engagement.yaml"
+                    file,
+                    line,
+                    col,
+                    f"role '{role}' is not among the organisation's ai_roles in engagement.yaml",
+                    code="AK410",
                 )
     if len(ctx.problems.errors) == before:
         out.profiles[sid] = profile
@@ -429,6 +448,7 @@ def _read_criteria(ctx: ReadContext, out: ImpactInputs) -> None:
                 col,
                 f"impact_criteria.severe_level '{severe}' is not a band: {one_of(out.criteria.band_ids)}"
                 f"{suggest(severe, out.criteria.band_ids)}",
+                code="AK411",
             )
         else:
             out.severe_level = severe
@@ -468,6 +488,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                 rec.line,
                 "system_id",
                 f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}",
+                code="AK125",
             )
             ok = False
         elif sid and ctx.systems[sid].values.get("in_scope") is False:
@@ -476,6 +497,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                 rec.line,
                 "system_id",
                 f"system '{sid}' is out of scope (in_scope = no); this impact is not counted",
+                code="AK126",
             )
             ok = False
         if c is not None:
@@ -493,6 +515,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                         col,
                         f"{value} is not a level of the {axis.name.lower()} scale "
                         f"({', '.join(str(x) for x in axis.values)})",
+                        code="AK115",
                     )
                     ok = False
             if ok:
@@ -503,6 +526,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                             rec.line,
                             after,
                             f"{after} {v[after]} is higher than {before} {v[before]}: mitigation made it worse?",
+                            code="AK412",
                         )
         if known is not None:
             for rid in v.get("risk_ids") or []:
@@ -513,6 +537,7 @@ def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, f
                         "risk_ids",
                         f"unknown risk '{rid}': not a risk_id in risks.csv"
                         f"{separator_hint(rid, known) or suggest(rid, known)}",
+                        code="AK331",
                     )
         if ok:
             kept.append(rec)
@@ -525,7 +550,11 @@ def read(ctx: ReadContext) -> ImpactInputs:
     folder = ctx.folder / PROFILE_DIR
     if folder.exists() and not folder.is_dir():
         ctx.problems.error(
-            ctx.name(PROFILE_DIR), 1, 1, "must be a folder holding one <system id>.yaml profile per AI system"
+            ctx.name(PROFILE_DIR),
+            1,
+            1,
+            "must be a folder holding one <system id>.yaml profile per AI system",
+            code="AK413",
         )
     if folder.is_dir():
         ids = list(ctx.systems)
@@ -541,18 +570,23 @@ def read(ctx: ReadContext) -> ImpactInputs:
                     1,
                     1,
                     f"a second profile for '{sid}' (also {PROFILE_DIR}/{seen[sid]}): keep one file per system",
+                    code="AK414",
                 )
                 continue
             seen[sid] = path.name
             if sid not in ctx.systems:
                 ctx.problems.error(
-                    file, 1, 1, f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}"
+                    file,
+                    1,
+                    1,
+                    f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}",
+                    code="AK125",
                 )
                 _read_profile(ctx, path.name, sid, ImpactInputs())  # its own problems now, not after renaming
                 continue
             if ctx.systems[sid].values.get("in_scope") is False:
                 ctx.problems.warning(
-                    file, 0, "", f"system '{sid}' is out of scope (in_scope = no); its profile is ignored"
+                    file, 0, "", f"system '{sid}' is out of scope (in_scope = no); its profile is ignored", code="AK126"
                 )
                 continue
             _read_profile(ctx, path.name, sid, out)

@@ -172,11 +172,11 @@ def _check_requirements(
             continue
         several = separator_hint(rid, [*known, *risks])
         if several:
-            message = f"'{rid}' is not one id{several}"
+            code, message = "AK321", f"'{rid}' is not one id{several}"
         elif rid.upper() in known:
-            message = f"'{rid}' must be written '{rid.upper()}'"
+            code, message = "AK322", f"'{rid}' must be written '{rid.upper()}'"
         elif rid.startswith("B."):
-            message = f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'"
+            code, message = "AK128", f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'"
         elif column == "serves" and not (rid[:1].isdigit() or rid[:2].upper() == "A."):
             # not a requirement id: a risk id, possibly of a system out of scope (its risks are not loaded)
             ctx.problems.warning(
@@ -185,12 +185,13 @@ def _check_requirements(
                 column,
                 f"'{rid}' is not a risk in risks.csv of an in-scope AI system{suggest_id(rid, risks)}; "
                 "it is not counted",
+                code="AK331",
             )
             continue
         else:
             what = "an ISO/IEC 42001 clause or Annex A control" + (" or a risk in risks.csv" if risks else "")
-            message = f"unknown id '{rid}': not {what}{suggest_id(rid, [*known, *headings, *risks])}"
-        ctx.problems.error(file, rec.line, column, message)
+            code, message = "AK640", f"unknown id '{rid}': not {what}{suggest_id(rid, [*known, *headings, *risks])}"
+        ctx.problems.error(file, rec.line, column, message, code=code)
     return kept
 
 
@@ -204,7 +205,11 @@ def _check_documents(ctx: ReadContext, records: list[Record], as_of: dt.date | N
         approved_by, approved_on = (v.get("approved_by") or "").strip(), v.get("approved_on")
         if approved_on is not None and not approved_by:
             ctx.problems.warning(
-                file, rec.line, "approved_by", "approved_on is set but approved_by is empty: who approved it?"
+                file,
+                rec.line,
+                "approved_by",
+                "approved_on is set but approved_by is empty: who approved it?",
+                code="AK641",
             )
         if approved_by and approved_on is None and not rec.raw.get("approved_on", "").strip():
             ctx.problems.warning(
@@ -212,6 +217,7 @@ def _check_documents(ctx: ReadContext, records: list[Record], as_of: dt.date | N
                 rec.line,
                 "approved_on",
                 "approved_by is set but approved_on is empty: the document counts as unapproved",
+                code="AK642",
             )
         if approved_on is not None and as_of is not None and approved_on > as_of:
             ctx.problems.warning(
@@ -220,6 +226,7 @@ def _check_documents(ctx: ReadContext, records: list[Record], as_of: dt.date | N
                 "approved_on",
                 f"approved on {approved_on.isoformat()}, after the assessment date {as_of.isoformat()}: "
                 "it counts as unapproved until then",
+                code="AK643",
             )
         nxt = v.get("next_review")
         if nxt is not None and approved_on is not None and nxt < approved_on:
@@ -228,6 +235,7 @@ def _check_documents(ctx: ReadContext, records: list[Record], as_of: dt.date | N
                 rec.line,
                 "next_review",
                 f"next_review {nxt.isoformat()} is before approved_on {approved_on.isoformat()}",
+                code="AK644",
             )
     return records
 
@@ -244,7 +252,11 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
         sid = v.get("system_id")
         if sid and sid in ctx.systems and ctx.systems[sid].values.get("in_scope") is False:
             ctx.problems.warning(
-                file, rec.line, "system_id", f"system '{sid}' is out of scope (in_scope = no); this row is not counted"
+                file,
+                rec.line,
+                "system_id",
+                f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
+                code="AK126",
             )
             ok = False
         elif sid and sid not in ctx.systems:
@@ -253,16 +265,25 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
                 rec.line,
                 "system_id",
                 f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
+                code="AK125",
             )
             ok = False
         v["serves"] = _check_requirements(ctx, file, rec, "serves", known, headings, risks)
         if v.get("current_value") and v.get("measured_on") is None and not rec.raw.get("measured_on", "").strip():
             ctx.problems.warning(
-                file, rec.line, "measured_on", "current_value is set but measured_on is empty: when was it measured?"
+                file,
+                rec.line,
+                "measured_on",
+                "current_value is set but measured_on is empty: when was it measured?",
+                code="AK645",
             )
         if v.get("status") == "achieved" and not (v.get("current_value") or "").strip():
             ctx.problems.warning(
-                file, rec.line, "current_value", "status achieved but no current_value shows the target was met"
+                file,
+                rec.line,
+                "current_value",
+                "status achieved but no current_value shows the target was met",
+                code="AK646",
             )
         if ok:
             kept.append(rec)
@@ -290,6 +311,7 @@ def read(ctx: ReadContext) -> ReadinessData:
                 column,
                 f"certification.stage_2 {c.stage_2} is before stage_1 {c.stage_1}: "
                 "the stage-2 audit follows the stage-1 audit",
+                code="AK647",
             )
             certification = c.model_copy(update={"stage_2": None})
     as_of = ctx.meta.assessment_date if ctx.meta is not None else None
@@ -302,6 +324,7 @@ def read(ctx: ReadContext) -> ReadinessData:
                 line,
                 column,
                 f"certification.{key} {when} is before the assessment date {as_of}: record the next audit's date",
+                code="AK648",
             )
     files: list[str] = []
     docs: list[Record] = []

@@ -176,22 +176,23 @@ class RiskData:
         return SOA_FILE in self.files
 
 
-def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[str]) -> str | None:
-    """Why a control id cannot be used, or None when it is an Annex A control or an own control."""
+def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[str]) -> tuple[str, str] | None:
+    """Why a control id cannot be used (its problem code and message), or None when it is an Annex A
+    control or an own control."""
     if cid in annex or cid in own:
         return None
     several = separator_hint(cid, [*annex, *own])
     if several:
-        return f"'{cid}' is not one control{several}"
+        return "AK321", f"'{cid}' is not one control{several}"
     if cid.upper() in annex:
-        return f"'{cid}' must be written '{cid.upper()}'"
+        return "AK322", f"'{cid}' must be written '{cid.upper()}'"
     if cid.startswith("B."):
-        return f"'{cid}' is an Annex B guidance number; use the Annex A control 'A.{cid[2:]}'"
+        return "AK128", f"'{cid}' is an Annex B guidance number; use the Annex A control 'A.{cid[2:]}'"
     if cid in headings:
-        return f"'{cid}' is an Annex A objective; name its controls instead"
+        return "AK129", f"'{cid}' is an Annex A objective; name its controls instead"
     if cid.startswith("A."):
-        return f"unknown Annex A control '{cid}'{suggest_id(cid, annex)}"
-    return (
+        return "AK323", f"unknown Annex A control '{cid}'{suggest_id(cid, annex)}"
+    return "AK324", (
         f"unknown control '{cid}': not an Annex A control nor a control of your own listed in {SOA_FILE}"
         f"{suggest(cid, own)}"
     )
@@ -202,7 +203,9 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
     for rec in records:
         cid = rec.values.get("control_id")
         if cid and cid not in annex and cid[:1] == "a" and cid.upper() in annex:
-            ctx.problems.warning(file, rec.line, "control_id", f"'{cid}' was read as '{cid.upper()}'; write it so")
+            ctx.problems.warning(
+                file, rec.line, "control_id", f"'{cid}' was read as '{cid.upper()}'; write it so", code="AK105"
+            )
             rec.values["control_id"] = cid.upper()
     records = check_duplicates(records, SOA_SCHEMA, file, ctx.problems)
     kept = []
@@ -218,33 +221,42 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
                 "control_id",
                 f"'{cid}' looks like an Annex A control id{suggest_id(dotted, annex)}; write Annex A ids as 'A.x.y' "
                 "(or give your own control an id that does not start with A)",
+                code="AK320",
             )
             ok = False
         elif cid and cid not in annex:
             if cid.startswith(("A.", "B.")) or cid in headings:
-                ctx.problems.error(file, line, "control_id", _control_problem(cid, annex, set(), headings) or "")
+                code, why = _control_problem(cid, annex, set(), headings) or ("AK323", "")
+                ctx.problems.error(file, line, "control_id", why, code=code)
                 ok = False
             elif not (v.get("title") or "").strip():
                 ctx.problems.error(
-                    file, line, "title", f"'{cid}' is not an Annex A control: give your own control a title"
+                    file,
+                    line,
+                    "title",
+                    f"'{cid}' is not an Annex A control: give your own control a title",
+                    code="AK325",
                 )
         for item in v.get("justification") or []:
             if item not in JUSTIFICATIONS:
                 folded = item.lower().replace(" ", "_").replace("-", "_").replace("/", "_")
                 if folded in JUSTIFICATIONS:
-                    ctx.problems.warning(file, line, "justification", f"'{item}' was read as '{folded}'")
+                    ctx.problems.warning(file, line, "justification", f"'{item}' was read as '{folded}'", code="AK105")
                 else:
                     ctx.problems.error(
                         file,
                         line,
                         "justification",
                         f"'{item}' is not one of: {one_of(JUSTIFICATIONS)}{suggest(item, JUSTIFICATIONS)}",
+                        code="AK104",
                     )
         v["justification"] = [
             i.lower().replace(" ", "_").replace("-", "_").replace("/", "_") for i in v.get("justification") or []
         ]
         if v.get("applicable") is True and v.get("implementation") is None and not rec.raw.get("implementation"):
-            ctx.problems.error(file, line, "implementation", "an applicable control needs its implementation status")
+            ctx.problems.error(
+                file, line, "implementation", "an applicable control needs its implementation status", code="AK326"
+            )
         if v.get("applicable") is False and v.get("justification"):
             ctx.problems.warning(
                 file,
@@ -252,6 +264,7 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
                 "justification",
                 "justification categories are for included controls; for an exclusion write the reason in "
                 "justification_text",
+                code="AK327",
             )
         if ok:
             kept.append(rec)
@@ -284,10 +297,15 @@ def _check_risks(
                     line,
                     "system_id",
                     f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
+                    code="AK125",
                 )
             elif ctx.systems[sid].values.get("in_scope") is False:
                 ctx.problems.warning(
-                    file, line, "system_id", f"system '{sid}' is out of scope (in_scope = no); this risk is not counted"
+                    file,
+                    line,
+                    "system_id",
+                    f"system '{sid}' is out of scope (in_scope = no); this risk is not counted",
+                    code="AK126",
                 )
         for col, choices, what in (
             ("risk_source", sources, "an Annex C risk source"),
@@ -297,22 +315,30 @@ def _check_risks(
             if value and value not in choices:
                 folded = value.lower().replace(" ", "-").replace("_", "-")
                 if folded in choices:
-                    ctx.problems.warning(file, line, col, f"'{value}' was read as '{folded}'; write '{folded}'")
+                    ctx.problems.warning(
+                        file, line, col, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105"
+                    )
                     v[col] = folded
                 else:
                     ctx.problems.error(
-                        file, line, col, f"'{value}' is not {what}: {one_of(choices)}{suggest(value, choices)}"
+                        file,
+                        line,
+                        col,
+                        f"'{value}' is not {what}: {one_of(choices)}{suggest(value, choices)}",
+                        code="AK104",
                     )
         if v.get("treatment") in TREATMENT_SYNONYMS:
             v["treatment"] = TREATMENT_SYNONYMS[v["treatment"]]
         fixed = []
         for cid in v.get("controls") or []:
             if cid not in annex and cid not in own and cid.upper() in annex:
-                ctx.problems.warning(file, line, "controls", f"'{cid}' was read as '{cid.upper()}'; write it so")
+                ctx.problems.warning(
+                    file, line, "controls", f"'{cid}' was read as '{cid.upper()}'; write it so", code="AK105"
+                )
                 cid = cid.upper()
-            why = _control_problem(cid, annex, own, headings)
-            if why:
-                ctx.problems.error(file, line, "controls", why)
+            problem = _control_problem(cid, annex, own, headings)
+            if problem:
+                ctx.problems.error(file, line, "controls", problem[1], code=problem[0])
             fixed.append(cid)
         v["controls"] = fixed
         if axes is not None:
@@ -329,18 +355,23 @@ def _check_risks(
                         line,
                         col,
                         f"{value} is not on the {scale.name.lower()} scale ({', '.join(map(str, scale.values))})",
+                        code="AK115",
                     )
                     v[col] = None
         pair = [rec.raw.get("residual_likelihood", "").strip(), rec.raw.get("residual_impact", "").strip()]
         if bool(pair[0]) != bool(pair[1]):
             missing = "residual_impact" if pair[0] else "residual_likelihood"
-            ctx.problems.error(file, line, missing, "give both residual_likelihood and residual_impact, or neither")
+            ctx.problems.error(
+                file, line, missing, "give both residual_likelihood and residual_impact, or neither", code="AK328"
+            )
         if v.get("accepted_on") and not (v.get("accepted_by") or "").strip():
             ctx.problems.error(
-                file, line, "accepted_by", "accepted_on is set but accepted_by is empty: who accepted it?"
+                file, line, "accepted_by", "accepted_on is set but accepted_by is empty: who accepted it?", code="AK329"
             )
         if v.get("status") == "accepted" and not v.get("accepted_on") and not (v.get("accepted_by") or "").strip():
-            ctx.problems.error(file, line, "accepted_by", "status accepted needs accepted_by (and accepted_on)")
+            ctx.problems.error(
+                file, line, "accepted_by", "status accepted needs accepted_by (and accepted_on)", code="AK330"
+            )
     return records
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from aimskit import catalog
 from aimskit.inputs.base import MetaKey, Part, ReadContext
-from aimskit.problems import one_of, suggest
+from aimskit.problems import WARNING, one_of, suggest
 from aimskit.security.importers import IMPORTERS, Imported, import_file
 from aimskit.security.importers.base import sha256_file
 from aimskit.tables import Column, TableSchema, check_duplicates, template_csv, to_frame, validate_table
@@ -181,31 +181,40 @@ def read(ctx: ReadContext) -> SecurityData:
                 line,
                 "system_id",
                 f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
+                code="AK125",
             )
             ok = False
         elif sid and ctx.systems[sid].values.get("in_scope") is False:
-            ctx.problems.warning(file, line, "system_id", f"system '{sid}' is out of scope (in_scope = no); not judged")
+            ctx.problems.warning(
+                file, line, "system_id", f"system '{sid}' is out of scope (in_scope = no); not judged", code="AK126"
+            )
         cats = []
         for c in v.get("owasp") or []:
             c2 = c.upper().split(":")[0]
             if c2 not in owasp:
                 ctx.problems.error(
-                    file, line, "owasp", f"'{c}' is not an OWASP LLM 2025 category (LLM01..LLM10){suggest(c, owasp)}"
+                    file,
+                    line,
+                    "owasp",
+                    f"'{c}' is not an OWASP LLM 2025 category (LLM01..LLM10){suggest(c, owasp)}",
+                    code="AK610",
                 )
             else:
                 cats.append(c2)
         v["owasp"] = cats
         if v.get("score_meaning") and v.get("tool") not in (None, "inspect"):
-            ctx.problems.warning(file, line, "score_meaning", "score_meaning applies to Inspect AI logs only; ignored")
+            ctx.problems.warning(
+                file, line, "score_meaning", "score_meaning applies to Inspect AI logs only; ignored", code="AK611"
+            )
         value = (v.get("result_file") or "").strip()
         real, why = (None, None) if not value else _resolve(ctx, value)
         if why:
-            ctx.problems.error(file, line, "result_file", f"'{value}' is {why}")
+            ctx.problems.error(file, line, "result_file", f"'{value}' is {why}", code="AK612")
             ok = False
         if real is not None:
             if str(real) in used:
                 ctx.problems.warning(
-                    file, line, "result_file", f"the same file is declared by run '{used[str(real)]}' too"
+                    file, line, "result_file", f"the same file is declared by run '{used[str(real)]}' too", code="AK613"
                 )
             used[str(real)] = v.get("run_id") or ""
             if not real.is_relative_to((ctx.folder / "security").resolve()):
@@ -215,16 +224,20 @@ def read(ctx: ReadContext) -> SecurityData:
                     "result_file",
                     f"'{value}' is outside the security/ folder: keep result files there so a change to them "
                     "re-renders the cached reports",
+                    code="AK614",
                 )
             ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
             result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
             shown = ctx.name(value)
             for pline, message, severity in result.problems:
-                ctx.problems.add(shown, pline, "", message, severity)
+                code = "AK616" if severity == WARNING else "AK615"  # the importers' own checks share two codes
+                ctx.problems.add(shown, pline, "", message, severity, code=code)
             if v.get("tool") is None and result.tool:
                 v["tool"] = result.tool
             elif v.get("tool") and result.tool and v["tool"] != result.tool:
-                ctx.problems.error(file, line, "tool", f"the file was written by {result.tool}, not {v['tool']}")
+                ctx.problems.error(
+                    file, line, "tool", f"the file was written by {result.tool}, not {v['tool']}", code="AK617"
+                )
             v["sha256"] = sha256_file(real)
             v["bytes"] = real.stat().st_size
             if v.get("run_id"):
