@@ -171,6 +171,23 @@ class Form:
     def blocking(problems: Sequence[Problem]) -> list[Problem]:
         return [p for p in problems if p.severity == ERROR]
 
+    def check(self) -> list[Problem]:
+        """The problems ``aimskit validate`` would report once the unsaved changes are written."""
+        raise NotImplementedError
+
+    def checked_before_saving(self) -> bool:
+        """Check the unsaved changes and show the problems; False (and the reason shown) when errors block saving."""
+        problems = self.check()
+        self.show_problems(problems)
+        errors = self.blocking(problems)
+        if errors:
+            self.say(
+                f"Not saved: {len(errors)} problem(s) to fix first (listed above, as 'aimskit validate' reports them).",
+                "error",
+            )
+            return False
+        return True
+
     def saved_message(self, result: edit.WriteResult, what: str) -> str:
         rel = edit.relative(self.folder, result.path)
         if not result.changed:

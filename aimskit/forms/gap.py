@@ -454,14 +454,7 @@ class GapQuestionnaire(Form):
         if not self.drafts:
             self.say("Nothing to save: no unsaved answers.")
             return False
-        problems = self.check()
-        self.show_problems(problems)
-        errors = self.blocking(problems)
-        if errors:
-            self.say(
-                f"Not saved: {len(errors)} problem(s) to fix first (listed above, as 'aimskit validate' reports them).",
-                "error",
-            )
+        if not self.checked_before_saving():
             return False
         rows = [{"requirement_id": rid, "system_id": sid, **row} for (rid, sid), row in self.drafts.items()]
         try:

@@ -470,14 +470,7 @@ class RiskEditor(Form):
 
     def save(self) -> bool:
         """Write the risk into risks.csv; False (with the reason shown) when it was not written."""
-        problems = self.check()
-        self.show_problems(problems)
-        errors = self.blocking(problems)
-        if errors:
-            self.say(
-                f"Not saved: {len(errors)} problem(s) to fix first (listed above, as 'aimskit validate' reports them).",
-                "error",
-            )
+        if not self.checked_before_saving():
             return False
         row = self.values()
         try:
