@@ -21,6 +21,7 @@ from aimskit import catalog
 from aimskit.ids import natural_key
 from aimskit.inputs import templates
 from aimskit.inputs.base import Part, ReadContext
+from aimskit.inputs.core import unknown_requirement
 from aimskit.problems import one_of, suggest, suggest_id
 from aimskit.tables import Column, Record, TableSchema, check_duplicates, template_csv, to_frame, validate_table
 from aimskit.yamlio import load_yaml
@@ -456,14 +457,7 @@ def _read_findings(
             )
             rid = v["requirement_id"] = rid.upper()
         if rid and rid not in kinds:
-            problems.error(
-                file,
-                line,
-                "requirement_id",
-                f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
-                f"Annex A control{suggest_id(rid, kinds)}",
-                code="AK127",
-            )
+            problems.error(file, line, "requirement_id", unknown_requirement(rid, kinds), code="AK127")
             ok = False
         elif rid and audit is not None and rid not in audit["requirements"]:
             problems.warning(

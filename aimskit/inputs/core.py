@@ -330,6 +330,14 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
     return None
 
 
+def unknown_requirement(rid: str, kinds: Iterable[str]) -> str:
+    """The message for an ID that is neither a clause sub-clause nor an Annex A control (code AK127)."""
+    return (
+        f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or Annex A control"
+        f"{suggest_id(rid, kinds)}"
+    )
+
+
 def check_gap(
     records: list[Record],
     systems: dict[str, Record],
@@ -381,14 +389,7 @@ def check_gap(
                 )
                 ok = False
             else:
-                problems.error(
-                    file,
-                    line,
-                    "requirement_id",
-                    f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or "
-                    f"Annex A control{suggest_id(rid, kinds)}",
-                    code="AK127",
-                )
+                problems.error(file, line, "requirement_id", unknown_requirement(rid, kinds), code="AK127")
                 ok = False
         sid = v.get("system_id")
         if sid:
