@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimskit import catalog
-from aimskit.inputs.base import MetaKey, Part, ReadContext
+from aimskit.inputs.base import MetaKey, Part, ReadContext, Slice
 from aimskit.problems import WARNING, one_of, suggest
 from aimskit.security.importers import IMPORTERS, Imported, import_file
 from aimskit.security.importers.base import sha256_file
@@ -274,5 +274,7 @@ PART: Part[SecurityData] = Part(
     ),
     templates={RUNS_FILE: lambda: template_csv(RUNS_SCHEMA, [{c.name: c.example for c in RUNS_SCHEMA.columns}])},
     schemas=(RUNS_SCHEMA,),
+    # a per-system report reads its system's runs and the result files they name
+    slices=(Slice("security", "system_id", shared=False, index="runs.csv", file_column="result_file"),),
     description="Red-team test runs (garak, promptfoo, PyRIT, Inspect AI result files) and the criteria to judge them.",
 )

@@ -64,6 +64,8 @@ def slice_hash(path: Path, spec: Slice, system_id: str) -> str | None:
     another system's rows leaves it unchanged. A CSV the slicer cannot read (bad encoding, no such
     column) is hashed whole, which is always safe.
     """
+    if spec.index:
+        return _index_hash(path, spec, system_id)
     if not spec.column:
         if not path.is_dir():
             return whole_hash(path)
@@ -82,6 +84,31 @@ def slice_hash(path: Path, spec: Slice, system_id: str) -> str | None:
         if value == system_id or (spec.shared and value == ""):
             rows.append(cells)
     return _digest(["csv", spec.column, system_id, text.header, rows])
+
+
+def _index_hash(path: Path, spec: Slice, system_id: str) -> str | None:
+    """A folder sliced by its index CSV: the system's index rows and the sha256 of each file they name."""
+    index = path / spec.index
+    if not index.is_file():
+        return whole_hash(path)
+    problems = Problems()
+    text = read_csv(index, str(index), problems)
+    if problems.errors or spec.column not in text.header or spec.file_column not in text.header:
+        return whole_hash(path)
+    root = path
+    for _ in Path(spec.file).parts:
+        root = root.parent
+    col, fcol = text.header.index(spec.column), text.header.index(spec.file_column)
+    rows, files = [], []
+    for _line, cells in text.records:
+        value = cells[col].strip(_STRIP) if col < len(cells) else ""
+        if value == system_id or (spec.shared and value == ""):
+            rows.append(cells)
+            rel = cells[fcol].strip(_STRIP) if fcol < len(cells) else ""
+            target = (root / rel.replace("\\", "/")) if rel else None
+            ok = target is not None and target.is_file() and target.resolve().is_relative_to(root.resolve())
+            files.append([rel, file_sha256(target) if ok and target is not None else None])
+    return _digest(["index", spec.index, spec.column, system_id, text.header, rows, files])
 
 
 def input_hash(folder: Path, name: str, system_id: str | None = None) -> tuple[str, str | None]:

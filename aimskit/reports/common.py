@@ -55,6 +55,15 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
     for name in sorted(eng.files):
         folder, _, rest = name.partition("/")
         spec = sliced.get(folder) if rest else None
+        if spec is not None and spec.index:  # a folder sliced by its index: one row for the system's slice
+            if name == f"{folder}/{spec.index}":
+                rows.append(
+                    {
+                        "item": f"input {folder}/ (the rows of {system_id} in {spec.index} and the files they name)",
+                        "value": f"sha256 {slicing.slice_hash(Path(eng.path) / folder, spec, system_id)}",
+                    }
+                )
+            continue
         if spec is not None and not spec.column:  # a per-system folder: its own file only
             if Path(rest).stem != system_id:
                 continue
