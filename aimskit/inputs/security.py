@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimskit import catalog
+from aimskit.codes import CODES
 from aimskit.inputs.base import MetaKey, Part, ReadContext, Slice
 from aimskit.problems import WARNING, one_of, suggest
 from aimskit.security.importers import IMPORTERS, Imported, import_file
@@ -229,9 +230,9 @@ def read(ctx: ReadContext) -> SecurityData:
             ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
             result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
             shown = ctx.name(value)
-            for pline, message, severity in result.problems:
-                code = "AK616" if severity == WARNING else "AK615"  # the importers' own checks share two codes
-                ctx.problems.add(shown, pline, "", message, severity, code=code)
+            for pline, message, severity, code in result.problems:  # each kind of importer problem: its own code
+                fallback = "AK616" if severity == WARNING else "AK615"
+                ctx.problems.add(shown, pline, "", message, severity, code=code if code in CODES else fallback)
             if v.get("tool") is None and result.tool:
                 v["tool"] = result.tool
             elif v.get("tool") and result.tool and v["tool"] != result.tool:
