@@ -114,8 +114,15 @@ def example():
 
 def test_example_llm_assist(example):
     r = security.assess(example, "llm-assist")
-    assert len(r.runs) == 6 and set(r.findings["tool"]) == {"garak", "promptfoo", "pyrit"}
+    assert len(r.runs) == 7 and set(r.findings["tool"]) == {"garak", "promptfoo", "pyrit", "inspect"}
     cats = r.categories.set_index("category")
+    # LLM01: latest garak run (RT-G2, 40 attempts, 2 successes) + the Inspect AI run (25 samples x 4 epochs, none)
+    assert (cats.loc["LLM01", "attempts"], cats.loc["LLM01", "successes"]) == (140, 2)
+    assert cats.loc["LLM01", "runs"] == ["RT-G2", "RT-I1"]
+    inspect_trend = r.trend[r.trend["run_id"] == "RT-I1"]
+    assert inspect_trend[["category", "attempts", "successes", "verdict"]].values.tolist() == [
+        ["LLM01", 100, 0, "pass"]
+    ]
     assert list(cats.index) == [f"LLM{i:02d}" for i in range(1, 11)]
     # LLM07: latest promptfoo run (12 attempts) + latest PyRIT run (6), no success, below 20 attempts
     assert (cats.loc["LLM07", "attempts"], cats.loc["LLM07", "successes"]) == (18, 0)
