@@ -143,3 +143,16 @@ def test_a_gap_system_key_holds_its_own_runs_only(example_copy: Path):
 def test_by_control_of_no_run_is_empty_with_its_columns():
     out = evidence.by_control(pd.DataFrame(columns=security.EVIDENCE_COLUMNS), {})
     assert out.empty and list(out.columns) == evidence.COLUMNS
+
+
+def test_review_pack_lists_each_run_since_the_last_review_once(eng):
+    from aimskit.inputs import audit as audit_part
+    from aimskit.reports import security as security_view
+
+    held = sorted(eng.part(audit_part.PART).reviews["date"])
+    html = security_view.since_last_review(eng).data
+    after = [r for r in _runs_csv() if r["run_date"] > str(held[-1])]
+    assert after, "the example has runs after its last review"
+    for r in after:
+        assert html.count(f">{r['run_id']}</a>") == 1
+    assert "A.6.2.4" in html
