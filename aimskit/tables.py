@@ -120,7 +120,7 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if not any(c.strip(_STRIP) for c in cells):
+            if not "".join(cells).strip(_STRIP):  # blank: no cell has anything but whitespace
                 continue
             if cells[0].lstrip(_STRIP).startswith("#"):
                 continue
@@ -272,6 +272,9 @@ def _drop_ghost_columns(
     return header[:width], trimmed
 
 
+_UNPARSED = object()
+
+
 def validate_table(
     path: Path, schema: TableSchema, file: str, problems: Problems, scales: dict[str, Any] | None = None
 ) -> list[Record]:
@@ -314,6 +317,12 @@ def validate_table(
             file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})", code="AK102"
         )
     records: list[Record] = []
+    # A cell parsed without a problem gives the same value wherever it is (the value depends only on the
+    # column, the text and the scale): each distinct text is parsed once per column. A cell with a problem
+    # (or a warning) is parsed, and reported, every time. Lists are mutable and are parsed every time.
+    scales = scales or {}
+    plan = [(c.name, c, {} if c.kind != "list" else None, scales.get(c.name), c.name in seen) for c in schema.columns]
+    positions = list(seen.items())
     for line, cells in rows:
         if len(cells) != len(header):
             problems.error(
@@ -325,25 +334,36 @@ def validate_table(
                 code="AK010",
             )
             continue
-        raw = {name: cells[i] for name, i in seen.items()}
+        raw = {name: cells[i] for name, i in positions}
         if schema.prelisted and unanswered(schema, raw):
             continue
         record = Record(line=line, raw=raw)
-        for col in schema.columns:
-            if col.name not in seen:
-                record.values[col.name] = None
+        values = record.values
+        for name, col, known_values, scale, present in plan:
+            if not present:
+                values[name] = None
                 continue
-            scale = (scales or {}).get(col.name)
-            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems, scale)
+            text = raw[name]
+            if known_values is not None:
+                value = known_values.get(text, _UNPARSED)
+                if value is not _UNPARSED:
+                    values[name] = value
+                    continue
+            before = len(problems.items)
+            value = _parse_value(col, text, file, line, problems, scale)
+            if known_values is not None and len(problems.items) == before:
+                known_values[text] = value
+            values[name] = value
         records.append(record)
     return records
 
 
 def unanswered(schema: TableSchema, raw: dict[str, str]) -> bool:
     """Whether a row is a pre-listed row nobody has answered yet (values only in ``schema.prelisted``)."""
-    return any(raw.get(n, "").strip(_STRIP) for n in schema.prelisted) and not any(
-        v.strip(_STRIP) for n, v in raw.items() if n not in schema.prelisted
-    )
+    prelisted = schema.prelisted
+    if not "".join([raw.get(n, "") for n in prelisted]).strip(_STRIP):
+        return False
+    return not "".join([v for n, v in raw.items() if n not in prelisted]).strip(_STRIP)
 
 
 def check_duplicates(records: list[Record], schema: TableSchema, file: str, problems: Problems) -> list[Record]:
@@ -353,7 +373,7 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
     first: dict[tuple, int] = {}
     kept = []
     for rec in records:
-        key = tuple(rec.values.get(k) for k in schema.key)
+        key = tuple([rec.values.get(k) for k in schema.key])
         if key[0] is None:
             kept.append(rec)
             continue
@@ -370,8 +390,13 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
 
 def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> pd.DataFrame:
     """The records as a DataFrame: a ``line`` column (where each row starts in the file), then ``names``."""
-    rows = [{"line": r.line, **{c: r.values.get(c) for c in names}} for r in records]
-    return pd.DataFrame(rows, columns=["line", *names], dtype=dtype)
+    if not records:
+        return pd.DataFrame([], columns=["line", *names], dtype=dtype)
+    # column by column: the frame one dict per record gives (the same values, the same inferred dtypes)
+    columns: dict[str, list[Any]] = {"line": [r.line for r in records]}
+    for c in names:
+        columns[c] = [r.values.get(c) for r in records]
+    return pd.DataFrame(columns, columns=["line", *names], dtype=dtype)
 
 
 def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -> str:

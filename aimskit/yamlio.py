@@ -29,6 +29,10 @@ Position = tuple[int, int]  # 1-based line and column
 
 #: Deepest nesting of lists and mappings accepted; engagement files need four or five levels.
 MAX_DEPTH = 40
+DEPTH_MESSAGE = (
+    f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs only a few levels "
+    "(is a bracket left open?)"
+)
 ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out"
 
 
@@ -141,6 +145,15 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
         return False
     seen_nodes.add(id(node))
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # what _scan reports, when it was left out
+        problems.error(
+            file,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            DEPTH_MESSAGE,
+            code="AK023",
+        )
+        return False
     ok = True
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -174,7 +187,7 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
         return None
     if len(_LOADERS) > 1:
         fast = Problems()
-        doc = _parse(text, file, fast, _LOADERS[0])
+        doc = _parse(text, file, fast, _LOADERS[0], scan=not _shallow_without_anchors(text))
         if doc is not None and not fast.items:
             return doc
     return _parse(text, file, problems, _Loader)
@@ -218,8 +231,7 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
                         file,
                         line,
                         column,
-                        f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
-                        "only a few levels (is a bracket left open?)",
+                        DEPTH_MESSAGE,
                         code="AK023",
                     )
                     return False
@@ -244,8 +256,23 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
     return True
 
 
-def _parse(text: str, file: str, problems: Problems, loader_class: type) -> YamlDocument | None:
-    if not _scan(text, file, problems, loader_class):
+#: Bound on the nesting a text can have (every collection on a path needs its own ``[``, ``{``, ``-``,
+#: ``:`` or ``?``) below which libyaml composes it safely without the scan first.
+_SAFE_NESTING = 2000
+
+
+def _shallow_without_anchors(text: str) -> bool:
+    """Whether the :func:`_scan` pass can be left to :func:`_walk`: no ``&`` or ``*`` anywhere (so no
+    anchor or alias) and too few indicators for deep nesting to overflow the C composer. :func:`_walk`
+    then reports nesting deeper than :data:`MAX_DEPTH` at the node the scan reports it at, and the file
+    is parsed again with the scan by the pure-Python parser, as for any problem of the fast parse."""
+    if "&" in text or "*" in text:
+        return False
+    return sum(text.count(c) for c in "[{-:?") < _SAFE_NESTING
+
+
+def _parse(text: str, file: str, problems: Problems, loader_class: type, scan: bool = True) -> YamlDocument | None:
+    if scan and not _scan(text, file, problems, loader_class):
         return None
     loader = loader_class(text)
     try:
