@@ -343,16 +343,16 @@ def validate_table(
             if not present:
                 values[name] = None
                 continue
-            text = raw[name]
+            cell = raw[name]
             if known_values is not None:
-                value = known_values.get(text, _UNPARSED)
+                value = known_values.get(cell, _UNPARSED)
                 if value is not _UNPARSED:
                     values[name] = value
                     continue
             before = len(problems.items)
-            value = _parse_value(col, text, file, line, problems, scale)
+            value = _parse_value(col, cell, file, line, problems, scale)
             if known_values is not None and len(problems.items) == before:
-                known_values[text] = value
+                known_values[cell] = value
             values[name] = value
         records.append(record)
     return records

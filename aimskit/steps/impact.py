@@ -982,13 +982,13 @@ def _per_system(
         classifications[sid] = c
         outcome = (profile is not None, tuple(roles), *(_frozen(getattr(c, f)) for f in _OUTCOME_FIELDS))
         if outcome not in by_outcome:
-            required = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
-            by_outcome[outcome] = (obligations(c, roles, as_of), required)
+            fria_answer = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
+            by_outcome[outcome] = (obligations(c, roles, as_of), fria_answer)
             obs[sid] = by_outcome[outcome][0]
         else:
             obs[sid] = by_outcome[outcome][0].copy()
-        required, why = by_outcome[outcome][1]
-        fria[sid] = (required, why, fria_elements(inputs, sid))
+        fria_answer = by_outcome[outcome][1]
+        fria[sid] = (fria_answer[0], fria_answer[1], fria_elements(inputs, sid))
     return classifications, obs, fria
 
 
