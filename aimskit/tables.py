@@ -321,7 +321,9 @@ def validate_table(
     # column, the text and the scale): each distinct text is parsed once per column. A cell with a problem
     # (or a warning) is parsed, and reported, every time. Lists are mutable and are parsed every time.
     scales = scales or {}
-    plan = [(c.name, c, {} if c.kind != "list" else None, scales.get(c.name), c.name in seen) for c in schema.columns]
+    plan: list[tuple[str, Column, dict[str, Any] | None, Any, bool]] = [
+        (c.name, c, {} if c.kind != "list" else None, scales.get(c.name), c.name in seen) for c in schema.columns
+    ]
     positions = list(seen.items())
     for line, cells in rows:
         if len(cells) != len(header):
