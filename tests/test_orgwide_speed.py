@@ -130,3 +130,34 @@ def test_systems_screened_alike_get_their_own_copies(example_copy: Path) -> None
     assert result.fria["twin"][:2] == alone.fria["twin"][:2]
     b.steps.loc[0, "answer"] = "changed"
     assert a.steps.loc[0, "answer"] != "changed"
+
+
+def _typed(value: object) -> object:
+    """A value with the type of every scalar in it (True and 1, '001' and 1 stay apart)."""
+    if isinstance(value, dict):
+        return [(k, _typed(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value, getattr(value, "yaml_text", None))
+
+
+def test_plain_build_gives_the_loaders_document() -> None:
+    """Every YAML file of the example, the templates and the test fixtures: the fast parse's own
+    construction gives the document (values, their types, the key order) the pure parser builds."""
+    root = Path(__file__).resolve().parent.parent
+    files = [p for d in ("data", "tests/fixtures") for p in sorted((root / d).rglob("*.y*ml"))]
+    assert len(files) >= 40
+    built = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not yamlio._shallow_without_anchors(text):
+            continue
+        fast, slow = Problems(), Problems()
+        a = yamlio._parse(text, str(path), fast, yamlio._LOADERS[0], scan=False)
+        b = yamlio._parse(text, str(path), slow, yamlio._Loader)
+        if fast.items or slow.items:
+            continue  # a broken fixture: load_yaml reports the pure parser's problems
+        assert a is not None and b is not None
+        assert _typed(a.data) == _typed(b.data), path
+        built += 1
+    assert built >= 30
