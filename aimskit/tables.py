@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -173,6 +174,16 @@ def _rating_from_label(scale: Any, col: Column, value: str, file: str, line: int
     return None
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A column's pattern, compiled once (``re``'s own cache is looked up on every cell)."""
+    return re.compile(pattern)
+
+
 def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems, scale: Any = None) -> Any:
     value = raw.strip(_STRIP)
     if value == "":
@@ -196,7 +207,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return None
     if col.kind == "int":
         try:
-            if not re.fullmatch(r"[+-]?[0-9]+", value):
+            if not _WHOLE.fullmatch(value):
                 raise ValueError(value)
             number = int(value)
         except ValueError:
@@ -219,7 +230,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return number
     if col.kind == "date":
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            if not _DATE.fullmatch(value):
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -234,7 +245,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return None
     if col.kind == "list":
         return [item.strip(_STRIP) for item in value.split(";") if item.strip(_STRIP)]
-    if col.pattern and not re.fullmatch(col.pattern, value):
+    if col.pattern and not _pattern(col.pattern).fullmatch(value):
         problems.error(
             file,
             line,
