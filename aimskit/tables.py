@@ -284,6 +284,12 @@ def _drop_ghost_columns(
 
 
 _UNPARSED = object()
+_PLAIN_TEXT: dict[str, Any] = {}  # marks a free-text column in the plan of validate_table (never filled)
+
+
+def _plain_text(col: Column) -> bool:
+    """A free-text column: :func:`_parse_value` gives a non-empty cell stripped, with no check."""
+    return col.kind not in ("enum", "int", "date", "bool", "list") and not col.pattern
 
 
 def validate_table(
@@ -333,7 +339,14 @@ def validate_table(
     # (or a warning) is parsed, and reported, every time. Lists are mutable and are parsed every time.
     scales = scales or {}
     plan: list[tuple[str, Column, dict[str, Any] | None, Any, bool]] = [
-        (c.name, c, {} if c.kind != "list" else None, scales.get(c.name), c.name in seen) for c in schema.columns
+        (
+            c.name,
+            c,
+            _PLAIN_TEXT if _plain_text(c) else {} if c.kind != "list" else None,
+            scales.get(c.name),
+            c.name in seen,
+        )
+        for c in schema.columns
     ]
     positions = list(seen.items())
     for line, cells in rows:
@@ -357,6 +370,12 @@ def validate_table(
                 values[name] = None
                 continue
             cell = raw[name]
+            if known_values is _PLAIN_TEXT:  # free text: the stripped cell (an empty one goes the long way)
+                stripped = cell.strip(_STRIP)
+                if stripped:
+                    values[name] = stripped
+                    continue
+                known_values = None
             if known_values is not None:
                 value = known_values.get(cell, _UNPARSED)
                 if value is not _UNPARSED:
