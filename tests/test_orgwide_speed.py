@@ -128,6 +128,8 @@ def test_systems_screened_alike_get_their_own_copies(example_copy: Path) -> None
     assert result.obligations["credit-score"] is not result.obligations["twin"]
     pd.testing.assert_frame_equal(result.obligations["twin"], alone.obligations["twin"])
     assert result.fria["twin"][:2] == alone.fria["twin"][:2]
+    assert result.fria["twin"][2] is not result.fria["credit-score"][2]
+    pd.testing.assert_frame_equal(result.fria["twin"][2], alone.fria["twin"][2])
     b.steps.loc[0, "answer"] = "changed"
     assert a.steps.loc[0, "answer"] != "changed"
 

@@ -674,16 +674,24 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
 
 def fria_elements(inputs: ImpactInputs, system_id: str) -> pd.DataFrame:
     """Art. 27(1)(a)-(f): which elements the profile gives and which are missing."""
+    return _fria_frame(_fria_texts(inputs, system_id))
+
+
+def _fria_texts(inputs: ImpactInputs, system_id: str) -> tuple[str, ...]:
+    """The text the profile gives for each Art. 27(1) element ('' when none)."""
     profile = inputs.profiles.get(system_id)
     fria = profile.fria if profile is not None else None
-    texts = [getattr(fria, key, "") if fria is not None else "" for key in FRIA_ELEMENTS]
+    return tuple(getattr(fria, key, "") if fria is not None else "" for key in FRIA_ELEMENTS)
+
+
+def _fria_frame(texts: tuple[str, ...]) -> pd.DataFrame:
     # built column by column (the same frame as from one dict per element, without the per-row inference)
     return pd.DataFrame(
         {
             "element": list(FRIA_ELEMENTS),
             "reference": [ref for ref, _ in FRIA_ELEMENTS.values()],
             "label": [label for _, label in FRIA_ELEMENTS.values()],
-            "text": texts,
+            "text": list(texts),
             "present": [bool(t) for t in texts],
         }
     )
@@ -956,13 +964,15 @@ def _per_system(
 
     :func:`classify` is a pure function of the screening answers and :func:`obligations` of the
     classification's outcome (every field but the system id and the reasoning), the roles and the date:
-    systems with the same answers, or with the same outcome and roles, are computed once and copied
-    (portfolios have many systems screened alike; at 1,000 systems this was most of the step's time)."""
+    systems with the same answers, or with the same outcome and roles, are computed once and copied, and
+    so are the FRIA element tables of profiles giving the same texts (portfolios have many systems
+    screened alike; at 1,000 systems building these frames one by one was most of the step's time)."""
     classifications: dict[str, Classification] = {}
     obs: dict[str, pd.DataFrame] = {}
     fria: dict[str, tuple[bool, str, pd.DataFrame]] = {}
     by_answers: dict[Any, Classification] = {}
     by_outcome: dict[Any, tuple[pd.DataFrame, tuple[bool, str]]] = {}
+    by_texts: dict[tuple[str, ...], pd.DataFrame] = {}  # FRIA elements: most systems give none, alike
     for sid in scope:
         profile = inputs.profiles.get(sid)
         if profile is None:
@@ -988,7 +998,13 @@ def _per_system(
         else:
             obs[sid] = by_outcome[outcome][0].copy()
         fria_answer = by_outcome[outcome][1]
-        fria[sid] = (fria_answer[0], fria_answer[1], fria_elements(inputs, sid))
+        texts = _fria_texts(inputs, sid)
+        if texts not in by_texts:
+            by_texts[texts] = _fria_frame(texts)
+            elements = by_texts[texts]
+        else:
+            elements = by_texts[texts].copy()
+        fria[sid] = (fria_answer[0], fria_answer[1], elements)
     return classifications, obs, fria
 
 
