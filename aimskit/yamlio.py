@@ -16,6 +16,7 @@ so a few YAML features that only cause surprises are refused or normalised:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,23 @@ if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster;
     _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)  # type: ignore[type-var]
     _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)  # type: ignore[type-var]
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
+
+    class _FastTables(yaml.resolver.BaseResolver):
+        """The implicit-tag tables of :class:`_FastLoader`, for :func:`_fast_resolve`."""
+
+        yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers
+        yaml_path_resolvers = _FastLoader.yaml_path_resolvers
+
+    _TABLES = _FastTables()
+
+    @functools.lru_cache(maxsize=8192)
+    def _fast_resolve(kind: Any, value: Any, implicit: Any) -> str:
+        """``_FastLoader.resolve``, remembered: libyaml's composer calls the Python resolver for every
+        scalar (a regular-expression search by first character), while the tag depends only on the node
+        kind, the text and whether it was plain or quoted when there are no path resolvers (a repeated
+        value, ``true``, an enumeration, costs one look-up in C instead of a Python call)."""
+        return yaml.resolver.BaseResolver.resolve(_TABLES, kind, value, implicit)
+
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = (_Loader,)
 
@@ -275,6 +293,8 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type, scan: b
     if scan and not _scan(text, file, problems, loader_class):
         return None
     loader = loader_class(text)
+    if loader_class is _LOADERS[0] and len(_LOADERS) > 1 and not getattr(loader_class, "yaml_path_resolvers", None):
+        loader.resolve = _fast_resolve  # the same tags (see _fast_resolve)
     try:
         node = loader.get_single_node()
         if node is None:
