@@ -158,16 +158,19 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems, seen_nodes: set[int]) -> bool:
     """Record positions; report duplicate keys and aliases. False when an alias was found."""
+    mark = node.start_mark
     if id(node) in seen_nodes:
-        problems.error(file, node.start_mark.line + 1, node.start_mark.column + 1, ALIAS_MESSAGE, code="AK020")
+        problems.error(file, mark.line + 1, mark.column + 1, ALIAS_MESSAGE, code="AK020")
         return False
     seen_nodes.add(id(node))
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    doc.positions[path] = (mark.line + 1, mark.column + 1)
+    if node.__class__ is yaml.ScalarNode:  # the usual node: nothing below it
+        return True
     if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # what _scan reports, when it was left out
         problems.error(
             file,
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
+            mark.line + 1,
+            mark.column + 1,
             DEPTH_MESSAGE,
             code="AK023",
         )
@@ -330,6 +333,7 @@ _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
 )  # the implicit tags of plain data (every scalar of an engagement file)
 _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_STR_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
 
 def _build_plain(root: yaml.Node, loader: Any) -> Any:
@@ -339,9 +343,24 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
     recursion bookkeeping) that cost a third of parsing a profile. Anything else (an explicit tag,
     a key that is not a scalar) gives :data:`_UNUSUAL`, for the loader to construct (and refuse)."""
     constructors = loader.yaml_constructors
+    # The constructors of text, booleans and null, when they are PyYAML's own, give what they would give
+    # without the two method calls each (SafeConstructor.construct_yaml_str returns the node's text,
+    # construct_yaml_bool looks the lowered text up in bool_values, construct_yaml_null returns None).
+    safe = yaml.constructor.SafeConstructor
+    own_scalar = type(loader).construct_scalar is safe.construct_scalar
+    as_text = own_scalar and constructors.get(_STR_TAG) is safe.construct_yaml_str
+    bools = loader.bool_values if own_scalar and constructors.get(_BOOL_TAG) is safe.construct_yaml_bool else None
+    as_none = own_scalar and constructors.get(_NULL_TAG) is safe.construct_yaml_null
 
     def build(node: yaml.Node) -> Any:
         tag = node.tag
+        if node.__class__ is yaml.ScalarNode:
+            if tag == _STR_TAG and as_text:
+                return node.value
+            if tag == _BOOL_TAG and bools is not None:
+                return bools[node.value.lower()]
+            if tag == _NULL_TAG and as_none:
+                return None
         if isinstance(node, yaml.ScalarNode):
             if tag not in _SCALAR_TAGS:
                 raise _Unusual
