@@ -295,6 +295,12 @@ def _drop_ghost_columns(
 _UNPARSED = object()
 
 
+def _plain_text(col: Column) -> bool:
+    """A free-text column: :func:`_parse_value` gives a non-empty cell stripped, with no check, and any
+    cell with nothing but whitespace what it gives an empty cell."""
+    return col.kind not in ("enum", "int", "date", "bool", "list") and not col.pattern
+
+
 def validate_table(
     path: Path, schema: TableSchema, file: str, problems: Problems, scales: dict[str, Any] | None = None
 ) -> list[Record]:
@@ -353,8 +359,14 @@ def validate_table(
             continue
         index, scale = seen[c.name], scales.get(c.name)
         texts = [cells[index] for cells in complete]
-        good: dict[str, Any] = {}
         scratch = Problems()
+        if _plain_text(c):  # free text: the stripped cell; an empty one is None, or a problem when mandatory
+            empty = _parse_value(c, "", file, 0, scratch, scale)
+            if scratch.items:
+                empty = _UNPARSED
+            columns.append([cell.strip(_STRIP) or empty for cell in texts])
+            continue
+        good: dict[str, Any] = {}
         for cell in set(texts):
             value = _parse_value(c, cell, file, 0, scratch, scale)
             if scratch.items:
