@@ -24,6 +24,7 @@ import pandas as pd
 from aimskit.problems import Problems, one_of, plural, suggest
 
 _STRIP = " \t\u00a0\ufeff"
+_BLANK = frozenset(_STRIP)
 _SKIP_START = frozenset(_STRIP + "#")  # a first cell starting otherwise: the record is neither blank nor a comment
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
@@ -353,6 +354,7 @@ def validate_table(
     names = [c.name for c in schema.columns]
     complete = [cells for _, cells in rows if len(cells) == width]
     columns: list[list[Any]] = []
+    in_place: set[int] = set()  # indices (in ``complete``) of the records with a cell to parse where it is
     for c in schema.columns:
         if c.name not in seen:
             columns.append([None] * len(complete))
@@ -362,17 +364,23 @@ def validate_table(
         scratch = Problems()
         if _plain_text(c):  # free text: the stripped cell; an empty one is None, or a problem when mandatory
             empty = _parse_value(c, "", file, 0, scratch, scale)
+            stripped = [cell.strip(_STRIP) for cell in texts]
             if scratch.items:
                 empty = _UNPARSED
-            columns.append([cell.strip(_STRIP) or empty for cell in texts])
+                if "" in stripped:
+                    in_place.update(i for i, cell in enumerate(stripped) if not cell)
+            columns.append([cell or empty for cell in stripped])
             continue
         good: dict[str, Any] = {}
-        for cell in set(texts):
+        distinct = set(texts)
+        for cell in distinct:
             value = _parse_value(c, cell, file, 0, scratch, scale)
             if scratch.items:
                 scratch.items.clear()
             else:
                 good[cell] = value
+        if len(good) < len(distinct):
+            in_place.update(i for i, cell in enumerate(texts) if cell not in good)
         parsed = [good.get(cell, _UNPARSED) for cell in texts]
         if c.kind == "list":
             parsed = [list(v) if v.__class__ is list else v for v in parsed]
@@ -381,6 +389,10 @@ def validate_table(
     positions = list(seen.items())
     in_order = [i for _, i in positions] == list(range(width))
     raw_names = [name for name, _ in positions]
+    prelisted = schema.prelisted
+    # the first cell outside the pre-listed columns: a row whose cell there starts with a non-blank
+    # character is answered (the usual case, decided without unanswered())
+    answer_at = next((i for name, i in positions if name not in prelisted), None) if prelisted else None
     records: list[Record] = []
     k = -1
     for line, cells in rows:
@@ -396,14 +408,15 @@ def validate_table(
             continue
         k += 1
         raw = dict(zip(raw_names, cells, strict=True)) if in_order else {name: cells[i] for name, i in positions}
-        if schema.prelisted and unanswered(schema, raw):
-            continue
-        row = built[k]
-        if _UNPARSED not in row:
-            records.append(Record(line=line, values=dict(zip(names, row, strict=True)), raw=raw))
+        if prelisted:
+            answer = cells[answer_at] if answer_at is not None else ""
+            if not (answer and answer[0] not in _BLANK) and unanswered(schema, raw):
+                continue
+        if k not in in_place:
+            records.append(Record(line, dict(zip(names, built[k], strict=True)), raw))
             continue
         record = Record(line=line, raw=raw)
-        for name, col, value in zip(names, schema.columns, row, strict=True):
+        for name, col, value in zip(names, schema.columns, built[k], strict=True):
             if value is _UNPARSED:
                 value = _parse_value(col, raw[name], file, line, problems, scales.get(name))
             record.values[name] = value
