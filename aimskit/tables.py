@@ -461,8 +461,9 @@ def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> 
         return pd.DataFrame([], columns=["line", *names], dtype=dtype)
     # column by column: the frame one dict per record gives (the same values, the same inferred dtypes)
     columns: dict[str, list[Any]] = {"line": [r.line for r in records]}
+    values = [r.values for r in records]
     for c in names:
-        columns[c] = [r.values.get(c) for r in records]
+        columns[c] = [v.get(c) for v in values]
     return pd.DataFrame(columns, columns=["line", *names], dtype=dtype)
 
 
