@@ -382,6 +382,10 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
         return build(root)
     except _Unusual:
         return _UNUSUAL
+    finally:
+        # build refers to itself through its closure: the cycle (which holds the loader and its parser)
+        # is broken here, so each file's loader is freed when it is done, not at the next collection
+        build = None  # type: ignore[assignment]
 
 
 class _Unusual(Exception):
