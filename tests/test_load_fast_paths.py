@@ -1,4 +1,6 @@
-"""CSV validation by column (``aimskit.tables.validate_table``): each distinct text of a column is parsed
+"""The fast paths of ``engagement.load``, against what the plain paths give.
+
+CSV validation by column (``aimskit.tables.validate_table``): each distinct text of a column is parsed
 once, and only records with a cell that gives a problem are parsed cell by cell. The problems (their
 order, lines, columns, codes, messages) and the records must be those of parsing every cell in turn,
 which is what the expected values below were recorded from (main before the change)."""
@@ -6,10 +8,12 @@ which is what the expected values below were recorded from (main before the chan
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
+import yaml
 
-from aimskit import criteria, engagement, resources
+from aimskit import criteria, engagement, resources, yamlio
 from aimskit.inputs import core, risk
 from aimskit.problems import InvalidEngagementError, Problems
 from aimskit.tables import validate_table
@@ -146,3 +150,76 @@ def test_loading_leaves_the_cycle_collector_as_it_was(enabled, tmp_path):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+@pytest.mark.skipif(len(yamlio._LOADERS) < 2, reason="PyYAML without libyaml")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "true",
+        "True",
+        "yes",
+        "no",
+        "off",
+        "y",
+        "~",
+        "null",
+        "Null",
+        "1",
+        "001",
+        "0x1A",
+        "+3",
+        "1_000",
+        "6.10",
+        ".5",
+        "1e3",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        "2026-01-31",
+        "2026-13-01",
+        "2026-01-31 10:00:00",
+        "12:30",
+        "2027:01",
+        "=",
+        "<<",
+        "a",
+        "yes please",
+        "A.6.2.6",
+        "5(b)",
+        "none",
+    ],
+)
+@pytest.mark.parametrize("implicit", [(True, False), (False, True), (False, False)])
+def test_remembered_resolver_gives_pyyamls_tags(text, implicit):
+    expected = yaml.CSafeLoader("").resolve(yaml.ScalarNode, text, implicit)
+    assert yamlio._fast_resolve(yaml.ScalarNode, text, implicit) == expected
+    assert yamlio._fast_resolve(yaml.ScalarNode, text, implicit) == expected  # and again, from the cache
+
+
+@pytest.mark.skipif(len(yamlio._LOADERS) < 2, reason="PyYAML without libyaml")
+def test_fast_and_pure_python_parses_give_the_same_document(tmp_path):
+    text = "a: true\nb: [1, 001, 6.10, ~, '', 2026-01-31, 2026-13-01, no, 'yes', x]\nc:\n  d: {e: null, f: 1.5}\n"
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast = yamlio.load_yaml(path, "x.yaml", Problems())
+    pure = yamlio.load_yaml_text(text, "x.yaml", Problems())
+    assert fast is not None and pure is not None
+    assert fast.data == pure.data and fast.positions == pure.positions and fast.key_positions == pure.key_positions
+    assert [type(v) for v in fast.data["b"]] == [type(v) for v in pure.data["b"]]
+
+
+def test_each_yaml_loader_is_freed_when_its_file_is_parsed(tmp_path: Path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a: {b: [1, 2, {c: d}]}\n", encoding="utf-8")
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()  # as while an engagement is read: nothing may wait for the collector
+    try:
+        for _ in range(3):
+            assert yamlio.load_yaml(path, "x.yaml", Problems()) is not None
+        assert not [o for o in gc.get_objects() if isinstance(o, yamlio._LOADERS)]
+    finally:
+        if was:
+            gc.enable()
