@@ -24,6 +24,7 @@ from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
+from aimskit.problems import AimskitError
 from aimskit.report import esc
 
 PRINT_DIR = Path(".aimskit") / "print"
@@ -54,6 +55,34 @@ MARK_WIDE = """(() => {
       n += 1;
     }
     box.classList.toggle('ak-squeeze', words[i] > LANDSCAPE);  // even landscape is too narrow: break words
+  });
+  // a wide table's section heading (and its introduction) goes on the landscape page with it, not
+  // left alone at the foot of the portrait page before. Walking back from the table: the outputs
+  // before it in its cell, then the cells before, up to the markdown cell holding a heading; short
+  // text and empty cells go along, a chart or another table stops the walk (nothing is moved).
+  document.querySelectorAll('.ak-wide-lead').forEach(e => e.classList.remove('ak-wide-lead'));
+  document.querySelectorAll('.ak-wide').forEach(box => {
+    const cell = box.closest('.jp-Cell');
+    if (!cell) return;
+    const before = [];
+    const output = box.closest('.jp-OutputArea-child');
+    for (let o = output && output.previousElementSibling; o; o = o.previousElementSibling) before.push(o);
+    for (let c = cell.previousElementSibling; c && c.classList.contains('jp-Cell'); c = c.previousElementSibling) {
+      before.push(c);
+    }
+    const lead = [];
+    let texts = 0;
+    for (const e of before) {
+      if (e.querySelector('.plotly-graph-div, table, img, svg') || e.classList.contains('ak-wide')) return;
+      lead.push(e);
+      if ((e.innerText || '').trim() === '') continue;
+      if (e.matches('.jp-MarkdownCell') && e.querySelector('h1, h2, h3, h4')) {
+        lead.forEach(x => x.classList.add('ak-wide-lead'));
+        return;
+      }
+      texts += 1;
+      if (texts > 3) return;
+    }
   });
   return n;
 })()"""
@@ -128,6 +157,26 @@ def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
     return out
 
 
+def replace_first_page(pdf: bytes, first: bytes) -> bytes:
+    """``pdf`` with its first page's content and resources taken from the first page of ``first``
+    (same size; the outline, named destinations and links of ``pdf`` are kept)."""
+    import pypdf
+    from pypdf.generic import NameObject
+
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf))
+    source = pypdf.PdfReader(io.BytesIO(first)).pages[0]
+    target = writer.pages[0]
+    contents = source.get_contents()
+    if contents is not None:
+        target.replace_contents(contents)
+    target[NameObject("/Resources")] = source["/Resources"].clone(writer)
+    if "/Annots" in target:  # links drawn by the replaced content (none on a cover, but never dangling)
+        del target["/Annots"]
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 @dataclass
 class Printed:
     pdf: bytes
@@ -182,6 +231,10 @@ def print_document(
             if again == contents:
                 break
             contents = again
+        # the cover carries no running header or footer: page 1 printed again without them replaces
+        # the first page (the page count and the contents' numbers are those of the whole print)
+        cover = page.pdf(**{**options, "displayHeaderFooter": False, "pageRanges": "1"})
+        pdf = replace_first_page(pdf, cover)
         times["print_s"] = time.perf_counter() - t1
     finally:
         page.close()
@@ -193,8 +246,9 @@ def print_document(
 # output folders
 
 
-class DeliverError(Exception):
-    """The output folder cannot be turned into documents (no manifest, engagement gone...)."""
+class DeliverError(AimskitError):
+    """The output folder cannot be turned into documents (no manifest, engagement gone, a page that is
+    not a report...): the command line prints the message and exits 1."""
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -221,11 +275,26 @@ def load_engagement(manifest: dict[str, Any], engagement_path: str | Path | None
 CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
 
 
-def report_parts(out: Path, manifest: dict[str, Any], steps: Sequence[str] = ()) -> list[Part]:
-    """The successful reports of a run as parts, in certification order, organisation-wide first."""
+def report_parts(
+    out: Path, manifest: dict[str, Any], steps: Sequence[str] = (), only: Sequence[str] = ()
+) -> list[Part]:
+    """The successful reports of a run as parts, in certification order, organisation-wide first
+    (``steps``: only these steps' reports, a step the run did not write being a usage error;
+    ``only``: only the reports of these names, e.g. ``risk/organisation``)."""
+    from aimskit.problems import UsageError, suggest
+
     reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok" and r.get("files", {}).get("html")]
+    run_steps = list(dict.fromkeys(r.get("step", "") for r in manifest.get("reports", [])))
+    for step in steps:
+        if step not in run_steps:
+            raise UsageError(
+                f"step '{step}' has no report in {out}{suggest(step, run_steps)} "
+                f"(this run's steps: {', '.join(run_steps)})"
+            )
     if steps:
         reports = [r for r in reports if r["step"] in steps]
+    if only:
+        reports = [r for r in reports if r.get("name") in only]
     seen = list(dict.fromkeys(r["step"] for r in reports))
     order = [s for s in CERTIFICATION_ORDER if s in seen] + [s for s in seen if s not in CERTIFICATION_ORDER]
     ordered = sorted(reports, key=lambda r: (order.index(r["step"]), r.get("scope_id") is not None))
@@ -243,7 +312,49 @@ class Delivered:
 
     files: list[Path] = field(default_factory=list)
     timings: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # reports (or pack editions) whose files were current, kept
+    made_from: dict[Path, dict[str, Any]] = field(default_factory=dict)  # written file -> its fingerprint()
+
+
+def fingerprint(eng: Any, out: Path, htmls: Sequence[Path], paper: str, kind: str) -> dict[str, Any]:
+    """What a deliverable is made from, recorded beside it in deliverables.json: the report pages'
+    hashes, the paper, the document control and branding of the engagement (the cover and the
+    running header and footer), the print stylesheet, the Word template (for ``.docx``) and the
+    aimskit version. A file whose record still matches (and whose bytes are those recorded) is reused."""
+    import aimskit
+    from aimskit.engagement import sha256_file
+
+    meta = eng.meta
+    record: dict[str, Any] = {
+        "sources": {_rel(out, Path(h)): sha256_file(Path(h)) for h in htmls},
+        "paper": paper,
+        "aimskit": aimskit.__version__,
+        "print_css": sha256_file(document.PRINT_CSS),
+        "document_control": json.dumps(meta.document_control.model_dump(mode="json"), sort_keys=True),
+        "branding": json.dumps(meta.branding.model_dump(mode="json"), sort_keys=True),
+    }
+    if kind == "docx" and meta.branding.word_template:
+        template = Path(eng.path) / meta.branding.word_template
+        record["word_template"] = sha256_file(template) if template.is_file() else ""
+    return record
+
+
+def _rel(out: Path, path: Path) -> str:
+    """``path`` relative to the output folder ``out`` (posix), or absolute when outside it."""
+    path = Path(path).resolve()
+    return path.relative_to(Path(out).resolve()).as_posix() if path.is_relative_to(Path(out).resolve()) else str(path)
+
+
+def _current(out: Path, target: Path, made_from: dict[str, Any], known: dict[str, Any]) -> bool:
+    """Whether ``target`` exists, holds the bytes recorded for it and was made from ``made_from``."""
+    from aimskit.engagement import sha256_file
+
+    rel = target.relative_to(out).as_posix()
+    return (
+        target.is_file()
+        and known.get("files", {}).get(rel) == sha256_file(target)
+        and known.get("made_from", {}).get(rel) == made_from
+    )
 
 
 def export(
@@ -253,23 +364,38 @@ def export(
     word: bool = False,
     paper: str = "a4",
     steps: Sequence[str] = (),
+    only: Sequence[str] = (),
     engagement_path: str | Path | None = None,
     browser: Browser | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Delivered:
     """A PDF (and/or an editable Word file) beside every successful report of the run in ``out``:
-    ``gap/organisation.html`` gives ``gap/organisation.pdf`` and ``gap/organisation.docx``."""
+    ``gap/organisation.html`` gives ``gap/organisation.pdf`` and ``gap/organisation.docx``.
+
+    A PDF or Word file made from the report page as it is now (see :func:`fingerprint`) is kept
+    and listed in ``skipped``, unless ``force``; one made from an earlier version of the page (the
+    report was executed again since) is written again."""
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
-    parts = report_parts(out, manifest, steps)
+    parts = report_parts(out, manifest, steps, only)
+    known = _read_record(out)
     result = Delivered()
     own = browser is None
     browser = browser or Browser()
     try:
         for part in parts:
             t0 = time.perf_counter()
-            doc = document.build(
+            stem = part.html.with_suffix("")
+            wanted = [kind for kind, on in (("pdf", pdf), ("docx", word)) if on]
+            made = {kind: fingerprint(eng, out, [part.html], paper, kind) for kind in wanted}
+            if not force and all(_current(out, stem.with_suffix(f".{k}"), made[k], known) for k in wanted):
+                result.skipped.append(part.name)
+                if progress:
+                    progress(f"{part.name}: unchanged since its last {' and '.join(wanted).upper()}, kept")
+                continue
+            doc = _build(
                 eng,
                 [part],
                 title=part.title,
@@ -277,13 +403,13 @@ def export(
                 paper=paper,
                 plotly_js=out / "assets" / "plotly.min.js",
             )
-            stem = part.html.with_suffix("")
             printed = print_document(
                 browser, doc, out / PRINT_DIR / f"{part.name}.html", eng, part.title, paper, images=word
             )
             if pdf:
                 atomic_write_bytes(stem.with_suffix(".pdf"), printed.pdf)
                 result.files.append(stem.with_suffix(".pdf"))
+                result.made_from[stem.with_suffix(".pdf")] = made["pdf"]
             if word:
                 from aimskit.deliver import word as word_mod
 
@@ -291,6 +417,7 @@ def export(
                 data = word_mod.report_docx(eng, part, printed.charts)
                 atomic_write_bytes(stem.with_suffix(".docx"), data)
                 result.files.append(stem.with_suffix(".docx"))
+                result.made_from[stem.with_suffix(".docx")] = made["docx"]
                 printed.seconds["word_s"] = time.perf_counter() - t1
             total = time.perf_counter() - t0
             result.timings.append(
@@ -307,8 +434,16 @@ def export(
     finally:
         if own:
             browser.close()
-    _write_deliverables(out, result)
+        _write_deliverables(out, result)
     return result
+
+
+def _build(eng: Any, parts: Sequence[Part], **options: Any) -> Document:
+    """:func:`document.build`, a page that is not an aimskit report being the user's problem."""
+    try:
+        return document.build(eng, parts, **options)
+    except document.NotAReport as exc:
+        raise DeliverError(str(exc)) from exc
 
 
 def pack(
@@ -318,15 +453,18 @@ def pack(
     engagement_path: str | Path | None = None,
     browser: Browser | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Delivered:
     """The engagement pack (every report of the run in certification order, one contents) and its
-    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``."""
+    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``;
+    an edition whose reports are unchanged since it was bound is kept unless ``force``."""
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
     parts = report_parts(out, manifest)
     if not parts:
         raise DeliverError(f"{out} holds no successful report to bind")
+    known = _read_record(out)
     result = Delivered()
     slug = _slug(eng.organisation)
     own = browser is None
@@ -339,8 +477,15 @@ def pack(
             t0 = time.perf_counter()
             # the board's edition: the organisation-wide reports (the per-system ones are in the full pack)
             bound = ([p for p in parts if p.name.endswith("/organisation")] or parts) if executive else parts
+            target = out / PACK_DIR / f"{name}.pdf"
+            made = fingerprint(eng, out, [p.html for p in bound], paper, "pdf")
+            if not force and _current(out, target, made, known):
+                result.skipped.append(name)
+                if progress:
+                    progress(f"{target.relative_to(out)}: its reports are unchanged, kept")
+                continue
             subtitle = f"{len(bound)} reports · assessment date {eng.meta.assessment_date.isoformat()}"
-            doc = document.build(
+            doc = _build(
                 eng,
                 bound,
                 title=title,
@@ -351,9 +496,9 @@ def pack(
                 plotly_js=out / "assets" / "plotly.min.js",
             )
             printed = print_document(browser, doc, out / PRINT_DIR / f"{name}.html", eng, f"{title} ({edition})", paper)
-            target = out / PACK_DIR / f"{name}.pdf"
             atomic_write_bytes(target, printed.pdf)
             result.files.append(target)
+            result.made_from[target] = made
             total = time.perf_counter() - t0
             result.timings.append({"report": name, "pages": printed.pages, "seconds": round(total, 3)})
             if progress:
@@ -361,7 +506,7 @@ def pack(
     finally:
         if own:
             browser.close()
-    _write_deliverables(out, result)
+        _write_deliverables(out, result)
     return result
 
 
@@ -374,39 +519,64 @@ def _slug(text: str) -> str:
 DELIVERABLES = "deliverables.json"
 
 
-def _write_deliverables(out: Path, result: Delivered) -> None:
-    """Record what was written (merged with earlier calls), and list it in the index."""
-    path = out / DELIVERABLES
+def _read_record(out: Path) -> dict[str, Any]:
+    path = Path(out) / DELIVERABLES
     try:
-        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except ValueError:
-        known = {}
-    files = known.get("files", {})
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_deliverables(out: Path, result: Delivered) -> None:
+    """Record what was written (merged with earlier calls): each file's sha256 and what it was
+    made from (:func:`fingerprint`), which decides whether the next call may keep it."""
     from aimskit.engagement import sha256_file
 
+    known = _read_record(out)
+    files = known.get("files", {}) if isinstance(known.get("files"), dict) else {}
+    made_from = known.get("made_from", {}) if isinstance(known.get("made_from"), dict) else {}
     for f in result.files:
-        files[f.relative_to(out).as_posix()] = sha256_file(f)
-    data = {"files": dict(sorted(files.items())), "timings": result.timings}
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+        rel = f.relative_to(out).as_posix()
+        files[rel] = sha256_file(f)
+        made_from[rel] = result.made_from.get(f, {})
+    data = {
+        "files": dict(sorted(files.items())),
+        "made_from": dict(sorted(made_from.items())),
+        "timings": result.timings or known.get("timings", []),
+    }
+    atomic_write_text(out / DELIVERABLES, json.dumps(data, indent=1) + "\n")
 
 
 def read_deliverables(out: Path) -> dict[str, str]:
-    """The deliverables recorded in ``out`` whose files are still there (relative path -> sha256)."""
-    path = Path(out) / DELIVERABLES
-    try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {}) if path.is_file() else {}
-    except (ValueError, AttributeError):
-        return {}
-    return {rel: digest for rel, digest in files.items() if (Path(out) / rel).is_file()}
+    """The deliverables recorded in ``out`` whose files are still there and still made from the
+    report pages there now (relative path -> sha256): a PDF of a report executed again since is
+    not listed (``aimskit pdf`` writes it again)."""
+    from aimskit.engagement import sha256_file
+
+    out = Path(out)
+    known = _read_record(out)
+    files = known.get("files", {}) if isinstance(known.get("files"), dict) else {}
+    made_from = known.get("made_from", {}) if isinstance(known.get("made_from"), dict) else {}
+    current: dict[str, str] = {}
+    for rel, digest in files.items():
+        if not (out / rel).is_file():
+            continue
+        sources = (made_from.get(rel) or {}).get("sources", {})
+        if all((out / src).is_file() and sha256_file(out / src) == h for src, h in sources.items()):
+            current[rel] = digest
+    return current
 
 
 def write_index(out: str | Path, engagement_path: str | Path | None = None) -> Path:
-    """Write ``index.html`` again, with links to the PDF and Word files and the pack."""
-    from aimskit import portfolio
+    """Write ``index.html`` again, with links to the PDF and Word files and the pack (and the
+    section on the baseline run, when the run had one)."""
+    from aimskit import compare, portfolio
 
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
     target = out / "index.html"
-    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out)))
+    extra = compare.saved_index_section(out, manifest)
+    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out), extra=extra))
     return target
