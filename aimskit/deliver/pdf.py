@@ -141,11 +141,20 @@ def print_options(paper: str) -> dict[str, Any]:
     }
 
 
-def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
-    """1-based page of each named destination ``anchors`` (the headings' ids) in ``pdf``."""
+def _reader(data: bytes) -> Any:
+    """A pypdf reader of a PDF Chromium wrote: strict, which skips pypdf's check of every
+    cross-reference entry (seconds on a pack); lenient if strict reading fails."""
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    try:
+        return pypdf.PdfReader(io.BytesIO(data), strict=True)
+    except pypdf.errors.PdfReadError:
+        return pypdf.PdfReader(io.BytesIO(data))
+
+
+def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
+    """1-based page of each named destination ``anchors`` (the headings' ids) in ``pdf``."""
+    reader = _reader(pdf)
     named = reader.named_destinations
     out: dict[str, int] = {}
     for anchor in anchors:
@@ -159,22 +168,71 @@ def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
 
 def replace_first_page(pdf: bytes, first: bytes) -> bytes:
     """``pdf`` with its first page's content and resources taken from the first page of ``first``
-    (same size; the outline, named destinations and links of ``pdf`` are kept)."""
-    import pypdf
-    from pypdf.generic import NameObject
+    (same size), as an incremental update appended to ``pdf``: the replaced page object, and the
+    objects of ``first`` its content uses, renumbered. Nothing else of ``pdf`` is parsed or
+    rewritten (cloning a 600-page pack with pypdf took minutes), so its outline, named
+    destinations and links stay as Chromium wrote them."""
+    import re
 
-    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf))
-    source = pypdf.PdfReader(io.BytesIO(first)).pages[0]
-    target = writer.pages[0]
-    contents = source.get_contents()
-    if contents is not None:
-        target.replace_contents(contents)
-    target[NameObject("/Resources")] = source["/Resources"].clone(writer)
-    if "/Annots" in target:  # links drawn by the replaced content (none on a cover, but never dangling)
-        del target["/Annots"]
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject
+
+    main, cover = _reader(pdf), _reader(first)
+    node_ref = main.trailer["/Root"].raw_get("/Pages")
+    while True:  # the first leaf of the page tree, without reading the other pages
+        node = node_ref.get_object()
+        if node.get("/Type") != "/Pages":
+            break
+        node_ref = node.raw_get("/Kids")[0] if isinstance(node.raw_get("/Kids"), ArrayObject) else node["/Kids"][0]
+    size = int(main.trailer["/Size"])
+    mapping: dict[int, int] = {}
+    queue: list[IndirectObject] = []
+
+    def remap(o: Any) -> Any:
+        if isinstance(o, IndirectObject):
+            if o.idnum not in mapping:
+                mapping[o.idnum] = size + len(mapping)
+                queue.append(o)
+            return IndirectObject(mapping[o.idnum], 0, main)
+        if isinstance(o, DictionaryObject):  # (stream objects too)
+            for key in list(o.keys()):
+                o[key] = remap(o.raw_get(key))
+        elif isinstance(o, ArrayObject):
+            for i in range(len(o)):
+                o[i] = remap(list.__getitem__(o, i))
+        return o
+
+    source = cover.pages[0]
+    page = DictionaryObject(
+        {NameObject(k): node.raw_get(k) for k in node if k not in ("/Contents", "/Resources", "/Annots")}
+    )
+    page[NameObject("/Contents")] = remap(source.raw_get("/Contents"))
+    page[NameObject("/Resources")] = remap(source.raw_get("/Resources"))
+    objects: list[tuple[int, int, Any]] = [(node_ref.idnum, node_ref.generation, page)]
+    while queue:
+        ref = queue.pop(0)
+        obj = remap(cover.get_object(ref))
+        objects.append((mapping[ref.idnum], 0, obj))
+    out = io.BytesIO()
+    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets: list[tuple[int, int, int]] = []
+    for number, generation, obj in objects:
+        offsets.append((number, generation, out.tell()))
+        out.write(f"{number} {generation} obj\n".encode())
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")  # (a section starting at 0, as readers expect)
+    for number, generation, offset in sorted(offsets):
+        out.write(f"{number} 1\n{offset:010d} {generation:05d} n\r\n".encode())
+    trailer = DictionaryObject(
+        {NameObject(k): main.trailer.raw_get(k) for k in main.trailer if k not in ("/Prev", "/XRefStm")}
+    )
+    trailer[NameObject("/Size")] = NumberObject(size + len(mapping))
+    trailer[NameObject("/Prev")] = NumberObject(int(re.findall(rb"startxref\s+(\d+)", pdf)[-1]))
+    out.write(b"trailer\n")
+    trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
 
 
 @dataclass
@@ -208,7 +266,6 @@ def print_document(
     browser: Browser, doc: Document, path: Path, eng: Any, title: str, paper: str = "a4", images: bool = False
 ) -> Printed:
     """Print ``doc`` (written to ``path`` first, so relative links resolve) to PDF bytes."""
-    import pypdf
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -233,12 +290,14 @@ def print_document(
             contents = again
         # the cover carries no running header or footer: page 1 printed again without them replaces
         # the first page (the page count and the contents' numbers are those of the whole print)
+        t2 = time.perf_counter()
+        times["print_s"] = t2 - t1
         cover = page.pdf(**{**options, "displayHeaderFooter": False, "pageRanges": "1"})
         pdf = replace_first_page(pdf, cover)
-        times["print_s"] = time.perf_counter() - t1
+        times["cover_s"] = time.perf_counter() - t2
     finally:
         page.close()
-    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pages = len(_reader(pdf).pages)
     return Printed(pdf, pages, wide, contents, times, charts)
 
 
