@@ -88,6 +88,12 @@ MARK_WIDE = """(() => {
 })()"""
 
 
+ONLY_COVER = (
+    "(() => { document.querySelectorAll('main > :not(.ak-cover)').forEach(e => e.style.display = 'none');"
+    " return true; })()"
+)
+
+
 def mark_wide(paper: str) -> str:
     """The script marking the wide tables, for ``paper``'s landscape printable width."""
     landscape = int((document.PAPERS[paper][1] - document.MARGIN_IN["left"] - document.MARGIN_IN["right"]) * 96)
@@ -289,9 +295,11 @@ def print_document(
                 break
             contents = again
         # the cover carries no running header or footer: page 1 printed again without them replaces
-        # the first page (the page count and the contents' numbers are those of the whole print)
+        # the first page (the page count and the contents' numbers are those of the whole print);
+        # everything after the cover is hidden first, so this print lays out one page, not the pack
         t2 = time.perf_counter()
         times["print_s"] = t2 - t1
+        page.evaluate(ONLY_COVER)
         cover = page.pdf(**{**options, "displayHeaderFooter": False, "pageRanges": "1"})
         pdf = replace_first_page(pdf, cover)
         times["cover_s"] = time.perf_counter() - t2
