@@ -161,7 +161,8 @@ class Kernels:
             _fork_from(km, zygote)
         # no history database per kernel (as nbclient does for the kernels it starts)
         await km.start_kernel(cwd=str(self.scratch), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        km._aimskit_ready = asyncio.ensure_future(self._connect(km, warmup))
+        # a kernel forked from the zygote has run the warm-up already (the zygote ran it before forking)
+        km._aimskit_ready = asyncio.ensure_future(self._connect(km, "" if zygote is not None else warmup))
         return km
 
     @staticmethod
