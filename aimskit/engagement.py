@@ -73,6 +73,9 @@ class Engagement:
     warnings: list[Problem] = field(default_factory=list)
     parts: dict[str, Any] = field(default_factory=dict)  # optional files, see aimskit.inputs
     loaded: frozenset[str] | None = None  # names of the parts read (None: every part)
+    # sha256 of files by name, verified when this engagement was loaded from a run's snapshot (empty otherwise):
+    # the content its values were read from, so a report need not hash them again
+    hashes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def part(self, part: Part[T]) -> T:
         """The value of one part (typed). Refuses a part this engagement was loaded without."""
@@ -102,8 +105,8 @@ class Engagement:
         return dict(zip(self.systems["id"], self.systems["name"], strict=True))
 
     def input_hashes(self) -> dict[str, str]:
-        """sha256 of every file this engagement was read from."""
-        return {name: sha256_file(p) for name, p in sorted(self.files.items())}
+        """sha256 of every file this engagement was read from (verified at load time when it came from a snapshot)."""
+        return {name: self.hashes.get(name) or sha256_file(p) for name, p in sorted(self.files.items())}
 
     def system(self, system_id: str) -> dict[str, Any]:
         rows = self.systems[self.systems["id"] == system_id]
@@ -246,18 +249,56 @@ def validate(path: str | Path, ignore: Iterable[str] = ()) -> list[Problem]:
 
 
 SNAPSHOT_ENV = "AIMSKIT_SNAPSHOT"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
+#: A file whose modification time is this close to the snapshot's (or later) is hashed at every check,
+#: whatever its stat says: a same-size edit within the file system's timestamp granularity would not show.
+RACY_NS = 2_000_000_000
 
 
-def _state(folder: Path, files: dict[str, Path]) -> dict[str, Any]:
-    """What a snapshot must still match: the hash of every file read, and which declared files or
-    folders exist (a file added since, such as a new profile, invalidates it)."""
+def _stat(path: Path) -> list[int]:
+    """What changes when a file is written, replaced or has its times set: size, mtime, ctime, inode."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _listing(folder: Path) -> dict[str, Any]:
+    """Which declared files or folders exist (a file added since, such as a new profile, invalidates a snapshot)."""
     declared = [f for part in registry.PARTS for f in part.files]
-    listing = {
+    return {
         f: sorted(p.name for p in (folder / f).iterdir()) if (folder / f).is_dir() else (folder / f).is_file()
         for f in declared
     }
-    return {"inputs": {name: sha256_file(p) for name, p in sorted(files.items())}, "present": listing}
+
+
+def _state(folder: Path, files: dict[str, Path]) -> dict[str, Any]:
+    """What a snapshot must still match: the sha256 of every file read with its stat (size, mtime_ns,
+    ctime_ns, inode) taken before hashing it, the time taken, and which declared files or folders exist."""
+    import time
+
+    taken = time.time_ns()
+    stats = {name: _stat(p) for name, p in sorted(files.items())}
+    inputs = {name: sha256_file(p) for name, p in sorted(files.items())}
+    return {"inputs": inputs, "stats": stats, "taken_ns": taken, "present": _listing(folder)}
+
+
+def _verified(folder: Path, files: dict[str, Path], state: dict[str, Any]) -> dict[str, str] | None:
+    """The recorded hashes when every file still holds what the snapshot recorded; None otherwise.
+
+    A file is read and hashed again only when its stat differs from the recorded one, or its
+    modification time is within :data:`RACY_NS` of the snapshot (or after it). An unchanged stat is
+    trusted because every write changes mtime and ctime, setting the times back (``touch -d``,
+    ``os.utime``) changes ctime, and replacing the file changes the inode; a changed stat with the same
+    content (a ``touch``, a copy) keeps the snapshot after the hash is compared."""
+    if _listing(folder) != state["present"] or set(files) != set(state["inputs"]):
+        return None
+    inputs, stats, taken = state["inputs"], state["stats"], state["taken_ns"]
+    for name, path in files.items():
+        st = _stat(path)
+        if st == stats.get(name) and st[1] < taken - RACY_NS:
+            continue
+        if sha256_file(path) != inputs[name]:
+            return None
+    return dict(inputs)
 
 
 def save_snapshot(eng: Engagement, target: Path) -> Path:
@@ -299,12 +340,14 @@ def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | N
             return None
         eng: Engagement = data["engagement"]
         rel: dict[str, str] = data["paths"]
-        if _state(folder, {n: folder / r for n, r in rel.items()}) != data["state"]:
+        hashes = _verified(folder, {n: folder / r for n, r in rel.items()}, data["state"])
+        if hashes is None:
             return None
     except Exception:  # a missing, damaged or stale snapshot: read the folder instead
         return None
     eng.path = path
     eng.files = {name: path / rel[name] for name in eng.files}
+    eng.hashes = {name: hashes[name] for name in eng.files if name in hashes}
     if wanted is not None:  # only the parts asked for: an undeclared part is refused as when loaded
         names = frozenset(p.name for p in wanted)
         eng.parts = {k: v for k, v in eng.parts.items() if k in names}

@@ -169,6 +169,11 @@ def _cell(value: Any, kind: str) -> tuple[str, str]:
         return ('<span class="ak-overdue">overdue</span>' if value else ""), "nowrap"
     if kind == "date":
         return esc(value), "nowrap"
+    if kind == "link":  # (text, relative href); text alone without an href
+        if not value:
+            return "", ""
+        text, href = value if isinstance(value, (tuple, list)) else (value, "")
+        return (f'<a href="{esc(href)}">{esc(text)}</a>' if href else esc(text)), "nowrap"
     if kind == "list":
         items = list(value) if isinstance(value, (list, tuple)) else ([value] if esc(value) else [])
         if len(items) <= 1:
@@ -183,7 +188,7 @@ def table(
     empty: str = "Nothing to show.",
 ) -> HTML:
     """An escaped HTML table. ``columns`` maps a column to its header, or to
-    ``(header, kind)`` with kind one of badge, level, nowrap, num, pct, bool, overdue, date, list, text."""
+    ``(header, kind)`` with kind one of badge, level, nowrap, num, pct, bool, overdue, date, list, link, text."""
     if df.empty:
         return note(empty)
     spec = {c: (v if isinstance(v, tuple) else (v, "text")) for c, v in columns.items()}

@@ -136,7 +136,9 @@ def _keep_one_system(folder: Path, keep: str) -> None:
 
     for name, spec in slicing.slices().items():
         path = folder / name
-        if not spec.column:
+        if spec.index:  # a folder sliced by its index CSV: keep the system's index rows (its files stay)
+            path = path / spec.index
+        elif not spec.column:
             if path.is_dir():
                 for p in path.iterdir():
                     if p.is_file() and p.stem != keep and not p.name.startswith(("_", ".")):
@@ -224,7 +226,7 @@ def test_a_step_cannot_use_a_part_it_did_not_declare(example_copy):
     eng = engagement.load(example_copy, parts=STEPS["gap"].needs)
     with pytest.raises(engagement.PartNotLoaded, match="'risk' part"):
         risk.assess(eng)
-    assert not eng.parts, "gap reads no optional part"
+    assert set(eng.parts) == {"security"}, "gap reads the security part only (red-team runs as evidence)"
     full = engagement.load(example_copy)
     assert full.part(risk_part.PART) is full.parts["risk"]
 
@@ -238,7 +240,7 @@ def test_parts_are_registered_after_the_parts_they_depend_on():
 
 
 def test_cache_inputs_are_derived_from_the_parts():
-    assert STEPS["gap"].reads == ("engagement.yaml", "systems.csv", "gap.csv")
+    assert STEPS["gap"].reads == ("engagement.yaml", "systems.csv", "gap.csv", "security")
     review = set(STEPS["review"].reads)
     # the review pack computes the risk, impact and audit pictures: their files key its cache
     for step in ("risk", "impact", "audit"):

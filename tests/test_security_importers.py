@@ -158,7 +158,8 @@ def test_garak_corrupt_and_truncated_lines(tmp_path):
     errs = _errors(r)
     assert [e[0] for e in errs] == [6, 42]  # 5 good lines, the bad one, 35 good, the cut one
     assert "truncated" in errs[1][1]
-    assert not r.complete and any("completion" in p[1] for p in r.problems)
+    assert [e[3] for e in errs] == ["AK661", "AK661"]
+    assert not r.complete and [p[3] for p in r.problems if "completion" in p[1]] == ["AK674"]
 
 
 def test_garak_unknown_version_warns(tmp_path):
@@ -166,7 +167,7 @@ def test_garak_unknown_version_warns(tmp_path):
     p = tmp_path / "future.report.jsonl"
     p.write_text(text, encoding="utf-8")
     r = import_file(p)
-    assert any("outside the versions" in m for _, m, _ in r.problems) and r.findings
+    assert [c for _, m, _, c in r.problems if "outside the versions" in m] == ["AK673"] and r.findings
 
 
 def test_deeply_nested_json(tmp_path):
@@ -174,26 +175,26 @@ def test_deeply_nested_json(tmp_path):
     p = tmp_path / "deep.jsonl"
     p.write_text('{"entry_type": "init", "garak_version": "0.17.1"}\n{"entry_type": "x", "v": ' + deep + "}\n")
     r = import_file(p)
-    assert _errors(r) and _errors(r)[0][0] == 2 and "nested" in _errors(r)[0][1]
+    assert _errors(r) and _errors(r)[0][0] == 2 and "nested" in _errors(r)[0][1] and _errors(r)[0][3] == "AK663"
     q = tmp_path / "deep.json"
     q.write_text('{"evalId": "x", "results": ' + deep + "}")
     r = import_file(q)
-    assert r.tool == "promptfoo" and "nested" in _errors(r)[0][1]
+    assert r.tool == "promptfoo" and "nested" in _errors(r)[0][1] and _errors(r)[0][3] == "AK663"
 
 
 def test_unrecognised_and_unsupported_files(tmp_path):
     p = tmp_path / "x.txt"
     p.write_text("hello")
-    assert "not recognised" in _errors(import_file(p))[0][1]
+    assert _errors(import_file(p))[0][3] == "AK660" and "not recognised" in _errors(import_file(p))[0][1]
     q = tmp_path / "old.json"
     q.write_text(json.dumps({"evalId": "e", "results": {"version": 2, "table": {}}}))
-    assert "version 2 is not supported" in _errors(import_file(q))[0][1]
+    assert "version 2 is not supported" in _errors(import_file(q))[0][1] and _errors(import_file(q))[0][3] == "AK670"
     s = tmp_path / "other.db"
     sqlite3.connect(s).execute("create table t(x)").connection.commit()
-    assert "not a PyRIT memory database" in _errors(import_file(s))[0][1]
+    assert "not a PyRIT memory database" in _errors(import_file(s))[0][1] and _errors(import_file(s))[0][3] == "AK669"
     c = tmp_path / "corrupt.db"
     c.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    assert _errors(import_file(c))
+    assert [e[3] for e in _errors(import_file(c))] == ["AK668"]
 
 
 def test_zip_bomb_member_is_refused(tmp_path):
@@ -203,7 +204,7 @@ def test_zip_bomb_member_is_refused(tmp_path):
         zf.writestr("samples/1_epoch_1.json", b"\0" * (300 * 2**20))
     r = import_file(p)
     assert r.tool == "inspect"
-    assert any("zip bomb" in m or "limit" in m for _, m, _ in _errors(r))
+    assert any(("zip bomb" in m or "limit" in m) and c in ("AK664", "AK665") for _, m, _, c in _errors(r))
 
 
 def test_zip_member_lying_about_its_size_is_capped(tmp_path, monkeypatch):
@@ -215,7 +216,7 @@ def test_zip_member_lying_about_its_size_is_capped(tmp_path, monkeypatch):
     with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("header.json", json.dumps({"version": 2, "eval": {"task": "t"}, "pad": "x" * 5000}))
     r = import_file(p)
-    assert any("header.json" in m for _, m, _ in _errors(r))
+    assert any("header.json" in m and c in ("AK664", "AK665") for _, m, _, c in _errors(r))
 
 
 def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path, monkeypatch):
@@ -230,7 +231,7 @@ def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path, monkeypatch):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     r = import_file(p)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert _errors(r)[0][0] == 2 and "longer than" in _errors(r)[0][1]
+    assert _errors(r)[0][0] == 2 and "longer than" in _errors(r)[0][1] and _errors(r)[0][3] == "AK662"
     assert grown_mb < 15
 
 
@@ -240,7 +241,7 @@ def test_huge_json_document_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(base, "MAX_JSON_BYTES", 1000)
     p = tmp_path / "results.json"
     p.write_text(json.dumps({"evalId": "x", "results": {"version": 3, "results": [], "pad": "y" * 5000}}))
-    assert "not read" in _errors(import_file(p))[0][1]
+    assert "not read" in _errors(import_file(p))[0][1] and _errors(import_file(p))[0][3] == "AK664"
 
 
 def test_missing_zstandard_is_a_clear_problem(monkeypatch):
@@ -255,7 +256,7 @@ def test_missing_zstandard_is_a_clear_problem(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake)
     r = import_file(FIX / "inspect" / "injection.eval")
-    assert "aimskit[security]" in _errors(r)[0][1]
+    assert "aimskit[security]" in _errors(r)[0][1] and _errors(r)[0][3] == "AK667"
 
 
 def test_not_a_zip_eval(tmp_path):
@@ -264,3 +265,16 @@ def test_not_a_zip_eval(tmp_path):
     r = import_file(p, tool="inspect")
     assert _errors(r)
     _ = io
+
+
+def test_every_importer_problem_has_its_own_registered_code(tmp_path):
+    """The importers' codes are registered, and distinct kinds of problem do not share one."""
+    from aimskit import codes
+
+    p = tmp_path / "bad.report.jsonl"
+    p.write_text('{"entry_type": "init", "garak_version": "0.17.1"}\n{oops\n', encoding="utf-8")
+    r = import_file(p)
+    found = {c for *_, c in r.problems}
+    assert found <= set(codes.CODES)
+    assert {"AK661", "AK674"} <= found  # a corrupt line and the missing completion row: two codes
+    assert "AK615" not in found and "AK616" not in found

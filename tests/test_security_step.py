@@ -114,8 +114,15 @@ def example():
 
 def test_example_llm_assist(example):
     r = security.assess(example, "llm-assist")
-    assert len(r.runs) == 6 and set(r.findings["tool"]) == {"garak", "promptfoo", "pyrit"}
+    assert len(r.runs) == 7 and set(r.findings["tool"]) == {"garak", "promptfoo", "pyrit", "inspect"}
     cats = r.categories.set_index("category")
+    # LLM01: latest garak run (RT-G2, 40 attempts, 2 successes) + the Inspect AI run (25 samples x 4 epochs, none)
+    assert (cats.loc["LLM01", "attempts"], cats.loc["LLM01", "successes"]) == (140, 2)
+    assert cats.loc["LLM01", "runs"] == ["RT-G2", "RT-I1"]
+    inspect_trend = r.trend[r.trend["run_id"] == "RT-I1"]
+    assert inspect_trend[["category", "attempts", "successes", "verdict"]].values.tolist() == [
+        ["LLM01", 100, 0, "pass"]
+    ]
     assert list(cats.index) == [f"LLM{i:02d}" for i in range(1, 11)]
     # LLM07: latest promptfoo run (12 attempts) + latest PyRIT run (6), no success, below 20 attempts
     assert (cats.loc["LLM07", "attempts"], cats.loc["LLM07", "successes"]) == (18, 0)
@@ -265,3 +272,36 @@ def test_hostile_text_in_report_cells_is_escaped():
     html = report.table(df, {"prompt": "Prompt", "output": "Output"}).data
     assert "<img" not in html and "&lt;img" in html
     assert view._cell("=cmd") == "'=cmd"
+
+
+def test_paths_escaping_the_engagement_are_errors_inside_it_a_warning(tmp_path: Path, example_copy: Path):
+    """Absolute (POSIX, Windows, home), '..' and symbolic links out of the folder (to a file or through a
+    linked folder) are refused as errors; a file inside the engagement but outside security/ is a warning."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(example_copy / "security" / "garak" / "2026-09-15-baseline.report.jsonl", outside / "r.jsonl")
+    os.symlink(outside, example_copy / "security" / "linked-dir")
+    shutil.copy(outside / "r.jsonl", example_copy / "r.report.jsonl")
+    base = {"system_id": "llm-assist", "run_date": "2026-10-01"}
+    files = ["C:\\runs\\r.jsonl", "~/r.jsonl", "security/linked-dir/r.jsonl", "security/../../elsewhere/r.jsonl"]
+    _runs(
+        example_copy,
+        [{"run_id": f"X{i}", "result_file": f, **base} for i, f in enumerate(files)]
+        + [{"run_id": "IN", "result_file": "r.report.jsonl", **base}],
+    )
+    problems = engagement.validate(example_copy)
+    runs = str(example_copy / "security" / "runs.csv")
+    by_line = {p.line: p for p in problems if p.file == runs and p.column == "result_file"}
+    for line in (2, 3, 4, 5):
+        assert by_line[line].severity == "error" and by_line[line].code == "AK612", by_line[line].format()
+    assert "symbolic link" in by_line[4].message
+    assert by_line[6].severity == "warning" and by_line[6].code == "AK614"
+
+
+def test_an_importer_problem_is_validated_with_its_own_code(example_copy: Path):
+    garak = example_copy / "security" / "garak" / "2026-11-10-after-fix.report.jsonl"
+    lines = garak.read_bytes().splitlines(keepends=True)
+    garak.write_bytes(b"".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])  # cut in the middle of the last line
+    shown = [p.format() for p in engagement.validate(example_copy) if str(garak) in p.format()]
+    assert any(f":{len(lines)}:" in s and "truncated" in s and s.endswith("[AK661]") for s in shown), shown
+    assert not any("[AK615]" in s or "[AK616]" in s for s in shown)

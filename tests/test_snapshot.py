@@ -92,3 +92,89 @@ def test_a_snapshot_of_another_folder_or_a_damaged_file_is_ignored(tmp_path, exa
     assert engagement.load(other).path == other and len(calls) == 1  # the snapshot names another folder
     snapshot.write_bytes(b"not a pickle")
     assert engagement.load(example_copy).organisation and len(calls) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# the per-report check: a file is hashed again only when its stat changed (or is too recent to trust)
+
+
+def _age(folder, seconds: int = 3600) -> None:
+    """Set every file's times an hour back, as for files not written just before the run."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for p in folder.rglob("*"):
+        if p.is_file():
+            os.utime(p, (past, past))
+
+
+def _count_hashing(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = engagement.sha256_file
+
+    def counted(path):
+        seen.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(engagement, "sha256_file", counted)
+    return seen
+
+
+def _snap(tmp_path, folder, monkeypatch):
+    path = engagement.save_snapshot(engagement.load(folder), tmp_path / "scratch" / "aged.pickle")
+    monkeypatch.setenv(engagement.SNAPSHOT_ENV, str(path))
+    return path
+
+
+def test_an_unchanged_stat_is_trusted_without_reading_the_files(tmp_path, example_copy, monkeypatch):
+    _age(example_copy)
+    _snap(tmp_path, example_copy, monkeypatch)
+    hashed, parsed = _count_hashing(monkeypatch), _count_parsing(monkeypatch)
+    eng = engagement.load(example_copy, parts=STEPS["security"].needs)
+    assert not parsed and not hashed, hashed  # the garak, promptfoo, PyRIT and Inspect files are not read again
+    monkeypatch.delenv(engagement.SNAPSHOT_ENV)
+    assert eng.input_hashes() == engagement.load(example_copy, parts=STEPS["security"].needs).input_hashes()
+    hashed.clear()
+    monkeypatch.setenv(engagement.SNAPSHOT_ENV, str(tmp_path / "scratch" / "aged.pickle"))
+    engagement.load(example_copy).input_hashes()  # the provenance of a report: the verified hashes, no reading
+    assert not hashed
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_still_seen(tmp_path, example_copy, monkeypatch):
+    """Setting the times back changes ctime: the stat differs, the file is hashed and the snapshot refused."""
+    import os
+
+    _age(example_copy)
+    _snap(tmp_path, example_copy, monkeypatch)
+    garak = example_copy / "security" / "garak" / "2026-11-10-after-fix.report.jsonl"
+    st = garak.stat()
+    data = bytearray(garak.read_bytes())
+    i = data.index(b'"status": 2')
+    data[i + 10 : i + 11] = b"1"  # the same size, another meaning
+    garak.write_bytes(bytes(data))
+    os.utime(garak, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert garak.stat().st_size == st.st_size and garak.stat().st_mtime_ns == st.st_mtime_ns
+    parsed = _count_parsing(monkeypatch)
+    engagement.load(example_copy)
+    assert parsed == [1]
+
+
+def test_a_touched_file_with_the_same_content_keeps_the_snapshot(tmp_path, example_copy, monkeypatch):
+    _age(example_copy)
+    _snap(tmp_path, example_copy, monkeypatch)
+    pyrit = example_copy / "security" / "pyrit" / "2026-11-12-pyrit.db"
+    pyrit.touch()
+    hashed, parsed = _count_hashing(monkeypatch), _count_parsing(monkeypatch)
+    engagement.load(example_copy)
+    assert not parsed and hashed == [str(pyrit)]  # only the touched file is read, and found unchanged
+
+
+def test_files_written_just_before_the_snapshot_are_always_hashed(tmp_path, example_copy, monkeypatch):
+    """Racy files (mtime within RACY_NS of the snapshot): a same-size edit inside the timestamp granularity
+    would keep the stat, so their stat is not trusted."""
+    _age(example_copy, seconds=0)  # every file written just now
+    _snap(tmp_path, example_copy, monkeypatch)
+    hashed, parsed = _count_hashing(monkeypatch), _count_parsing(monkeypatch)
+    eng = engagement.load(example_copy)
+    assert not parsed and len(hashed) == len(eng.files)

@@ -78,14 +78,19 @@ class Slice:
 
     A CSV file: its rows whose ``column`` holds the system's id, plus (``shared``) the rows where it
     is empty (organisation-wide rows, read by every system's report). A folder (``column`` empty):
-    its files named ``<system id>.<suffix>``. A per-system report is keyed by its system's slice of
-    each sliced file it reads, so editing another system's rows does not re-run it;
+    its files named ``<system id>.<suffix>``. A folder with an ``index`` CSV (``security/`` and its
+    ``runs.csv``): the index rows of the system and the files those rows name. A per-system report
+    is keyed by its system's slice of each sliced file it reads, so editing another system's rows does not re-run it;
     ``tests/test_architecture.py`` proves that no per-system report reads beyond its slices.
     """
 
     file: str
     column: str = ""  # CSV: the column holding the system id; empty: a folder of per-system files
     shared: bool = True  # CSV: rows with the column empty belong to every system's slice
+    # a folder with an index CSV inside it (``index``) whose rows name files (``file_column``, paths relative to
+    # the engagement folder): a system's slice is its rows of the index and the files they name
+    index: str = ""
+    file_column: str = ""
 
 
 @dataclass(frozen=True, eq=False)

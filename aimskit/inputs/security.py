@@ -20,7 +20,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimskit import catalog
-from aimskit.inputs.base import MetaKey, Part, ReadContext
+from aimskit.codes import CODES
+from aimskit.inputs.base import MetaKey, Part, ReadContext, Slice
 from aimskit.problems import WARNING, one_of, suggest
 from aimskit.security.importers import IMPORTERS, Imported, import_file
 from aimskit.security.importers.base import sha256_file
@@ -229,9 +230,9 @@ def read(ctx: ReadContext) -> SecurityData:
             ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
             result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
             shown = ctx.name(value)
-            for pline, message, severity in result.problems:
-                code = "AK616" if severity == WARNING else "AK615"  # the importers' own checks share two codes
-                ctx.problems.add(shown, pline, "", message, severity, code=code)
+            for pline, message, severity, code in result.problems:  # each kind of importer problem: its own code
+                fallback = "AK616" if severity == WARNING else "AK615"
+                ctx.problems.add(shown, pline, "", message, severity, code=code if code in CODES else fallback)
             if v.get("tool") is None and result.tool:
                 v["tool"] = result.tool
             elif v.get("tool") and result.tool and v["tool"] != result.tool:
@@ -274,5 +275,7 @@ PART: Part[SecurityData] = Part(
     ),
     templates={RUNS_FILE: lambda: template_csv(RUNS_SCHEMA, [{c.name: c.example for c in RUNS_SCHEMA.columns}])},
     schemas=(RUNS_SCHEMA,),
+    # a per-system report reads its system's runs and the result files they name
+    slices=(Slice("security", "system_id", shared=False, index="runs.csv", file_column="result_file"),),
     description="Red-team test runs (garak, promptfoo, PyRIT, Inspect AI result files) and the criteria to judge them.",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,17 @@ def whole_hash(path: Path) -> str | None:
     return None
 
 
-def slice_hash(path: Path, spec: Slice, system_id: str) -> str | None:
+def slice_hash(path: Path, spec: Slice, system_id: str, known: Mapping[str, str] | None = None) -> str | None:
     """sha256 of one system's slice of a file or folder (None when absent).
 
     A CSV slice is its header and the records of the system (and the shared ones) as the loader
     reads them (blank and comment records skipped), without line numbers: moving or editing
     another system's rows leaves it unchanged. A CSV the slicer cannot read (bad encoding, no such
-    column) is hashed whole, which is always safe.
+    column) is hashed whole, which is always safe. ``known`` maps resolved file paths to hashes already
+    verified (an engagement loaded from a run's snapshot), so the files an index names are not read again.
     """
+    if spec.index:
+        return _index_hash(path, spec, system_id, known or {})
     if not spec.column:
         if not path.is_dir():
             return whole_hash(path)
@@ -82,6 +86,35 @@ def slice_hash(path: Path, spec: Slice, system_id: str) -> str | None:
         if value == system_id or (spec.shared and value == ""):
             rows.append(cells)
     return _digest(["csv", spec.column, system_id, text.header, rows])
+
+
+def _index_hash(path: Path, spec: Slice, system_id: str, known: Mapping[str, str]) -> str | None:
+    """A folder sliced by its index CSV: the system's index rows and the sha256 of each file they name."""
+    index = path / spec.index
+    if not index.is_file():
+        return whole_hash(path)
+    problems = Problems()
+    text = read_csv(index, str(index), problems)
+    if problems.errors or spec.column not in text.header or spec.file_column not in text.header:
+        return whole_hash(path)
+    root = path
+    for _ in Path(spec.file).parts:
+        root = root.parent
+    col, fcol = text.header.index(spec.column), text.header.index(spec.file_column)
+    rows: list[list[str]] = []
+    files: list[list[str | None]] = []
+    for _line, cells in text.records:
+        value = cells[col].strip(_STRIP) if col < len(cells) else ""
+        if value == system_id or (spec.shared and value == ""):
+            rows.append(cells)
+            rel = cells[fcol].strip(_STRIP) if fcol < len(cells) else ""
+            target = (root / rel.replace("\\", "/")) if rel else None
+            ok = target is not None and target.is_file() and target.resolve().is_relative_to(root.resolve())
+            if ok and target is not None:
+                files.append([rel, known.get(str(target.resolve())) or file_sha256(target)])
+            else:
+                files.append([rel, None])
+    return _digest(["index", spec.index, spec.column, system_id, text.header, rows, files])
 
 
 def input_hash(folder: Path, name: str, system_id: str | None = None) -> tuple[str, str | None]:

@@ -52,17 +52,32 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
             rows.append({"item": f"input {name}", "value": f"sha256 {digest}"})
         return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})
     sliced = slicing.slices()
+    known = getattr(eng, "hashes", None) or {}  # verified at load from a run's snapshot: not read again
+    by_path = {str(Path(p).resolve()): known[n] for n, p in eng.files.items() if n in known}
+
+    def whole(name: str) -> str:
+        return known.get(name) or slicing.file_sha256(Path(eng.files[name]))
+
     for name in sorted(eng.files):
         folder, _, rest = name.partition("/")
         spec = sliced.get(folder) if rest else None
+        if spec is not None and spec.index:  # a folder sliced by its index: one row for the system's slice
+            if name == f"{folder}/{spec.index}":
+                rows.append(
+                    {
+                        "item": f"input {folder}/ (the rows of {system_id} in {spec.index} and the files they name)",
+                        "value": f"sha256 {slicing.slice_hash(Path(eng.path) / folder, spec, system_id, by_path)}",
+                    }
+                )
+            continue
         if spec is not None and not spec.column:  # a per-system folder: its own file only
             if Path(rest).stem != system_id:
                 continue
-            rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(eng.files[name])}"})
+            rows.append({"item": f"input {name}", "value": f"sha256 {whole(name)}"})
             continue
         path, spec = Path(eng.files[name]), sliced.get(name)
         if spec is None:  # read whole (a file's key may name more than its path: hash the file it names)
-            rows.append({"item": f"input {name}", "value": f"sha256 {slicing.file_sha256(path)}"})
+            rows.append({"item": f"input {name}", "value": f"sha256 {whole(name)}"})
             continue
         label = f"rows of {system_id} and organisation-wide rows" if spec.shared else f"the row of {system_id}"
         rows.append({"item": f"input {name} ({label})", "value": f"sha256 {slicing.slice_hash(path, spec, system_id)}"})

@@ -8,9 +8,12 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog, charts, report
+from aimskit.problems import plural
 from aimskit.reports import common
 from aimskit.steps import gap
+from aimskit.steps.common import records
 from aimskit.steps.gap import GapResult
+from aimskit.steps.security import VERDICT_LABELS
 from aimskit.vocab import LIFECYCLE_LABELS, MATURITY_LEVELS, STATUS_LABELS, SYSTEM_TYPE_LABELS
 
 TITLE = "ISO/IEC 42001 gap assessment"
@@ -76,7 +79,58 @@ def headline(result: GapResult) -> report.HTML:
 
 
 def summary(result: GapResult) -> report.HTML:
-    return report.bullets(result.summary)
+    return report.bullets([*result.summary, *_security_points(result)])
+
+
+def _security_points(result: GapResult) -> list[str]:
+    ev = result.security_evidence
+    if ev.empty:
+        return []
+    runs = ev.drop_duplicates("run_id")
+    controls = list(dict.fromkeys(ev["control_id"]))
+    who = "" if result.system_id else f" of {plural(runs['system_id'].nunique(), 'AI system')}"
+    return [
+        f"Technical evidence: {plural(len(runs), 'red-team test run')}{who} between {min(runs['run_date'])} and "
+        f"{max(runs['run_date'])} support {plural(len(controls), 'Annex A control')} ({', '.join(controls)}); "
+        "see the security test evidence section."
+    ]
+
+
+def security_evidence_table(result: GapResult, names: dict[str, str] | None = None) -> report.HTML:
+    """The red-team runs that are technical evidence for Annex A controls (step ``security``): per control,
+    its gap status and each run with its date, tool, verdict summary and the short sha256 of the raw file,
+    linked to the system's security report. A per-system report shows that system's runs."""
+    ev = result.security_evidence
+    if ev.empty:
+        who = "for this AI system " if result.system_id else ""
+        return report.note(
+            f"No red-team test run is recorded {who}(security/runs.csv): no technical test evidence for the "
+            "Annex A controls on verification, validation and security."
+        )
+    status = dict(zip(result.view["id"], result.view["status"], strict=True))
+    names = names or {}
+    df = ev.copy()
+    df["control_text"] = [f"{c} {t}".strip() for c, t in zip(df["control_id"], df["control"], strict=True)]
+    df["gap_status"] = [status.get(c) or "" for c in df["control_id"]]
+    df["system"] = [names.get(s, s) for s in df["system_id"]]
+    df["run"] = list(zip(df["run_id"], df["report"], strict=True))
+    df["verdict_text"] = [VERDICT_LABELS.get(v, v) for v in df["verdict"]]
+    df["hash"] = [f"sha256 {h[:12]}" if h else "" for h in df["sha256"]]
+    system_column = {} if result.system_id else {"system": "AI system"}
+    return report.table(
+        df,
+        {
+            "control_text": "Control",
+            "gap_status": ("Gap assessment", "badge"),
+            **system_column,
+            "run": ("Run (security report)", "link"),
+            "run_date": ("Date", "date"),
+            "tool": "Tool",
+            "verdict_text": ("Verdict", "nowrap"),
+            "summary": "OWASP categories",
+            "hash": ("Raw file", "nowrap"),
+        },
+    )
 
 
 def clause_chart(result: GapResult):
@@ -282,6 +336,13 @@ def method() -> report.HTML:
             "Items marked * in the documented information table are aimskit's own analysis, not the text of "
             "the standard: " + "; ".join(caveats) + "."
         )
+    items["Security test evidence"] = (
+        "Red-team runs declared in security/runs.csv (step security) are technical evidence for Annex A controls: "
+        "every run for A.6.2.4, a run of a system in operation also for A.6.2.6, and each OWASP LLM 2025 category "
+        "it tested for the control of the security-annex-a catalog (aimskit's own analysis). A run's verdict is "
+        "the worst of its categories' verdicts (see the security report's method); the sha256 identifies its raw "
+        "result file. The evidence does not change the gap status, which stays the assessor's."
+    )
     items["Priorities"] = "; ".join(f"{k}: {v}" for k, v in gap.PRIORITIES.items())
     items["Copyright"] = (
         "ISO/IEC 42001 is (c) ISO/IEC. This report shows requirement identifiers and short titles "
@@ -291,4 +352,6 @@ def method() -> report.HTML:
 
 
 def results(result: GapResult) -> dict[str, Any]:
-    return result.to_json()
+    out = result.to_json()
+    out["security_evidence"] = records(result.security_evidence)
+    return out

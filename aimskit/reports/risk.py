@@ -257,6 +257,7 @@ def soa_table(result: RiskResult) -> report.HTML:
     df["control"] = [f"{cid} {t}" for cid, t in zip(df["control_id"], df["title"], strict=True)]
     df["gap_status"] = df["gap_status"].fillna("")
     df["gap_system_status"] = df["gap_system_status"].fillna("")
+    df["evidence_all"] = [risk.soa_evidence(row) for row in df.to_dict(orient="records")]
     system_column = {"gap_system_status": ("This system", "badge")} if result.system_id else {}
     return report.table(
         df,
@@ -268,7 +269,7 @@ def soa_table(result: RiskResult) -> report.HTML:
             "justification_text": "Justification or reason for exclusion",
             "impl_key": ("Implementation", "badge"),
             "owner": "Owner",
-            "evidence": ("Evidence", "list"),
+            "evidence_all": ("Evidence", "list"),
             "gap_status": ("Gap assessment", "badge"),
             **system_column,
         },

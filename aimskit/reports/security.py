@@ -19,6 +19,7 @@ from aimskit import catalog, report
 from aimskit.catalog.security import ATLAS_EDITION, ATLAS_NOTICE, OWASP_EDITION, OWASP_NOTICE
 from aimskit.fileio import atomic_write_text
 from aimskit.reports import common
+from aimskit.security import evidence as sec_evidence
 from aimskit.steps import security
 from aimskit.steps.security import INTERVAL, VERDICT_LABELS, SecurityResult
 
@@ -479,21 +480,29 @@ def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, 
         when = f" after the previous management review ({since})" if since is not None else ""
         when += f" up to this review ({until})" if until is not None else ""
         return report.note(f"No red-team test run is recorded{when} (security/runs.csv).")
+    return evidence_table(ev, eng.system_names)
+
+
+def evidence_table(ev: pd.DataFrame, names: dict[str, str], link: bool = True) -> report.HTML:
+    """One row per (Annex A control, red-team run): run (linked to its system's security report), date,
+    tool, verdict and its summary, short sha256 of the raw file."""
     df = ev.copy()
     df["verdict_badge"] = [_verdict(v) for v in df["verdict"]]
-    df["system"] = df["system_id"].map(eng.system_names)
-    df["hash"] = [[f"sha256 {h[:32]}", h[32:]] if h else [] for h in df["sha256"]]
+    df["system"] = df["system_id"].map(names)
+    df["run"] = [(r, h if link else "") for r, h in zip(df["run_id"], df["report"], strict=True)]
+    df["control_text"] = [f"{c} {t}".strip() for c, t in zip(df["control_id"], df["control"], strict=True)]
+    df["hash"] = [f"sha256 {sec_evidence.short_hash(h)}" if h else "" for h in df["sha256"]]
     return report.table(
         df,
         {
-            "control_id": ("Control", "nowrap"),
-            "control": "Title",
+            "control_text": "Control",
             "system": "AI system",
-            "run_id": ("Run", "nowrap"),
+            "run": ("Run", "link"),
             "run_date": ("Date", "date"),
             "tool": "Tool",
             "verdict_badge": ("Verdict", "level"),
-            "hash": ("Raw file", "list"),
+            "summary": "Categories",
+            "hash": ("Raw file", "nowrap"),
         },
     )
 
@@ -508,5 +517,35 @@ def since_last_review(eng: Any, review_id: str | None = None) -> report.HTML:
     if review_id is not None and not reviews.empty and review_id in set(reviews["id"]):
         until = reviews.set_index("id").loc[review_id, "date"]
         before = [d for d in dates if d < until]
-        return control_evidence(eng, since=before[-1] if before else None, until=until)
-    return control_evidence(eng, since=dates[-1] if dates else None)
+        return _runs_since(eng, since=before[-1] if before else None, until=until)
+    return _runs_since(eng, since=dates[-1] if dates else None)
+
+
+def _runs_since(eng: Any, since: Any = None, until: Any = None) -> report.HTML:
+    """One row per red-team run in the period (a review reads runs, not control x run pairs): its verdict,
+    the categories it judged and the Annex A controls it is evidence for."""
+    ev = security.control_evidence(eng, None, since, until)
+    if ev.empty:
+        when = f" after the previous management review ({since})" if since is not None else ""
+        when += f" up to this review ({until})" if until is not None else ""
+        return report.note(f"No red-team test run is recorded{when} (security/runs.csv).")
+    runs = ev.drop_duplicates("run_id").sort_values(["run_date", "run_id"]).copy()
+    controls = ev.groupby("run_id")["control_id"].apply(list).to_dict()
+    runs["controls"] = runs["run_id"].map(controls)
+    runs["verdict_badge"] = [_verdict(v) for v in runs["verdict"]]
+    runs["system"] = runs["system_id"].map(eng.system_names)
+    runs["run"] = list(zip(runs["run_id"], runs["report"], strict=True))
+    runs["hash"] = [f"sha256 {sec_evidence.short_hash(h)}" if h else "" for h in runs["sha256"]]
+    return report.table(
+        runs,
+        {
+            "run": ("Run", "link"),
+            "run_date": ("Date", "date"),
+            "system": "AI system",
+            "tool": "Tool",
+            "verdict_badge": ("Verdict", "level"),
+            "summary": "OWASP categories",
+            "controls": ("Evidence for", "list"),
+            "hash": ("Raw file", "nowrap"),
+        },
+    )

@@ -25,7 +25,9 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.engagement import Engagement
 from aimskit.ids import natural_key
+from aimskit.inputs import security as security_part
 from aimskit.problems import plural
+from aimskit.steps import security as security_step
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
 from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUS_LABELS, STATUSES
@@ -509,6 +511,7 @@ class GapResult:
     heatmap: pd.DataFrame
     headline: dict[str, Any]
     summary: list[str] = field(default_factory=list)
+    security_evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # red-team runs per Annex A control
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -572,6 +575,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> GapResult:
         heatmap=heat,
         headline=head,
         summary=summary_points(head, by_clause, by_objective),
+        security_evidence=security_step.control_evidence(eng, system_id),
     )
 
 
@@ -581,6 +585,7 @@ STEP = Step(
     notebook="gap_assessment.ipynb",
     compute=__name__,
     view="aimskit.reports.gap",
+    parts=(security_part.PART,),  # red-team runs as technical evidence for Annex A controls
     headline=(
         Figure("conformity", "Conformity", "pct"),
         Figure("clause_nonconformities", "Clause NCs"),

@@ -32,7 +32,9 @@ from aimskit.inputs.risk import (
     TREATMENT_LABELS,
 )
 from aimskit.problems import plural
+from aimskit.security import evidence as sec_evidence
 from aimskit.steps import gap as gap_step
+from aimskit.steps import security as security_step
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import jsonable, records
 
@@ -416,6 +418,16 @@ def derive_soa(
     return pd.DataFrame(rows)
 
 
+def with_test_evidence(derived: pd.DataFrame, control_evidence: pd.DataFrame) -> pd.DataFrame:
+    """The SoA with ``test_evidence``: per control, the red-team runs that support it (step ``security``,
+    :func:`aimskit.security.evidence.by_control`) as evidence texts, oldest first. The user's own
+    ``evidence`` is kept as written; the SoA shows and exports both in its evidence column."""
+    texts = sec_evidence.texts_by_control(control_evidence)
+    out = derived.copy()
+    out["test_evidence"] = [list(texts.get(cid, [])) for cid in out["control_id"]]
+    return out
+
+
 def soa_findings(derived: pd.DataFrame, has_soa: bool = True) -> pd.DataFrame:
     """The SoA rules (SOA-1 ... SOA-10) applied to the derived SoA."""
     rows: list[dict[str, Any]] = []
@@ -517,6 +529,11 @@ def soa_summary(derived: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def soa_evidence(row: dict[str, Any]) -> list[str]:
+    """The evidence of one SoA row as shown and exported: the user's own references, then the red-team runs."""
+    return [*(row.get("evidence") or []), *(row.get("test_evidence") or [])]
+
+
 def soa_export(derived: pd.DataFrame) -> pd.DataFrame:
     """The SoA as a handover CSV: one row per control, lists joined with '; '."""
     out = pd.DataFrame(
@@ -530,7 +547,7 @@ def soa_export(derived: pd.DataFrame) -> pd.DataFrame:
             "justification_or_exclusion_reason": derived["justification_text"],
             "implementation": [IMPLEMENTATION_LABELS.get(i, "") if i else "" for i in derived["implementation"]],
             "owner": derived["owner"],
-            "evidence": ["; ".join(e) for e in derived["evidence"]],
+            "evidence": ["; ".join(soa_evidence(row)) for row in derived.to_dict(orient="records")],
             "gap_assessment_status": derived["gap_status"].fillna(""),
         }
     )
@@ -789,6 +806,7 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         soa = soa[soa["control_id"].isin(used)].reset_index(drop=True)
         soa["risks"] = [[r for r in rs if r in set(scored["risk_id"])] for rs in soa["risks"]]
         soa_found = soa_found[soa_found["subject"].isin(used)].reset_index(drop=True)
+    soa = with_test_evidence(soa, security_step.control_evidence(eng, system_id))
     plan = treatment_plan(scored, crit, as_of)
     reliance = reliance_findings(scored, soa) if data.has_soa else _findings_frame([])
     findings = _findings_frame(

@@ -33,6 +33,7 @@ from aimskit.catalog.security import ATLAS_EDITION, OWASP_EDITION
 from aimskit.inputs import risk as risk_part
 from aimskit.inputs import security as security_part
 from aimskit.inputs.security import SecurityCriteria, SecurityData
+from aimskit.security import evidence as sec_evidence
 from aimskit.security.importers import Finding, Imported
 from aimskit.steps.base import Figure, Step
 from aimskit.steps.common import records
@@ -476,9 +477,10 @@ def example_table(fd: pd.DataFrame, crit: SecurityCriteria, limit: int = 10) -> 
 
 
 def evidence_table(data: SecurityData, fd: pd.DataFrame, systems: pd.DataFrame, crit: SecurityCriteria) -> pd.DataFrame:
-    """One row per run: the Annex A controls it is evidence for, its date, verdict and file hash."""
+    """One row per run: the Annex A controls it is evidence for (:func:`aimskit.security.evidence.run_controls`),
+    its date, its verdict (the worst of its categories) with the count of categories judged, failed and
+    inconclusive, and its file hash."""
     annex = catalog.load("security-annex-a")
-    by_cat = annex[annex["applies_to"] == "owasp"].groupby("key")["control_id"].apply(list).to_dict()
     stage = dict(zip(systems["id"], systems["lifecycle_stage"], strict=True))
     trend = trend_table(fd, crit)
     rows = []
@@ -486,14 +488,9 @@ def evidence_table(data: SecurityData, fd: pd.DataFrame, systems: pd.DataFrame, 
         imp = data.imported.get(run["run_id"])
         mine = fd[fd["run_id"] == run["run_id"]] if not fd.empty else fd
         cats = sorted({c for cs in mine["owasp"] for c in cs}) if not mine.empty else []
-        controls = ["A.6.2.4"]
-        if stage.get(run["system_id"]) == "operation_monitoring":
-            controls.append("A.6.2.6")
-        for c in cats:
-            controls.extend(x for x in by_cat.get(c, []) if x not in controls)
         t = trend[trend["run_id"] == run["run_id"]] if not trend.empty else trend
-        verdicts = set(t["verdict"]) if not t.empty else set()
-        v = next((x for x in VERDICTS if x in verdicts), "not_tested" if not cats else "inconclusive")
+        per_cat = list(t["verdict"]) if not t.empty else []
+        v = next((x for x in VERDICTS if x in set(per_cat)), "not_tested" if not cats else "inconclusive")
         n, s = (int(mine["attempts"].sum()), int(mine["successes"].sum())) if not mine.empty else (0, 0)
         rows.append(
             {
@@ -510,11 +507,36 @@ def evidence_table(data: SecurityData, fd: pd.DataFrame, systems: pd.DataFrame, 
                 "successes": s,
                 "categories": cats,
                 "verdict": v,
-                "controls": controls,
+                "judged": len(per_cat),
+                "failed": per_cat.count("fail"),
+                "inconclusive": per_cat.count("inconclusive"),
+                "controls": sec_evidence.run_controls(cats, stage.get(run["system_id"]), annex),
                 "complete": imp.complete if imp else False,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+
+
+EVIDENCE_COLUMNS = [
+    "run_id",
+    "system_id",
+    "run_date",
+    "tool",
+    "tool_version",
+    "target",
+    "tester",
+    "result_file",
+    "sha256",
+    "attempts",
+    "successes",
+    "categories",
+    "verdict",
+    "judged",
+    "failed",
+    "inconclusive",
+    "controls",
+    "complete",
+]
 
 
 def _treats(risk: dict[str, Any], cid: str, title: str) -> bool:
@@ -724,11 +746,11 @@ STEP = Step(
 def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, until: Any = None) -> pd.DataFrame:
     """Red-team runs as evidence per Annex A control (for the gap report, the SoA and the review pack).
 
-    One row per (control, run): the run's date, tool, verdict and the sha256 of its raw file.
+    One row per (control, run) (:func:`aimskit.security.evidence.by_control`): the run's date, tool, verdict
+    and its summary, the sha256 of its raw file, the evidence text and the link to the system's security report.
     ``system_id`` keeps one system's runs; ``since`` / ``until`` (dates) keep the runs after / up to them.
     """
     data: SecurityData = eng.part(security_part.PART)
-    cols = ["control_id", "control", "system_id", "run_id", "run_date", "tool", "verdict", "sha256", "evidence"]
     runs = data.runs
     if system_id is not None:
         runs = runs[runs["system_id"] == system_id]
@@ -737,33 +759,8 @@ def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, 
     if until is not None:
         runs = runs[[d <= until for d in runs["run_date"]]]
     if runs.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=sec_evidence.COLUMNS)
     view = SecurityData(criteria=data.criteria, runs=runs.reset_index(drop=True), imported=data.imported)
     ev = evidence_table(view, findings(view), eng.systems, data.criteria)
     titles = dict(catalog.load("iso42001-annex-a")[["id", "title"]].values)
-    rows = []
-    for r in ev.to_dict(orient="records"):
-        for cid in r["controls"]:
-            rows.append(
-                {
-                    "control_id": cid,
-                    "control": titles.get(cid, ""),
-                    "system_id": r["system_id"],
-                    "run_id": r["run_id"],
-                    "run_date": r["run_date"],
-                    "tool": f"{r['tool']} {r['tool_version']}".strip(),
-                    "verdict": r["verdict"],
-                    "sha256": r["sha256"],
-                    "evidence": (
-                        f"Red-team run {r['run_id']} ({r['tool']} {r['tool_version']}, {r['run_date']}): "
-                        f"{VERDICT_LABELS.get(r['verdict'], r['verdict']).lower()}, {r['successes']} attack successes "
-                        f"in {r['attempts']} attempts; sha256 {r['sha256'][:16]}"
-                    ),
-                }
-            )
-    from aimskit.ids import natural_key
-
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(
-        ["control_id", "run_date"], key=lambda s: s.map(natural_key) if s.name == "control_id" else s
-    )
+    return sec_evidence.by_control(ev, titles)

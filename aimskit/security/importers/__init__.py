@@ -42,22 +42,27 @@ def import_file(path: Path, tool: str | None = None, score_meaning: str = "pass"
             0,
             "not recognised as a garak report.jsonl, a promptfoo results.json, a PyRIT memory database "
             "or an Inspect AI log",
+            "AK660",
         )
         return out
     if name not in IMPORTERS:
         out = Imported(tool=name)
-        out.error(0, f"no importer for tool '{name}' (known: {', '.join(IMPORTERS)})")
+        out.error(0, f"no importer for tool '{name}' (known: {', '.join(IMPORTERS)})", "AK660")
         return out
     if tool:
         seen = detect(path)
         if seen is not None and seen != tool:
             out = Imported(tool=tool)
-            out.error(0, f"the file looks like a {seen} result, not {tool}: correct the tool column or leave it empty")
+            out.error(
+                0,
+                f"the file looks like a {seen} result, not {tool}: correct the tool column or leave it empty",
+                "AK617",
+            )
             return out
     module = IMPORTERS[name]
     out = module.read(path, score_meaning=score_meaning) if name == inspect_ai.NAME else module.read(path)
     if len(out.problems) > MAX_PROBLEMS:
         more = len(out.problems) - MAX_PROBLEMS
         out.problems = out.problems[:MAX_PROBLEMS]
-        out.error(0, f"{more} more problem(s) in this file not shown; is it the right file for this tool?")
+        out.error(0, f"{more} more problem(s) in this file not shown; is it the right file for this tool?", "AK672")
     return out

@@ -62,14 +62,15 @@ class Imported:
     findings: list[Finding] = field(default_factory=list)
     summary_source: str = ""  # where the counts came from (e.g. "garak eval rows")
     digest: dict[str, Any] | None = None  # tool's own summary (garak digest scores per probe)
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, message, "error"|"warning")
+    # (line, message, "error"|"warning", problem code of aimskit.codes: each kind of importer problem has its own)
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
     complete: bool = True  # False when the run was interrupted or the file truncated
 
-    def error(self, line: int, message: str) -> None:
-        self.problems.append((line, message, "error"))
+    def error(self, line: int, message: str, code: str) -> None:
+        self.problems.append((line, message, "error", code))
 
-    def warning(self, line: int, message: str) -> None:
-        self.problems.append((line, message, "warning"))
+    def warning(self, line: int, message: str, code: str) -> None:
+        self.problems.append((line, message, "warning", code))
 
     @property
     def attempts(self) -> int:
@@ -100,17 +101,24 @@ def loads(text: str | bytes) -> tuple[Any, str | None]:
         return None, f"not valid JSON ({exc})"
 
 
+def json_code(why: str) -> str:
+    """The problem code of a :func:`loads` failure: too deeply nested, or not valid JSON."""
+    return "AK663" if "too deeply" in why else "AK661"
+
+
 def load_json_file(path: Path, out: Imported) -> Any:
     """Read a whole-file JSON document within :data:`MAX_JSON_BYTES`; None (with a problem) otherwise."""
     size = path.stat().st_size
     if size > MAX_JSON_BYTES:
         out.error(
-            0, f"the file is {size / 1e6:.0f} MB; JSON results larger than {MAX_JSON_BYTES // 2**20} MB are not read"
+            0,
+            f"the file is {size / 1e6:.0f} MB; JSON results larger than {MAX_JSON_BYTES // 2**20} MB are not read",
+            "AK664",
         )
         return None
     value, why = loads(path.read_bytes())
     if why:
-        out.error(0, why)
+        out.error(0, why, json_code(why))
     return value
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aimskit.security.importers.base import MAX_LINE_BYTES, Example, Finding, Imported, loads, obj, text_of
+from aimskit.security.importers.base import MAX_LINE_BYTES, Example, Finding, Imported, json_code, loads, obj, text_of
 
 NAME = "garak"
 SUPPORTED = ((0, 13), (0, 17))
@@ -59,7 +59,7 @@ def read(path: Path) -> Imported:
                 break
             line_no += 1
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                out.error(line_no, f"line longer than {MAX_LINE_BYTES // 2**20} MB, skipped")
+                out.error(line_no, f"line longer than {MAX_LINE_BYTES // 2**20} MB, skipped", "AK662")
                 while raw and not raw.endswith(b"\n"):
                     raw = fh.readline(MAX_LINE_BYTES + 1)
                 continue
@@ -72,7 +72,7 @@ def read(path: Path) -> Imported:
                 if at_end:
                     msg += "; the last line is incomplete, so the file looks truncated"
                     out.complete = False
-                out.error(line_no, msg)
+                out.error(line_no, msg, json_code(why) if why else "AK671")
                 continue
             kind = row.get("entry_type")
             if kind == "start_run setup":
@@ -98,7 +98,7 @@ def read(path: Path) -> Imported:
                 results = row.get("detector_results") or {}
                 outputs = row.get("outputs") or []
                 if not isinstance(results, dict):
-                    out.warning(line_no, "attempt without detector_results as a mapping, skipped")
+                    out.warning(line_no, "attempt without detector_results as a mapping, skipped", "AK671")
                     continue
                 for det, scores in results.items():
                     key = (probe, _strip(det, "detector."))
@@ -120,7 +120,7 @@ def read(path: Path) -> Imported:
                 total = row.get("total_evaluated", row.get("total"))
                 passed = row.get("passed")
                 if not isinstance(total, int) or not isinstance(passed, int):
-                    out.error(line_no, "eval row without integer total_evaluated/total and passed, skipped")
+                    out.error(line_no, "eval row without integer total_evaluated/total and passed, skipped", "AK671")
                     continue
                 fails = row.get("fails", total - passed)
                 nones = row.get("nones", 0)
@@ -141,18 +141,21 @@ def read(path: Path) -> Imported:
                 out.target = out.target or " ".join(str(meta[k]) for k in ("target_type", "target_name") if meta.get(k))
     version = _version(out.tool_version) if out.tool_version else None
     if not out.tool_version:
-        out.warning(0, "no garak version in the file (no 'start_run setup' or 'init' row)")
+        out.warning(0, "no garak version in the file (no 'start_run setup' or 'init' row)", "AK673")
     elif version is None or not SUPPORTED[0] <= version <= SUPPORTED[1]:
         out.warning(
             0,
             f"garak {out.tool_version} is outside the versions aimskit is tested with (0.13 to 0.17); "
             "read with the 0.17 rules, check the counts",
+            "AK673",
         )
     if not seen_completion:
         out.complete = False
-        out.warning(0, "no 'completion' row: the run was interrupted or the file is truncated; counts may be partial")
+        out.warning(
+            0, "no 'completion' row: the run was interrupted or the file is truncated; counts may be partial", "AK674"
+        )
     if not threshold_known and counted and not evals:
-        out.warning(0, "run.eval_threshold not recorded; hits recomputed at garak's default 0.5")
+        out.warning(0, "run.eval_threshold not recorded; hits recomputed at garak's default 0.5", "AK675")
     if evals:
         for key, f in evals.items():
             c = counted.get(key)
@@ -171,15 +174,17 @@ def read(path: Path) -> Imported:
             out.summary_source = (
                 f"recomputed from scored attempts at threshold {threshold:g} (the file has no eval rows)"
             )
-            out.warning(0, "no eval rows: counts recomputed from the scored attempts")
+            out.warning(0, "no eval rows: counts recomputed from the scored attempts", "AK675")
     for f in findings.values():
         f.tags = list(tags.get(f.test, []))
     out.findings = sorted(findings.values(), key=lambda f: (f.test, f.detector))
     if not out.findings:
         if out.digest and out.digest.get("probe_pass_rate"):
-            out.warning(0, "only a digest without counts: garak's pass rates are shown, no attempts can be counted")
+            out.warning(
+                0, "only a digest without counts: garak's pass rates are shown, no attempts can be counted", "AK675"
+            )
         elif not out.problems:
-            out.warning(0, "no scored attempts and no eval rows in the file")
+            out.warning(0, "no scored attempts and no eval rows in the file", "AK676")
     return out
 
 

@@ -21,6 +21,7 @@ from aimskit.security.importers.base import (
     Example,
     Finding,
     Imported,
+    json_code,
     load_json_file,
     loads,
     obj,
@@ -44,12 +45,16 @@ def _member(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, out: Imported) 
     name = info.filename
     if info.file_size > MAX_MEMBER_BYTES:
         out.error(
-            0, f"{name}: {info.file_size / 1e6:.0f} MB uncompressed, above the {MAX_MEMBER_BYTES // 2**20} MB limit"
+            0,
+            f"{name}: {info.file_size / 1e6:.0f} MB uncompressed, above the {MAX_MEMBER_BYTES // 2**20} MB limit",
+            "AK664",
         )
         return None
     if info.compress_size and info.file_size > 1 << 20 and info.file_size / info.compress_size > MAX_RATIO:
         out.error(
-            0, f"{name}: compression ratio {info.file_size / info.compress_size:.0f}:1 looks like a zip bomb, not read"
+            0,
+            f"{name}: compression ratio {info.file_size / info.compress_size:.0f}:1 looks like a zip bomb, not read",
+            "AK665",
         )
         return None
     if info.compress_type == ZSTD:
@@ -60,12 +65,13 @@ def _member(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, out: Imported) 
                 0,
                 f"{name} is Zstandard-compressed; install the optional dependency: pip install 'aimskit[security]' "
                 "(or zstandard)",
+                "AK667",
             )
             return None
         fh.seek(info.header_offset)
         local = fh.read(30)
         if local[:4] != b"PK\x03\x04":
-            out.error(0, f"{name}: bad local header in the zip")
+            out.error(0, f"{name}: bad local header in the zip", "AK666")
             return None
         skip = int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
         fh.seek(info.header_offset + 30 + skip)
@@ -74,18 +80,20 @@ def _member(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, out: Imported) 
             reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(comp))
             data = reader.read(MAX_MEMBER_BYTES + 1)
         except zstandard.ZstdError as exc:
-            out.error(0, f"{name}: corrupt Zstandard data ({exc})")
+            out.error(0, f"{name}: corrupt Zstandard data ({exc})", "AK666")
             return None
     else:
         try:
             with zf.open(info) as member:
                 data = member.read(MAX_MEMBER_BYTES + 1)
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
-            out.error(0, f"{name}: cannot be read ({exc})")
+            out.error(0, f"{name}: cannot be read ({exc})", "AK666")
             return None
     if len(data) > MAX_MEMBER_BYTES:
         out.error(
-            0, f"{name}: decompresses to more than {MAX_MEMBER_BYTES // 2**20} MB (declared size was false), not read"
+            0,
+            f"{name}: decompresses to more than {MAX_MEMBER_BYTES // 2**20} MB (declared size was false), not read",
+            "AK665",
         )
         return None
     return data
@@ -96,7 +104,7 @@ def _read_zip(path: Path, out: Imported) -> tuple[dict[str, Any] | None, list[di
         with path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()
             if len(infos) > 200_000:
-                out.error(0, f"the zip holds {len(infos)} members; not read")
+                out.error(0, f"the zip holds {len(infos)} members; not read", "AK664")
                 return None, []
             header = None
             by_name = {i.filename: i for i in infos}
@@ -104,9 +112,11 @@ def _read_zip(path: Path, out: Imported) -> tuple[dict[str, Any] | None, list[di
                 data = _member(zf, fh, by_name["header.json"], out)
                 header, why = loads(data) if data is not None else (None, None)
                 if why:
-                    out.error(0, f"header.json: {why}")
+                    out.error(0, f"header.json: {why}", json_code(why))
             else:
-                out.warning(0, "no header.json in the .eval (the run was interrupted?); reading the samples only")
+                out.warning(
+                    0, "no header.json in the .eval (the run was interrupted?); reading the samples only", "AK674"
+                )
                 out.complete = False
             samples = []
             budget = MAX_MEMBER_BYTES * 4
@@ -115,19 +125,19 @@ def _read_zip(path: Path, out: Imported) -> tuple[dict[str, Any] | None, list[di
                     continue
                 budget -= info.file_size
                 if budget < 0:
-                    out.error(0, "the samples add up to more than 1 GB uncompressed; the rest is not read")
+                    out.error(0, "the samples add up to more than 1 GB uncompressed; the rest is not read", "AK664")
                     break
                 data = _member(zf, fh, info, out)
                 if data is None:
                     continue
                 sample, why = loads(data)
                 if why:
-                    out.error(0, f"{info.filename}: {why}")
+                    out.error(0, f"{info.filename}: {why}", json_code(why))
                 elif isinstance(sample, dict):
                     samples.append(sample)
             return header if isinstance(header, dict) else None, samples
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        out.error(0, f"not a readable .eval zip: {exc}")
+        out.error(0, f"not a readable .eval zip: {exc}", "AK666")
         return None, []
 
 
@@ -144,7 +154,7 @@ def read(path: Path, score_meaning: str = "pass") -> Imported:
         if doc is None:
             return out
         if not isinstance(doc, dict) or not isinstance(doc.get("eval"), dict):
-            out.error(0, "not an Inspect AI log: no 'eval' object")
+            out.error(0, "not an Inspect AI log: no 'eval' object", "AK669")
             return out
         header = doc
         samples = [s for s in doc.get("samples") or [] if isinstance(s, dict)]
@@ -155,11 +165,11 @@ def read(path: Path, score_meaning: str = "pass") -> Imported:
     out.target = str(spec.get("model") or "")
     task = str(spec.get("task_registry_name") or spec.get("task") or "task")
     if header is not None and header.get("version") not in (1, 2):
-        out.warning(0, f"Inspect log format version {header.get('version')!r}: aimskit reads versions 1 and 2")
+        out.warning(0, f"Inspect log format version {header.get('version')!r}: aimskit reads versions 1 and 2", "AK673")
     status = obj(header).get("status")
     if status and status != "success":
         out.complete = False
-        out.warning(0, f"the evaluation status is '{status}': counts may be partial")
+        out.warning(0, f"the evaluation status is '{status}': counts may be partial", "AK674")
     findings: dict[str, Finding] = {}
     for sample in samples:
         scores = obj(sample.get("scores"))
@@ -182,6 +192,6 @@ def read(path: Path, score_meaning: str = "pass") -> Imported:
                     )
                 )
     if not samples:
-        out.warning(0, "the log holds no samples: nothing to count")
+        out.warning(0, "the log holds no samples: nothing to count", "AK676")
     out.findings = sorted(findings.values(), key=lambda f: f.detector)
     return out

@@ -56,7 +56,7 @@ def read(path: Path) -> Imported:
     if doc is None:
         return out
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
-        out.error(0, "not a promptfoo results file: no 'results' object at the top level")
+        out.error(0, "not a promptfoo results file: no 'results' object at the top level", "AK669")
         return out
     res = doc["results"]
     meta = obj(doc.get("metadata"))
@@ -64,16 +64,19 @@ def read(path: Path) -> Imported:
     out.started = str(res.get("timestamp") or meta.get("evaluationCreatedAt") or "")
     if res.get("version") != 3:
         out.error(
-            0, f"promptfoo results version {res.get('version')!r} is not supported (version 3, promptfoo 0.91.3+)"
+            0,
+            f"promptfoo results version {res.get('version')!r} is not supported (version 3, promptfoo 0.91.3+)",
+            "AK670",
         )
         return out
     if not out.tool_version:
-        out.warning(0, "no metadata.promptfooVersion (files from promptfoo before 0.117.4 lack it)")
+        out.warning(0, "no metadata.promptfooVersion (files from promptfoo before 0.117.4 lack it)", "AK673")
     elif _version(out.tool_version) and _version(out.tool_version) < (0, 102, 0):
         out.warning(
             0,
             f"promptfoo {out.tool_version} numbered its owasp:llm presets after the 2023 list; "
             "aimskit maps each result from its plugin id instead",
+            "AK673",
         )
     config = obj(doc.get("config"))
     inject = str(
@@ -81,14 +84,14 @@ def read(path: Path) -> Imported:
     )
     rows = res.get("results")
     if not isinstance(rows, list):
-        out.error(0, "results.results is not a list")
+        out.error(0, "results.results is not a list", "AK669")
         return out
     findings: dict[tuple[str, str, str], Finding] = {}
     targets: set[str] = set()
     unplugged = 0
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            out.error(0, f"results.results[{i}] is not an object, skipped")
+            out.error(0, f"results.results[{i}] is not an object, skipped", "AK671")
             continue
         plugin = _plugin(row)
         if not plugin:
@@ -129,12 +132,13 @@ def read(path: Path) -> Imported:
             0,
             f"{unplugged} result row(s) carry no red-team plugin id (a plain eval, or exported with "
             "PROMPTFOO_STRIP_METADATA): they cannot be mapped to an OWASP category",
+            "AK675",
         )
     stats = obj(res.get("stats"))
     total = sum(f.attempts for f in findings.values())
     graded = stats.get("failures", 0) + stats.get("successes", 0) if isinstance(stats, dict) else None
     if isinstance(graded, int) and "failures" in stats and graded != total:
-        out.warning(0, f"results.stats counts {graded} graded rows, aimskit read {total}")
+        out.warning(0, f"results.stats counts {graded} graded rows, aimskit read {total}", "AK675")
     out.target = ", ".join(sorted(t for t in targets if t))
     out.findings = sorted(findings.values(), key=lambda f: (f.test, f.strategy, f.detector))
     return out

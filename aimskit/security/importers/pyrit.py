@@ -55,17 +55,19 @@ def read(path: Path) -> Imported:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
-        out.error(0, f"cannot open the SQLite database: {exc}")
+        out.error(0, f"cannot open the SQLite database: {exc}", "AK668")
         return out
     try:
         tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
         if "AttackResultEntries" not in tables:
-            out.error(0, "not a PyRIT memory database: no AttackResultEntries table")
+            out.error(0, "not a PyRIT memory database: no AttackResultEntries table", "AK669")
             return out
         cols = {r[1] for r in con.execute("pragma table_info(AttackResultEntries)")}
         need = {"objective", "outcome", "atomic_attack_identifier", "last_response_id", "last_score_id"}
         if not need <= cols:
-            out.error(0, f"AttackResultEntries lacks {', '.join(sorted(need - cols))}: an unsupported PyRIT version")
+            out.error(
+                0, f"AttackResultEntries lacks {', '.join(sorted(need - cols))}: an unsupported PyRIT version", "AK670"
+            )
             return out
         extra = ", a.pyrit_version" if "pyrit_version" in cols else ", ''"
         extra += ", a.timestamp" if "timestamp" in cols else ", ''"
@@ -118,16 +120,16 @@ def read(path: Path) -> Imported:
             else:
                 f.errors += 1
     except sqlite3.DatabaseError as exc:
-        out.error(0, f"the SQLite database cannot be read: {exc}")
+        out.error(0, f"the SQLite database cannot be read: {exc}", "AK668")
         return out
     finally:
         con.close()
     out.tool_version = ", ".join(sorted(versions))
     if versions and not all(v.startswith("1.") for v in versions):
-        out.warning(0, f"PyRIT {out.tool_version}: aimskit reads the 1.x schema; check the counts")
+        out.warning(0, f"PyRIT {out.tool_version}: aimskit reads the 1.x schema; check the counts", "AK673")
     out.started = min(times) if times else ""
     out.target = ", ".join(sorted(targets))
     out.findings = sorted(findings.values(), key=lambda f: (f.test, f.detector, f.categories))
     if not out.findings:
-        out.warning(0, "the database holds no attack results")
+        out.warning(0, "the database holds no attack results", "AK676")
     return out
