@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -120,7 +121,7 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if not any(c.strip(_STRIP) for c in cells):
+            if not "".join(cells).strip(_STRIP):  # blank: no cell has anything but whitespace
                 continue
             if cells[0].lstrip(_STRIP).startswith("#"):
                 continue
@@ -173,6 +174,16 @@ def _rating_from_label(scale: Any, col: Column, value: str, file: str, line: int
     return None
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A column's pattern, compiled once (``re``'s own cache is looked up on every cell)."""
+    return re.compile(pattern)
+
+
 def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems, scale: Any = None) -> Any:
     value = raw.strip(_STRIP)
     if value == "":
@@ -196,7 +207,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return None
     if col.kind == "int":
         try:
-            if not re.fullmatch(r"[+-]?[0-9]+", value):
+            if not _WHOLE.fullmatch(value):
                 raise ValueError(value)
             number = int(value)
         except ValueError:
@@ -219,7 +230,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return number
     if col.kind == "date":
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            if not _DATE.fullmatch(value):
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -234,7 +245,7 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         return None
     if col.kind == "list":
         return [item.strip(_STRIP) for item in value.split(";") if item.strip(_STRIP)]
-    if col.pattern and not re.fullmatch(col.pattern, value):
+    if col.pattern and not _pattern(col.pattern).fullmatch(value):
         problems.error(
             file,
             line,
@@ -270,6 +281,15 @@ def _drop_ghost_columns(
         code="AK011",
     )
     return header[:width], trimmed
+
+
+_UNPARSED = object()
+_PLAIN_TEXT: dict[str, Any] = {}  # marks a free-text column in the plan of validate_table (never filled)
+
+
+def _plain_text(col: Column) -> bool:
+    """A free-text column: :func:`_parse_value` gives a non-empty cell stripped, with no check."""
+    return col.kind not in ("enum", "int", "date", "bool", "list") and not col.pattern
 
 
 def validate_table(
@@ -314,6 +334,21 @@ def validate_table(
             file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})", code="AK102"
         )
     records: list[Record] = []
+    # A cell parsed without a problem gives the same value wherever it is (the value depends only on the
+    # column, the text and the scale): each distinct text is parsed once per column. A cell with a problem
+    # (or a warning) is parsed, and reported, every time. Lists are mutable and are parsed every time.
+    scales = scales or {}
+    plan: list[tuple[str, Column, dict[str, Any] | None, Any, bool]] = [
+        (
+            c.name,
+            c,
+            _PLAIN_TEXT if _plain_text(c) else {} if c.kind != "list" else None,
+            scales.get(c.name),
+            c.name in seen,
+        )
+        for c in schema.columns
+    ]
+    positions = list(seen.items())
     for line, cells in rows:
         if len(cells) != len(header):
             problems.error(
@@ -325,25 +360,42 @@ def validate_table(
                 code="AK010",
             )
             continue
-        raw = {name: cells[i] for name, i in seen.items()}
+        raw = {name: cells[i] for name, i in positions}
         if schema.prelisted and unanswered(schema, raw):
             continue
         record = Record(line=line, raw=raw)
-        for col in schema.columns:
-            if col.name not in seen:
-                record.values[col.name] = None
+        values = record.values
+        for name, col, known_values, scale, present in plan:
+            if not present:
+                values[name] = None
                 continue
-            scale = (scales or {}).get(col.name)
-            record.values[col.name] = _parse_value(col, raw[col.name], file, line, problems, scale)
+            cell = raw[name]
+            if known_values is _PLAIN_TEXT:  # free text: the stripped cell (an empty one goes the long way)
+                stripped = cell.strip(_STRIP)
+                if stripped:
+                    values[name] = stripped
+                    continue
+                known_values = None
+            if known_values is not None:
+                value = known_values.get(cell, _UNPARSED)
+                if value is not _UNPARSED:
+                    values[name] = value
+                    continue
+            before = len(problems.items)
+            value = _parse_value(col, cell, file, line, problems, scale)
+            if known_values is not None and len(problems.items) == before:
+                known_values[cell] = value
+            values[name] = value
         records.append(record)
     return records
 
 
 def unanswered(schema: TableSchema, raw: dict[str, str]) -> bool:
     """Whether a row is a pre-listed row nobody has answered yet (values only in ``schema.prelisted``)."""
-    return any(raw.get(n, "").strip(_STRIP) for n in schema.prelisted) and not any(
-        v.strip(_STRIP) for n, v in raw.items() if n not in schema.prelisted
-    )
+    prelisted = schema.prelisted
+    if not "".join([raw.get(n, "") for n in prelisted]).strip(_STRIP):
+        return False
+    return not "".join([v for n, v in raw.items() if n not in prelisted]).strip(_STRIP)
 
 
 def check_duplicates(records: list[Record], schema: TableSchema, file: str, problems: Problems) -> list[Record]:
@@ -353,7 +405,7 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
     first: dict[tuple, int] = {}
     kept = []
     for rec in records:
-        key = tuple(rec.values.get(k) for k in schema.key)
+        key = tuple([rec.values.get(k) for k in schema.key])
         if key[0] is None:
             kept.append(rec)
             continue
@@ -370,8 +422,13 @@ def check_duplicates(records: list[Record], schema: TableSchema, file: str, prob
 
 def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> pd.DataFrame:
     """The records as a DataFrame: a ``line`` column (where each row starts in the file), then ``names``."""
-    rows = [{"line": r.line, **{c: r.values.get(c) for c in names}} for r in records]
-    return pd.DataFrame(rows, columns=["line", *names], dtype=dtype)
+    if not records:
+        return pd.DataFrame([], columns=["line", *names], dtype=dtype)
+    # column by column: the frame one dict per record gives (the same values, the same inferred dtypes)
+    columns: dict[str, list[Any]] = {"line": [r.line for r in records]}
+    for c in names:
+        columns[c] = [r.values.get(c) for r in records]
+    return pd.DataFrame(columns, columns=["line", *names], dtype=dtype)
 
 
 def template_csv(schema: TableSchema, examples: Sequence[dict[str, str]] = ()) -> str:

@@ -29,6 +29,10 @@ Position = tuple[int, int]  # 1-based line and column
 
 #: Deepest nesting of lists and mappings accepted; engagement files need four or five levels.
 MAX_DEPTH = 40
+DEPTH_MESSAGE = (
+    f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs only a few levels "
+    "(is a bracket left open?)"
+)
 ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out"
 
 
@@ -141,6 +145,15 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
         return False
     seen_nodes.add(id(node))
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # what _scan reports, when it was left out
+        problems.error(
+            file,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            DEPTH_MESSAGE,
+            code="AK023",
+        )
+        return False
     ok = True
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -174,7 +187,7 @@ def load_yaml(path: Path, file: str, problems: Problems) -> YamlDocument | None:
         return None
     if len(_LOADERS) > 1:
         fast = Problems()
-        doc = _parse(text, file, fast, _LOADERS[0])
+        doc = _parse(text, file, fast, _LOADERS[0], scan=not _shallow_without_anchors(text))
         if doc is not None and not fast.items:
             return doc
     return _parse(text, file, problems, _Loader)
@@ -218,8 +231,7 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
                         file,
                         line,
                         column,
-                        f"the YAML is nested more than {MAX_DEPTH} levels deep here; an engagement file needs "
-                        "only a few levels (is a bracket left open?)",
+                        DEPTH_MESSAGE,
                         code="AK023",
                     )
                     return False
@@ -244,8 +256,23 @@ def _scan(text: str, file: str, problems: Problems, loader_class: type) -> bool:
     return True
 
 
-def _parse(text: str, file: str, problems: Problems, loader_class: type) -> YamlDocument | None:
-    if not _scan(text, file, problems, loader_class):
+#: Bound on the nesting a text can have (every collection on a path needs its own ``[``, ``{``, ``-``,
+#: ``:`` or ``?``) below which libyaml composes it safely without the scan first.
+_SAFE_NESTING = 2000
+
+
+def _shallow_without_anchors(text: str) -> bool:
+    """Whether the :func:`_scan` pass can be left to :func:`_walk`: no ``&`` or ``*`` anywhere (so no
+    anchor or alias) and too few indicators for deep nesting to overflow the C composer. :func:`_walk`
+    then reports nesting deeper than :data:`MAX_DEPTH` at the node the scan reports it at, and the file
+    is parsed again with the scan by the pure-Python parser, as for any problem of the fast parse."""
+    if "&" in text or "*" in text:
+        return False
+    return sum(text.count(c) for c in "[{-:?") < _SAFE_NESTING
+
+
+def _parse(text: str, file: str, problems: Problems, loader_class: type, scan: bool = True) -> YamlDocument | None:
+    if scan and not _scan(text, file, problems, loader_class):
         return None
     loader = loader_class(text)
     try:
@@ -256,7 +283,9 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type) -> Yaml
         doc = YamlDocument(data=None)
         if not _walk(node, (), doc, file, problems, set()):
             return None
-        doc.data = loader.construct_document(node)
+        doc.data = _build_plain(node, loader) if not scan else _UNUSUAL
+        if doc.data is _UNUSUAL:
+            doc.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -274,6 +303,50 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type) -> Yaml
     finally:
         loader.dispose()
     return doc
+
+
+_UNUSUAL = object()  # a document :func:`_build_plain` leaves to the loader's own construction
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
+)  # the implicit tags of plain data (every scalar of an engagement file)
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _build_plain(root: yaml.Node, loader: Any) -> Any:
+    """The document's data, as ``loader.construct_document`` builds it, for a document of plain mappings,
+    lists and scalars without aliases (what the fast parse admits without the scan): the same
+    constructors are called on each scalar, without the construction machinery (state generators,
+    recursion bookkeeping) that cost a third of parsing a profile. Anything else (an explicit tag,
+    a key that is not a scalar) gives :data:`_UNUSUAL`, for the loader to construct (and refuse)."""
+    constructors = loader.yaml_constructors
+
+    def build(node: yaml.Node) -> Any:
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag not in _SCALAR_TAGS:
+                raise _Unusual
+            return constructors[tag](loader, node)
+        if isinstance(node, yaml.SequenceNode):
+            if tag != _SEQ_TAG:
+                raise _Unusual
+            return [build(item) for item in node.value]
+        if isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Unusual
+                mapping[key_node.value] = build(value_node)
+            return mapping
+        raise _Unusual
+
+    try:
+        return build(root)
+    except _Unusual:
+        return _UNUSUAL
+
+
+class _Unusual(Exception):
+    """A node :func:`_build_plain` does not build."""
 
 
 def load_yaml_text(text: str, file: str, problems: Problems) -> YamlDocument | None:

@@ -25,7 +25,7 @@ def main() -> None:
         eng = engagement.load(src, parts=step.needs)
         compute, view = importlib.import_module(step.compute), importlib.import_module(step.view)
         for scope in [None, *step.scope_values(full)]:
-            result = compute.assess(eng) if scope is None else compute.assess(eng, scope)  # readiness: no scope
+            result = compute.assess(eng) if scope is None else compute.assess(eng, scope)  # readiness takes no scope
             text = json.dumps(view.results(result), indent=2, ensure_ascii=False, default=str)
             path = out / step.name / f"{scope_name(step.scope_prefix, scope)}.json"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,8 @@ from aimskit.ids import natural_key
 from aimskit.problems import UsageError
 
 DATA = Path(str(resources.files("aimskit.catalog") / "data"))
+# the catalog is our own plain YAML: libyaml reads it about 10x faster when PyYAML has it (the same data)
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {}
 _DESCRIPTIONS: dict[str, str] = {}
@@ -57,7 +59,7 @@ def load(name: str) -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def manifest() -> dict[str, Any]:
     """The catalog manifest (``catalog.yaml``): version, frameworks, files with sources."""
-    return yaml.safe_load((DATA / "catalog.yaml").read_text(encoding="utf-8"))
+    return yaml.load((DATA / "catalog.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
 def version() -> str:
@@ -72,8 +74,10 @@ def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
 
 
+@functools.cache
 def _guidance(name: str) -> dict[str, dict[str, Any]]:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    """A guidance file, parsed once (callers read it, never change it)."""
+    return yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
 def _with_guidance(df: pd.DataFrame, guidance: dict[str, dict[str, Any]]) -> pd.DataFrame:

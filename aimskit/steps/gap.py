@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aimskit import catalog
@@ -399,6 +400,7 @@ def system_heatmap(
     pairs = list(zip(controls["id"], controls["group_id"], strict=True))
     groups = list(dict.fromkeys(controls["group_id"]))  # in order of first appearance (groupby sort=False)
     frames = {}
+    scores: dict[str, list[float]] = {}  # systems without a view: one score per group, in ``groups`` order
     for sid in system_ids:
         if sid in views:
             by = conformity_by_group(views[sid], "control")
@@ -408,12 +410,26 @@ def system_heatmap(
         counts: dict[str, Counter[str]] = {gid: Counter() for gid in groups}
         for rid, gid in pairs:
             counts[gid][str(own_status.get((sid, rid), org_status.get(rid, "not_assessed")))] += 1
-        frames[sid] = pd.Series({gid: conformity_score(c) for gid, c in counts.items()}, dtype=float)
-    heat = pd.DataFrame(frames)
+        scores[sid] = [float(conformity_score(c)) for c in counts.values()]
+    heat = _heat_frame(frames, scores, groups, system_ids)
     if not heat.empty:
         heat = heat.loc[sorted(heat.index, key=natural_key)]
     heat.index.name = "group_id"
     return heat
+
+
+def _heat_frame(
+    frames: dict[str, pd.Series], scores: dict[str, list[float]], groups: list[str], system_ids: list[str]
+) -> pd.DataFrame:
+    """The heatmap frame, systems as columns in ``system_ids`` order: built from one float array when
+    every system's scores are lists over ``groups`` (the organisation-wide case; one Series per system
+    aligned by pandas dominated at 1,000 systems), else aligned from Series as before."""
+    if frames or not scores:
+        frames.update({sid: pd.Series(dict(zip(groups, v, strict=True)), dtype=float) for sid, v in scores.items()})
+        return pd.DataFrame({sid: frames[sid] for sid in system_ids if sid in frames})
+    order = [sid for sid in system_ids if sid in scores]
+    values = np.array([scores[sid] for sid in order], dtype=float).T.reshape(len(groups), len(order))
+    return pd.DataFrame(values, index=pd.Index(groups), columns=pd.Index(order))
 
 
 def headline(view: pd.DataFrame, remediation_df: pd.DataFrame) -> dict[str, Any]:

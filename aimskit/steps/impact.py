@@ -9,6 +9,7 @@ levels and consistency findings out. :func:`assess` puts them together for a rep
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -673,13 +674,27 @@ def obligations(c: Classification, roles: list[str], as_of: dt.date) -> pd.DataF
 
 def fria_elements(inputs: ImpactInputs, system_id: str) -> pd.DataFrame:
     """Art. 27(1)(a)-(f): which elements the profile gives and which are missing."""
+    return _fria_frame(_fria_texts(inputs, system_id))
+
+
+def _fria_texts(inputs: ImpactInputs, system_id: str) -> tuple[str, ...]:
+    """The text the profile gives for each Art. 27(1) element ('' when none)."""
     profile = inputs.profiles.get(system_id)
     fria = profile.fria if profile is not None else None
-    rows = []
-    for key, (ref, label) in FRIA_ELEMENTS.items():
-        text = getattr(fria, key, "") if fria is not None else ""
-        rows.append({"element": key, "reference": ref, "label": label, "text": text, "present": bool(text)})
-    return pd.DataFrame(rows)
+    return tuple(getattr(fria, key, "") if fria is not None else "" for key in FRIA_ELEMENTS)
+
+
+def _fria_frame(texts: tuple[str, ...]) -> pd.DataFrame:
+    # built column by column (the same frame as from one dict per element, without the per-row inference)
+    return pd.DataFrame(
+        {
+            "element": list(FRIA_ELEMENTS),
+            "reference": [ref for ref, _ in FRIA_ELEMENTS.values()],
+            "label": [label for _, label in FRIA_ELEMENTS.values()],
+            "text": list(texts),
+            "present": [bool(t) for t in texts],
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -921,6 +936,78 @@ def known_risk_ids(eng: Any) -> set[str] | None:
     return known_risks(eng.part(risk_part.PART))
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a screening answer or a classification field (its type included, so
+    ``True`` and ``1`` stay apart)."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(v) for v in value))
+    return (type(value), value)
+
+
+def _same_classification(c: Classification, system_id: str) -> Classification:
+    """A copy of ``c`` for another system with the same answers (own lists, own steps frame)."""
+    values = {f.name: getattr(c, f.name) for f in dataclasses.fields(c)}
+    values = {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
+    values.update(system_id=system_id, steps=c.steps.copy())
+    return Classification(**values)
+
+
+_OUTCOME_FIELDS = tuple(f.name for f in dataclasses.fields(Classification) if f.name not in ("system_id", "steps"))
+
+
+def _per_system(
+    inputs: ImpactInputs, scope: list[str], as_of: dt.date
+) -> tuple[dict[str, Classification], dict[str, pd.DataFrame], dict[str, tuple[bool, str, pd.DataFrame]]]:
+    """Classification, obligations and FRIA of every system in ``scope``.
+
+    :func:`classify` is a pure function of the screening answers and :func:`obligations` of the
+    classification's outcome (every field but the system id and the reasoning), the roles and the date:
+    systems with the same answers, or with the same outcome and roles, are computed once and copied, and
+    so are the FRIA element tables of profiles giving the same texts (portfolios have many systems
+    screened alike; at 1,000 systems building these frames one by one was most of the step's time)."""
+    classifications: dict[str, Classification] = {}
+    obs: dict[str, pd.DataFrame] = {}
+    fria: dict[str, tuple[bool, str, pd.DataFrame]] = {}
+    by_answers: dict[Any, Classification] = {}
+    by_outcome: dict[Any, tuple[pd.DataFrame, tuple[bool, str]]] = {}
+    by_texts: dict[tuple[str, ...], pd.DataFrame] = {}  # FRIA elements: most systems give none, alike
+    for sid in scope:
+        profile = inputs.profiles.get(sid)
+        if profile is None:
+            c = unknown(sid)
+        else:
+            answers = inputs.answers[sid]
+            try:
+                key: Any = _frozen(answers)
+                hash(key)
+            except TypeError:  # pragma: no cover - answers are YAML scalars, lists and mappings
+                key = None
+            seen = by_answers.get(key) if key is not None else None
+            c = _same_classification(seen, sid) if seen is not None else classify(sid, answers)
+            if key is not None and seen is None:
+                by_answers[key] = c
+        roles = list(profile.role) if profile is not None else []
+        classifications[sid] = c
+        outcome = (profile is not None, tuple(roles), *(_frozen(getattr(c, f)) for f in _OUTCOME_FIELDS))
+        if outcome not in by_outcome:
+            fria_answer = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
+            by_outcome[outcome] = (obligations(c, roles, as_of), fria_answer)
+            obs[sid] = by_outcome[outcome][0]
+        else:
+            obs[sid] = by_outcome[outcome][0].copy()
+        fria_answer = by_outcome[outcome][1]
+        texts = _fria_texts(inputs, sid)
+        if texts not in by_texts:
+            by_texts[texts] = _fria_frame(texts)
+            elements = by_texts[texts]
+        else:
+            elements = by_texts[texts].copy()
+        fria[sid] = (fria_answer[0], fria_answer[1], elements)
+    return classifications, obs, fria
+
+
 def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
     inputs = _inputs(eng)
     crit = inputs.criteria or default_impact()
@@ -929,18 +1016,8 @@ def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
         raise ValueError(f"system '{system_id}' is not an in-scope AI system")
     declared = dict(zip(eng.systems["id"], eng.systems["eu_ai_act_tier"], strict=True))
     names = eng.system_names
-    classifications: dict[str, Classification] = {}
-    obs: dict[str, pd.DataFrame] = {}
-    fria: dict[str, tuple[bool, str, pd.DataFrame]] = {}
     scope = [system_id] if system_id else in_scope  # a per-system report computes its system only
-    for sid in scope:
-        profile = inputs.profiles.get(sid)
-        c = classify(sid, inputs.answers[sid]) if profile is not None else unknown(sid)
-        roles = list(profile.role) if profile is not None else []
-        classifications[sid] = c
-        obs[sid] = obligations(c, roles, eng.meta.assessment_date)
-        required, why = fria_required(c, roles) if profile is not None else (False, "screening incomplete")
-        fria[sid] = (required, why, fria_elements(inputs, sid))
+    classifications, obs, fria = _per_system(inputs, scope, eng.meta.assessment_date)
     scored_all = score_impacts(inputs.impacts[inputs.impacts["system_id"].isin(scope)], crit, inputs.severe_level)
     known = known_risk_ids(eng)
     findings = pd.concat(
@@ -1001,19 +1078,15 @@ def _overview(
     c: criteria.Criteria,
 ) -> pd.DataFrame:
     rows = []
-    by_system = dict(tuple(scored.groupby("system_id", sort=False))) if not scored.empty else {}
+    counts, severe, top_level = _impact_figures(scored)
     for sid, cl in classifications.items():
-        mine = by_system.get(sid, scored.iloc[0:0]) if not scored.empty else scored
-        neg = mine[mine["direction"] == "negative"] if not mine.empty else mine
         required, _, elements = fria[sid]
         if not required:
             fria_status = "not required"
         else:
             missing = int((~elements["present"]).sum())
             fria_status = "complete" if not missing else f"{missing} of {len(elements)} elements missing"
-        top = None
-        if not neg.empty:
-            top = neg.sort_values(["residual_score", "inherent_score"], ascending=False).iloc[0]
+        top = top_level.get(sid, _NO_TOP)
         rows.append(
             {
                 "system_id": sid,
@@ -1032,13 +1105,33 @@ def _overview(
                     if x
                 ),
                 "fria": fria_status,
-                "impacts": len(mine),
-                "severe": int(mine["severe"].sum()) if not mine.empty else 0,
-                "highest_residual": None if top is None else top["residual_level"],
-                "highest_residual_label": None if top is None else c.band(top["residual_level"]).label,
+                "impacts": counts.get(sid, 0),
+                "severe": severe.get(sid, 0),
+                "highest_residual": None if top is _NO_TOP else top,
+                "highest_residual_label": None if top is _NO_TOP else c.band(top).label,
             }
         )
     return pd.DataFrame(rows)
+
+
+_NO_TOP = object()  # a system without a negative impact (its highest residual level is None)
+
+
+def _impact_figures(scored: pd.DataFrame) -> tuple[dict[str, int], dict[str, int], dict[str, Any]]:
+    """Per system, in one pass over all impacts: how many, how many severe, and the residual level
+    of its highest negative impact (highest residual score, then inherent score; the first in file
+    order among equals, as a stable sort of each system's own rows gives)."""
+    if scored.empty:
+        return {}, {}, {}
+    groups = scored.groupby("system_id", sort=False)
+    counts = {sid: int(n) for sid, n in groups.size().items()}
+    severe = {sid: int(n) for sid, n in groups["severe"].sum().items()}
+    neg = scored[scored["direction"] == "negative"]
+    if neg.empty:
+        return counts, severe, {}
+    ordered = neg.sort_values(["residual_score", "inherent_score"], ascending=False)
+    first = ordered.groupby("system_id", sort=False).head(1)
+    return counts, severe, dict(zip(first["system_id"], first["residual_level"], strict=True))
 
 
 def _summary(r: ImpactResult) -> list[str]:
