@@ -37,7 +37,18 @@ def _layout(fig: go.Figure, title: str, height: int, bottom: int = 40) -> go.Fig
     if legend:  # about 7 px per character plus 40 px per item, on a 650 px printed width
         rows = math.ceil(sum(7 * len(n) + 40 for n in names) / 650)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}, "automargin": True, "yref": "paper"},
+        # (pad: a clear gap between the title and the first bar or tick label under it, which touched it)
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": 16},
+            "automargin": True,
+            "yref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "pad": {"b": 14},
+        },
         height=height + 24 * rows,
         margin={"l": 10, "r": 10, "t": 40, "b": bottom + 24 * rows + (10 if legend else 0)},
         font={"family": FONT, "size": 12},

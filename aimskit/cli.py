@@ -226,12 +226,13 @@ def run(
     click.echo(
         f"{n - failed} of {plural(n, 'report')} written to {safe_text(result.out)}; open {safe_text(result.index)}"
     )
-    if pdf or word or with_pack:  # the deliverables of the reports that succeeded
-        from aimskit.deliver.cli import deliver
-
-        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet)
     if failed:
         click.echo(f"{plural(failed, 'report')} failed; see {safe_text(result.manifest)}", err=True)
+    if pdf or word or with_pack:  # the deliverables of the reports that succeeded (problems raise: exit 1)
+        from aimskit.deliver.cli import deliver
+
+        deliver(result.out, pdf=pdf, word=word, pack=with_pack, paper=paper, quiet=quiet, force=force)
+    if failed:
         raise _Failed(EXIT_PROBLEMS)
 
 

@@ -780,12 +780,37 @@ def check_baseline(baseline: str | Path, organisation: str) -> None:
 
 def index_section(c: Comparison) -> str:
     """The index's section on the baseline: the summary and a link to compare.html."""
+    return _index_section(str(c.old["assessment_date"]), c.warnings, summary(c))
+
+
+def saved_index_section(out: str | Path, manifest: dict[str, Any]) -> str:
+    """The index's section on the baseline, from the ``compare.json`` that the run ``manifest``
+    (of ``out``) wrote with ``--baseline``; empty when there is none, or when it belongs to an
+    earlier run into the same folder. Lets the index be written again (after ``aimskit pdf``)
+    without losing the section."""
+    path = Path(out) / "compare.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(data, dict) or not isinstance(data.get("new"), dict) or not isinstance(data.get("old"), dict):
+        return ""
+    if data["new"].get("started") != manifest.get("started"):
+        return ""
+    return _index_section(
+        str(data["old"].get("assessment_date", "")),
+        [str(w) for w in data.get("warnings") or []],
+        [str(s) for s in data.get("summary") or []],
+    )
+
+
+def _index_section(assessment_date: str, warnings: list[str], lines: list[str]) -> str:
     from aimskit.report import esc
 
-    items = "".join(f"<li>{esc(s)}</li>" for s in summary(c))
-    warn = "".join(f'<div class="ak-callout">{esc(w)}</div>' for w in c.warnings)
+    items = "".join(f"<li>{esc(s)}</li>" for s in lines)
+    warn = "".join(f'<div class="ak-callout">{esc(w)}</div>' for w in warnings)
     return (
-        f"<h2>Changes since the baseline run of {esc(c.old['assessment_date'])}</h2>{warn}"
+        f"<h2>Changes since the baseline run of {esc(assessment_date)}</h2>{warn}"
         f"<ul class='ak-points'>{items}</ul>"
         '<p>Charts and every change: <a href="compare.html">compare.html</a> '
         '(data: <a href="compare.json">compare.json</a>).</p>'

@@ -3,6 +3,7 @@
     python benchmarks/bench.py                 # 50 systems, every available step
     python benchmarks/bench.py --systems 10    # quicker
     python benchmarks/bench.py --scale         # 50 and 500 systems: flat per-report cost, org-wide compute
+    python benchmarks/bench.py --modes naive,jobs-N,dask --repeat 2 --profile   # the speed and Dask figures
 
 Modes, each in a fresh subprocess on this machine, one after the other:
 
@@ -12,6 +13,13 @@ Modes, each in a fresh subprocess on this machine, one after the other:
 (c) jobs-N  ``aimskit run --force`` with one worker per CPU
 (d) floor   the same number of reports of an empty notebook that only imports aimskit, run
             like (c): the cost of the machinery (kernel, parameters, rendering) without the work
+(e) dask    ``aimskit run --executor dask`` on a ``LocalCluster`` of ``--jobs`` process workers
+            (one thread each) started by the same command (its start-up is in the wall time)
+
+``--repeat K`` runs the modes other than (a) K times, in turn, and reports the median run (each
+run's figure is in the table): compare modes measured back to back. ``--profile`` adds where a
+report's time goes: the mean of each phase its worker timed (``aimskit.batch.worker.PHASES``,
+recorded per report in ``manifest.json`` as ``timings``), per mode.
 
 For each: wall time per report, ratio to the naive loop, peak memory of the whole process tree
 (the runner, its workers and their kernels; RSS summed, sampled every 50 ms), and the median
@@ -222,6 +230,20 @@ sys.exit(0 if result.ok else 1)
 """
 
 
+DASK_DRIVER = """
+import json, sys, time
+from pathlib import Path
+import distributed
+from aimskit import batch
+eng, out, jobs = sys.argv[1:]
+t = time.perf_counter()
+with distributed.LocalCluster(processes=True, n_workers=int(jobs), threads_per_worker=1, dashboard_address=None) as c:
+    Path(out).parent.joinpath("dask-cluster.json").write_text(json.dumps({"start_s": time.perf_counter() - t}))
+    result = batch.run(eng, out=out, force=True, executor="dask", scheduler=c.scheduler_address)
+sys.exit(0 if result.ok else 1)
+"""
+
+
 # --- measuring ----------------------------------------------------------------------------
 
 
@@ -257,6 +279,28 @@ def measure(cmds: list[list[str]]) -> dict[str, float]:
     return {"wall_s": time.perf_counter() - t0, "peak_rss_mb": peak / 2**20}
 
 
+def phases(manifest: Path) -> dict[str, float]:
+    """Mean seconds per report of each phase its worker timed (``aimskit.batch.worker.PHASES``), from a manifest."""
+    reports = [r for r in json.loads(manifest.read_text(encoding="utf-8"))["reports"] if r.get("timings")]
+    keys = dict.fromkeys(k for r in reports for k in r["timings"])
+    out = {k: statistics.fmean(r["timings"].get(k, 0.0) for r in reports) for k in keys}
+    out["duration"] = statistics.fmean(r["duration_s"] for r in reports) if reports else 0.0
+    return out
+
+
+def profile_table(results: dict[str, dict]) -> str:
+    """Mean seconds per report of every phase, one column per mode that recorded them."""
+    from aimskit.batch.worker import PHASES
+
+    modes = [m for m, s in results.items() if s.get("phases")]
+    lines = ["| phase (mean s per report, in its worker) | " + " | ".join(modes) + " |"]
+    lines.append("|---|" + "---:|" * len(modes))
+    for key, what in [*PHASES.items(), ("duration", "the whole report in its worker (wall)")]:
+        cells = " | ".join(f"{results[m]['phases'].get(key, 0.0):.3f}" for m in modes)
+        lines.append(f"| `{key}`: {what} | {cells} |")
+    return "\n".join(lines)
+
+
 def html_sizes(folder: Path) -> list[int]:
     return sorted(p.stat().st_size for p in folder.rglob("*.html") if p.name != "index.html")
 
@@ -285,6 +329,21 @@ def machine() -> dict[str, str]:
         pass
     info["host"] = platform.node()
     return info
+
+
+def describe_run(title: str, info: dict[str, str], load_start: str, after: str, rows: dict, args) -> str:
+    """The header of a benchmark's results: what ran, the machine, the load average, the note."""
+    header = (
+        f"{title}\n\n"
+        f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
+        f"Python {info['python']}, {info['os']}\n"
+        f"Load average (1, 5, 15 min) at the start: {load_start}; {after}: "
+        + "; ".join(f"{name} {r['load_after']}" for name, r in rows.items())
+        + "\n"
+    )
+    if args.note:
+        header += f"\nNote: {args.note}\n"
+    return header
 
 
 def load() -> str:
@@ -343,19 +402,12 @@ def scale(args: argparse.Namespace) -> None:
             f"{r['peak_rss_mb']:.0f} |"
         )
     table = "\n".join(lines)
-    info = machine()
-    when = dt.datetime.now(dt.UTC)
-    header = (
+    info, when = machine(), dt.datetime.now(dt.UTC)
+    title = (
         f"aimskit scale benchmark, {when:%Y-%m-%d %H:%M} UTC: {', '.join(map(str, sizes))} systems; per size the "
-        f"reports of {args.scale_sample} systems spread over the portfolio (every step), --jobs {args.jobs}\n\n"
-        f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
-        f"Python {info['python']}, {info['os']}\n"
-        f"Load average (1, 5, 15 min) at the start: {load_start}; after each size: "
-        + "; ".join(f"{n} {r['load_after']}" for n, r in rows.items())
-        + "\n"
+        f"reports of {args.scale_sample} systems spread over the portfolio (every step), --jobs {args.jobs}"
     )
-    if args.note:
-        header += f"\nNote: {args.note}\n"
+    header = describe_run(title, info, load_start, "after each size", {str(n): r for n, r in rows.items()}, args)
     print()
     print(header)
     print(table)
@@ -376,10 +428,14 @@ def main() -> None:
     ap.add_argument("--systems", type=int, default=50, help="AI systems in scope (default 50; at least 5)")
     ap.add_argument("--sample", type=int, default=5, help="reports run by the naive loop (default 5)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for modes (c) and (d)")
-    ap.add_argument("--modes", default="naive,jobs-1,jobs-N,floor", help="comma-separated subset of the modes")
+    ap.add_argument(
+        "--modes", default="naive,jobs-1,jobs-N,floor", help="comma-separated modes: naive, jobs-1, jobs-N, floor, dask"
+    )
     ap.add_argument("--work", type=Path, help="working folder (default: a temporary folder, removed)")
     ap.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     ap.add_argument("--note", default="", help="a remark saved with the results (e.g. other load on the machine)")
+    ap.add_argument("--repeat", type=int, default=1, help="run the modes other than naive this many times, in turn")
+    ap.add_argument("--profile", action="store_true", help="print where each report's time goes, per phase")
     ap.add_argument("--scale", action="store_true", help="the scale benchmark instead (sizes --scale-sizes)")
     ap.add_argument("--scale-sizes", default="50,500", help="portfolio sizes of --scale (default 50,500)")
     ap.add_argument("--scale-sample", type=int, default=10, help="systems whose reports --scale runs per size")
@@ -407,8 +463,15 @@ def main() -> None:
         if out is not None:
             sizes = html_sizes(out)
             stats.update(html_median_kb=statistics.median(sizes) / 1000, html_max_kb=max(sizes) / 1000)
+            if (out / "manifest.json").is_file():
+                stats["phases"] = phases(out / "manifest.json")
+        if mode in results:  # --repeat: keep every run's figure, report the median run
+            runs = [*results[mode].get("runs", [results[mode]["per_report_s"]]), stats["per_report_s"]]
+            others = [*results[mode].get("all", [results[mode]]), stats]
+            stats = sorted(others, key=lambda x: x["per_report_s"])[(len(others) - 1) // 2] | {"runs": runs}
+            stats["all"] = others
         results[mode] = stats
-        print(f"  {mode}: {stats['per_report_s']:.2f} s/report ({n} reports, load {stats['load_after']})", flush=True)
+        print(f"  {mode}: {stats['per_report_s']:.3f} s/report ({n} reports, load {load()})", flush=True)
 
     if "naive" in modes:
         out = work / "naive"
@@ -428,19 +491,26 @@ def main() -> None:
             cmds.append(cmd)
             cmds.append([str(bindir / "jupyter"), "nbconvert", "--to", "html", str(executed)])
         record("naive", len(sample), measure(cmds), out)
-    if "jobs-1" in modes:
-        out = work / "jobs-1"
-        record("jobs-1", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", "1"]]), out)
-    if "jobs-N" in modes:
-        out = work / "jobs-N"
-        record("jobs-N", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", str(args.jobs)]]), out)
-    if "floor" in modes:
-        out = work / "floor"
-        nb = work / "floor.ipynb"
-        nb.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
-        copies = max(1, round(reports / (args.systems + 1)))
-        cmd = [sys.executable, "-c", FLOOR_DRIVER, str(nb), str(eng), str(out), str(copies), str(args.jobs)]
-        record("floor", copies * (args.systems + 1), measure([cmd]), None)
+    for _ in range(max(1, args.repeat)):  # the other modes back to back, --repeat times
+        if "jobs-1" in modes:
+            out = work / "jobs-1"
+            record("jobs-1", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", "1"]]), out)
+        if "jobs-N" in modes:
+            out = work / "jobs-N"
+            record("jobs-N", reports, measure([[*aimskit_cmd, "--out", str(out), "--jobs", str(args.jobs)]]), out)
+        if "dask" in modes:
+            out = work / "dask"
+            cmd = [sys.executable, "-c", DASK_DRIVER, str(eng), str(out), str(args.jobs)]
+            stats = measure([cmd])
+            stats["cluster_start_s"] = json.loads((work / "dask-cluster.json").read_text())["start_s"]
+            record("dask", reports, stats, out)
+        if "floor" in modes:
+            out = work / "floor"
+            nb = work / "floor.ipynb"
+            nb.write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
+            copies = max(1, round(reports / (args.systems + 1)))
+            cmd = [sys.executable, "-c", FLOOR_DRIVER, str(nb), str(eng), str(out), str(copies), str(args.jobs)]
+            record("floor", copies * (args.systems + 1), measure([cmd]), None)
     import_s = import_time()
 
     naive = results.get("naive", {}).get("per_report_s")
@@ -449,6 +519,7 @@ def main() -> None:
         "jobs-1": "(b) aimskit run --jobs 1",
         "jobs-N": f"(c) aimskit run --jobs {args.jobs}",
         "floor": f"(d) floor: empty notebook, --jobs {args.jobs}",
+        "dask": f"(e) aimskit run --executor dask, LocalCluster of {args.jobs} process workers",
     }
     lines = [
         "| mode | reports | wall s | s / report | vs naive | peak RSS MB | median HTML KB | max HTML KB |",
@@ -456,24 +527,18 @@ def main() -> None:
     ]
     for mode, s in results.items():
         ratio = f"{naive / s['per_report_s']:.1f}x" if naive else "-"
+        runs = f" (runs: {', '.join(f'{x:.3f}' for x in s['runs'])})" if "runs" in s else ""
         lines.append(
-            f"| {labels[mode]} | {s['reports']} | {s['wall_s']:.1f} | {s['per_report_s']:.2f} | {ratio} | "
+            f"| {labels[mode]}{runs} | {s['reports']} | {s['wall_s']:.1f} | {s['per_report_s']:.3f} | {ratio} | "
             f"{s['peak_rss_mb']:.0f} | {s.get('html_median_kb', 0):.0f} | {s.get('html_max_kb', 0):.0f} |"
         )
     table = "\n".join(lines)
-    info = machine()
-    when = dt.datetime.now(dt.UTC)
-    header = (
-        f"aimskit benchmark, {when:%Y-%m-%d %H:%M} UTC: {args.systems} systems, steps {', '.join(steps)}\n\n"
-        f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, "
-        f"Python {info['python']}, {info['os']}\n"
-        f"Load average (1, 5, 15 min) at the start: {load_start}; after each mode: "
-        + "; ".join(f"{mode} {s['load_after']}" for mode, s in results.items())
-        + "\n"
-        f'`python -c "import aimskit"`: {import_s:.3f} s (median of 5, interpreter start included)\n'
-    )
-    if args.note:
-        header += f"\nNote: {args.note}\n"
+    info, when = machine(), dt.datetime.now(dt.UTC)
+    title = f"aimskit benchmark, {when:%Y-%m-%d %H:%M} UTC: {args.systems} systems, steps {', '.join(steps)}"
+    header = describe_run(title, info, load_start, "after each mode", results, args)
+    header += f'`python -c "import aimskit"`: {import_s:.3f} s (median of 5, interpreter start included)\n'
+    if args.profile or "dask" in results:
+        table += "\n\n" + profile_table(results)
     print()
     print(header)
     print(table)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import nbformat
 import pytest
@@ -337,3 +338,98 @@ def test_index_matrix_rolls_up_the_systems_only():
         "70%</td>",
     ]
     assert "1 reused unchanged" in html and 'class="ak-table ak-sortable"' in html
+
+
+def test_every_report_records_where_its_time_went(tmp_path, monkeypatch, example_copy):
+    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb"))
+    result = batch.run(example_copy, steps=["alpha"], out=tmp_path / "out", jobs=1)
+    assert result.ok, [r.error for r in result.reports]
+    (report,) = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["reports"]
+    timings = report["timings"]
+    from aimskit.batch.worker import PHASES
+
+    assert set(timings) <= set(PHASES) and {"kernel", "setup_cell", "cells", "html", "write"} <= set(timings)
+    assert all(v >= 0 for v in timings.values())
+    assert timings["setup_cell"] > 0 and timings["html"] > 0
+    assert (
+        sum(v for k, v in timings.items() if not k.endswith("_cpu")) <= report["duration_s"] + 0.05 + timings["write"]
+    )
+
+
+class _Capture(batch.Executor):
+    """An executor that executes nothing: it keeps the tasks it was given (and whether their snapshot existed)."""
+
+    seen: ClassVar[list] = []
+
+    def execute(self, tasks, on_start, on_result):
+        type(self).seen = [(t, bool(t.snapshot) and Path(t.snapshot).is_file()) for t in tasks]
+        for t in tasks:
+            on_result(t, batch.executors.failed_result(t.name, "not executed"))
+
+
+def test_each_task_names_the_runs_snapshot(tmp_path, monkeypatch, example_copy):
+    """A Dask worker does not share the run's environment: the snapshot travels in the task."""
+    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb"))
+    monkeypatch.setitem(batch.executors._registry, "capture", _Capture)
+    batch.run(example_copy, steps=["alpha"], out=tmp_path / "out", executor="capture")
+    ((task, existed),) = _Capture.seen
+    assert task.snapshot and Path(task.snapshot).name.startswith("engagement-") and existed
+    assert not Path(task.snapshot).exists(), "removed at the end of the run"
+
+
+def test_a_snapshot_is_shipped_to_workers_that_cannot_see_it(tmp_path, monkeypatch):
+    from aimskit.batch import executors, worker
+
+    snap = tmp_path / "engagement-abc.pickle"
+    snap.write_bytes(b"snapshot bytes")
+    task = worker.ReportTask("a/b", "nb", {}, "t", "f", "#000000", None, 60, snapshot=str(snap))
+
+    class Client:
+        def __init__(self, sees):
+            self.sees, self.scattered = sees, []
+
+        def run(self, fn, path):
+            return {"w1": self.sees, "w2": fn(path)}
+
+        def scatter(self, data, broadcast, hash):
+            self.scattered.append((data, broadcast))
+            return "future"
+
+    shared = Client(True)
+    assert executors.DaskExecutor._ship_snapshot(shared, [task]) is None and not shared.scattered
+    remote = Client(False)
+    assert executors.DaskExecutor._ship_snapshot(remote, [task]) == "future"
+    assert remote.scattered == [(b"snapshot bytes", True)]
+    assert (
+        executors.DaskExecutor._ship_snapshot(remote, [worker.ReportTask("a", "nb", {}, "t", "f", "#0", None, 1)])
+        is None
+    )
+
+    ran = []
+    monkeypatch.setattr(worker, "execute_task", lambda t: ran.append(t) or "result")
+    assert worker.execute_shipped(task, b"snapshot bytes") == "result"
+    local = Path(ran[0].snapshot)
+    assert local != snap and local.name == snap.name and local.read_bytes() == b"snapshot bytes"
+    worker.execute_shipped(task, b"snapshot bytes")
+    assert ran[1].snapshot == str(local), "written once per worker"
+
+
+SNAPSHOT_SEEN = (
+    "import json, os, pathlib\n"
+    "from aimskit import engagement\n"
+    "used = engagement._from_snapshot(pathlib.Path(engagement_path), None) is not None\n"
+    "pathlib.Path(results_path).write_text(json.dumps({'headline': {'snapshot': used, "
+    "'named': bool(os.environ.get(engagement.SNAPSHOT_ENV))}}))"
+)
+
+
+def test_dask_workers_load_the_runs_snapshot(tmp_path, monkeypatch, example_copy):
+    """Workers of a cluster started before the run (so without the run's environment) get the snapshot."""
+    distributed = pytest.importorskip("distributed")
+    _step(monkeypatch, "alpha", _notebook(tmp_path / "alpha.ipynb", SNAPSHOT_SEEN))
+    with distributed.LocalCluster(processes=True, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        result = batch.run(
+            example_copy, steps=["alpha"], out=tmp_path / "out", executor="dask", scheduler=cluster.scheduler_address
+        )
+    assert result.ok, [r.error for r in result.reports]
+    assert result.reports[0].headline == {"snapshot": True, "named": True}

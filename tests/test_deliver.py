@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import json
 import os
 import re
 import shutil
@@ -284,7 +285,7 @@ def test_cover_contents_and_running_header_footer(delivered):
     n = len(reader.pages)
     cover = _text(path, 1)
     assert "Board and AI Governance Committee" in cover and "Document version" in cover and "Draft" in cover
-    for page in (1, n // 2, n):
+    for page in (2, n // 2, n):
         text = _text(path, page)
         assert f"Page {page} of {n}" in text
         assert "Version 0.9 · Draft · Confidential - Brightwater" in text
@@ -309,7 +310,7 @@ def test_charts_are_in_the_pdf(delivered):
     path = out / "gap/organisation.pdf"
     text = _text(path)
     html = (out / "gap/organisation.html").read_text(encoding="utf-8")
-    titles = re.findall(r'"title":\{"font":\{"size":16\},"text":"([^"]+)"', html)
+    titles = re.findall(r'"title":\{"font":\{"size":16\},(?:"pad":\{[^{}]*\},)?"text":"([^"]+)"', html)
     assert len(titles) >= 4
     for title in titles:
         assert _squash(title.replace("\\u00d7", "×")) in _squash(text), f"chart '{title}' missing"
@@ -433,3 +434,228 @@ def test_word_with_a_consultant_template(delivered, tmp_path):
     assert d.paragraphs[0].text == "Fenwick boilerplate: terms of engagement"
     assert d.styles["Heading 1"].font.name == "Georgia"
     assert any(p.style.name == "Heading 1" and p.text == "Executive summary" for p in d.paragraphs)
+
+
+def test_cover_has_no_running_header_or_footer(delivered):
+    """The cover is page 1 of the count (the contents say so) but carries no header or footer."""
+    import pypdf
+
+    out, _, packed = delivered
+    for path in (out / "risk/organisation.pdf", out / "gap/system-credit-score.pdf", *packed.files):
+        n = len(pypdf.PdfReader(path).pages)
+        cover = _text(path, 1)
+        assert "Page 1 of" not in cover and "Version 0.9 · Draft · Confidential" not in cover, path.name
+        assert "Document version" in cover and "CONFIDENTIAL" in cover  # the cover's own content stays
+        assert f"Page 2 of {n}" in _text(path, 2), path.name
+    # the outline and the contents' links still lead to their pages
+    reader = pypdf.PdfReader(out / "risk/organisation.pdf")
+    assert reader.outline and reader.named_destinations
+
+
+def _landscape_pages(path: Path) -> set[int]:
+    import pypdf
+
+    return {i + 1 for i, p in enumerate(pypdf.PdfReader(path).pages) if p.mediabox.width > p.mediabox.height}
+
+
+def test_wide_table_keeps_its_heading_on_its_landscape_page(delivered):
+    """No section heading is left alone at the foot of the portrait page before its landscape table."""
+    import pypdf
+
+    out, _, _ = delivered
+    path = out / "risk/organisation.pdf"
+    landscape = _landscape_pages(path)
+    n = len(pypdf.PdfReader(path).pages)
+    checked = 0
+    for heading, column in (("Risk register", "Inherent"), ("Risk treatment plan", "Residual accepted by")):
+        pages = [p for p in range(3, n + 1) if heading in [line.strip() for line in _text(path, p).splitlines()]]
+        assert pages, heading
+        for page in pages:
+            assert page in landscape, f"'{heading}' is on portrait page {page}, its table on landscape pages"
+            assert column in _text(path, page), f"'{heading}' on page {page} without its table"
+            checked += 1
+    assert checked == 2
+    # and moving the headings left no page empty (more than the running header and footer on each)
+    for page in range(2, n + 1):
+        assert len([t for t in _text(path, page).splitlines() if t.strip()]) > 2, f"page {page} is empty"
+
+
+def test_pdf_and_word_follow_their_reports(delivered, tmp_path):
+    """Unchanged reports keep their PDF and Word files; a report executed again gets new ones, and
+    until then the index does not link its out-of-date files."""
+    from aimskit.deliver import pdf
+    from aimskit.deliver.browser import Browser
+
+    base, _, _ = delivered
+    eng, out = tmp_path / "example", tmp_path / "out"
+    shutil.copytree(base.parent / "example", eng)
+    shutil.copytree(base, out)
+    before = {f: f.read_bytes() for f in itertools.chain(out.rglob("*.pdf"), out.rglob("*.docx"))}
+    with Browser() as browser:
+        again = pdf.export(out, word=True, engagement_path=eng, browser=browser)
+        packed = pdf.pack(out, engagement_path=eng, browser=browser)
+    assert again.files == [] and packed.files == []
+    assert sorted(again.skipped) == sorted(p.name for p in pdf.report_parts(out, pdf.read_manifest(out)))
+    assert len(packed.skipped) == 2
+    assert all(f.read_bytes() == data for f, data in before.items())
+
+    risks = eng / "risks.csv"
+    text = risks.read_text(encoding="utf-8")
+    assert "Score drift after a change in the applicant mix" in text
+    risks.write_text(text.replace("after a change in the applicant mix", "after a broker surge"), encoding="utf-8")
+    pages = {f.relative_to(out).with_suffix("").as_posix(): f.read_bytes() for f in out.glob("*/*.html")}
+    result = batch.run(eng, steps=["gap", "risk"], out=out, jobs=2)
+    assert result.ok
+    changed = {name for name, data in pages.items() if (out / f"{name}.html").read_bytes() != data}
+    kept = {r.name for r in result.reports} - changed
+    assert "risk/organisation" in changed and "gap/organisation" in kept  # (reports are deterministic)
+    listed = pdf.read_deliverables(out)
+    assert "risk/organisation.pdf" not in listed and "gap/organisation.pdf" in listed  # not linked while stale
+    assert not any(k.startswith("pack/") for k in listed)  # the pack binds the changed report
+
+    with Browser() as browser:
+        third = pdf.export(out, word=True, browser=browser)
+        packed = pdf.pack(out, browser=browser)
+    rewritten = {f.relative_to(out).with_suffix("").as_posix() for f in third.files}
+    assert rewritten == changed and set(third.skipped) == kept
+    assert _squash("Score drift after a broker surge") in _squash(_text(out / "risk/organisation.pdf"))
+    assert (out / "gap/organisation.pdf").read_bytes() == before[out / "gap/organisation.pdf"]
+    assert len(packed.files) == 2  # the full edition and the executive one bind risk/organisation
+    listed = pdf.read_deliverables(out)
+    assert set(listed) >= {"risk/organisation.pdf", "risk/organisation.docx", "gap/organisation.pdf"}
+    with Browser() as browser:
+        assert pdf.export(out, word=True, browser=browser, force=True).files  # --force writes them all again
+
+
+def test_writing_the_index_keeps_the_baseline_section(delivered, tmp_path):
+    """aimskit run --pdf --baseline OLD: the index written again with the PDF links keeps the comparison."""
+    from aimskit import compare
+    from aimskit.deliver import pdf
+
+    base, _, _ = delivered
+    out = tmp_path / "out"
+    shutil.copytree(base, out)
+    eng = engagement.load(base.parent / "example")
+    compare.with_baseline(base, eng, out)
+    assert "Changes since the baseline run" in (out / "index.html").read_text(encoding="utf-8")
+    pdf.write_index(out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Changes since the baseline run" in index and 'href="compare.html"' in index
+    assert 'href="risk/organisation.pdf"' in index
+    # a compare.json left by an earlier run into the folder is not shown for this one
+    data = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    data["new"]["started"] = "2000-01-01T00:00:00"
+    (out / "compare.json").write_text(json.dumps(data), encoding="utf-8")
+    pdf.write_index(out)
+    assert "Changes since the baseline run" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# the deliverable commands' exit codes (those of aimskit/cli.py: 0 ok, 1 problems, 2 usage, never 3)
+
+
+def _fake_run(tmp_path: Path, example_copy: Path, html_text: str) -> Path:
+    out = tmp_path / "out"
+    (out / "gap").mkdir(parents=True)
+    (out / "gap" / "organisation.html").write_text(html_text, encoding="utf-8")
+    manifest = {
+        "engagement": {"path": str(example_copy)},
+        "parameters": {"steps": ["gap"]},
+        "reports": [
+            {
+                "step": "gap",
+                "name": "gap/organisation",
+                "scope_id": None,
+                "status": "ok",
+                "files": {"html": "gap/organisation.html"},
+            }
+        ],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return out
+
+
+def test_deliver_raises_instead_of_exiting(tmp_path, monkeypatch):
+    """The library call behind the commands raises aimskit's errors (no sys.exit inside a library)."""
+    from aimskit.deliver.browser import BrowserUnavailable
+    from aimskit.deliver.cli import deliver
+    from aimskit.problems import AimskitError
+
+    monkeypatch.setenv("AIMSKIT_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(BrowserUnavailable) as caught:
+        deliver(tmp_path, pdf=True, word=False, pack=False)
+    assert isinstance(caught.value, AimskitError)
+
+
+@pytest.mark.parametrize("command", ["pdf", "pack", "word"])
+def test_deliver_commands_missing_browser_exit_1(tmp_path, monkeypatch, command):
+    monkeypatch.setenv("AIMSKIT_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    result = CliRunner().invoke(cli, [command, str(tmp_path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert "error: AIMSKIT_CHROMIUM=" in result.stderr and "Traceback" not in result.output
+
+
+def test_deliver_command_on_a_page_that_is_not_a_report_exits_1(tmp_path, example_copy):
+    _require_browser()
+    out = _fake_run(tmp_path, example_copy, "<html><body><p>edited by hand</p></body></html>")
+    result = CliRunner().invoke(cli, ["pdf", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert "is not an aimskit report page" in result.stderr
+
+
+def test_deliver_command_with_an_unknown_step_is_a_usage_error(tmp_path, example_copy):
+    _require_browser()
+    out = _fake_run(tmp_path, example_copy, "<html><body><main></main></body></html>")
+    result = CliRunner().invoke(cli, ["pdf", str(out), "--step", "rsik"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "step 'rsik' has no report" in result.stderr
+
+
+def test_deliver_command_on_an_invalid_engagement_lists_its_problems(tmp_path, example_copy):
+    _require_browser()
+    out = _fake_run(tmp_path, example_copy, "<html><body><main></main></body></html>")
+    _set_control(example_copy, "document_control:\n  status: finished\n")
+    result = CliRunner().invoke(cli, ["pdf", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert "engagement.yaml:" in result.output and "problem" in result.stderr
+
+
+def test_executive_edition_of_a_report_without_an_executive_summary_keeps_its_first_section():
+    """The readiness report opens with its verdict, not an 'Executive summary': the board edition
+    shows the verdict instead of a bare title."""
+    from aimskit.deliver import document
+
+    page = (
+        '<main><div class="jp-Cell jp-CodeCell"><div class="ak-title"><h1>Readiness</h1></div></div>'
+        '<div class="jp-Cell jp-MarkdownCell"><h2 id="verdict">Verdict</h2></div>'
+        '<div class="jp-Cell jp-CodeCell"><p>Not ready for stage 1</p></div>'
+        '<div class="jp-Cell jp-MarkdownCell"><h2 id="docs">Mandatory documented information</h2></div>'
+        '<div class="jp-Cell jp-CodeCell"><p>every document</p></div></main>'
+    )
+    cells = BeautifulSoup(page, "html.parser").find("main").find_all("div", class_="jp-Cell", recursive=False)
+    kept = [c.get_text(" ", strip=True) for c in document._executive_cells(cells)]
+    assert kept == ["Readiness", "Verdict", "Not ready for stage 1"]
+    with_summary = page.replace(">Mandatory documented information<", ">Executive summary<")
+    cells = BeautifulSoup(with_summary, "html.parser").find("main").find_all("div", class_="jp-Cell", recursive=False)
+    kept = [c.get_text(" ", strip=True) for c in document._executive_cells(cells)]
+    assert kept == ["Readiness", "Executive summary", "every document"]
+
+
+def test_executive_edition_never_leaves_a_report_title_alone_at_a_page_foot(delivered):
+    _, _, packed = delivered
+    executive = packed.files[1]
+    import pypdf
+
+    for page in range(3, len(pypdf.PdfReader(executive).pages) + 1):
+        text = _text(executive, page)
+        for title in ("ISO/IEC 42001 gap assessment", "AI risk assessment, treatment"):
+            if title in text:
+                assert "Executive summary" in text[text.index(title) :], f"'{title}' alone on page {page}"
+
+
+def test_landscape_tables_keep_words_whole(delivered):
+    """A table on a landscape page has the room to keep its words whole ('Generativ' / 'e AI' was
+    printed in the AI systems table): only a table too wide even for landscape breaks inside words."""
+    out, _, _ = delivered
+    words = [w for page in _page_words(out / "gap/organisation.pdf") for _, w in page]
+    assert "Generative" in words and "Generativ" not in words

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -106,6 +107,7 @@ def clean_partial_files(out_root: Path, steps: Sequence[str]) -> None:
 def write_outcome(out_root: Path, job: ReportJob, res: Any, base: ReportOutcome) -> ReportOutcome:
     """Write a worker's files (a :class:`~aimskit.batch.worker.TaskResult`) atomically, then the record
     that makes them count as done."""
+    clock = time.perf_counter()
     step_dir = out_root / job.step
     outcome = base
     outcome.status, outcome.error = res.status, res.error
@@ -127,5 +129,8 @@ def write_outcome(out_root: Path, job: ReportJob, res: Any, base: ReportOutcome)
         atomic_write_bytes(path, data)
         outcome.files[kind] = path.relative_to(out_root).as_posix()
         outcome.files_sha256[kind] = hashlib.sha256(data).hexdigest()
+    outcome.timings = dict(getattr(res, "timings", None) or {})
+    if outcome.timings:  # the record's own write is not in it
+        outcome.timings["write"] = round(time.perf_counter() - clock, 4)
     atomic_write_text(record_path(out_root, job), json.dumps(asdict(outcome), indent=1, ensure_ascii=False) + "\n")
     return outcome

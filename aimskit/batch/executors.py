@@ -15,10 +15,13 @@ costs nothing until a run asks for it.
 from __future__ import annotations
 
 import contextlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 from aimskit.batch import worker
 from aimskit.batch.errors import RunError
@@ -140,8 +143,14 @@ class DaskExecutor(Executor):
         except (OSError, TimeoutError) as exc:
             raise RunError(f"cannot connect to the Dask scheduler at {self.scheduler}: {exc}") from exc
         try:
+            shipped = self._ship_snapshot(client, tasks)
             futures = {
-                client.submit(worker.execute_task, t, key=f"aimskit-{t.name}-{id(t)}", pure=False): t for t in tasks
+                (
+                    client.submit(worker.execute_task, t, key=f"aimskit-{t.name}-{id(t)}", pure=False)
+                    if shipped is None
+                    else client.submit(worker.execute_shipped, t, shipped, key=f"aimskit-{t.name}-{id(t)}", pure=False)
+                ): t
+                for t in tasks
             }
             on_start([t.name for t in tasks][:1])
             for fut in as_completed(list(futures)):
@@ -154,6 +163,26 @@ class DaskExecutor(Executor):
                 on_start([t.name for t in futures.values()][:1])
         finally:
             client.close()
+
+    @staticmethod
+    def _ship_snapshot(client: Any, tasks: Sequence[ReportTask]) -> Any:
+        """The run's snapshot for workers that cannot read its file (no shared filesystem): its bytes,
+        scattered once to every worker (a Dask future each task depends on); None when every worker
+        sees the file (or there is none). Without either, a worker's report reads the engagement folder."""
+        path = next((t.snapshot for t in tasks if t.snapshot), None)
+        if path is None:
+            return None
+        try:
+            seen = client.run(os.path.isfile, path)
+        except Exception:  # pragma: no cover - a scheduler that refuses run(): ship it
+            seen = {}
+        if seen and all(seen.values()):
+            return None
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        return client.scatter(data, broadcast=True, hash=False)
 
 
 _registry: dict[str, type[Executor]] = {"local": LocalExecutor, "dask": DaskExecutor}

@@ -123,6 +123,24 @@ def manager_class():
     return EncryptedKernelManager
 
 
+def _snapshot() -> str | None:
+    """The snapshot a kernel started now inherits (``$AIMSKIT_SNAPSHOT``)."""
+    from aimskit.engagement import SNAPSHOT_ENV
+
+    return os.environ.get(SNAPSHOT_ENV)
+
+
+def cpu_seconds(km: Any) -> float:
+    """CPU seconds (user and system) the kernel process of ``km`` has used so far; 0 when unknown."""
+    try:
+        import psutil
+
+        times = psutil.Process(km.provisioner.process.pid).cpu_times()
+        return float(times.user + times.system)
+    except Exception:
+        return 0.0
+
+
 class Kernels:
     """Per-thread state of a worker: an event loop, a scratch folder, the current and the next kernel."""
 
@@ -143,7 +161,8 @@ class Kernels:
             _fork_from(km, zygote)
         # no history database per kernel (as nbclient does for the kernels it starts)
         await km.start_kernel(cwd=str(self.scratch), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        km._aimskit_ready = asyncio.ensure_future(self._connect(km, warmup))
+        # a kernel forked from the zygote has run the warm-up already (the zygote ran it before forking)
+        km._aimskit_ready = asyncio.ensure_future(self._connect(km, "" if zygote is not None else warmup))
         return km
 
     @staticmethod
@@ -159,7 +178,8 @@ class Kernels:
 
     async def take(self, warmup: str) -> Any:
         km, self.next = self.next, None
-        if km is not None and km[1] == warmup and await km[0].is_alive():
+        # a kernel started ahead for another run (another snapshot) is not used
+        if km is not None and km[1:] == (warmup, _snapshot()) and await km[0].is_alive():
             self.current = km[0]
             return km[0]
         if km is not None:
@@ -169,7 +189,7 @@ class Kernels:
 
     async def prefetch(self, warmup: str) -> None:
         if self.next is None:
-            self.next = (await self.start(warmup), warmup)
+            self.next = (await self.start(warmup), warmup, _snapshot())
 
     async def discard(self, km: Any) -> None:
         ready = getattr(km, "_aimskit_ready", None)
@@ -181,6 +201,10 @@ class Kernels:
         if kc is not None:
             with contextlib.suppress(Exception):
                 kc.stop_channels()
+        # jupyter_client polls every 0.1 s for the killed kernel to be gone: a tenth of a second per
+        # report; the kill takes a few milliseconds
+        wait = km._async_wait
+        km._async_wait = lambda pollinterval=0.1: wait(pollinterval=0.005)
         with contextlib.suppress(Exception):
             await km.shutdown_kernel(now=True)
 

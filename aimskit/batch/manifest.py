@@ -48,6 +48,7 @@ class ReportOutcome:
     files_sha256: dict[str, str] = field(default_factory=dict)
     worker: str = ""
     attempts: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (aimskit.batch.worker.PHASES)
 
 
 def versions() -> dict[str, str]:

@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -276,8 +276,11 @@ class Run:
                 self.done += 1
                 self.report("cached", self.outcomes[job])
         try:
-            with self.snapshot():
-                self.executor.execute([p.task for p in self.pending.values()], self.on_start, self.on_result)
+            with self.snapshot() as snap:
+                tasks = [p.task for p in self.pending.values()]
+                if snap is not None:  # named in each task too: a Dask worker does not share our environment
+                    tasks = [replace(t, snapshot=str(snap.resolve())) for t in tasks]
+                self.executor.execute(tasks, self.on_start, self.on_result)
         except BaseException:
             with contextlib.suppress(Exception):
                 self.write_run_files("interrupted")

@@ -15,6 +15,7 @@ registry.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -22,14 +23,15 @@ import shutil
 import socket
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from aimskit.batch import kernels
 from aimskit.batch.kernels import KERNEL_NAME, START_TIMEOUT, shutdown
 
-__all__ = ["ReportTask", "TaskResult", "describe", "execute_task", "shutdown", "source_cell", "warm_caches"]
+__all__ = ["PHASES", "ReportTask", "TaskResult", "describe", "execute_task", "shutdown", "source_cell", "warm_caches"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ReportTask:
     timeout: int  # seconds for the whole report
     warmup: str = ""  # Python code the pre-started kernel runs before the report (imports)
     prefetch: bool = True  # start the next kernel while this report runs
+    snapshot: str | None = None  # the run's validated engagement snapshot, for $AIMSKIT_SNAPSHOT
 
 
 @dataclass
@@ -63,6 +66,24 @@ class TaskResult:
     worker: str = ""
     attempts: int = 1
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # kind -> (file name, content)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (see PHASES)
+
+
+#: the phases of a report timed by :func:`execute_task` (seconds; ``*_cpu``: CPU seconds), in order
+PHASES = {
+    "parameters": "read the notebook and inject the parameters",
+    "kernel": "wait for the report's kernel (started ahead while the previous report ran)",
+    "prefetch": "start the next report's kernel",
+    "setup_cell": "first cell: imports, engagement.load (snapshot), the step's computation, handover files",
+    "cells": "the other cells: tables, figures and their serialisation into the notebook",
+    "shutdown": "stop the report's kernel",
+    "html": "render the HTML (nbconvert)",
+    "ipynb": "serialise the executed notebook",
+    "results": "read the results JSON and attachments",
+    "write": "write the files and the record (the run's main process)",
+    "kernel_cpu": "CPU seconds of the report's kernel process (its start-up included)",
+    "worker_cpu": "CPU seconds of the worker process for this report",
+}
 
 
 def now() -> str:
@@ -91,6 +112,7 @@ def warm_caches(modules: list[str]) -> None:
 
     from aimskit import catalog
 
+    catalog.version()  # catalog.yaml, parsed once (every report's provenance and footer name the version)
     for name in catalog.names():
         catalog.load(name)
     fig = go.Figure(
@@ -154,7 +176,7 @@ def describe(exc: BaseException, nb: Any = None, notebook: Path | None = None) -
 
 
 async def _run(
-    task: ReportTask, state: kernels.Kernels, task_dir: Path, results_path: Path
+    task: ReportTask, state: kernels.Kernels, task_dir: Path, results_path: Path, timings: dict[str, float]
 ) -> tuple[Any, str | None, int]:
     from nbclient import NotebookClient
     from papermill.iorw import load_notebook_node
@@ -168,19 +190,25 @@ async def _run(
         nb = load_notebook_node(str(source))
         return parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
 
+    clock = time.perf_counter()
     nb = fresh()
+    timings["parameters"] = time.perf_counter() - clock
     deadline = time.monotonic() + task.timeout
     error: str | None = None
     attempts = 0
     for attempt in (1, 2):
         attempts = attempt
+        clock = time.perf_counter()
         if attempt == 1:
             km = await state.take(task.warmup)
         else:
             km = state.current = await state.start(task.warmup)
+        timings["kernel"] = time.perf_counter() - clock
         if task.prefetch and attempt == 1:
             # the next report's kernel boots (in its own process) while this report runs
+            clock = time.perf_counter()
             await state.prefetch(task.warmup)
+            timings["prefetch"] = time.perf_counter() - clock
         client = NotebookClient(
             nb,
             km=km,
@@ -190,8 +218,11 @@ async def _run(
             record_timing=False,
             allow_errors=False,
         )
+        _time_cells(client, nb, timings)
         try:
+            clock = time.perf_counter()
             client.kc = await km._aimskit_ready  # connected and answering: nbclient skips its own handshake
+            timings["kernel"] += time.perf_counter() - clock
             await client.async_execute()
             error = None
             break
@@ -203,12 +234,80 @@ async def _run(
             break
         finally:
             state.current = None
+            timings["kernel_cpu"] = kernels.cpu_seconds(km)
+            clock = time.perf_counter()
             await state.discard(km)
+            timings["shutdown"] = time.perf_counter() - clock
     return nb, error, attempts
+
+
+def _time_cells(client: Any, nb: Any, timings: dict[str, float]) -> None:
+    """Time the cells ``client`` executes: the first one after the parameters (the imports, the
+    engagement and the computation) as ``setup_cell``, the others together as ``cells``."""
+    tags = [set(c.get("metadata", {}).get("tags", [])) for c in nb.cells]
+    params = [i for i, t in enumerate(tags) if t & {"parameters", "injected-parameters"}]
+    first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i > max(params, default=-1)), -1)
+    execute_cell = client.async_execute_cell
+    timings["setup_cell"] = timings["cells"] = 0.0
+
+    async def timed(cell: Any, cell_index: int, *args: Any, **kwargs: Any) -> Any:
+        clock = time.perf_counter()
+        try:
+            return await execute_cell(cell, cell_index, *args, **kwargs)
+        finally:
+            timings["setup_cell" if cell_index == first else "cells"] += time.perf_counter() - clock
+
+    client.async_execute_cell = timed
+
+
+@contextlib.contextmanager
+def _snapshot_env(path: str | None) -> Iterator[None]:
+    """``$AIMSKIT_SNAPSHOT`` names the task's snapshot while it runs (inherited by the kernels started meanwhile)."""
+    from aimskit.engagement import SNAPSHOT_ENV
+
+    if not path:
+        yield
+        return
+    before = os.environ.get(SNAPSHOT_ENV)
+    os.environ[SNAPSHOT_ENV] = path
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SNAPSHOT_ENV, None)
+        else:
+            os.environ[SNAPSHOT_ENV] = before
+
+
+_shipped: dict[str, Path] = {}
+
+
+def execute_shipped(task: ReportTask, snapshot: bytes) -> TaskResult:
+    """:func:`execute_task` on a worker that cannot see the run's snapshot file: its bytes (sent once
+    per worker) are written to a file of this worker, named as the run named it, and used instead."""
+    name = Path(task.snapshot or "engagement.pickle").name
+    local = _shipped.get(name)
+    if local is None or not local.is_file():
+        from aimskit.fileio import atomic_write_bytes
+
+        folder = Path(tempfile.gettempdir()) / f"aimskit-snapshots-{os.getpid()}"
+        local = folder / name
+        atomic_write_bytes(local, snapshot)
+        _shipped[name] = local
+        if len(_shipped) == 1:
+            import atexit
+
+            atexit.register(shutil.rmtree, folder, True)
+    return execute_task(replace(task, snapshot=str(local)))
 
 
 def execute_task(task: ReportTask) -> TaskResult:
     """Execute and render one report in this process; never raises for a report's failure."""
+    with _snapshot_env(task.snapshot):
+        return _execute_task(task)
+
+
+def _execute_task(task: ReportTask) -> TaskResult:
     import nbformat
 
     from aimskit import render
@@ -222,8 +321,10 @@ def execute_task(task: ReportTask) -> TaskResult:
     )
     nb = None
     error: str | None
+    timings = result.timings
+    cpu0 = time.process_time()
     try:
-        nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, task_dir, results_path))
+        nb, error, result.attempts = state.loop.run_until_complete(_run(task, state, task_dir, results_path, timings))
     except Exception as exc:  # pragma: no cover - a bug in the worker itself
         state.kill()
         error = describe(exc)
@@ -232,6 +333,7 @@ def execute_task(task: ReportTask) -> TaskResult:
         raise
     try:
         if nb is not None and any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+            clock = time.perf_counter()
             result.html = render.render_html_text(
                 nb,
                 title=task.title,
@@ -240,9 +342,14 @@ def execute_task(task: ReportTask) -> TaskResult:
                 footer=task.footer,
                 error=error,
             )
-            result.ipynb = nbformat.writes(nb)
+            timings["html"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            # (nbformat.writes validates first, only to log: half the time, for a notebook nbclient just wrote)
+            result.ipynb = nbformat.versions[nb.nbformat].writes_json(nb)
+            timings["ipynb"] = time.perf_counter() - clock
         elif error is None:
             error = "the notebook produced no output"
+        clock = time.perf_counter()
         if error is None:
             if not results_path.is_file():
                 error = "the notebook wrote no results file"
@@ -255,6 +362,7 @@ def execute_task(task: ReportTask) -> TaskResult:
                     reserved = str(kind) in ("ipynb", "html", "json")
                     if attached.parent == task_dir and attached.is_file() and not reserved:
                         result.attachments[str(kind)] = (attached.name, attached.read_bytes())
+        timings["results"] = time.perf_counter() - clock
     except Exception as exc:  # rendering must not take the run down either
         error = error or f"rendering failed: {describe(exc)}"
     finally:
@@ -263,6 +371,8 @@ def execute_task(task: ReportTask) -> TaskResult:
     result.status = "ok" if error is None else "failed"
     result.finished = now()
     result.duration_s = round(time.perf_counter() - t0, 2)
+    timings["worker_cpu"] = time.process_time() - cpu0
+    result.timings = {k: round(v, 4) for k, v in timings.items()}
     return result
 
 

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aimskit.problems import AimskitError
+
 ENV = "AIMSKIT_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 DEBIAN_BINARY = Path("/usr/lib/chromium/chromium")
@@ -35,8 +37,8 @@ CHARTS_READY = (
 )
 
 
-class BrowserUnavailable(RuntimeError):
-    """No usable Chromium, or no driver to control it."""
+class BrowserUnavailable(AimskitError, RuntimeError):
+    """No usable Chromium, or no driver to control it (the command line: exit 1 with this message)."""
 
 
 def find_chromium() -> Path:

@@ -37,6 +37,10 @@ def printable_width(paper: str) -> int:
     return int((width - MARGIN_IN["left"] - MARGIN_IN["right"]) * 96)
 
 
+class NotAReport(ValueError):
+    """A page that is not an aimskit report (edited by hand, or another tool's HTML)."""
+
+
 @dataclass
 class Part:
     """One report in a document."""
@@ -85,7 +89,7 @@ def _cells(path: Path, prefix: str) -> list[Tag]:
     soup = BeautifulSoup(text, "html.parser")
     main = soup.find("main")
     if main is None:
-        raise ValueError(f"{path} is not an aimskit report page (no <main> element)")
+        raise NotAReport(f"{path} is not an aimskit report page (no <main> element); run 'aimskit run' again")
     for link in main.select("a.anchor-link"):
         link.decompose()
     for node in main.find_all(id=True):
@@ -105,18 +109,18 @@ def _section_heading(cell: Tag) -> Tag | None:
 
 
 def _executive_cells(cells: list[Tag]) -> list[Tag]:
-    """The cells before the first section (the title block) and the executive summary section."""
-    out: list[Tag] = []
-    state = "before"
+    """The cells before the first section (the title block) and the executive summary section; a
+    report without one (the readiness report opens with its verdict) gives its first section."""
+    sections: list[tuple[str, list[Tag]]] = [("", [])]
     for cell in cells:
         heading = _section_heading(cell)
         if heading is not None:
-            if state == "summary":
-                break
-            state = "summary" if heading.get_text(" ", strip=True).lower().startswith(EXECUTIVE_HEADING) else "skip"
-        if state in ("before", "summary"):
-            out.append(cell)
-    return out
+            sections.append((heading.get_text(" ", strip=True).lower(), []))
+        sections[-1][1].append(cell)
+    summary = next((s for s in sections[1:] if s[0].startswith(EXECUTIVE_HEADING)), None)
+    if summary is None and len(sections) > 1:
+        summary = sections[1]
+    return sections[0][1] + (summary[1] if summary else [])
 
 
 def _text(value: Any) -> str:

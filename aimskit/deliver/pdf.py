@@ -24,6 +24,7 @@ from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
+from aimskit.problems import AimskitError
 from aimskit.report import esc
 
 PRINT_DIR = Path(".aimskit") / "print"
@@ -55,8 +56,42 @@ MARK_WIDE = """(() => {
     }
     box.classList.toggle('ak-squeeze', words[i] > LANDSCAPE);  // even landscape is too narrow: break words
   });
+  // a wide table's section heading (and its introduction) goes on the landscape page with it, not
+  // left alone at the foot of the portrait page before. Walking back from the table: the outputs
+  // before it in its cell, then the cells before, up to the markdown cell holding a heading; short
+  // text and empty cells go along, a chart or another table stops the walk (nothing is moved).
+  document.querySelectorAll('.ak-wide-lead').forEach(e => e.classList.remove('ak-wide-lead'));
+  document.querySelectorAll('.ak-wide').forEach(box => {
+    const cell = box.closest('.jp-Cell');
+    if (!cell) return;
+    const before = [];
+    const output = box.closest('.jp-OutputArea-child');
+    for (let o = output && output.previousElementSibling; o; o = o.previousElementSibling) before.push(o);
+    for (let c = cell.previousElementSibling; c && c.classList.contains('jp-Cell'); c = c.previousElementSibling) {
+      before.push(c);
+    }
+    const lead = [];
+    let texts = 0;
+    for (const e of before) {
+      if (e.querySelector('.plotly-graph-div, table, img, svg') || e.classList.contains('ak-wide')) return;
+      lead.push(e);
+      if ((e.innerText || '').trim() === '') continue;
+      if (e.matches('.jp-MarkdownCell') && e.querySelector('h1, h2, h3, h4')) {
+        lead.forEach(x => x.classList.add('ak-wide-lead'));
+        return;
+      }
+      texts += 1;
+      if (texts > 3) return;
+    }
+  });
   return n;
 })()"""
+
+
+ONLY_COVER = (
+    "(() => { document.querySelectorAll('main > :not(.ak-cover)').forEach(e => e.style.display = 'none');"
+    " return true; })()"
+)
 
 
 def mark_wide(paper: str) -> str:
@@ -112,11 +147,20 @@ def print_options(paper: str) -> dict[str, Any]:
     }
 
 
-def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
-    """1-based page of each named destination ``anchors`` (the headings' ids) in ``pdf``."""
+def _reader(data: bytes) -> Any:
+    """A pypdf reader of a PDF Chromium wrote: strict, which skips pypdf's check of every
+    cross-reference entry (seconds on a pack); lenient if strict reading fails."""
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    try:
+        return pypdf.PdfReader(io.BytesIO(data), strict=True)
+    except pypdf.errors.PdfReadError:
+        return pypdf.PdfReader(io.BytesIO(data))
+
+
+def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
+    """1-based page of each named destination ``anchors`` (the headings' ids) in ``pdf``."""
+    reader = _reader(pdf)
     named = reader.named_destinations
     out: dict[str, int] = {}
     for anchor in anchors:
@@ -126,6 +170,75 @@ def destination_pages(pdf: bytes, anchors: Sequence[str]) -> dict[str, int]:
             if page is not None and page >= 0:
                 out[anchor] = page + 1
     return out
+
+
+def replace_first_page(pdf: bytes, first: bytes) -> bytes:
+    """``pdf`` with its first page's content and resources taken from the first page of ``first``
+    (same size), as an incremental update appended to ``pdf``: the replaced page object, and the
+    objects of ``first`` its content uses, renumbered. Nothing else of ``pdf`` is parsed or
+    rewritten (cloning a 600-page pack with pypdf took minutes), so its outline, named
+    destinations and links stay as Chromium wrote them."""
+    import re
+
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject
+
+    main, cover = _reader(pdf), _reader(first)
+    node_ref = main.trailer["/Root"].raw_get("/Pages")
+    while True:  # the first leaf of the page tree, without reading the other pages
+        node = node_ref.get_object()
+        if node.get("/Type") != "/Pages":
+            break
+        node_ref = node.raw_get("/Kids")[0] if isinstance(node.raw_get("/Kids"), ArrayObject) else node["/Kids"][0]
+    size = int(main.trailer["/Size"])
+    mapping: dict[int, int] = {}
+    queue: list[IndirectObject] = []
+
+    def remap(o: Any) -> Any:
+        if isinstance(o, IndirectObject):
+            if o.idnum not in mapping:
+                mapping[o.idnum] = size + len(mapping)
+                queue.append(o)
+            return IndirectObject(mapping[o.idnum], 0, main)
+        if isinstance(o, DictionaryObject):  # (stream objects too)
+            for key in list(o.keys()):
+                o[key] = remap(o.raw_get(key))
+        elif isinstance(o, ArrayObject):
+            for i in range(len(o)):
+                o[i] = remap(list.__getitem__(o, i))
+        return o
+
+    source = cover.pages[0]
+    page = DictionaryObject(
+        {NameObject(k): node.raw_get(k) for k in node if k not in ("/Contents", "/Resources", "/Annots")}
+    )
+    page[NameObject("/Contents")] = remap(source.raw_get("/Contents"))
+    page[NameObject("/Resources")] = remap(source.raw_get("/Resources"))
+    objects: list[tuple[int, int, Any]] = [(node_ref.idnum, node_ref.generation, page)]
+    while queue:
+        ref = queue.pop(0)
+        obj = remap(cover.get_object(ref))
+        objects.append((mapping[ref.idnum], 0, obj))
+    out = io.BytesIO()
+    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets: list[tuple[int, int, int]] = []
+    for number, generation, obj in objects:
+        offsets.append((number, generation, out.tell()))
+        out.write(f"{number} {generation} obj\n".encode())
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")  # (a section starting at 0, as readers expect)
+    for number, generation, offset in sorted(offsets):
+        out.write(f"{number} 1\n{offset:010d} {generation:05d} n\r\n".encode())
+    trailer = DictionaryObject(
+        {NameObject(k): main.trailer.raw_get(k) for k in main.trailer if k not in ("/Prev", "/XRefStm")}
+    )
+    trailer[NameObject("/Size")] = NumberObject(size + len(mapping))
+    trailer[NameObject("/Prev")] = NumberObject(int(re.findall(rb"startxref\s+(\d+)", pdf)[-1]))
+    out.write(b"trailer\n")
+    trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
 
 
 @dataclass
@@ -159,7 +272,6 @@ def print_document(
     browser: Browser, doc: Document, path: Path, eng: Any, title: str, paper: str = "a4", images: bool = False
 ) -> Printed:
     """Print ``doc`` (written to ``path`` first, so relative links resolve) to PDF bytes."""
-    import pypdf
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -182,10 +294,18 @@ def print_document(
             if again == contents:
                 break
             contents = again
-        times["print_s"] = time.perf_counter() - t1
+        # the cover carries no running header or footer: page 1 printed again without them replaces
+        # the first page (the page count and the contents' numbers are those of the whole print);
+        # everything after the cover is hidden first, so this print lays out one page, not the pack
+        t2 = time.perf_counter()
+        times["print_s"] = t2 - t1
+        page.evaluate(ONLY_COVER)
+        cover = page.pdf(**{**options, "displayHeaderFooter": False, "pageRanges": "1"})
+        pdf = replace_first_page(pdf, cover)
+        times["cover_s"] = time.perf_counter() - t2
     finally:
         page.close()
-    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    pages = len(_reader(pdf).pages)
     return Printed(pdf, pages, wide, contents, times, charts)
 
 
@@ -193,8 +313,9 @@ def print_document(
 # output folders
 
 
-class DeliverError(Exception):
-    """The output folder cannot be turned into documents (no manifest, engagement gone...)."""
+class DeliverError(AimskitError):
+    """The output folder cannot be turned into documents (no manifest, engagement gone, a page that is
+    not a report...): the command line prints the message and exits 1."""
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -221,11 +342,26 @@ def load_engagement(manifest: dict[str, Any], engagement_path: str | Path | None
 CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
 
 
-def report_parts(out: Path, manifest: dict[str, Any], steps: Sequence[str] = ()) -> list[Part]:
-    """The successful reports of a run as parts, in certification order, organisation-wide first."""
+def report_parts(
+    out: Path, manifest: dict[str, Any], steps: Sequence[str] = (), only: Sequence[str] = ()
+) -> list[Part]:
+    """The successful reports of a run as parts, in certification order, organisation-wide first
+    (``steps``: only these steps' reports, a step the run did not write being a usage error;
+    ``only``: only the reports of these names, e.g. ``risk/organisation``)."""
+    from aimskit.problems import UsageError, suggest
+
     reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok" and r.get("files", {}).get("html")]
+    run_steps = list(dict.fromkeys(r.get("step", "") for r in manifest.get("reports", [])))
+    for step in steps:
+        if step not in run_steps:
+            raise UsageError(
+                f"step '{step}' has no report in {out}{suggest(step, run_steps)} "
+                f"(this run's steps: {', '.join(run_steps)})"
+            )
     if steps:
         reports = [r for r in reports if r["step"] in steps]
+    if only:
+        reports = [r for r in reports if r.get("name") in only]
     seen = list(dict.fromkeys(r["step"] for r in reports))
     order = [s for s in CERTIFICATION_ORDER if s in seen] + [s for s in seen if s not in CERTIFICATION_ORDER]
     ordered = sorted(reports, key=lambda r: (order.index(r["step"]), r.get("scope_id") is not None))
@@ -243,7 +379,49 @@ class Delivered:
 
     files: list[Path] = field(default_factory=list)
     timings: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # reports (or pack editions) whose files were current, kept
+    made_from: dict[Path, dict[str, Any]] = field(default_factory=dict)  # written file -> its fingerprint()
+
+
+def fingerprint(eng: Any, out: Path, htmls: Sequence[Path], paper: str, kind: str) -> dict[str, Any]:
+    """What a deliverable is made from, recorded beside it in deliverables.json: the report pages'
+    hashes, the paper, the document control and branding of the engagement (the cover and the
+    running header and footer), the print stylesheet, the Word template (for ``.docx``) and the
+    aimskit version. A file whose record still matches (and whose bytes are those recorded) is reused."""
+    import aimskit
+    from aimskit.engagement import sha256_file
+
+    meta = eng.meta
+    record: dict[str, Any] = {
+        "sources": {_rel(out, Path(h)): sha256_file(Path(h)) for h in htmls},
+        "paper": paper,
+        "aimskit": aimskit.__version__,
+        "print_css": sha256_file(document.PRINT_CSS),
+        "document_control": json.dumps(meta.document_control.model_dump(mode="json"), sort_keys=True),
+        "branding": json.dumps(meta.branding.model_dump(mode="json"), sort_keys=True),
+    }
+    if kind == "docx" and meta.branding.word_template:
+        template = Path(eng.path) / meta.branding.word_template
+        record["word_template"] = sha256_file(template) if template.is_file() else ""
+    return record
+
+
+def _rel(out: Path, path: Path) -> str:
+    """``path`` relative to the output folder ``out`` (posix), or absolute when outside it."""
+    path = Path(path).resolve()
+    return path.relative_to(Path(out).resolve()).as_posix() if path.is_relative_to(Path(out).resolve()) else str(path)
+
+
+def _current(out: Path, target: Path, made_from: dict[str, Any], known: dict[str, Any]) -> bool:
+    """Whether ``target`` exists, holds the bytes recorded for it and was made from ``made_from``."""
+    from aimskit.engagement import sha256_file
+
+    rel = target.relative_to(out).as_posix()
+    return (
+        target.is_file()
+        and known.get("files", {}).get(rel) == sha256_file(target)
+        and known.get("made_from", {}).get(rel) == made_from
+    )
 
 
 def export(
@@ -253,23 +431,38 @@ def export(
     word: bool = False,
     paper: str = "a4",
     steps: Sequence[str] = (),
+    only: Sequence[str] = (),
     engagement_path: str | Path | None = None,
     browser: Browser | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Delivered:
     """A PDF (and/or an editable Word file) beside every successful report of the run in ``out``:
-    ``gap/organisation.html`` gives ``gap/organisation.pdf`` and ``gap/organisation.docx``."""
+    ``gap/organisation.html`` gives ``gap/organisation.pdf`` and ``gap/organisation.docx``.
+
+    A PDF or Word file made from the report page as it is now (see :func:`fingerprint`) is kept
+    and listed in ``skipped``, unless ``force``; one made from an earlier version of the page (the
+    report was executed again since) is written again."""
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
-    parts = report_parts(out, manifest, steps)
+    parts = report_parts(out, manifest, steps, only)
+    known = _read_record(out)
     result = Delivered()
     own = browser is None
     browser = browser or Browser()
     try:
         for part in parts:
             t0 = time.perf_counter()
-            doc = document.build(
+            stem = part.html.with_suffix("")
+            wanted = [kind for kind, on in (("pdf", pdf), ("docx", word)) if on]
+            made = {kind: fingerprint(eng, out, [part.html], paper, kind) for kind in wanted}
+            if not force and all(_current(out, stem.with_suffix(f".{k}"), made[k], known) for k in wanted):
+                result.skipped.append(part.name)
+                if progress:
+                    progress(f"{part.name}: unchanged since its last {' and '.join(wanted).upper()}, kept")
+                continue
+            doc = _build(
                 eng,
                 [part],
                 title=part.title,
@@ -277,13 +470,13 @@ def export(
                 paper=paper,
                 plotly_js=out / "assets" / "plotly.min.js",
             )
-            stem = part.html.with_suffix("")
             printed = print_document(
                 browser, doc, out / PRINT_DIR / f"{part.name}.html", eng, part.title, paper, images=word
             )
             if pdf:
                 atomic_write_bytes(stem.with_suffix(".pdf"), printed.pdf)
                 result.files.append(stem.with_suffix(".pdf"))
+                result.made_from[stem.with_suffix(".pdf")] = made["pdf"]
             if word:
                 from aimskit.deliver import word as word_mod
 
@@ -291,6 +484,7 @@ def export(
                 data = word_mod.report_docx(eng, part, printed.charts)
                 atomic_write_bytes(stem.with_suffix(".docx"), data)
                 result.files.append(stem.with_suffix(".docx"))
+                result.made_from[stem.with_suffix(".docx")] = made["docx"]
                 printed.seconds["word_s"] = time.perf_counter() - t1
             total = time.perf_counter() - t0
             result.timings.append(
@@ -307,8 +501,16 @@ def export(
     finally:
         if own:
             browser.close()
-    _write_deliverables(out, result)
+        _write_deliverables(out, result)
     return result
+
+
+def _build(eng: Any, parts: Sequence[Part], **options: Any) -> Document:
+    """:func:`document.build`, a page that is not an aimskit report being the user's problem."""
+    try:
+        return document.build(eng, parts, **options)
+    except document.NotAReport as exc:
+        raise DeliverError(str(exc)) from exc
 
 
 def pack(
@@ -318,15 +520,18 @@ def pack(
     engagement_path: str | Path | None = None,
     browser: Browser | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Delivered:
     """The engagement pack (every report of the run in certification order, one contents) and its
-    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``."""
+    executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``;
+    an edition whose reports are unchanged since it was bound is kept unless ``force``."""
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
     parts = report_parts(out, manifest)
     if not parts:
         raise DeliverError(f"{out} holds no successful report to bind")
+    known = _read_record(out)
     result = Delivered()
     slug = _slug(eng.organisation)
     own = browser is None
@@ -339,8 +544,15 @@ def pack(
             t0 = time.perf_counter()
             # the board's edition: the organisation-wide reports (the per-system ones are in the full pack)
             bound = ([p for p in parts if p.name.endswith("/organisation")] or parts) if executive else parts
+            target = out / PACK_DIR / f"{name}.pdf"
+            made = fingerprint(eng, out, [p.html for p in bound], paper, "pdf")
+            if not force and _current(out, target, made, known):
+                result.skipped.append(name)
+                if progress:
+                    progress(f"{target.relative_to(out)}: its reports are unchanged, kept")
+                continue
             subtitle = f"{len(bound)} reports · assessment date {eng.meta.assessment_date.isoformat()}"
-            doc = document.build(
+            doc = _build(
                 eng,
                 bound,
                 title=title,
@@ -351,9 +563,9 @@ def pack(
                 plotly_js=out / "assets" / "plotly.min.js",
             )
             printed = print_document(browser, doc, out / PRINT_DIR / f"{name}.html", eng, f"{title} ({edition})", paper)
-            target = out / PACK_DIR / f"{name}.pdf"
             atomic_write_bytes(target, printed.pdf)
             result.files.append(target)
+            result.made_from[target] = made
             total = time.perf_counter() - t0
             result.timings.append({"report": name, "pages": printed.pages, "seconds": round(total, 3)})
             if progress:
@@ -361,7 +573,7 @@ def pack(
     finally:
         if own:
             browser.close()
-    _write_deliverables(out, result)
+        _write_deliverables(out, result)
     return result
 
 
@@ -374,39 +586,64 @@ def _slug(text: str) -> str:
 DELIVERABLES = "deliverables.json"
 
 
-def _write_deliverables(out: Path, result: Delivered) -> None:
-    """Record what was written (merged with earlier calls), and list it in the index."""
-    path = out / DELIVERABLES
+def _read_record(out: Path) -> dict[str, Any]:
+    path = Path(out) / DELIVERABLES
     try:
-        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except ValueError:
-        known = {}
-    files = known.get("files", {})
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_deliverables(out: Path, result: Delivered) -> None:
+    """Record what was written (merged with earlier calls): each file's sha256 and what it was
+    made from (:func:`fingerprint`), which decides whether the next call may keep it."""
     from aimskit.engagement import sha256_file
 
+    known = _read_record(out)
+    files = known.get("files", {}) if isinstance(known.get("files"), dict) else {}
+    made_from = known.get("made_from", {}) if isinstance(known.get("made_from"), dict) else {}
     for f in result.files:
-        files[f.relative_to(out).as_posix()] = sha256_file(f)
-    data = {"files": dict(sorted(files.items())), "timings": result.timings}
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+        rel = f.relative_to(out).as_posix()
+        files[rel] = sha256_file(f)
+        made_from[rel] = result.made_from.get(f, {})
+    data = {
+        "files": dict(sorted(files.items())),
+        "made_from": dict(sorted(made_from.items())),
+        "timings": result.timings or known.get("timings", []),
+    }
+    atomic_write_text(out / DELIVERABLES, json.dumps(data, indent=1) + "\n")
 
 
 def read_deliverables(out: Path) -> dict[str, str]:
-    """The deliverables recorded in ``out`` whose files are still there (relative path -> sha256)."""
-    path = Path(out) / DELIVERABLES
-    try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {}) if path.is_file() else {}
-    except (ValueError, AttributeError):
-        return {}
-    return {rel: digest for rel, digest in files.items() if (Path(out) / rel).is_file()}
+    """The deliverables recorded in ``out`` whose files are still there and still made from the
+    report pages there now (relative path -> sha256): a PDF of a report executed again since is
+    not listed (``aimskit pdf`` writes it again)."""
+    from aimskit.engagement import sha256_file
+
+    out = Path(out)
+    known = _read_record(out)
+    files = known.get("files", {}) if isinstance(known.get("files"), dict) else {}
+    made_from = known.get("made_from", {}) if isinstance(known.get("made_from"), dict) else {}
+    current: dict[str, str] = {}
+    for rel, digest in files.items():
+        if not (out / rel).is_file():
+            continue
+        sources = (made_from.get(rel) or {}).get("sources", {})
+        if all((out / src).is_file() and sha256_file(out / src) == h for src, h in sources.items()):
+            current[rel] = digest
+    return current
 
 
 def write_index(out: str | Path, engagement_path: str | Path | None = None) -> Path:
-    """Write ``index.html`` again, with links to the PDF and Word files and the pack."""
-    from aimskit import portfolio
+    """Write ``index.html`` again, with links to the PDF and Word files and the pack (and the
+    section on the baseline run, when the run had one)."""
+    from aimskit import compare, portfolio
 
     out = Path(out)
     manifest = read_manifest(out)
     eng = load_engagement(manifest, engagement_path)
     target = out / "index.html"
-    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out)))
+    extra = compare.saved_index_section(out, manifest)
+    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out), extra=extra))
     return target

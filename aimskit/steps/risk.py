@@ -784,10 +784,20 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
         scored = scored_all[scored_all["system_id"] == system_id].reset_index(drop=True)
     else:
         scored = scored_all
-    org_view = gap_step.requirement_view(reqs, eng.gap, eng.target_for)
+    if system_id is not None:
+        # a system's report shows the SoA rows of the controls its risks apply, and the SoA counts:
+        # the gap status (organisation-wide and the system's) is needed for those controls only (the
+        # counts do not use it; the findings of the other rows are not shown)
+        reqs = reqs[reqs["id"].isin(set(control_usage(scored)))].reset_index(drop=True)
+    # (no Annex A control applied: no row shown has a gap status)
+    org_view = gap_step.requirement_view(reqs, eng.gap, eng.target_for) if not reqs.empty else pd.DataFrame()
     org_rows = eng.gap[eng.gap["system_id"].isna()]
     org_row_status = dict(zip(org_rows["requirement_id"], org_rows["status"], strict=True))
-    system_view = gap_step.requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id) if system_id else None
+    system_view = (
+        gap_step.requirement_view(reqs, eng.gap, eng.target_for, system_id=system_id)
+        if system_id and not reqs.empty
+        else None
+    )
     soa = derive_soa(data.soa, scored_all, org_view, org_row_status, system_view)
     soa_found = soa_findings(soa, has_soa=data.has_soa)
     counts = soa_summary(soa)
