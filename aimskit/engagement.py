@@ -18,9 +18,11 @@ Neither ever writes to the folder. ``load(path, parts=...)`` reads only the part
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -151,12 +153,28 @@ def _read(path: Path, parts: Iterable[Part[Any]] | None = None) -> _Read:
         problems.error(shown, 0, "", f"cannot open the engagement folder: {exc.strerror or exc}", code="AK032")
         return empty
     try:
-        return _read_folder(folder, problems, parts)
+        with _no_cycle_collection():
+            return _read_folder(folder, problems, parts)
     except OSError as exc:
         problems.error(
             str(getattr(exc, "filename", None) or shown), 0, "", f"cannot read: {exc.strerror or exc}", code="AK032"
         )
         return empty
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a folder is read: reading allocates hundreds of thousands of
+    records, dicts and lists that all stay alive, and each allocation threshold reached walks them again
+    (a quarter of the CPU time of loading 1,000 systems). Nothing read forms a cycle that must be freed
+    during the read; the collector resumes after it (unless it was already paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | None) -> _Read:

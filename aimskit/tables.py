@@ -24,6 +24,8 @@ import pandas as pd
 from aimskit.problems import Problems, one_of, plural, suggest
 
 _STRIP = " \t\u00a0\ufeff"
+_BLANK = frozenset(_STRIP)
+_SKIP_START = frozenset(_STRIP + "#")  # a first cell starting otherwise: the record is neither blank nor a comment
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
@@ -67,7 +69,7 @@ class TableSchema:
         raise KeyError(name)
 
 
-@dataclass
+@dataclass(slots=True)  # no instance dict: one object fewer per record for the allocator and the collector
 class Record:
     """One data row: its starting line in the file and its typed values."""
 
@@ -121,6 +123,14 @@ def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
+            first = cells[0] if cells else ""
+            if first and first[0] not in _SKIP_START:  # neither blank nor a comment (the common case)
+                if header is None:
+                    header = [c.strip(_STRIP).lower() for c in cells]
+                    header_line = start
+                else:
+                    records.append((start, cells))
+                continue
             if not "".join(cells).strip(_STRIP):  # blank: no cell has anything but whitespace
                 continue
             if cells[0].lstrip(_STRIP).startswith("#"):
@@ -284,11 +294,11 @@ def _drop_ghost_columns(
 
 
 _UNPARSED = object()
-_PLAIN_TEXT: dict[str, Any] = {}  # marks a free-text column in the plan of validate_table (never filled)
 
 
 def _plain_text(col: Column) -> bool:
-    """A free-text column: :func:`_parse_value` gives a non-empty cell stripped, with no check."""
+    """A free-text column: :func:`_parse_value` gives a non-empty cell stripped, with no check, and any
+    cell with nothing but whitespace what it gives an empty cell."""
     return col.kind not in ("enum", "int", "date", "bool", "list") and not col.pattern
 
 
@@ -333,24 +343,60 @@ def validate_table(
         problems.error(
             file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})", code="AK102"
         )
-    records: list[Record] = []
     # A cell parsed without a problem gives the same value wherever it is (the value depends only on the
-    # column, the text and the scale): each distinct text is parsed once per column. A cell with a problem
-    # (or a warning) is parsed, and reported, every time. Lists are mutable and are parsed every time.
+    # column, the text and the scale): each distinct text of a column is parsed once, into a scratch list
+    # of problems, and the texts that give none are the column's known values. A record whose cells are
+    # all known values is built from them column by column; any other record (a cell with a problem or a
+    # warning) goes through the per-cell path, which parses and reports each such cell where it is, so the
+    # problems come in the same order as when every cell was parsed in turn. Lists are copied.
     scales = scales or {}
-    plan: list[tuple[str, Column, dict[str, Any] | None, Any, bool]] = [
-        (
-            c.name,
-            c,
-            _PLAIN_TEXT if _plain_text(c) else {} if c.kind != "list" else None,
-            scales.get(c.name),
-            c.name in seen,
-        )
-        for c in schema.columns
-    ]
+    width = len(header)
+    names = [c.name for c in schema.columns]
+    complete = [cells for _, cells in rows if len(cells) == width]
+    columns: list[list[Any]] = []
+    in_place: set[int] = set()  # indices (in ``complete``) of the records with a cell to parse where it is
+    for c in schema.columns:
+        if c.name not in seen:
+            columns.append([None] * len(complete))
+            continue
+        index, scale = seen[c.name], scales.get(c.name)
+        texts = [cells[index] for cells in complete]
+        scratch = Problems()
+        if _plain_text(c):  # free text: the stripped cell; an empty one is None, or a problem when mandatory
+            empty = _parse_value(c, "", file, 0, scratch, scale)
+            stripped = [cell.strip(_STRIP) for cell in texts]
+            if scratch.items:
+                empty = _UNPARSED
+                if "" in stripped:
+                    in_place.update(i for i, cell in enumerate(stripped) if not cell)
+            columns.append([cell or empty for cell in stripped])
+            continue
+        good: dict[str, Any] = {}
+        distinct = set(texts)
+        for cell in distinct:
+            value = _parse_value(c, cell, file, 0, scratch, scale)
+            if scratch.items:
+                scratch.items.clear()
+            else:
+                good[cell] = value
+        if len(good) < len(distinct):
+            in_place.update(i for i, cell in enumerate(texts) if cell not in good)
+        parsed = [good.get(cell, _UNPARSED) for cell in texts]
+        if c.kind == "list":
+            parsed = [list(v) if v.__class__ is list else v for v in parsed]
+        columns.append(parsed)
+    built = list(zip(*columns, strict=True)) if columns else [() for _ in complete]
     positions = list(seen.items())
+    in_order = [i for _, i in positions] == list(range(width))
+    raw_names = [name for name, _ in positions]
+    prelisted = schema.prelisted
+    # the first cell outside the pre-listed columns: a row whose cell there starts with a non-blank
+    # character is answered (the usual case, decided without unanswered())
+    answer_at = next((i for name, i in positions if name not in prelisted), None) if prelisted else None
+    records: list[Record] = []
+    k = -1
     for line, cells in rows:
-        if len(cells) != len(header):
+        if len(cells) != width:
             problems.error(
                 file,
                 line,
@@ -360,32 +406,20 @@ def validate_table(
                 code="AK010",
             )
             continue
-        raw = {name: cells[i] for name, i in positions}
-        if schema.prelisted and unanswered(schema, raw):
+        k += 1
+        raw = dict(zip(raw_names, cells, strict=True)) if in_order else {name: cells[i] for name, i in positions}
+        if prelisted:
+            answer = cells[answer_at] if answer_at is not None else ""
+            if not (answer and answer[0] not in _BLANK) and unanswered(schema, raw):
+                continue
+        if k not in in_place:
+            records.append(Record(line, dict(zip(names, built[k], strict=True)), raw))
             continue
         record = Record(line=line, raw=raw)
-        values = record.values
-        for name, col, known_values, scale, present in plan:
-            if not present:
-                values[name] = None
-                continue
-            cell = raw[name]
-            if known_values is _PLAIN_TEXT:  # free text: the stripped cell (an empty one goes the long way)
-                stripped = cell.strip(_STRIP)
-                if stripped:
-                    values[name] = stripped
-                    continue
-                known_values = None
-            if known_values is not None:
-                value = known_values.get(cell, _UNPARSED)
-                if value is not _UNPARSED:
-                    values[name] = value
-                    continue
-            before = len(problems.items)
-            value = _parse_value(col, cell, file, line, problems, scale)
-            if known_values is not None and len(problems.items) == before:
-                known_values[cell] = value
-            values[name] = value
+        for name, col, value in zip(names, schema.columns, built[k], strict=True):
+            if value is _UNPARSED:
+                value = _parse_value(col, raw[name], file, line, problems, scales.get(name))
+            record.values[name] = value
         records.append(record)
     return records
 
@@ -393,9 +427,10 @@ def validate_table(
 def unanswered(schema: TableSchema, raw: dict[str, str]) -> bool:
     """Whether a row is a pre-listed row nobody has answered yet (values only in ``schema.prelisted``)."""
     prelisted = schema.prelisted
-    if not "".join([raw.get(n, "") for n in prelisted]).strip(_STRIP):
-        return False
-    return not "".join([v for n, v in raw.items() if n not in prelisted]).strip(_STRIP)
+    for name, value in raw.items():  # an answered row has a value outside the pre-listed columns: the usual case
+        if name not in prelisted and value.strip(_STRIP):
+            return False
+    return bool("".join([raw.get(n, "") for n in prelisted]).strip(_STRIP))
 
 
 def check_duplicates(records: list[Record], schema: TableSchema, file: str, problems: Problems) -> list[Record]:
@@ -426,8 +461,9 @@ def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> 
         return pd.DataFrame([], columns=["line", *names], dtype=dtype)
     # column by column: the frame one dict per record gives (the same values, the same inferred dtypes)
     columns: dict[str, list[Any]] = {"line": [r.line for r in records]}
+    values = [r.values for r in records]
     for c in names:
-        columns[c] = [r.values.get(c) for r in records]
+        columns[c] = [v.get(c) for v in values]
     return pd.DataFrame(columns, columns=["line", *names], dtype=dtype)
 
 

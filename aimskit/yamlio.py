@@ -16,6 +16,7 @@ so a few YAML features that only cause surprises are refused or normalised:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,22 +135,42 @@ if getattr(yaml, "__with_libyaml__", False):  # libyaml parses about 10x faster;
     _FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)  # type: ignore[type-var]
     _FastLoader.add_constructor("tag:yaml.org,2002:float", _FastLoader.construct_yaml_float)  # type: ignore[type-var]
     _LOADERS: tuple[type, ...] = (_FastLoader, _Loader)
+
+    class _FastTables(yaml.resolver.BaseResolver):
+        """The implicit-tag tables of :class:`_FastLoader`, for :func:`_fast_resolve`."""
+
+        yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers
+        yaml_path_resolvers = _FastLoader.yaml_path_resolvers
+
+    _TABLES = _FastTables()
+
+    @functools.lru_cache(maxsize=8192)
+    def _fast_resolve(kind: Any, value: Any, implicit: Any) -> str:
+        """``_FastLoader.resolve``, remembered: libyaml's composer calls the Python resolver for every
+        scalar (a regular-expression search by first character), while the tag depends only on the node
+        kind, the text and whether it was plain or quoted when there are no path resolvers (a repeated
+        value, ``true``, an enumeration, costs one look-up in C instead of a Python call)."""
+        return yaml.resolver.BaseResolver.resolve(_TABLES, kind, value, implicit)
+
 else:  # pragma: no cover - PyYAML without libyaml
     _LOADERS = (_Loader,)
 
 
 def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: Problems, seen_nodes: set[int]) -> bool:
     """Record positions; report duplicate keys and aliases. False when an alias was found."""
+    mark = node.start_mark
     if id(node) in seen_nodes:
-        problems.error(file, node.start_mark.line + 1, node.start_mark.column + 1, ALIAS_MESSAGE, code="AK020")
+        problems.error(file, mark.line + 1, mark.column + 1, ALIAS_MESSAGE, code="AK020")
         return False
     seen_nodes.add(id(node))
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    doc.positions[path] = (mark.line + 1, mark.column + 1)
+    if node.__class__ is yaml.ScalarNode:  # the usual node: nothing below it
+        return True
     if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # what _scan reports, when it was left out
         problems.error(
             file,
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
+            mark.line + 1,
+            mark.column + 1,
             DEPTH_MESSAGE,
             code="AK023",
         )
@@ -275,6 +296,8 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type, scan: b
     if scan and not _scan(text, file, problems, loader_class):
         return None
     loader = loader_class(text)
+    if loader_class is _LOADERS[0] and len(_LOADERS) > 1 and not getattr(loader_class, "yaml_path_resolvers", None):
+        loader.resolve = _fast_resolve  # the same tags (see _fast_resolve)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -310,6 +333,7 @@ _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
 )  # the implicit tags of plain data (every scalar of an engagement file)
 _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_STR_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
 
 def _build_plain(root: yaml.Node, loader: Any) -> Any:
@@ -319,9 +343,24 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
     recursion bookkeeping) that cost a third of parsing a profile. Anything else (an explicit tag,
     a key that is not a scalar) gives :data:`_UNUSUAL`, for the loader to construct (and refuse)."""
     constructors = loader.yaml_constructors
+    # The constructors of text, booleans and null, when they are PyYAML's own, give what they would give
+    # without the two method calls each (SafeConstructor.construct_yaml_str returns the node's text,
+    # construct_yaml_bool looks the lowered text up in bool_values, construct_yaml_null returns None).
+    safe = yaml.constructor.SafeConstructor
+    own_scalar = type(loader).construct_scalar is safe.construct_scalar
+    as_text = own_scalar and constructors.get(_STR_TAG) is safe.construct_yaml_str
+    bools = loader.bool_values if own_scalar and constructors.get(_BOOL_TAG) is safe.construct_yaml_bool else None
+    as_none = own_scalar and constructors.get(_NULL_TAG) is safe.construct_yaml_null
 
     def build(node: yaml.Node) -> Any:
         tag = node.tag
+        if node.__class__ is yaml.ScalarNode:
+            if tag == _STR_TAG and as_text:
+                return node.value
+            if tag == _BOOL_TAG and bools is not None:
+                return bools[node.value.lower()]
+            if tag == _NULL_TAG and as_none:
+                return None
         if isinstance(node, yaml.ScalarNode):
             if tag not in _SCALAR_TAGS:
                 raise _Unusual
@@ -343,6 +382,10 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
         return build(root)
     except _Unusual:
         return _UNUSUAL
+    finally:
+        # build refers to itself through its closure: the cycle (which holds the loader and its parser)
+        # is broken here, so each file's loader is freed when it is done, not at the next collection
+        build = None  # type: ignore[assignment]
 
 
 class _Unusual(Exception):

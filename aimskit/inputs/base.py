@@ -50,10 +50,10 @@ class ReadContext:
     def optional_file(self, file: str) -> Path | None:
         """The path of an optional file when it exists (recorded for the input hashes); None when absent."""
         path = self.folder / file
-        if path.is_file() and not inside(self.folder, path):
-            self.problems.error(self.name(file), 0, "", OUTSIDE_MESSAGE, code="AK033")
-            return None
         if path.is_file():
+            if not inside(self.folder, path):
+                self.problems.error(self.name(file), 0, "", OUTSIDE_MESSAGE, code="AK033")
+                return None
             self.files[file] = path
             return path
         if path.exists() or path.is_symlink():

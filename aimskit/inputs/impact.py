@@ -303,12 +303,13 @@ def check_screening(
         if screening.get(qid) is None:  # absent, or left empty: unanswered
             continue
         value = screening[qid]
+        if q["answer"] == "yes_no" and isinstance(value, bool):  # the usual answer: no position needed
+            answers[qid] = value
+            continue
         line, col = doc.where((*base, qid))
         if q["answer"] == "yes_no":
-            if not isinstance(value, bool):
-                problems.error(file, line, col, f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
-                continue
-            answers[qid] = value
+            problems.error(file, line, col, f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
+            continue
         elif q["answer"] == "annex_iii":
             items = _as_list(value)
             if items is None:
