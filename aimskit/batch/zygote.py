@@ -15,6 +15,7 @@ without side effects, since the forked kernels start from its memory.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -35,6 +36,7 @@ def _launch_kernel(req: dict) -> None:
         os.environ.clear()
         os.environ.update(req["env"])
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        gc.enable()  # paused in the zygote (see main); the imported modules stay frozen
         random.seed()
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()
@@ -55,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     # as with ``python -c``: the kernels import from their own working folder, not from the worker's
     if sys.path and sys.path[0] == os.getcwd():
         sys.path[0] = ""
+    # the documented pattern for fork without exec (see gc.freeze): no collection while the modules
+    # are imported, then every object so far moved to the permanent generation, so a kernel's
+    # collections never walk (nor write to the pages of) the tens of thousands of module objects
+    gc.disable()
     import ipykernel.kernelapp  # noqa: F401  (the kernel's own imports)
 
     warmup = args[0] if args else ""
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             exec(compile(warmup, "<aimskit warm-up>", "exec"), {})
         except Exception as exc:
             print(f"aimskit zygote: warm-up failed: {exc!r}", file=sys.stderr)
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's business; EOF on stdin ends us
     out = sys.stdout
