@@ -181,6 +181,13 @@ def _batch_text(mb: int, repeats: int, res: dict) -> str:
     )
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=500)
@@ -209,7 +216,7 @@ def main() -> None:
     text = (
         f"# garak importer on a {size / 2**20:.0f} MB report.jsonl ({stamp})\n\n"
         f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('ram', '?')} RAM, {info['os']}, "
-        f"Python {info['python']}; shared with other jobs while measured.\n\n"
+        f"Python {info['python']}; load average (1, 5, 15 min) after the import: {_load()}.\n\n"
         f"File: {size:,} bytes, {attempts:,} scored attempt rows repeated from the garak 0.17.1 fixture, "
         "plus its header, eval, completion and digest rows.\n\n"
         "| measure | value |\n|---|---|\n"
