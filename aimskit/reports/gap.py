@@ -10,6 +10,7 @@ import pandas as pd
 from aimskit import catalog, charts, report
 from aimskit.problems import plural
 from aimskit.reports import common
+from aimskit.security.evidence import short_hash
 from aimskit.steps import gap
 from aimskit.steps.common import records
 from aimskit.steps.gap import GapResult
@@ -115,7 +116,7 @@ def security_evidence_table(result: GapResult, names: dict[str, str] | None = No
     df["system"] = [names.get(s, s) for s in df["system_id"]]
     df["run"] = list(zip(df["run_id"], df["report"], strict=True))
     df["verdict_text"] = [VERDICT_LABELS.get(v, v) for v in df["verdict"]]
-    df["hash"] = [f"sha256 {h[:12]}" if h else "" for h in df["sha256"]]
+    df["hash"] = [f"sha256 {short_hash(h)}" if h else "" for h in df["sha256"]]
     system_column = {} if result.system_id else {"system": "AI system"}
     return report.table(
         df,
