@@ -498,22 +498,15 @@ def _dumbbell(rows: list[dict[str, Any]], key: str, title: str, unit: str, rng: 
             showlegend=False,
             hoverinfo="skip",
         )
-    fig.add_scatter(
-        x=[r.get(f"{key}_old") for r in rows],
-        y=labels,
-        mode="markers",
-        name="Before",
-        marker={"color": "#90A4AE", "size": 11},
-        hovertemplate="%{y}<br>before: %{x}" + unit + "<extra></extra>",
-    )
-    fig.add_scatter(
-        x=[r.get(f"{key}_new") for r in rows],
-        y=labels,
-        mode="markers",
-        name="After",
-        marker={"color": "#1565C0", "size": 11},
-        hovertemplate="%{y}<br>after: %{x}" + unit + "<extra></extra>",
-    )
+    for side, name, colour in (("old", "Before", "#90A4AE"), ("new", "After", "#1565C0")):
+        fig.add_scatter(
+            x=[r.get(f"{key}_{side}") for r in rows],
+            y=labels,
+            mode="markers",
+            name=name,
+            marker={"color": colour, "size": 11},
+            hovertemplate="%{y}<br>" + name.lower() + ": %{x}" + unit + "<extra></extra>",
+        )
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
         height=120 + 34 * len(rows),
