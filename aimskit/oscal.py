@@ -953,25 +953,8 @@ def _walk(node: Any, key: str | None = None):
         yield key, node
 
 
-def _uuids(doc: Any) -> set[str]:
-    """Every UUID a document defines (objects with a ``uuid`` key)."""
-    found: set[str] = set()
-
-    def walk(n: Any) -> None:
-        if isinstance(n, dict):
-            if isinstance(n.get("uuid"), str):
-                found.add(n["uuid"])
-            for v in n.values():
-                walk(v)
-        elif isinstance(n, list):
-            for v in n:
-                walk(v)
-
-    walk(doc)
-    return found
-
-
 def _uuid_counts(doc: Any) -> dict[str, int]:
+    """How many times each UUID is defined in a document (objects with a ``uuid`` key)."""
     seen: dict[str, int] = {}
 
     def count(n: Any) -> None:
@@ -1002,14 +985,14 @@ def check_references(docs: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     cat = docs["catalog"]
     controls, parts = catalog_controls(cat)
-    by_file = {FILES[k]: d for k, d in docs.items()}
-    defined = {k: _uuids(d) for k, d in docs.items()}
+    counts = {k: _uuid_counts(d) for k, d in docs.items()}  # every UUID a document defines, once per document
+    by_file = {FILES[k]: set(c) for k, c in counts.items()}
+    defined = {k: set(c) for k, c in counts.items()}
     # the assessment results inherit what the plan they import defines (its components, tasks, parties)
     defined["assessment-results"] |= defined["assessment-plan"]
 
     for kind, doc in docs.items():
-        seen = _uuid_counts(doc)
-        problems += [f"{kind}: uuid {u} defined {c} times" for u, c in seen.items() if c > 1]
+        problems += [f"{kind}: uuid {u} defined {c} times" for u, c in counts[kind].items() if c > 1]
         for key, value in _walk(doc):
             if key in _REF_KEYS and value not in defined[kind]:
                 problems.append(f"{kind}: {key} {value} is not defined in the document")
@@ -1023,7 +1006,7 @@ def check_references(docs: dict[str, dict[str, Any]]) -> list[str]:
                     if frag not in defined[kind]:
                         problems.append(f"{kind}: link #{frag} does not resolve in the document")
                 elif file in by_file:
-                    if frag not in _uuids(by_file[file]):
+                    if frag not in by_file[file]:
                         problems.append(f"{kind}: link {value} does not resolve in {file}")
                 else:
                     problems.append(f"{kind}: link {value} names a file that is not exported")
