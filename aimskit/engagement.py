@@ -78,6 +78,9 @@ class Engagement:
     # sha256 of files by name, verified when this engagement was loaded from a run's snapshot (empty otherwise):
     # the content its values were read from, so a report need not hash them again
     hashes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # from a run's snapshot: per-system slice hashes by sliced file and system id, computed once by the run
+    # from files with the hashes above (:class:`aimskit.inputs.slicing.SliceMemo`); empty otherwise
+    slices: dict[str, dict[str, str | None]] = field(default_factory=dict, repr=False, compare=False)
 
     def part(self, part: Part[T]) -> T:
         """The value of one part (typed). Refuses a part this engagement was loaded without."""
@@ -319,9 +322,13 @@ def _verified(folder: Path, files: dict[str, Path], state: dict[str, Any]) -> di
     return dict(inputs)
 
 
-def save_snapshot(eng: Engagement, target: Path) -> Path:
+def save_snapshot(eng: Engagement, target: Path, slices: Any = None) -> Path:
     """Write ``eng`` (loaded with every part) as a validated snapshot a report can load instead of
-    parsing the folder again (see :func:`load`); returns its path."""
+    parsing the folder again (see :func:`load`); returns its path.
+
+    ``slices``: the run's :class:`~aimskit.inputs.slicing.SliceMemo`; its slice hashes go into the
+    snapshot (``Engagement.slices`` of the reports) when every file they were computed from has the
+    hash the snapshot records."""
     import pickle
 
     from aimskit.fileio import atomic_write_bytes
@@ -331,12 +338,15 @@ def save_snapshot(eng: Engagement, target: Path) -> Path:
     folder = Path(eng.path).resolve()
     # a file's key is not always its path (a part may key a file by what it holds): keep both
     rel = {name: os.path.relpath(Path(p).resolve(), folder) for name, p in eng.files.items()}
+    state = _state(folder, eng.files)
+    by_path = {str(Path(p).resolve()): state["inputs"][name] for name, p in eng.files.items()}
     data = {
         "format": SNAPSHOT_FORMAT,
         "folder": str(folder),
         "paths": rel,
-        "state": _state(folder, eng.files),
+        "state": state,
         "engagement": eng,
+        "slices": slices.verified_table(by_path) if slices is not None else {},
     }
     atomic_write_bytes(target, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     return target
@@ -366,6 +376,7 @@ def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | N
     eng.path = path
     eng.files = {name: path / rel[name] for name in eng.files}
     eng.hashes = {name: hashes[name] for name in eng.files if name in hashes}
+    eng.slices = data.get("slices") or {}
     if wanted is not None:  # only the parts asked for: an undeclared part is refused as when loaded
         names = frozenset(p.name for p in wanted)
         eng.parts = {k: v for k, v in eng.parts.items() if k in names}

@@ -108,12 +108,13 @@ class CsvText:
     records: list[tuple[int, list[str]]]
 
 
-def read_csv(path: Path, file: str, problems: Problems) -> CsvText:
+def read_csv(path: Path, file: str, problems: Problems, data: bytes | None = None) -> CsvText:
     """Read a CSV file into its header (and its line) and ``(line, cells)`` records.
 
-    Blank records and records whose first cell starts with ``#`` are skipped.
+    Blank records and records whose first cell starts with ``#`` are skipped. ``data``: the file's
+    bytes, already read (the caller hashed them), instead of reading ``path``.
     """
-    text = decode(path.read_bytes(), file, problems)
+    text = decode(path.read_bytes() if data is None else data, file, problems)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_line = 1

@@ -178,3 +178,95 @@ def test_files_written_just_before_the_snapshot_are_always_hashed(tmp_path, exam
     hashed, parsed = _count_hashing(monkeypatch), _count_parsing(monkeypatch)
     eng = engagement.load(example_copy)
     assert not parsed and len(hashed) == len(eng.files)
+
+
+# --- the slice hashes of planning, read once and handed to the reports ------------------------------------
+
+
+def _planned_memo(example_copy):
+    from pathlib import Path
+
+    from aimskit.batch import executors, runs
+    from aimskit.batch.plan import plan
+
+    eng = engagement.load(example_copy)
+    run = runs.Run(
+        eng,
+        plan(eng, [], []),
+        Path(example_copy).parent / "out",
+        executors.create("local", jobs=1, scheduler=None),
+        parameters={},
+        force=True,
+    )
+    run.prepare()
+    assert run.memo is not None
+    return eng, run.memo
+
+
+def test_planning_reads_each_sliced_file_once_whatever_the_number_of_reports(example_copy, monkeypatch):
+    from aimskit.inputs import slicing
+
+    parsed: list[str] = []
+    real = slicing.read_csv
+
+    def counting(path, *args, **kwargs):
+        parsed.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(slicing, "read_csv", counting)
+    eng, _memo = _planned_memo(example_copy)
+    assert len(eng.in_scope_ids) > 3  # many per-system reports per sliced file
+    assert sorted(parsed) == sorted(set(parsed))  # each file parsed once
+    assert {"gap.csv", "systems.csv", "risks.csv", "impacts.csv", "runs.csv"} <= set(parsed)
+
+
+def test_the_memo_gives_the_hashes_of_reading_each_slice_on_its_own(example_copy):
+    from pathlib import Path
+
+    from aimskit.inputs import slicing
+
+    _eng, memo = _planned_memo(example_copy)
+    folder = Path(example_copy)
+    assert set(memo.table) == set(slicing.slices())
+    for name, by_system in memo.table.items():
+        spec = slicing.slices()[name]
+        for sid, digest in by_system.items():
+            assert digest == slicing.slice_hash(folder / name, spec, sid)  # a fresh read for each
+    # a system's slice differs from another's, and the shared rows count in every one
+    gap = memo.table["gap.csv"]
+    assert len(set(gap.values())) == len(gap)
+
+
+def test_a_report_takes_the_runs_slice_hashes_from_the_snapshot(tmp_path, example_copy, monkeypatch):
+    from aimskit.inputs import slicing
+    from aimskit.reports import common
+
+    eng, memo = _planned_memo(example_copy)
+    sid = eng.in_scope_ids[0]
+    fresh = engagement.load(example_copy, parts=STEPS["risk"].needs)  # no snapshot: the slices hashed here
+    assert fresh.slices == {}
+    fresh_html = str(common.provenance(fresh, STEPS["risk"], sid))
+    path = engagement.save_snapshot(eng, tmp_path / "engagement.pickle", memo)
+    monkeypatch.setenv(engagement.SNAPSHOT_ENV, str(path))
+
+    def refuse(*a, **k):
+        raise AssertionError("a slice hash was computed again in the report")
+
+    monkeypatch.setattr(slicing, "slice_hash", refuse)
+    snap = engagement.load(example_copy, parts=STEPS["risk"].needs)
+    assert snap.slices["risks.csv"][sid] == memo.table["risks.csv"][sid]
+    assert str(common.provenance(snap, STEPS["risk"], sid)) == fresh_html
+
+
+def test_slice_hashes_of_a_file_changed_since_planning_are_not_handed_on(tmp_path, example_copy):
+    from pathlib import Path
+
+    eng, memo = _planned_memo(example_copy)
+    gap = Path(example_copy) / "gap.csv"
+    gap.write_text(gap.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same rows, other bytes
+    path = engagement.save_snapshot(eng, tmp_path / "engagement.pickle", memo)
+    import pickle
+
+    assert pickle.loads(path.read_bytes())["slices"] == {}
+    untouched = engagement.save_snapshot(eng, tmp_path / "b.pickle", None)
+    assert pickle.loads(untouched.read_bytes())["slices"] == {}

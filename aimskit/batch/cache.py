@@ -33,19 +33,22 @@ def canonical_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def read_inputs(eng: Engagement, step: str, system_id: str | None = None) -> dict[str, str | None]:
+def read_inputs(
+    eng: Engagement, step: str, system_id: str | None = None, memo: slicing.SliceMemo | None = None
+) -> dict[str, str | None]:
     """sha256 of the engagement files (and folders) a step's reports read (``None``: absent), and of the logo.
 
     For one system's report (``system_id``) of a system-scoped step, a file that divides by system
     (a declared :class:`~aimskit.inputs.base.Slice`) counts by that system's slice only: its rows,
     the organisation-wide rows, its profile. Editing another system's rows leaves the key unchanged.
+    ``memo`` (one per run's planning) reads and divides each file once for every report.
     """
     folder = Path(eng.path)
     names = list(STEPS[step].reads)
     if eng.meta.branding.logo:  # every report embeds the logo
         names.append(Path(eng.meta.branding.logo).as_posix())
     scoped = system_id if STEPS[step].slices_per_system else None
-    return dict(slicing.input_hash(folder, name, scoped) for name in dict.fromkeys(names))
+    return dict(slicing.input_hash(folder, name, scoped, memo) for name in dict.fromkeys(names))
 
 
 def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, Any], params: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ from aimskit.batch.plan import INDEX, MANIFEST, ReportJob, check_notebook, check
 from aimskit.batch.worker import ReportTask, TaskResult, now
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.fileio import atomic_write_text
+from aimskit.inputs import slicing
 from aimskit.steps.registry import STEPS
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
@@ -131,6 +132,7 @@ class Run:
         self.done = 0
         self.failed = 0
         self.running: list[str] = []
+        self.memo: slicing.SliceMemo | None = None  # the slice hashes of planning, handed to the snapshot
 
     @property
     def total(self) -> int:
@@ -159,6 +161,7 @@ class Run:
         )
         warmup = warmup_code(list(STEPS))
         inputs_by_scope: dict[tuple[str, str | None], dict[str, str | None]] = {}
+        memo = self.memo = slicing.SliceMemo()  # each input file read and divided by system once, for every report
         todo: list[_Pending] = []
         for job in self.jobs:
             step_dir = out_root / job.step
@@ -169,7 +172,7 @@ class Run:
             }
             scoped = job.system_id if STEPS[job.step].slices_per_system else None
             if (job.step, scoped) not in inputs_by_scope:
-                inputs_by_scope[job.step, scoped] = cache.read_inputs(eng, job.step, scoped)
+                inputs_by_scope[job.step, scoped] = cache.read_inputs(eng, job.step, scoped, memo)
             inputs = inputs_by_scope[job.step, scoped]
             key = cache.cache_key(job, inputs, context, params)
             record = None if self.force else cache.load_record(cache.record_path(out_root, job))
@@ -251,7 +254,7 @@ class Run:
         digest = cache.canonical_hash(self.eng.input_hashes())[:16]
         path = self.out_root / SCRATCH / f"engagement-{digest}.pickle"
         try:
-            engagement.save_snapshot(self.eng, path)
+            engagement.save_snapshot(self.eng, path, self.memo)
         except Exception:  # an engagement that cannot be pickled: the workers read the folder
             yield None
             return

@@ -55,8 +55,16 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
     known = getattr(eng, "hashes", None) or {}  # verified at load from a run's snapshot: not read again
     by_path = {str(Path(p).resolve()): known[n] for n, p in eng.files.items() if n in known}
 
+    table = getattr(eng, "slices", None) or {}  # computed once by the run, from files with the hashes above
+
     def whole(name: str) -> str:
         return known.get(name) or slicing.file_sha256(Path(eng.files[name]))
+
+    def sliced_hash(path: Path, spec: Any) -> str | None:
+        by_system = table.get(spec.file) or {}
+        if system_id in by_system:
+            return by_system[system_id]
+        return slicing.slice_hash(path, spec, system_id, by_path)
 
     for name in sorted(eng.files):
         folder, _, rest = name.partition("/")
@@ -66,7 +74,7 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
                 rows.append(
                     {
                         "item": f"input {folder}/ (the rows of {system_id} in {spec.index} and the files they name)",
-                        "value": f"sha256 {slicing.slice_hash(Path(eng.path) / folder, spec, system_id, by_path)}",
+                        "value": f"sha256 {sliced_hash(Path(eng.path) / folder, spec)}",
                     }
                 )
             continue
@@ -80,5 +88,5 @@ def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> repo
             rows.append({"item": f"input {name}", "value": f"sha256 {whole(name)}"})
             continue
         label = f"rows of {system_id} and organisation-wide rows" if spec.shared else f"the row of {system_id}"
-        rows.append({"item": f"input {name} ({label})", "value": f"sha256 {slicing.slice_hash(path, spec, system_id)}"})
+        rows.append({"item": f"input {name} ({label})", "value": f"sha256 {sliced_hash(path, spec)}"})
     return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})
