@@ -352,18 +352,51 @@ def save_snapshot(eng: Engagement, target: Path, slices: Any = None) -> Path:
     return target
 
 
+#: A snapshot read ahead by a kernel zygote (:func:`preload_snapshot`): path -> (its stat, its data).
+_PRELOADED: dict[str, tuple[list[int], Any]] = {}
+
+
+def preload_snapshot(path: str) -> None:
+    """Read the snapshot at ``path`` into this process, for the kernels it forks next.
+
+    Called by the batch runner in its kernel zygote before each fork (cheap when the file is the one
+    held already, by its stat). Every kernel forked afterwards inherits the unpickled engagement
+    (copy-on-write, frozen for the collector) instead of reading and unpickling the file again, a
+    cost that grew with the portfolio. A kernel still checks that the file is the one read ahead,
+    and every input against the snapshot's record, exactly as when it reads the file."""
+    import pickle
+
+    st = _stat(Path(path))
+    held = _PRELOADED.get(path)
+    if held is not None and held[0] == st:
+        return
+    _PRELOADED.clear()
+    with open(path, "rb") as fh:
+        data = pickle.load(fh)
+    _PRELOADED[path] = (st, data)
+
+
+def _read_snapshot(snap: str) -> Any:
+    """The snapshot's data: the copy read ahead (:func:`preload_snapshot`) when it is still that file, used
+    once (a second load in the same process reads the file afresh), else the file, unpickled."""
+    import pickle
+
+    held = _PRELOADED.pop(snap, None)
+    if held is not None and held[0] == _stat(Path(snap)):
+        return held[1]
+    with open(snap, "rb") as fh:
+        return pickle.load(fh)  # written by this run into its own output folder
+
+
 def _from_snapshot(path: Path, wanted: list[Part[Any]] | None) -> Engagement | None:
     """The engagement from the snapshot named by ``$AIMSKIT_SNAPSHOT`` when it was made from this
     folder and every input still has the recorded hash; None otherwise (the caller loads normally)."""
-    import pickle
-
     snap = os.environ.get(SNAPSHOT_ENV)
     if not snap:
         return None
     try:
         folder = path.resolve()
-        with open(snap, "rb") as fh:
-            data = pickle.load(fh)  # written by this run into its own output folder
+        data = _read_snapshot(snap)
         if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("folder") != str(folder):
             return None
         eng: Engagement = data["engagement"]

@@ -288,6 +288,44 @@ def test_every_report_gets_a_fresh_kernel_and_nothing_leaks(tmp_path, monkeypatc
     assert heads[0]["names"] == expected, "the warm-up leaves no name in the kernel"
 
 
+PRELOAD = (
+    "import json, pathlib, sys\n"
+    "import aimskit.engagement as e\n"
+    "pre = sorted(e._PRELOADED)\n"
+    "before = set(sys.modules)\n"
+    "from aimskit import report\n"
+    "report.setup()\n"
+    "new = sorted(set(sys.modules) - before)\n"
+    "eng = e.load(engagement_path)\n"
+    "head = {'preloaded': pre, 'after': sorted(e._PRELOADED), 'new_modules': new, 'systems': len(eng.systems),\n"
+    "        'debugger': 'debugpy' in sys.modules}\n"
+    "pathlib.Path(results_path).write_text(json.dumps({'headline': head}))"
+)
+
+
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked-kernels", "started-kernels"])
+def test_a_forked_kernel_inherits_the_runs_snapshot_and_its_imports(tmp_path, monkeypatch, fork):
+    from aimskit.batch import kernels
+
+    monkeypatch.setenv("AIMSKIT_FORK_KERNELS", fork)
+    if fork == "1" and not kernels.fork_kernels_enabled():
+        pytest.skip("this system cannot fork kernels")
+    nb = _notebook(tmp_path / "pre.ipynb", PRELOAD)
+    monkeypatch.setitem(STEPS, "pre", Step("pre", "Preload", str(nb)))
+    result = batch.run(None, steps=["pre"], systems=["cv-screen", "llm-assist"], out=tmp_path / "out", jobs=1)
+    assert all(r.status == "ok" for r in result.reports), [r.error for r in result.reports]
+    for head in (r.headline for r in result.reports):
+        assert head["systems"] > 0
+        assert head["new_modules"] == [], "the warm-up imports what report.setup() needs"
+        assert head["after"] == [], "a kernel takes the snapshot read ahead once"
+        if fork == "1":  # read by the zygote, before the fork: every kernel starts with it
+            (path,) = head["preloaded"]
+            assert path.endswith(".pickle") and "scratch" in path
+            assert head["debugger"], "the kernel's own imports are the zygote's"
+        else:
+            assert head["preloaded"] == []
+
+
 def _manifest(reports: list[dict]) -> dict:
     return {
         "parameters": {"steps": ["gap"]},

@@ -270,3 +270,25 @@ def test_slice_hashes_of_a_file_changed_since_planning_are_not_handed_on(tmp_pat
     assert pickle.loads(path.read_bytes())["slices"] == {}
     untouched = engagement.save_snapshot(eng, tmp_path / "b.pickle", None)
     assert pickle.loads(untouched.read_bytes())["slices"] == {}
+
+
+def test_a_snapshot_read_ahead_is_used_once_and_only_while_it_is_that_file(tmp_path, example_copy, monkeypatch):
+    spare = engagement.load(example_copy)  # to replace the snapshot with, below
+    path = engagement.save_snapshot(engagement.load(example_copy), tmp_path / "engagement.pickle")
+    monkeypatch.setenv(engagement.SNAPSHOT_ENV, str(path))
+    monkeypatch.setattr(engagement, "_PRELOADED", {})
+    engagement.preload_snapshot(str(path))
+    held = engagement._PRELOADED[str(path)][1]["engagement"]
+    engagement.preload_snapshot(str(path))  # the same file: kept, not read again
+    assert engagement._PRELOADED[str(path)][1]["engagement"] is held
+    _no_parsing(monkeypatch)
+    assert engagement.load(example_copy) is held  # the copy read ahead
+    assert engagement._PRELOADED == {}
+    again = engagement.load(example_copy)  # a second load reads the file afresh
+    assert again is not held and again.systems.equals(held.systems)
+    engagement.preload_snapshot(str(path))
+    stale = engagement._PRELOADED[str(path)][1]["engagement"]
+    engagement.save_snapshot(spare, path)  # replaced since it was read ahead
+    assert str(path) in engagement._PRELOADED
+    replaced = engagement.load(example_copy)
+    assert replaced is not stale and replaced.systems.equals(stale.systems)

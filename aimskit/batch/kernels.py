@@ -363,7 +363,13 @@ class Zygote:
             raise RuntimeError("the kernel zygote did not start")
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        self._requests.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
+        from aimskit.engagement import SNAPSHOT_ENV
+
+        request: dict[str, Any] = {"argv": argv, "cwd": cwd, "env": env}
+        snapshot = env.get(SNAPSHOT_ENV)
+        if snapshot:  # the zygote reads the run's snapshot once; its kernels inherit it unpickled
+            request["prepare"] = f'__import__("aimskit.engagement").engagement.preload_snapshot({snapshot!r})'
+        self._requests.write(json.dumps(request) + "\n")
         self._requests.flush()
         line = self._answers.readline()
         if not line.strip().isdigit():

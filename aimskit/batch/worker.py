@@ -126,6 +126,14 @@ def warm_caches(modules: list[str]) -> None:
     fig.update_xaxes(title="x", range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
+    # a report's first call, report.setup(), installs the figure renderer: plotly imports its renderers
+    # module then, and with it nbformat and jsonschema (about 0.1 s of CPU, measured in forked kernels);
+    # the figure shown through the renderers fills the caches of that path too. report.setup() installs
+    # a fresh renderer again (no figure seen here counts in a report's div ids).
+    from aimskit import report
+
+    report.setup()
+    pio.renderers._build_mime_bundle(fig.to_dict(), renderers_string=pio.renderers.default)
 
 
 def _is_start_failure(exc: BaseException) -> bool:

@@ -804,7 +804,8 @@ def assess(eng: Engagement, system_id: str | None = None) -> RiskResult:
     if system_id is not None:
         used = set(control_usage(scored))
         soa = soa[soa["control_id"].isin(used)].reset_index(drop=True)
-        soa["risks"] = [[r for r in rs if r in set(scored["risk_id"])] for rs in soa["risks"]]
+        own = set(scored["risk_id"])
+        soa["risks"] = [[r for r in rs if r in own] for rs in soa["risks"]]
         soa_found = soa_found[soa_found["subject"].isin(used)].reset_index(drop=True)
     soa = with_test_evidence(soa, security_step.control_evidence(eng, system_id))
     plan = treatment_plan(scored, crit, as_of)
