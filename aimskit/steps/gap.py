@@ -101,42 +101,50 @@ def _label(sid: Any, status: Any, names: dict[str, str] | None) -> str:
     return f"{_who(sid, names)} ({STATUS_LABELS.get(status, status).lower()})"
 
 
-def _weakest(rows: pd.DataFrame, names: dict[str, str] | None = None) -> tuple[pd.Series | None, str]:
-    """The row that decides a requirement's status, and the basis text (in words)."""
-    if rows.empty:
+def _missing(value: Any) -> bool:
+    """None, NaN or NA (what ``isna`` finds in a cell)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _weakest(rows: list[dict[str, Any]], names: dict[str, str] | None = None) -> tuple[dict[str, Any] | None, str]:
+    """The row that decides a requirement's status, and the basis text (in words).
+
+    ``rows``: the requirement's rows of gap.csv (records, in file order). The organisation-wide
+    rows come first (otherwise in file order); the decisive row is the most severe assessed status,
+    then the lowest maturity (unknown last), the first of equals; without an assessed row, the
+    first pending one; else the first row."""
+    if not rows:
         return None, "no row in gap.csv"
-    if len(rows) == 1:  # the common case, without the sorts below (same result, ~40x faster)
-        row = rows.iloc[0]
+    if len(rows) == 1:
+        row = rows[0]
         return row, _label(row["system_id"], row["status"], names)
-    rows = rows.assign(_org=rows["system_id"].isna()).sort_values("_org", ascending=False, kind="stable")
-    labels = [_label(sid, st, names) for sid, st in zip(rows["system_id"], rows["status"], strict=True)]
-    basis = labels[0] if len(labels) == 1 else "the weakest of " + "; ".join(labels)
-    assessed = rows[rows["status"].isin(ASSESSED_STATUSES)]
-    if not assessed.empty:
-        order = assessed.assign(
-            _sev=assessed["status"].map(STATUS_SEVERITY),
-            _mat=assessed["maturity"].fillna(99),
-        ).sort_values(["_sev", "_mat"], ascending=[False, True], kind="stable")
-        return order.iloc[0], basis
-    pending = rows[rows["status"] == "not_assessed"]
-    if not pending.empty:
-        return pending.iloc[0], basis
-    return rows.iloc[0], basis
+    ordered = sorted(rows, key=lambda r: not _missing(r["system_id"]))  # stable: organisation rows first
+    labels = [_label(r["system_id"], r["status"], names) for r in ordered]
+    basis = "the weakest of " + "; ".join(labels)
+    assessed = [r for r in ordered if r["status"] in ASSESSED_STATUSES]
+    if assessed:
+        return min(assessed, key=lambda r: (-STATUS_SEVERITY[r["status"]], _maturity_key(r["maturity"]))), basis
+    pending = [r for r in ordered if r["status"] == "not_assessed"]
+    if pending:
+        return pending[0], basis
+    return ordered[0], basis
+
+
+def _maturity_key(value: Any) -> float:
+    return 99.0 if _missing(value) else float(value)
 
 
 def _text(value: Any) -> str:
     """A cell as text: missing values (None, NaN, NA) become an empty string."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    return "" if _missing(value) else str(value)
 
 
-def _where(row: pd.Series | None) -> str:
+def _where(row: dict[str, Any] | None) -> str:
     """Which assessment decided the status: the organisation or a named AI system."""
     if row is None:
         return ""
     sid = row["system_id"]
-    return "organisation" if sid is None or pd.isna(sid) else f"system {sid}"
+    return "organisation" if _missing(sid) else f"system {sid}"
 
 
 def requirement_view(
@@ -152,30 +160,37 @@ def requirement_view(
     an Annex A control is judged on that system's own row when it has one, else on the
     organisation-wide row.
     """
-    if system_id is None:
-        candidates = gap
-    else:
-        candidates = gap[gap["system_id"].isna() | (gap["system_id"] == system_id)]
-        # a system's own row overrides the organisation-wide row for that control
-        own = set(candidates.loc[candidates["system_id"] == system_id, "requirement_id"])
-        candidates = candidates[~(candidates["system_id"].isna() & candidates["requirement_id"].isin(own))]
-    by_req = {rid: rows for rid, rows in candidates.groupby("requirement_id", sort=False)}
+    # plain records, grouped by requirement in file order: the per-requirement work below is on a few
+    # Python dicts each (the same values as the frame's cells), not on DataFrame slices
+    if system_id is not None:  # the organisation-wide rows and the system's (vectorised)
+        gap = gap[gap["system_id"].isna() | (gap["system_id"] == system_id)]
+    by_req: dict[Any, list[dict[str, Any]]] = {}
+    columns = list(gap.columns)
+    for values in zip(*(gap[c].tolist() for c in columns), strict=True):  # to_dict("records"), column-wise
+        rec = dict(zip(columns, values, strict=True))
+        by_req.setdefault(rec["requirement_id"], []).append(rec)
+    if system_id is not None:  # a system's own row overrides the organisation-wide row for that control
+        for rid, recs in by_req.items():
+            if any(r["system_id"] == system_id for r in recs):
+                by_req[rid] = [r for r in recs if not _missing(r["system_id"])]
     out = []
     for req in reqs.itertuples(index=False):
-        rows = by_req.get(req.id, candidates.iloc[0:0])
+        rows = by_req.get(req.id, [])
         if req.kind == "clause":
-            rows = rows[rows["system_id"].isna()]
+            rows = [r for r in rows if _missing(r["system_id"])]
         row, basis = _weakest(rows, names)
         status = row["status"] if row is not None else "not_assessed"
         maturity = None
         if status in ASSESSED_STATUSES:
-            maturities = rows.loc[rows["status"].isin(ASSESSED_STATUSES), "maturity"].dropna()
-            maturity = int(maturities.min()) if not maturities.empty else None
+            maturities = [
+                r["maturity"] for r in rows if r["status"] in ASSESSED_STATUSES and not _missing(r["maturity"])
+            ]
+            maturity = int(min(maturities)) if maturities else None
         tgt = target(req.id)
         evidence: list[str] = []
         if row is not None:
-            for items in rows["evidence"]:
-                for item in items or []:
+            for r in rows:
+                for item in r["evidence"] or []:
                     if item not in evidence:
                         evidence.append(item)
         out.append(
@@ -198,7 +213,7 @@ def requirement_view(
                 "basis": basis,
                 "where": _where(row),
                 "decided_by": "" if row is None else _who(row["system_id"], names),
-                "source_lines": [int(x) for x in rows["line"]] if not rows.empty else [],
+                "source_lines": [int(r["line"]) for r in rows],
             }
         )
     df = pd.DataFrame(out)
