@@ -312,7 +312,27 @@ def execute_shipped(task: ReportTask, snapshot: bytes) -> TaskResult:
 def execute_task(task: ReportTask) -> TaskResult:
     """Execute and render one report in this process; never raises for a report's failure."""
     with _snapshot_env(task.snapshot):
-        return _execute_task(task)
+        result = _execute_task(task)
+    _freeze_once()
+    return result
+
+
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """After this process's first report: what it holds by then (the modules, templates and caches
+    of nbclient, nbconvert and, on a Dask worker, distributed) moved out of the collector's sight.
+
+    A worker's full collections otherwise walk those objects again and again as reports come and go
+    (see :func:`gc.freeze`); one collection first, so that nothing of the report is kept for good."""
+    global _frozen
+    if not _frozen:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _frozen = True
 
 
 def _execute_task(task: ReportTask) -> TaskResult:
