@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -382,7 +383,10 @@ def validate_table(
                 good[cell] = value
         if len(good) < len(distinct):
             in_place.update(i for i, cell in enumerate(texts) if cell not in good)
-        parsed = [good.get(cell, _UNPARSED) for cell in texts]
+        if len(good) == len(distinct):  # every text parsed (the usual case): the look-ups in C
+            parsed = list(map(good.__getitem__, texts))
+        else:
+            parsed = [good.get(cell, _UNPARSED) for cell in texts]
         if c.kind == "list":
             parsed = [list(v) if v.__class__ is list else v for v in parsed]
         columns.append(parsed)
@@ -464,7 +468,10 @@ def to_frame(records: list[Record], names: Sequence[str], dtype: Any = None) -> 
     columns: dict[str, list[Any]] = {"line": [r.line for r in records]}
     values = [r.values for r in records]
     for c in names:
-        columns[c] = [v.get(c) for v in values]
+        try:  # every record has the column (the usual case): the look-ups in C
+            columns[c] = list(map(operator.itemgetter(c), values))
+        except KeyError:
+            columns[c] = [v.get(c) for v in values]
     return pd.DataFrame(columns, columns=["line", *names], dtype=dtype)
 
 

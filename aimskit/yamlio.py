@@ -17,7 +17,6 @@ so a few YAML features that only cause surprises are refused or normalised:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +36,44 @@ DEPTH_MESSAGE = (
 ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not supported in engagement files; write the value out"
 
 
-@dataclass
 class YamlDocument:
-    data: Any
-    positions: dict[tuple, Position] = field(default_factory=dict)
-    key_positions: dict[tuple, Position] = field(default_factory=dict)
+    """A parsed YAML file: its data and where each value (and each mapping key) is in the file.
+
+    The positions of a document parsed on the fast path (:func:`_parse` without the scan) are
+    taken from its node tree when first asked for: most files of a valid engagement never report a
+    problem, and recording every node's position was a third of parsing them."""
+
+    def __init__(
+        self,
+        data: Any,
+        positions: dict[tuple, Position] | None = None,
+        key_positions: dict[tuple, Position] | None = None,
+        root: yaml.Node | None = None,
+    ) -> None:
+        self.data = data
+        self._positions = positions if positions is not None else {}
+        self._key_positions = key_positions if key_positions is not None else {}
+        self._root = root  # the node tree the positions are still to be read from (None: read already)
+
+    def _locate(self) -> None:
+        root, self._root = self._root, None
+        if root is not None:
+            _walk(root, (), self, "", Problems(), set())  # its problems were checked when it was built
+
+    @property
+    def positions(self) -> dict[tuple, Position]:
+        if self._root is not None:
+            self._locate()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[tuple, Position]:
+        if self._root is not None:
+            self._locate()
+        return self._key_positions
+
+    def __repr__(self) -> str:
+        return f"YamlDocument(data={self.data!r})"
 
     def where(self, path: tuple, key: bool = False) -> Position:
         """Position of the value (or with ``key``, of the key) at ``path``, or of its nearest
@@ -163,7 +195,7 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
         problems.error(file, mark.line + 1, mark.column + 1, ALIAS_MESSAGE, code="AK020")
         return False
     seen_nodes.add(id(node))
-    doc.positions[path] = (mark.line + 1, mark.column + 1)
+    doc._positions[path] = (mark.line + 1, mark.column + 1)
     if node.__class__ is yaml.ScalarNode:  # the usual node: nothing below it
         return True
     if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):  # what _scan reports, when it was left out
@@ -190,7 +222,7 @@ def _walk(node: yaml.Node, path: tuple, doc: YamlDocument, file: str, problems: 
                     code="AK021",
                 )
             seen[key] = line
-            doc.key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
+            doc._key_positions[(*path, key)] = (line, key_node.start_mark.column + 1)
             ok = _walk(value_node, (*path, key), doc, file, problems, seen_nodes) and ok
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
@@ -303,6 +335,10 @@ def _parse(text: str, file: str, problems: Problems, loader_class: type, scan: b
         if node is None:
             problems.error(file, 1, 1, "the file is empty", code="AK024")
             return None
+        if not scan:  # the positions from the node tree when first asked for (see YamlDocument)
+            data = _build_plain(node, loader, strict=True)
+            if data is not _UNUSUAL:
+                return YamlDocument(data, root=node)
         doc = YamlDocument(data=None)
         if not _walk(node, (), doc, file, problems, set()):
             return None
@@ -336,12 +372,15 @@ _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _STR_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
 
-def _build_plain(root: yaml.Node, loader: Any) -> Any:
+def _build_plain(root: yaml.Node, loader: Any, strict: bool = False) -> Any:
     """The document's data, as ``loader.construct_document`` builds it, for a document of plain mappings,
     lists and scalars without aliases (what the fast parse admits without the scan): the same
     constructors are called on each scalar, without the construction machinery (state generators,
     recursion bookkeeping) that cost a third of parsing a profile. Anything else (an explicit tag,
-    a key that is not a scalar) gives :data:`_UNUSUAL`, for the loader to construct (and refuse)."""
+    a key that is not a scalar) gives :data:`_UNUSUAL`, for the loader to construct (and refuse).
+
+    ``strict``: also :data:`_UNUSUAL` for what :func:`_walk` reports in such a document (a repeated
+    key, nesting deeper than :data:`MAX_DEPTH`), so that the walk can be left out when it is not."""
     constructors = loader.yaml_constructors
     # The constructors of text, booleans and null, when they are PyYAML's own, give what they would give
     # without the two method calls each (SafeConstructor.construct_yaml_str returns the node's text,
@@ -352,7 +391,7 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
     bools = loader.bool_values if own_scalar and constructors.get(_BOOL_TAG) is safe.construct_yaml_bool else None
     as_none = own_scalar and constructors.get(_NULL_TAG) is safe.construct_yaml_null
 
-    def build(node: yaml.Node) -> Any:
+    def build(node: yaml.Node, depth: int = 0) -> Any:
         tag = node.tag
         if node.__class__ is yaml.ScalarNode:
             if tag == _STR_TAG and as_text:
@@ -365,16 +404,18 @@ def _build_plain(root: yaml.Node, loader: Any) -> Any:
             if tag not in _SCALAR_TAGS:
                 raise _Unusual
             return constructors[tag](loader, node)
+        if strict and depth >= MAX_DEPTH:
+            raise _Unusual
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ_TAG:
                 raise _Unusual
-            return [build(item) for item in node.value]
+            return [build(item, depth + 1) for item in node.value]
         if isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
+                if not isinstance(key_node, yaml.ScalarNode) or (strict and key_node.value in mapping):
                     raise _Unusual
-                mapping[key_node.value] = build(value_node)
+                mapping[key_node.value] = build(value_node, depth + 1)
             return mapping
         raise _Unusual
 

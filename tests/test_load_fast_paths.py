@@ -223,3 +223,31 @@ def test_each_yaml_loader_is_freed_when_its_file_is_parsed(tmp_path: Path):
     finally:
         if was:
             gc.enable()
+
+
+@pytest.mark.skipif(len(yamlio._LOADERS) < 2, reason="PyYAML without libyaml")
+def test_positions_of_a_fast_parse_are_read_when_first_asked_for(tmp_path):
+    text = "screening:\n  q1: true\n  q2: [5(b), 4]\nrole:\n  - provider\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast = yamlio.load_yaml(path, "p.yaml", Problems())
+    assert fast is not None and fast._root is not None  # not walked yet
+    pure = yamlio.load_yaml_text(text, "p.yaml", Problems())
+    assert fast.where(("screening", "q2", 1)) == pure.where(("screening", "q2", 1)) == (3, 14)
+    assert fast._root is None and fast.positions == pure.positions and fast.key_positions == pure.key_positions
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1\nb: 2\na: 3\n", "x: " + "[" * 45 + "]" * 45 + "\n"],
+    ids=["repeated-key", "too-deep"],
+)
+def test_what_the_walk_reports_is_still_reported_on_the_fast_path(tmp_path, text):
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, pure = Problems(), Problems()
+    yamlio.load_yaml(path, "p.yaml", fast)
+    yamlio.load_yaml_text(text, "p.yaml", pure)
+    assert fast.items and [(p.line, p.column, p.code) for p in fast.items] == [
+        (p.line, p.column, p.code) for p in pure.items
+    ]

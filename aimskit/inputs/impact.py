@@ -306,15 +306,19 @@ def check_screening(
         if q["answer"] == "yes_no" and isinstance(value, bool):  # the usual answer: no position needed
             answers[qid] = value
             continue
-        line, col = doc.where((*base, qid))
+
+        def at(item: int | None = None, qid: str = qid, value: Any = value) -> tuple[int, int]:
+            """Where the answer (or its item, in a list) is: looked up only for a problem to report."""
+            return doc.where((*base, qid, item) if item is not None and isinstance(value, list) else (*base, qid))
+
         if q["answer"] == "yes_no":
-            problems.error(file, line, col, f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
+            problems.error(file, *at(), f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
             continue
         elif q["answer"] == "annex_iii":
             items = _as_list(value)
             if items is None:
                 problems.error(
-                    file, line, col, f"{qid}: list the Annex III points, e.g. [5(b)], or write none", code="AK402"
+                    file, *at(), f"{qid}: list the Annex III points, e.g. [5(b)], or write none", code="AK402"
                 )
                 continue
             good = []
@@ -323,27 +327,26 @@ def check_screening(
                 text = shown.strip().replace(" ", "")
                 m = re.fullmatch(r"(\d)\.?\(?([a-e])?\)?", text)
                 norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
-                pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if norm in good:
-                    problems.warning(file, *pos, f"{qid}: '{shown}' is listed twice", code="AK403")
+                    problems.warning(file, *at(i), f"{qid}: '{shown}' is listed twice", code="AK403")
                 elif norm in points:
                     good.append(norm)
                     if norm != shown:
                         problems.warning(
-                            file, *pos, f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'", code="AK105"
+                            file, *at(i), f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'", code="AK105"
                         )
                 elif norm in {p.split("(")[0] for p in points}:
                     subs = [p for p in points if p.startswith(norm + "(")]
                     problems.error(
                         file,
-                        *pos,
+                        *at(i),
                         f"{qid}: '{shown}' is an Annex III area; name its point(s): {one_of(subs)}",
                         code="AK404",
                     )
                 else:
                     problems.error(
                         file,
-                        *pos,
+                        *at(i),
                         f"{qid}: unknown Annex III point '{shown}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
                         code="AK405",
                     )
@@ -352,16 +355,15 @@ def check_screening(
             items = _as_list(value)
             if items is None:
                 problems.error(
-                    file, line, col, f"{qid}: list the Annex I entries (1-20), e.g. [11], or write none", code="AK402"
+                    file, *at(), f"{qid}: list the Annex I entries (1-20), e.g. [11], or write none", code="AK402"
                 )
                 continue
             good_i = []
             for i, item in enumerate(items):
-                pos = doc.where((*base, qid, i)) if isinstance(value, list) else (line, col)
                 if isinstance(item, bool) or not isinstance(item, int) or item not in entries:
-                    problems.error(file, *pos, f"{qid}: '{item}' is not an Annex I entry number (1-20)", code="AK407")
+                    problems.error(file, *at(i), f"{qid}: '{item}' is not an Annex I entry number (1-20)", code="AK407")
                 elif item in good_i:
-                    problems.warning(file, *pos, f"{qid}: '{item}' is listed twice", code="AK403")
+                    problems.warning(file, *at(i), f"{qid}: '{item}' is listed twice", code="AK403")
                 else:
                     good_i.append(item)
             answers[qid] = good_i
@@ -371,8 +373,7 @@ def check_screening(
             if written not in choices:
                 problems.error(
                     file,
-                    line,
-                    col,
+                    *at(),
                     f"{qid}: '{written}' is not one of: {one_of(choices)}{suggest(written, choices)}",
                     code="AK104",
                 )
