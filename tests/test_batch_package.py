@@ -250,3 +250,16 @@ def test_batch_modules_import_downwards_only():
         assert imported <= allowed, f"{name} imports {sorted(imported - allowed)}"
     zygote = (folder / "zygote.py").read_text(encoding="utf-8")
     assert "import aimskit" not in zygote and "from aimskit" not in zygote
+
+
+def test_the_reports_shown_running_are_the_first_unfinished_ones_in_submission_order():
+    running = executors._Running(["a", "b", "c", "d", "e"], 2)
+    assert running.first() == ["a", "b"]
+    running.done("b")
+    assert running.first() == ["a", "c"]
+    running.done("a")
+    running.done("d")
+    assert running.first() == ["c", "e"]
+    for name in "ce":
+        running.done(name)
+    assert running.first() == []

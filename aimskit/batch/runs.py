@@ -255,6 +255,7 @@ class Run:
         path = self.out_root / SCRATCH / f"engagement-{digest}.pickle"
         try:
             engagement.save_snapshot(self.eng, path, self.memo)
+            self.memo = None  # (its parsed files are not needed any more, nor inherited by forked workers)
         except Exception:  # an engagement that cannot be pickled: the workers read the folder
             yield None
             return
