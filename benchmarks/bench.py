@@ -421,6 +421,9 @@ def scale(args: argparse.Namespace) -> None:
         "\n`s / report`: the run's wall time over its reports, with `--jobs` workers. The two report columns: "
         "a report's own time in its worker (`duration_s` in the manifest, mean), per-system and organisation-wide."
     )
+    targets = scale_targets(rows)
+    if targets:
+        lines.append("\nTargets (issue 18):\n" + "\n".join(targets))
     table = "\n".join(lines)
     info, when = machine(), dt.datetime.now(dt.UTC)
     title = (
@@ -446,6 +449,61 @@ def scale(args: argparse.Namespace) -> None:
         print(f"\nsaved {stem}.md and .json")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: The targets of the speed work (issue 18), printed with each benchmark's table: met or not, with the figure.
+TARGET_PER_REPORT_S = 0.35  # 50 systems, --jobs 2
+TARGET_VS_NAIVE = 25.0
+TARGET_DASK_RATIO = 1.15
+TARGET_SCALE_RATIO = 1.25  # 500 against 50 systems, per report
+TARGET_PEAK_RSS_MB = 2500.0
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def mode_targets(results: dict[str, dict], jobs: int) -> list[str]:
+    """The speed targets the modes of this run can tell, each with its figure and verdict."""
+    out: list[str] = []
+    local = results.get("jobs-N", {}).get("per_report_s")
+    naive = results.get("naive", {}).get("per_report_s")
+    if local:
+        out.append(
+            f"- per report with {jobs} workers <= {TARGET_PER_REPORT_S} s: {local:.3f} s, "
+            f"{_verdict(local <= TARGET_PER_REPORT_S)}"
+        )
+    if local and naive:
+        ratio = naive / local
+        out.append(
+            f"- at least {TARGET_VS_NAIVE:.0f}x the naive loop: {ratio:.1f}x, {_verdict(ratio >= TARGET_VS_NAIVE)}"
+        )
+    dask = results.get("dask", {}).get("per_report_s")
+    if local and dask:
+        ratio = dask / local
+        pairs = list(zip(results["dask"].get("runs", [dask]), results["jobs-N"].get("runs", [local]), strict=False))
+        each = ", ".join(f"{d / j:.2f}x" for d, j in pairs)
+        out.append(
+            f"- Dask within {TARGET_DASK_RATIO - 1:.0%} of the local executor: {ratio:.2f}x (median runs; "
+            f"run by run {each}), {_verdict(ratio <= TARGET_DASK_RATIO)}"
+        )
+    return out
+
+
+def scale_targets(rows: dict[int, dict]) -> list[str]:
+    """The scale targets: per report at the largest size against the smallest, and peak memory."""
+    sizes = sorted(rows)
+    if len(sizes) < 2:
+        return []
+    small, large = rows[sizes[0]], rows[sizes[-1]]
+    ratio = large["per_report_s"] / small["per_report_s"]
+    rss = large["peak_rss_mb"]
+    return [
+        f"- per report at {sizes[-1]} systems within {TARGET_SCALE_RATIO}x of {sizes[0]}: {ratio:.2f}x, "
+        f"{_verdict(ratio <= TARGET_SCALE_RATIO)}",
+        f"- peak RSS at {sizes[-1]} systems < {TARGET_PEAK_RSS_MB:.0f} MB: {rss:.0f} MB, "
+        f"{_verdict(rss < TARGET_PEAK_RSS_MB)}",
+    ]
 
 
 def main() -> None:
@@ -566,6 +624,9 @@ def main() -> None:
     header += f'`python -c "import aimskit"`: {import_s:.3f} s (median of 5, interpreter start included)\n'
     if args.profile or "dask" in results:
         table += "\n\n" + profile_table(results)
+    targets = mode_targets(results, args.jobs)
+    if targets:
+        table += "\n\nTargets (issue 18):\n" + "\n".join(targets)
     print()
     print(header)
     print(table)
