@@ -16,7 +16,7 @@ import io
 import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +70,45 @@ class TableSchema:
         raise KeyError(name)
 
 
-@dataclass(slots=True)  # no instance dict: one object fewer per record for the allocator and the collector
 class Record:
-    """One data row: its starting line in the file and its typed values."""
+    """One data row: its starting line in the file, its typed values and (``raw``) its cells as written.
 
-    line: int
-    values: dict[str, Any] = field(default_factory=dict)
-    raw: dict[str, str] = field(default_factory=dict)
+    ``raw`` maps every header column to its cell's text. The checks read it only for a few rows (a
+    cell that parsed to nothing), so a record read from a file keeps its cells and the header's
+    positions, and makes the mapping when it is first asked for. No instance dict (``__slots__``):
+    one object fewer per record for the allocator and the collector."""
+
+    __slots__ = ("_cells", "_positions", "_raw", "line", "values")
+
+    def __init__(
+        self,
+        line: int,
+        values: dict[str, Any] | None = None,
+        raw: dict[str, str] | None = None,
+        *,
+        cells: list[str] | None = None,
+        positions: list[tuple[str, int]] | None = None,
+    ) -> None:
+        self.line = line
+        self.values = values if values is not None else {}
+        self._raw = raw if raw is not None else (None if cells is not None else {})
+        self._cells, self._positions = cells, positions
+
+    @property
+    def raw(self) -> dict[str, str]:
+        if self._raw is None:
+            self._raw = _raw(self._cells or [], self._positions or [])
+        return self._raw
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return (self.line, self.values, self.raw) == (other.line, other.values, other.raw)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return f"Record(line={self.line!r}, values={self.values!r}, raw={self.raw!r})"
 
 
 CSV_HINT = "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
@@ -392,8 +424,6 @@ def validate_table(
         columns.append(parsed)
     built = list(zip(*columns, strict=True)) if columns else [() for _ in complete]
     positions = list(seen.items())
-    in_order = [i for _, i in positions] == list(range(width))
-    raw_names = [name for name, _ in positions]
     prelisted = schema.prelisted
     # the first cell outside the pre-listed columns: a row whose cell there starts with a non-blank
     # character is answered (the usual case, decided without unanswered())
@@ -412,21 +442,25 @@ def validate_table(
             )
             continue
         k += 1
-        raw = dict(zip(raw_names, cells, strict=True)) if in_order else {name: cells[i] for name, i in positions}
         if prelisted:
             answer = cells[answer_at] if answer_at is not None else ""
-            if not (answer and answer[0] not in _BLANK) and unanswered(schema, raw):
+            if not (answer and answer[0] not in _BLANK) and unanswered(schema, _raw(cells, positions)):
                 continue
         if k not in in_place:
-            records.append(Record(line, dict(zip(names, built[k], strict=True)), raw))
+            records.append(Record(line, dict(zip(names, built[k], strict=True)), cells=cells, positions=positions))
             continue
-        record = Record(line=line, raw=raw)
+        record = Record(line=line, cells=cells, positions=positions)
+        raw = record.raw
         for name, col, value in zip(names, schema.columns, built[k], strict=True):
             if value is _UNPARSED:
                 value = _parse_value(col, raw[name], file, line, problems, scales.get(name))
             record.values[name] = value
         records.append(record)
     return records
+
+
+def _raw(cells: list[str], positions: list[tuple[str, int]]) -> dict[str, str]:
+    return {name: cells[i] for name, i in positions}
 
 
 def unanswered(schema: TableSchema, raw: dict[str, str]) -> bool:
