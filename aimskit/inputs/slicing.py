@@ -48,10 +48,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def whole_hash(path: Path, memo: SliceMemo | None = None) -> str | None:
+def whole_hash(path: Path) -> str | None:
     """sha256 of a file; of a folder, the hash of its files' relative paths and hashes; None when absent."""
-    if memo is not None:
-        return memo.whole(path)
     if path.is_file():
         return file_sha256(path)
     if path.is_dir():
@@ -231,5 +229,5 @@ def input_hash(
     """
     spec = slices().get(name) if system_id is not None else None
     if spec is None or system_id is None:
-        return name, whole_hash(folder / name, memo)
+        return name, memo.whole(folder / name) if memo is not None else whole_hash(folder / name)
     return f"{name}[{system_id}]", slice_hash(folder / name, spec, system_id, memo=memo)
