@@ -9,11 +9,19 @@ from typing import Any
 import pandas as pd
 
 
+def missing(value: Any) -> bool:
+    """None, NaN or NA: what ``isna`` finds in a cell."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def blank(value: Any) -> bool:
+    """Missing (:func:`missing`) or the empty string."""
+    return missing(value) or value == ""
+
+
 def jsonable(value: Any) -> Any:
     """A value as JSON can hold it: dates as ISO text, NaN and NA as None, numpy scalars as Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+    if missing(value):
         return None
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -30,7 +30,7 @@ from aimskit.inputs import security as security_part
 from aimskit.problems import plural
 from aimskit.steps import security as security_step
 from aimskit.steps.base import Figure, Step
-from aimskit.steps.common import jsonable, records
+from aimskit.steps.common import jsonable, missing, records
 from aimskit.vocab import ASSESSED_STATUSES, MATURITY_LEVELS, STATUS_LABELS, STATUSES
 
 #: Credit each assessed status earns in the conformity score.
@@ -101,11 +101,6 @@ def _label(sid: Any, status: Any, names: dict[str, str] | None) -> str:
     return f"{_who(sid, names)} ({STATUS_LABELS.get(status, status).lower()})"
 
 
-def _missing(value: Any) -> bool:
-    """None, NaN or NA (what ``isna`` finds in a cell)."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def _weakest(rows: list[dict[str, Any]], names: dict[str, str] | None = None) -> tuple[dict[str, Any] | None, str]:
     """The row that decides a requirement's status, and the basis text (in words).
 
@@ -118,7 +113,7 @@ def _weakest(rows: list[dict[str, Any]], names: dict[str, str] | None = None) ->
     if len(rows) == 1:
         row = rows[0]
         return row, _label(row["system_id"], row["status"], names)
-    ordered = sorted(rows, key=lambda r: not _missing(r["system_id"]))  # stable: organisation rows first
+    ordered = sorted(rows, key=lambda r: not missing(r["system_id"]))  # stable: organisation rows first
     labels = [_label(r["system_id"], r["status"], names) for r in ordered]
     basis = "the weakest of " + "; ".join(labels)
     assessed = [r for r in ordered if r["status"] in ASSESSED_STATUSES]
@@ -131,12 +126,12 @@ def _weakest(rows: list[dict[str, Any]], names: dict[str, str] | None = None) ->
 
 
 def _maturity_key(value: Any) -> float:
-    return 99.0 if _missing(value) else float(value)
+    return 99.0 if missing(value) else float(value)
 
 
 def _text(value: Any) -> str:
     """A cell as text: missing values (None, NaN, NA) become an empty string."""
-    return "" if _missing(value) else str(value)
+    return "" if missing(value) else str(value)
 
 
 def _where(row: dict[str, Any] | None) -> str:
@@ -144,7 +139,7 @@ def _where(row: dict[str, Any] | None) -> str:
     if row is None:
         return ""
     sid = row["system_id"]
-    return "organisation" if _missing(sid) else f"system {sid}"
+    return "organisation" if missing(sid) else f"system {sid}"
 
 
 def requirement_view(
@@ -172,18 +167,18 @@ def requirement_view(
     if system_id is not None:  # a system's own row overrides the organisation-wide row for that control
         for rid, recs in by_req.items():
             if any(r["system_id"] == system_id for r in recs):
-                by_req[rid] = [r for r in recs if not _missing(r["system_id"])]
+                by_req[rid] = [r for r in recs if not missing(r["system_id"])]
     out = []
     for req in reqs.itertuples(index=False):
         rows = by_req.get(req.id, [])
         if req.kind == "clause":
-            rows = [r for r in rows if _missing(r["system_id"])]
+            rows = [r for r in rows if missing(r["system_id"])]
         row, basis = _weakest(rows, names)
         status = row["status"] if row is not None else "not_assessed"
         maturity = None
         if status in ASSESSED_STATUSES:
             maturities = [
-                r["maturity"] for r in rows if r["status"] in ASSESSED_STATUSES and not _missing(r["maturity"])
+                r["maturity"] for r in rows if r["status"] in ASSESSED_STATUSES and not missing(r["maturity"])
             ]
             maturity = int(min(maturities)) if maturities else None
         tgt = target(req.id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from aimskit.steps import review as review_step
 from aimskit.steps import risk as risk_step
 from aimskit.steps import security as security_step
 from aimskit.steps.base import Figure, Step, scope_name
-from aimskit.steps.common import jsonable, records
+from aimskit.steps.common import blank, jsonable, records
 from aimskit.vocab import STATUS_LABELS
 
 VERDICTS = ("ready", "ready_with_conditions", "not_ready")
@@ -199,12 +198,8 @@ METHOD: dict[str, str] = {
 }
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
 def _date(value: Any) -> dt.date | None:
-    return value if isinstance(value, dt.date) and not _missing(value) else None
+    return value if isinstance(value, dt.date) and not blank(value) else None
 
 
 def position(problem: Any, folder: Path | None = None) -> str:
@@ -228,7 +223,7 @@ def link(step: str, scope: str | None = None, prefix: str = "system") -> str:
 
 
 def _version(version: Any) -> str:
-    text = "" if _missing(version) else str(version).strip()
+    text = "" if blank(version) else str(version).strip()
     if not text:
         return ""
     return f" v{text}" if text[0].isdigit() and "." in text and "-" not in text else f" ({text})"
@@ -371,7 +366,7 @@ def data_evidence(
         out["8.4"] = f"{DATA_EVIDENCE['8.4']}: {len(impacts)} impact(s)"
     if not objectives.empty:
         out["6.2"] = f"{DATA_EVIDENCE['6.2']}: {len(objectives)} objective(s)"
-        measured = objectives[objectives["current_value"].map(lambda v: not _missing(v))]
+        measured = objectives[objectives["current_value"].map(lambda v: not blank(v))]
         if not measured.empty:
             out["9.1"] = f"{DATA_EVIDENCE['9.1']}: {len(measured)}"
     done = audits[audits["status"] == "done"] if not audits.empty else audits
@@ -380,7 +375,7 @@ def data_evidence(
     if not reviews_held.empty:
         out["9.3.3"] = f"{DATA_EVIDENCE['9.3.3']}: {len(reviews_held)} review(s)"
     nc = findings[findings["grade"].isin(audit_part.NONCONFORMITIES)] if not findings.empty else findings
-    if not nc.empty and nc["corrective_action"].map(lambda v: not _missing(v)).any():
+    if not nc.empty and nc["corrective_action"].map(lambda v: not blank(v)).any():
         out["10.2"] = f"{DATA_EVIDENCE['10.2']}: {len(nc)} nonconformity(ies)"
     return out
 
@@ -609,7 +604,7 @@ def blockers(
             )
         )
     for o in objectives.to_dict(orient="records"):
-        lacks = [c for c in ("measure", "target") if _missing(o.get(c)) or not str(o.get(c)).strip()]
+        lacks = [c for c in ("measure", "target") if blank(o.get(c)) or not str(o.get(c)).strip()]
         if lacks:
             rows.append(
                 _blocker(
@@ -815,9 +810,9 @@ def plan(
                     "source": "Corrective action",
                     "step": "audit",
                     "id": f["finding_id"],
-                    "title": (action if not _missing(action) else "no corrective action recorded")
+                    "title": (action if not blank(action) else "no corrective action recorded")
                     + f" ({f['requirement_id']})",
-                    "owner": f.get("owner") if not _missing(f.get("owner")) else "unassigned",
+                    "owner": f.get("owner") if not blank(f.get("owner")) else "unassigned",
                     "due": _date(f.get("due_date")),
                     "status": str(f["status"]).replace("_", " "),
                 }

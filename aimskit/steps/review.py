@@ -24,7 +24,7 @@ from aimskit.steps import gap as gap_step
 from aimskit.steps import impact as impact_step
 from aimskit.steps import risk as risk_step
 from aimskit.steps.base import Figure, Step
-from aimskit.steps.common import jsonable
+from aimskit.steps.common import blank, jsonable
 
 ACTION_KIND_LABELS = {
     "improvement": "Continual improvement opportunity",
@@ -78,10 +78,6 @@ METHOD: dict[str, str] = {
 }
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
 def action_status(actions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The review actions with ``open``, ``overdue`` and ``days_overdue`` as of ``as_of``."""
     df = actions.copy()
@@ -90,7 +86,7 @@ def action_status(actions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             df[col] = pd.Series(dtype=object)
         return df
     df["open"] = df["status"] != "done"
-    df["overdue"] = [bool(o and not _missing(d) and d < as_of) for o, d in zip(df["open"], df["due"], strict=True)]
+    df["overdue"] = [bool(o and not blank(d) and d < as_of) for o, d in zip(df["open"], df["due"], strict=True)]
     df["days_overdue"] = [(as_of - d).days if o else 0 for o, d in zip(df["overdue"], df["due"], strict=True)]
     df["kind_label"] = df["kind"].map(ACTION_KIND_LABELS).fillna("")
     return df
