@@ -81,23 +81,17 @@ class Record:
     __slots__ = ("_cells", "_positions", "_raw", "line", "values")
 
     def __init__(
-        self,
-        line: int,
-        values: dict[str, Any] | None = None,
-        raw: dict[str, str] | None = None,
-        *,
-        cells: list[str] | None = None,
-        positions: list[tuple[str, int]] | None = None,
+        self, line: int, values: dict[str, Any] | None = None, *, cells: list[str], positions: list[tuple[str, int]]
     ) -> None:
         self.line = line
         self.values = values if values is not None else {}
-        self._raw = raw if raw is not None else (None if cells is not None else {})
         self._cells, self._positions = cells, positions
+        self._raw: dict[str, str] | None = None
 
     @property
     def raw(self) -> dict[str, str]:
         if self._raw is None:
-            self._raw = _raw(self._cells or [], self._positions or [])
+            self._raw = _raw(self._cells, self._positions)
         return self._raw
 
     def __eq__(self, other: object) -> bool:

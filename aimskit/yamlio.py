@@ -43,34 +43,25 @@ class YamlDocument:
     taken from its node tree when first asked for: most files of a valid engagement never report a
     problem, and recording every node's position was a third of parsing them."""
 
-    def __init__(
-        self,
-        data: Any,
-        positions: dict[tuple, Position] | None = None,
-        key_positions: dict[tuple, Position] | None = None,
-        root: yaml.Node | None = None,
-    ) -> None:
+    def __init__(self, data: Any, root: yaml.Node | None = None) -> None:
         self.data = data
-        self._positions = positions if positions is not None else {}
-        self._key_positions = key_positions if key_positions is not None else {}
+        self._positions: dict[tuple, Position] = {}
+        self._key_positions: dict[tuple, Position] = {}
         self._root = root  # the node tree the positions are still to be read from (None: read already)
 
-    def _locate(self) -> None:
-        root, self._root = self._root, None
-        if root is not None:
+    def _located(self) -> YamlDocument:
+        if self._root is not None:
+            root, self._root = self._root, None
             _walk(root, (), self, "", Problems(), set())  # its problems were checked when it was built
+        return self
 
     @property
     def positions(self) -> dict[tuple, Position]:
-        if self._root is not None:
-            self._locate()
-        return self._positions
+        return self._located()._positions
 
     @property
     def key_positions(self) -> dict[tuple, Position]:
-        if self._root is not None:
-            self._locate()
-        return self._key_positions
+        return self._located()._key_positions
 
     def __repr__(self) -> str:
         return f"YamlDocument(data={self.data!r})"
