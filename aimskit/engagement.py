@@ -31,7 +31,7 @@ import pandas as pd
 
 from aimskit import doccontrol, names
 from aimskit.fileio import OUTSIDE_MESSAGE, inside
-from aimskit.inputs import core, registry
+from aimskit.inputs import core, registry, slicing
 from aimskit.inputs.base import Part, ReadContext, closure
 from aimskit.inputs.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta, resolve_target
 from aimskit.problems import WARNING, AimskitError, InvalidEngagementError, Problem, Problems, one_of
@@ -322,7 +322,7 @@ def _verified(folder: Path, files: dict[str, Path], state: dict[str, Any]) -> di
     return dict(inputs)
 
 
-def save_snapshot(eng: Engagement, target: Path, slices: Any = None) -> Path:
+def save_snapshot(eng: Engagement, target: Path, slices: slicing.SliceMemo | None = None) -> Path:
     """Write ``eng`` (loaded with every part) as a validated snapshot a report can load instead of
     parsing the folder again (see :func:`load`); returns its path.
 
