@@ -198,7 +198,7 @@ CODES: dict[str, Code] = _codes(
     ("AK664", "a security result file or a member of it is larger than the import limits"),
     ("AK665", "a compressed member of a security result file looks like a zip bomb"),
     ("AK666", "an .eval archive or its compressed data is corrupt"),
-    ("AK667", "reading a security result file needs an optional dependency (zstandard)"),
+    ("AK667", "reading a security result file needs a Python package that is not installed (once per file)"),
     ("AK668", "a PyRIT SQLite database cannot be opened or read"),
     ("AK669", "a security result file lacks the structure of its tool's format"),
     ("AK670", "the format version of a security result file is not supported"),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aimskit import catalog
+from aimskit.dependencies import require
 from aimskit.fileio import atomic_write_text
 from aimskit.problems import AimskitError
 
@@ -147,13 +148,12 @@ def _props(**values: Any) -> list[dict[str, Any]]:
 
 
 def _metadata(title: str, version: str, run: Run, **extra: Any) -> dict[str, Any]:
-    from trestle.oscal import OSCAL_VERSION
-
+    oscal_version = require("trestle.oscal", "The OSCAL export").OSCAL_VERSION
     md = {
         "title": title,
         "last-modified": _dt(run.assessment_date),
         "version": version,
-        "oscal-version": OSCAL_VERSION,
+        "oscal-version": oscal_version,
     }
     md.update({k: v for k, v in extra.items() if v})
     return md
@@ -879,14 +879,14 @@ def build_poam(run: Run) -> dict[str, Any]:
 
 
 def _models() -> dict[str, Any]:
-    try:
-        from trestle.oscal.assessment_plan import AssessmentPlan
-        from trestle.oscal.assessment_results import AssessmentResults
-        from trestle.oscal.catalog import Catalog
-        from trestle.oscal.poam import PlanOfActionAndMilestones
-        from trestle.oscal.profile import Profile
-    except ImportError as exc:
-        raise OscalError("the OSCAL export needs compliance-trestle: pip install 'aimskit[oscal]'") from exc
+    trestle = require("trestle", "The OSCAL export")  # raises MissingDependency (exit 1) without the extra
+    from trestle.oscal.assessment_plan import AssessmentPlan
+    from trestle.oscal.assessment_results import AssessmentResults
+    from trestle.oscal.catalog import Catalog
+    from trestle.oscal.poam import PlanOfActionAndMilestones
+    from trestle.oscal.profile import Profile
+
+    del trestle
     return {
         "catalog": Catalog,
         "profile": Profile,
@@ -929,6 +929,7 @@ def serialise(kind: str, doc: dict[str, Any]) -> str:
 
 def export(out: str | Path, dest: str | Path) -> list[Path]:
     """Write the five OSCAL documents of the run in ``out`` into ``dest``; return their paths."""
+    _models()  # without compliance-trestle: one line naming the extra, before anything is read
     docs = build(out)
     dest = Path(dest)
     written = []

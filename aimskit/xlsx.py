@@ -58,6 +58,7 @@ import yaml
 from pydantic import BaseModel
 
 from aimskit import catalog, engagement
+from aimskit.dependencies import require
 from aimskit.fileio import atomic_write_bytes
 from aimskit.inputs import audit as audit_part
 from aimskit.inputs import impact as impact_part
@@ -87,10 +88,7 @@ class XlsxError(AimskitError):
 
 
 def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise XlsxError("the Excel export needs openpyxl: pip install 'aimskit[xlsx]'") from exc
+    openpyxl = require("openpyxl", "The Excel workbook")
     return openpyxl
 
 

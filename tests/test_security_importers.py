@@ -244,19 +244,7 @@ def test_huge_json_document_refused(tmp_path, monkeypatch):
     assert "not read" in _errors(import_file(p))[0][1] and _errors(import_file(p))[0][3] == "AK664"
 
 
-def test_missing_zstandard_is_a_clear_problem(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def fake(name, *a, **k):
-        if name == "zstandard":
-            raise ImportError(name)
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
-    r = import_file(FIX / "inspect" / "injection.eval")
-    assert "aimskit[security]" in _errors(r)[0][1] and _errors(r)[0][3] == "AK667"
+# A missing zstandard: tests/test_dependencies.py (one problem per file, the base install's command).
 
 
 def test_not_a_zip_eval(tmp_path):

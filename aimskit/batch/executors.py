@@ -27,6 +27,7 @@ from typing import Any
 from aimskit.batch import worker
 from aimskit.batch.errors import RunError
 from aimskit.batch.worker import ReportTask, TaskResult
+from aimskit.dependencies import require
 from aimskit.problems import suggest
 
 ENTRY_POINT_GROUP = "aimskit.executors"
@@ -157,15 +158,14 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, *, jobs: int = 1, scheduler: str | None = None) -> None:
+        require("distributed", "The dask executor")  # without the extra: one line, before the run starts
         if not scheduler:
             raise RunError("the dask executor needs the address of a scheduler (--scheduler tcp://host:8786)")
         super().__init__(jobs=jobs, scheduler=scheduler)
 
     def execute(self, tasks: Sequence[ReportTask], on_start: OnStart, on_result: OnResult) -> None:
-        try:
-            from distributed import Client, as_completed
-        except ImportError as exc:
-            raise RunError("the dask executor needs the 'distributed' package: pip install 'aimskit[dask]'") from exc
+        distributed = require("distributed", "The dask executor")
+        Client, as_completed = distributed.Client, distributed.as_completed
         try:
             client = Client(self.scheduler, timeout=30)
         except (OSError, TimeoutError) as exc:

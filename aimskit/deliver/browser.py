@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aimskit.dependencies import require
 from aimskit.problems import AimskitError
 
 ENV = "AIMSKIT_CHROMIUM"
@@ -67,13 +68,7 @@ def find_chromium() -> Path:
 
 
 def _driver() -> Any:
-    try:
-        import choreographer
-    except ImportError as exc:
-        raise BrowserUnavailable(
-            "PDF and Word output need the 'choreographer' package: pip install 'aimskit[pdf]'"
-        ) from exc
-    return choreographer
+    return require("choreographer", "PDF and Word output")
 
 
 class Page:

@@ -23,6 +23,7 @@ from typing import Any
 from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
+from aimskit.dependencies import require
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
 from aimskit.problems import AimskitError
 from aimskit.report import esc
@@ -150,7 +151,7 @@ def print_options(paper: str) -> dict[str, Any]:
 def _reader(data: bytes) -> Any:
     """A pypdf reader of a PDF Chromium wrote: strict, which skips pypdf's check of every
     cross-reference entry (seconds on a pack); lenient if strict reading fails."""
-    import pypdf
+    pypdf = require("pypdf", "PDF output")
 
     try:
         return pypdf.PdfReader(io.BytesIO(data), strict=True)

@@ -24,19 +24,14 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from aimskit.deliver.document import Part, control_rows
+from aimskit.dependencies import require
 
 WIDE_COLUMNS = 8  # a table with this many columns goes on a landscape section
 PORTRAIT_WIDTH_IN = 6.3
 
 
 def _docx() -> Any:
-    try:
-        import docx
-    except ImportError as exc:  # pragma: no cover - the pdf extra installs it
-        from aimskit.deliver.browser import BrowserUnavailable
-
-        raise BrowserUnavailable("Word output needs the 'python-docx' package: pip install 'aimskit[pdf]'") from exc
-    return docx
+    return require("docx", "Word output")
 
 
 def _text(node: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+from aimskit.dependencies import MissingDependency
 from aimskit.security.importers import garak, inspect_ai, promptfoo, pyrit
 from aimskit.security.importers.base import Example, Finding, Imported
 
@@ -60,7 +61,12 @@ def import_file(path: Path, tool: str | None = None, score_meaning: str = "pass"
             )
             return out
     module = IMPORTERS[name]
-    out = module.read(path, score_meaning=score_meaning) if name == inspect_ai.NAME else module.read(path)
+    try:
+        out = module.read(path, score_meaning=score_meaning) if name == inspect_ai.NAME else module.read(path)
+    except MissingDependency as exc:  # one problem for the file, not one per member that needs the package
+        out = Imported(tool=name)
+        out.error(0, str(exc), "AK667")
+        return out
     if len(out.problems) > MAX_PROBLEMS:
         more = len(out.problems) - MAX_PROBLEMS
         out.problems = out.problems[:MAX_PROBLEMS]

@@ -5,7 +5,9 @@ means the system resisted or the attack succeeded depends on the task: ``score_m
 ``pass`` (default, the usual eval convention: correct = the system behaved) or ``attack``
 (correct = the attack worked, e.g. a scorer that looks for the injected string). Zip members
 are read with a size cap and a compression-ratio cap (zip bombs are refused); Zstandard
-members (zip method 93) need the optional ``zstandard`` package (``pip install aimskit[security]``).
+members (zip method 93) need the ``zstandard`` package (in aimskit's base install); without it the
+file gets one problem (``import_file`` turns the :class:`~aimskit.dependencies.MissingDependency`
+raised at the first such member into it), not one per member.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from aimskit.dependencies import require
 from aimskit.security.importers.base import (
     MAX_MEMBER_BYTES,
     MAX_RATIO,
@@ -58,16 +61,7 @@ def _member(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, out: Imported) 
         )
         return None
     if info.compress_type == ZSTD:
-        try:
-            import zstandard
-        except ImportError:
-            out.error(
-                0,
-                f"{name} is Zstandard-compressed; install the optional dependency: pip install 'aimskit[security]' "
-                "(or zstandard)",
-                "AK667",
-            )
-            return None
+        zstandard = require("zstandard", "reading an Inspect AI .eval log (Zstandard-compressed members)")
         fh.seek(info.header_offset)
         local = fh.read(30)
         if local[:4] != b"PK\x03\x04":
