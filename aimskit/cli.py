@@ -77,7 +77,8 @@ class _Group(click.Group):
             errors = [p for p in exc.problems if p.severity == "error"]
             _echo_problems(errors)
             click.echo(
-                f"The engagement has {plural(len(errors), 'problem')}; nothing was run. Fix them and run again.",
+                f"The engagement has {plural(len(errors), 'problem')}; nothing was run. "
+                f"Fix {'it' if len(errors) == 1 else 'them'} and run again.",
                 err=True,
             )
             ctx.exit(exit_code(exc))
