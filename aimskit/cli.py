@@ -451,7 +451,7 @@ def lab(path, dest, port, no_browser) -> None:
     for f in written:
         click.echo(f"copied {f}")
     if kept:
-        click.echo(f"kept {len(kept)} notebook(s) already in {folder} (not overwritten)")
+        click.echo(f"kept {plural(len(kept), 'notebook')} already in {folder} (not overwritten)")
     click.echo(f"Starting JupyterLab in {folder} (Ctrl+C to stop)")
     code = subprocess.call(lab_mod.command(folder, port=port, browser=not no_browser))
     if code:
@@ -497,14 +497,14 @@ def import_xlsx_cmd(book, engagement_path, force) -> None:
     for f in result.written:
         click.echo(f"wrote {f}")
     if result.unchanged:
-        click.echo(f"{len(result.unchanged)} file(s) unchanged (kept as they are)")
+        click.echo(f"{plural(len(result.unchanged), 'file')} unchanged (kept as they are)")
     if result.backup is not None:
         click.echo(f"previous versions kept in {result.backup}")
     if result.errors:
         if force:
-            click.echo(f"{len(result.errors)} error(s) found in {book}; written anyway (--force).", err=True)
+            click.echo(f"{plural(len(result.errors), 'error')} found in {book}; written anyway (--force).", err=True)
         else:
-            click.echo(f"{len(result.errors)} error(s) found in {book}; nothing was written.", err=True)
+            click.echo(f"{plural(len(result.errors), 'error')} found in {book}; nothing was written.", err=True)
         raise _Failed(EXIT_PROBLEMS)
 
 
