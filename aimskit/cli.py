@@ -86,6 +86,14 @@ class _Group(click.Group):
             message = exc.args[0] if exc.args else str(exc)
             click.echo(f"error: {safe_text(message)}", err=True)
             ctx.exit(exit_code(exc))
+        except ImportError as exc:  # a package missing or broken in this environment, not a bug of aimskit's
+            from aimskit.dependencies import from_import_error
+
+            missing = from_import_error(exc)
+            if missing is None:
+                raise
+            click.echo(f"error: {safe_text(missing)}", err=True)
+            ctx.exit(EXIT_PROBLEMS)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,6 +208,10 @@ def run(
 
     display = _ProgressDisplay(quiet=quiet, live=sys.stdout.isatty())
 
+    if pdf or word or with_pack:  # what the deliverables need, checked before any report runs
+        from aimskit.deliver.cli import check_ready
+
+        check_ready(pdf=pdf, word=word, pack=with_pack)
     warning = batch.kernel_warning()
     if warning:
         click.echo(f"warning: {safe_text(warning)}", err=True)

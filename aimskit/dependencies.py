@@ -19,6 +19,8 @@ from types import ModuleType
 from aimskit.problems import AimskitError
 
 DISTRIBUTIONS = {
+    "yaml": "pyyaml",
+    "bs4": "beautifulsoup4",
     "zstandard": "zstandard",
     "openpyxl": "openpyxl",
     "docx": "python-docx",
@@ -27,7 +29,8 @@ DISTRIBUTIONS = {
     "trestle": "compliance-trestle",
     "distributed": "distributed",
 }
-"""Top-level module -> the distribution that installs it, for the packages features import on demand."""
+"""Top-level module -> the distribution that installs it, where the names differ (or a feature imports it on
+demand); any other module is taken to be installed by the distribution of its own name."""
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
@@ -74,12 +77,17 @@ def install_command(distribution: str) -> str:
 class MissingDependency(AimskitError):
     """A feature needs a Python package that is not installed."""
 
-    def __init__(self, module: str, feature: str, missing: str | None = None) -> None:
+    def __init__(self, module: str, feature: str, missing: str | None = None, reason: str | None = None) -> None:
         self.module = module
         self.distribution = DISTRIBUTIONS.get(module, module)
         self.feature = feature
         self.command = install_command(self.distribution)
-        if missing and missing.split(".", 1)[0] != module:  # installed, but something it imports is not
+        if reason:  # installed, but importing it fails
+            super().__init__(
+                f"{feature} needs the Python package '{self.distribution}', which is installed but cannot be "
+                f"imported ({reason}); install it again with: {self.command}"
+            )
+        elif missing and missing.split(".", 1)[0] != module:  # installed, but something it imports is not
             super().__init__(
                 f"{feature} needs the Python package '{self.distribution}', which is installed but cannot import "
                 f"'{missing}'; install it again with: {self.command}"
@@ -97,3 +105,24 @@ def require(module: str, feature: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingDependency(module.split(".", 1)[0], feature, exc.name) from exc
+
+
+def from_import_error(exc: ImportError) -> MissingDependency | None:
+    """The package behind an import that failed while aimskit ran, as a :class:`MissingDependency`.
+
+    The innermost module that was not found, along the chain of causes (a package that is there but
+    cannot import one of its own dependencies names the missing one); else the package that failed to
+    import. None when the module is aimskit's own: that is a bug, not the environment."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 20:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    not_found = [e for e in chain if isinstance(e, ModuleNotFoundError) and e.name]
+    if not_found:
+        top = str(not_found[-1].name).split(".", 1)[0]
+        return None if top == "aimskit" else MissingDependency(top, "aimskit")
+    if exc.name:
+        top = exc.name.split(".", 1)[0]
+        return None if top == "aimskit" else MissingDependency(top, "aimskit", reason=str(exc).split("\n", 1)[0])
+    return None

@@ -129,7 +129,7 @@ class InvalidEngagementError(AimskitError):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == ERROR]
         lines = "\n".join(p.format() for p in errors)
-        super().__init__(f"{len(errors)} problem(s) in the engagement:\n{lines}")
+        super().__init__(f"{plural(len(errors), 'problem')} in the engagement:\n{lines}")
 
 
 def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:

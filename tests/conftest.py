@@ -17,6 +17,18 @@ def shared_folder() -> Path:
     return REPO.parent / "shared"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``AIMSKIT_REQUIRE_SHARED=1`` (CI) a missing shared/ folder (real red-team outputs, reference
+    data) stops the run instead of skipping the tests that read it."""
+    import os
+
+    if os.environ.get("AIMSKIT_REQUIRE_SHARED") == "1" and not (shared_folder() / "redteam-samples").is_dir():
+        raise pytest.UsageError(
+            f"AIMSKIT_REQUIRE_SHARED=1 but {shared_folder()} has no redteam-samples/: "
+            "lay the project's shared/ folder beside the checkout"
+        )
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     """A writable copy of the minimal valid engagement."""

@@ -201,3 +201,63 @@ def test_a_command_without_its_package_says_so_in_one_line_and_exits_1(monkeypat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.output, result.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "oscal").exists()  # nothing begun
+
+
+def test_a_file_declared_by_two_runs_is_still_one_problem(monkeypatch, tmp_path):
+    import shutil
+
+    copy = tmp_path / "example"
+    shutil.copytree(resources.example_engagement(), copy)
+    runs = copy / "security" / "runs.csv"
+    rows = runs.read_text(encoding="utf-8").splitlines()
+    inspect_row = next(r for r in rows if ".eval," in r)
+    runs.write_text("\n".join([*rows, inspect_row.replace(inspect_row.split(",")[0], "RT-AGAIN", 1)]) + "\n")
+    monkeypatch.setitem(sys.modules, "zstandard", None)
+    problems = engagement.validate(copy)
+    assert [p.code for p in problems if p.severity == "error"] == ["AK667"], [p.format() for p in problems]
+    assert "AK613" in [p.code for p in problems]  # and the second declaration is pointed out
+
+
+def test_an_import_error_names_the_package_behind_it():
+    missing = dependencies.from_import_error(ModuleNotFoundError("No module named 'yaml'", name="yaml"))
+    assert missing is not None and missing.distribution == "pyyaml"
+    assert str(missing).endswith("which is not installed here; install it with: pip install 'pyyaml>=6'")
+
+    # nbconvert is there but cannot import bs4: the innermost module not found is named
+    chained = ImportError("cannot import name 'HTMLExporter' from 'nbconvert'", name="nbconvert")
+    chained.__context__ = ModuleNotFoundError("No module named 'bs4'", name="bs4")
+    found = dependencies.from_import_error(chained)
+    assert found is not None and found.distribution == "beautifulsoup4"
+
+    broken = dependencies.from_import_error(ImportError("cannot import name 'X' from 'nbconvert'", name="nbconvert"))
+    assert broken is not None and "installed but cannot be imported (cannot import name 'X'" in str(broken)
+    assert "pip install 'nbconvert>=" in str(broken)
+
+    # aimskit's own module: a bug, left to the internal-error handler
+    assert dependencies.from_import_error(ModuleNotFoundError("x", name="aimskit.nosuch")) is None
+
+
+def test_a_base_package_missing_at_run_time_is_one_line_and_exit_1(tmp_path):
+    """Was 'internal error: ModuleNotFoundError: No module named 'yaml'' and exit 3."""
+    code = (
+        "import sys\nsys.modules['yaml'] = None\nfrom aimskit.cli import main\n"
+        f"sys.argv = ['aimskit', 'validate', {str(resources.example_engagement())!r}]\nmain()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stderr.strip() == (
+        "error: aimskit needs the Python package 'pyyaml', which is not installed here; "
+        f"install it with: {dependencies.install_command('pyyaml')}"
+    )
+
+
+def test_run_with_deliverables_checks_what_they_need_before_any_report(monkeypatch, tmp_path):
+    monkeypatch.setenv("AIMSKIT_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    result = CliRunner().invoke(cli, ["run", "--step", "audit", "--pdf", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "AIMSKIT_CHROMIUM=" in result.stderr, (result.output, result.exception)
+    assert not (tmp_path / "out").exists()  # no report ran
+    monkeypatch.delenv("AIMSKIT_CHROMIUM")
+    monkeypatch.setitem(sys.modules, "docx", None)
+    result = CliRunner().invoke(cli, ["run", "--step", "audit", "--word", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Word output needs the Python package 'python-docx'" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -12,7 +12,26 @@ from typing import Any
 
 import click
 
+from aimskit.dependencies import require
+from aimskit.problems import plural
+
 PAPER = click.Choice(["a4", "letter"], case_sensitive=False)
+
+
+def check_ready(*, pdf: bool, word: bool, pack: bool) -> None:
+    """Raise now what :func:`deliver` would raise only after the reports: a package of PDF or Word
+    output that is not installed (:class:`~aimskit.dependencies.MissingDependency`), or no Chromium
+    (:class:`~aimskit.deliver.browser.BrowserUnavailable`). ``aimskit run --pdf/--word/--pack`` calls
+    it before any report runs."""
+    if not (pdf or word or pack):
+        return
+    from aimskit.deliver.browser import find_chromium
+
+    require("choreographer", "PDF and Word output")
+    require("pypdf", "PDF and Word output")
+    if word:
+        require("docx", "Word output")
+    find_chromium()
 
 
 def deliver(
@@ -67,7 +86,7 @@ def deliver(
         pdf_mod.write_index(out, engagement)
     kinds = " and ".join(k for k, on in (("PDF", pdf or pack), ("Word", word)) if on)
     reused = f" ({len(kept)} unchanged, kept)" if kept else ""
-    click.echo(f"{len(written)} {kinds} file(s) written{reused} in {out}; open {Path(out) / 'index.html'}")
+    click.echo(f"{plural(len(written), kinds + ' file')} written{reused} in {out}; open {Path(out) / 'index.html'}")
     return written
 
 

@@ -25,7 +25,7 @@ from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
 from aimskit.dependencies import require
 from aimskit.fileio import atomic_write_bytes, atomic_write_text
-from aimskit.problems import AimskitError
+from aimskit.problems import AimskitError, plural
 from aimskit.report import esc
 
 PRINT_DIR = Path(".aimskit") / "print"
@@ -151,7 +151,7 @@ def print_options(paper: str) -> dict[str, Any]:
 def _reader(data: bytes) -> Any:
     """A pypdf reader of a PDF Chromium wrote: strict, which skips pypdf's check of every
     cross-reference entry (seconds on a pack); lenient if strict reading fails."""
-    pypdf = require("pypdf", "PDF output")
+    pypdf = require("pypdf", "PDF and Word output")
 
     try:
         return pypdf.PdfReader(io.BytesIO(data), strict=True)
@@ -498,7 +498,7 @@ def export(
                 }
             )
             if progress:
-                progress(f"{part.name}: {printed.pages} page(s), {total:.1f} s")
+                progress(f"{part.name}: {plural(printed.pages, 'page')}, {total:.1f} s")
     finally:
         if own:
             browser.close()
@@ -570,7 +570,7 @@ def pack(
             total = time.perf_counter() - t0
             result.timings.append({"report": name, "pages": printed.pages, "seconds": round(total, 3)})
             if progress:
-                progress(f"{target.relative_to(out)}: {printed.pages} page(s), {total:.1f} s")
+                progress(f"{target.relative_to(out)}: {plural(printed.pages, 'page')}, {total:.1f} s")
     finally:
         if own:
             browser.close()

@@ -172,6 +172,7 @@ def read(ctx: ReadContext) -> SecurityData:
     imported: dict[str, Imported] = {}
     kept = []
     used: dict[str, str] = {}
+    reported: set[tuple[str, int, str, str]] = set()  # a file declared by two runs: its problems said once
     for rec in records:
         v, line = rec.values, rec.line
         sid = v.get("system_id")
@@ -231,6 +232,9 @@ def read(ctx: ReadContext) -> SecurityData:
             result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
             shown = ctx.name(value)
             for pline, message, severity, code in result.problems:  # each kind of importer problem: its own code
+                if (str(real), pline, message, code) in reported:
+                    continue
+                reported.add((str(real), pline, message, code))
                 fallback = "AK616" if severity == WARNING else "AK615"
                 ctx.problems.add(shown, pline, "", message, severity, code=code if code in CODES else fallback)
             if v.get("tool") is None and result.tool:
