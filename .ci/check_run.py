@@ -3,7 +3,10 @@
 Usage (with the Python of the environment the run used): ``python .ci/check_run.py OUT [ENGAGEMENT]``;
 no ENGAGEMENT: the bundled example. The plan is computed again here by the library
 (``aimskit.batch.plan``), independently of the run, and compared with the run's ``manifest.json``
-and the files on disk. Exits with 1 and lists what is wrong; prints one line when all is well.
+and the files on disk. For the bundled example the plan must also be the list pinned in
+``.ci/example-reports.txt``: the same library plans the run and this check, so a change that makes
+the plan smaller would otherwise pass both. Exits with 1 and lists what is wrong; prints one line
+when all is well.
 """
 
 from __future__ import annotations
@@ -12,6 +15,14 @@ import json
 import sys
 from pathlib import Path
 
+PINNED = Path(__file__).resolve().parent / "example-reports.txt"
+
+
+def pinned() -> list[str]:
+    """The reports of the bundled example, as pinned in .ci/example-reports.txt."""
+    lines = PINNED.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
 
 def problems(out: Path, engagement_path: Path | None) -> tuple[list[str], int]:
     from aimskit import batch, engagement, resources
@@ -19,6 +30,12 @@ def problems(out: Path, engagement_path: Path | None) -> tuple[list[str], int]:
     eng = engagement.load(engagement_path or resources.example_engagement())
     planned = [job.name for job in batch.plan(eng)]
     found: list[str] = []
+    if engagement_path is None and planned != pinned():
+        left, new = sorted(set(pinned()) - set(planned)), sorted(set(planned) - set(pinned()))
+        found.append(
+            f"the plan of the bundled example is not the list in {PINNED.name} (not planned: {left}; "
+            f"new: {new}; or another order): if the change is meant, update that file"
+        )
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file():
         return [f"{manifest_path}: missing (the run wrote no manifest)"], len(planned)

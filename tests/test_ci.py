@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -42,16 +46,100 @@ def test_the_readme_carries_the_two_commands_ci_runs():
     assert tests.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install") and "pytest" in tests
 
 
+def _commands(path: Path) -> list[str]:
+    """The lines of a shell script that run something: comments and blank lines left out."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def test_ci_runs_the_commands_it_reads_from_the_readme_and_nothing_in_their_place():
-    script = (CI / "run").read_text(encoding="utf-8")
-    assert "readme_command.py main-job" in script and "readme_command.py tests" in script
-    assert 'bash -c "$main_job"' in script and 'bash -c "$test_job"' in script
-    assert ".ci/check_run.py outputs/example" in script
-    assert "rm -rf .venv outputs/example" in script  # fresh each time
-    commands = [line.strip() for line in script.splitlines() if not line.lstrip().startswith("#")]
-    assert not [line for line in commands if "pip install" in line or "pytest" in line], "a command of its own"
+    run, main_job = _commands(CI / "run"), _commands(CI / "main_job")
+    for line in (
+        "bash .ci/main_job",
+        "test_job=$(python3 .ci/readme_command.py tests)",
+        'if ! bash -c "$test_job"; then',
+    ):
+        assert line in run, line
+    for line in (
+        "main_job=$(python3 .ci/readme_command.py main-job)",
+        "rm -rf .venv outputs/example",
+        'if ! bash -c "$main_job"; then',
+        ".venv/bin/python .ci/check_run.py outputs/example",
+    ):
+        assert line in main_job, line
+    assert main_job[-1] == ".venv/bin/python .ci/check_run.py outputs/example"  # its exit is the script's
+    assert "set -euo pipefail" in run and "set -euo pipefail" in main_job
+    for script in (run, main_job):
+        assert not [line for line in script if "pip install" in line or "pytest" in line], "a command of its own"
+        assert not [line for line in script if "|| true" in line], "a failure forgiven"
     for check in ("lint-imports", "mypy", "ruff check .", "ruff format --check .", "cog --check README.md docs/*.md"):
-        assert check in commands, check
+        assert check in run, check
+    # the tests stage and the checks come after the main job
+    assert run.index("bash .ci/main_job") < run.index('if ! bash -c "$test_job"; then') < run.index("mypy")
+
+
+def _stub_repo(tmp_path: Path, command: str) -> Path:
+    """A folder with this .ci/ and a README whose main command is ``command``."""
+    repo = tmp_path / "repo"
+    shutil.copytree(CI, repo / ".ci")
+    (repo / "README.md").write_text(f"# stub\n\n<!-- ci: main-job -->\n```bash\n{command}\n```\n", encoding="utf-8")
+    return repo
+
+
+def _fake_job(repo: Path, names: list[str]) -> Path:
+    """``repo`` with a main command that makes .venv/bin/python (this test's Python, with aimskit) and a run
+    that writes the reports ``names``."""
+    script = repo / "fake_job.py"
+    script.write_text(
+        "import json, os, pathlib, stat\n"
+        f"names = {names!r}\n"
+        "bin_ = pathlib.Path('.venv/bin'); bin_.mkdir(parents=True)\n"
+        f"(bin_ / 'python').write_text('#!/bin/sh\\nexec {sys.executable} \"$@\"\\n')\n"
+        "(bin_ / 'python').chmod(0o755)\n"
+        "out = pathlib.Path('outputs/example'); reports = []\n"
+        "for name in names:\n"
+        "    files = {}\n"
+        "    for kind in ('html', 'json', 'ipynb'):\n"
+        "        (out / f'{name}.{kind}').parent.mkdir(parents=True, exist_ok=True)\n"
+        "        (out / f'{name}.{kind}').write_text('x')\n"
+        "        files[kind] = f'{name}.{kind}'\n"
+        "    reports.append({'name': name, 'status': 'ok', 'error': None, 'files': files})\n"
+        "(out / 'index.html').write_text('x')\n"
+        "(out / 'manifest.json').write_text(json.dumps({'status': 'ok', 'reports': reports}))\n",
+        encoding="utf-8",
+    )
+    (repo / "README.md").write_text(f"<!-- ci: main-job -->\n```bash\npython3 {script.name}\n```\n", encoding="utf-8")
+    return repo
+
+
+def _main_job(repo: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    return subprocess.run(
+        ["bash", str(repo / ".ci" / "main_job")], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+
+
+def test_main_job_fails_when_the_readme_command_fails(tmp_path):
+    done = _main_job(_stub_repo(tmp_path, "true && false && true"))
+    assert done.returncode == 1 and "FAILED: the README's main command exited with an error" in done.stderr
+
+
+def test_main_job_fails_when_the_command_writes_fewer_reports_than_the_plan(tmp_path):
+    planned = check_run.pinned()
+    done = _main_job(_fake_job(_stub_repo(tmp_path, "true"), planned[:-1]))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"check_run: {planned[-1]}: planned but not in the manifest" in done.stderr
+
+
+def test_main_job_passes_a_command_that_writes_every_report(tmp_path):
+    done = _main_job(_fake_job(_stub_repo(tmp_path, "true"), check_run.pinned()))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "check_run: all 32 planned reports written to outputs/example, none failed" in done.stdout
+
+
+def test_the_pinned_reports_are_the_plan_of_the_bundled_example():
+    """A change to the example or the steps that changes the plan updates .ci/example-reports.txt with it."""
+    assert check_run.pinned() == [job.name for job in batch.plan(engagement.load(resources.example_engagement()))]
 
 
 @pytest.mark.parametrize(
