@@ -390,3 +390,46 @@ def failing_run(previous: str | None = None) -> str:
     """``aimskit run`` with one more step, ``boom``, whose notebook fails in its second cell."""
     output = _run(["python", "-c", _FAILING], _tempdir("failing"), rc=1)
     return keep_previous(previous, _console([(None, output)]))
+
+
+# -- 7. In JupyterLab: aimskit lab ------------------------------------------------------------------
+
+# What `aimskit lab` prints before JupyterLab takes over the terminal; the JupyterLab command itself is
+# replaced by `true` here (a server is not started to write a README).
+_LAB = """import sys
+from aimskit import cli, lab
+lab.command = lambda folder, port=None, browser=True: ["true"]
+sys.argv = ["aimskit", "lab", "brightwater"]
+cli.main()
+"""
+
+
+def lab_session(previous: str | None = None) -> str:
+    """``aimskit init --example`` then ``aimskit lab``, its working folder shown as ``.../aimskit-lab/...``."""
+    cwd = _tempdir("lab")
+    created = _run("aimskit init --example brightwater", cwd)
+    output = _run(["python", "-c", _LAB], cwd).replace(str(cwd.resolve()), "...").replace(str(cwd), "...")
+    steps = [
+        (f"$ {_comment('aimskit init --example brightwater', 'or: aimskit init my-client')}", _elide(created, 1)),
+        ("$ aimskit lab brightwater", _elide(output, 1)),
+    ]
+    return keep_previous(previous, _console(steps))
+
+
+# -- 8. docs/batch.md: a run, then the same run with nothing changed -------------------------------
+
+
+def rerun_session(previous: str | None = None) -> str:
+    """``aimskit run`` of a copy of the example, then again with nothing changed (every report reused)."""
+    cwd = _tempdir("rerun")
+    _run("aimskit init --example brightwater", cwd)
+    first = _run("aimskit run brightwater --jobs 2", cwd)
+    again = _run("aimskit run brightwater", cwd)
+    # Reports finish in any order: the line shown is the organisation's gap report, wherever it came.
+    lines = first.rstrip("\n").split("\n")
+    shown = next(line for line in lines if " gap/organisation " in line)
+    steps = [
+        ("$ aimskit run brightwater --jobs 2", "\n".join([shown, "...", lines[-1]])),
+        (f"$ {_comment('aimskit run brightwater', 'nothing changed')}", again),
+    ]
+    return keep_previous(previous, _console(steps))
