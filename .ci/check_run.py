@@ -30,8 +30,9 @@ def problems(out: Path, engagement_path: Path | None) -> tuple[list[str], int]:
     eng = engagement.load(engagement_path or resources.example_engagement())
     planned = [job.name for job in batch.plan(eng)]
     found: list[str] = []
-    if engagement_path is None and planned != pinned():
-        left, new = sorted(set(pinned()) - set(planned)), sorted(set(planned) - set(pinned()))
+    expected = pinned() if engagement_path is None else planned
+    if planned != expected:
+        left, new = sorted(set(expected) - set(planned)), sorted(set(planned) - set(expected))
         found.append(
             f"the plan of the bundled example is not the list in {PINNED.name} (not planned: {left}; "
             f"new: {new}; or another order): if the change is meant, update that file"

@@ -21,16 +21,11 @@ from aimskit.problems import AimskitError
 DISTRIBUTIONS = {
     "yaml": "pyyaml",
     "bs4": "beautifulsoup4",
-    "zstandard": "zstandard",
-    "openpyxl": "openpyxl",
     "docx": "python-docx",
-    "pypdf": "pypdf",
-    "choreographer": "choreographer",
     "trestle": "compliance-trestle",
-    "distributed": "distributed",
 }
-"""Top-level module -> the distribution that installs it, where the names differ (or a feature imports it on
-demand); any other module is taken to be installed by the distribution of its own name."""
+"""Top-level module -> the distribution that installs it, where the names differ; any other module is
+installed by the distribution of its own name."""
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")

@@ -879,14 +879,13 @@ def build_poam(run: Run) -> dict[str, Any]:
 
 
 def _models() -> dict[str, Any]:
-    trestle = require("trestle", "The OSCAL export")  # raises MissingDependency (exit 1) without the extra
+    require("trestle", "The OSCAL export")  # raises MissingDependency (exit 1) without the extra
     from trestle.oscal.assessment_plan import AssessmentPlan
     from trestle.oscal.assessment_results import AssessmentResults
     from trestle.oscal.catalog import Catalog
     from trestle.oscal.poam import PlanOfActionAndMilestones
     from trestle.oscal.profile import Profile
 
-    del trestle
     return {
         "catalog": Catalog,
         "profile": Profile,

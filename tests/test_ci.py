@@ -87,28 +87,24 @@ def _stub_repo(tmp_path: Path, command: str) -> Path:
 
 
 def _fake_job(repo: Path, names: list[str]) -> Path:
-    """``repo`` with a main command that makes .venv/bin/python (this test's Python, with aimskit) and a run
-    that writes the reports ``names``."""
+    """``repo`` with a main command that makes .venv/bin/python (this test's Python, with aimskit) and
+    writes a run of the reports ``names`` (by :func:`_fake_run`)."""
     script = repo / "fake_job.py"
     script.write_text(
-        "import json, os, pathlib, stat\n"
-        f"names = {names!r}\n"
-        "bin_ = pathlib.Path('.venv/bin'); bin_.mkdir(parents=True)\n"
+        "import pathlib, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_ci import _fake_run\n"
+        "bin_ = pathlib.Path('.venv/bin')\n"
+        "bin_.mkdir(parents=True)\n"
         f"(bin_ / 'python').write_text('#!/bin/sh\\nexec {sys.executable} \"$@\"\\n')\n"
         "(bin_ / 'python').chmod(0o755)\n"
-        "out = pathlib.Path('outputs/example'); reports = []\n"
-        "for name in names:\n"
-        "    files = {}\n"
-        "    for kind in ('html', 'json', 'ipynb'):\n"
-        "        (out / f'{name}.{kind}').parent.mkdir(parents=True, exist_ok=True)\n"
-        "        (out / f'{name}.{kind}').write_text('x')\n"
-        "        files[kind] = f'{name}.{kind}'\n"
-        "    reports.append({'name': name, 'status': 'ok', 'error': None, 'files': files})\n"
-        "(out / 'index.html').write_text('x')\n"
-        "(out / 'manifest.json').write_text(json.dumps({'status': 'ok', 'reports': reports}))\n",
+        "out = pathlib.Path('outputs/example')\n"
+        "out.mkdir(parents=True)\n"
+        f"_fake_run(out, {names!r})\n",
         encoding="utf-8",
     )
-    (repo / "README.md").write_text(f"<!-- ci: main-job -->\n```bash\npython3 {script.name}\n```\n", encoding="utf-8")
+    command = f"{sys.executable} {script.name}"
+    (repo / "README.md").write_text(f"<!-- ci: main-job -->\n```bash\n{command}\n```\n", encoding="utf-8")
     return repo
 
 

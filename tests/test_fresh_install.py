@@ -10,7 +10,6 @@ index (pip's cache makes a second run quick). About a minute and a half on 2 cor
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,9 +94,13 @@ def test_the_example_templates_and_workbooks_work_on_the_plain_install(plain: Pa
 
 
 def _chromium() -> bool:
-    return any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) or bool(
-        os.environ.get("AIMSKIT_CHROMIUM")
-    )
+    from aimskit.deliver.browser import BrowserUnavailable, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserUnavailable:
+        return False
+    return True
 
 
 def test_pdf_and_word_on_the_plain_install(plain: Path, tmp_path: Path):

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from aimskit.dependencies import require
 from aimskit.problems import plural
 
 PAPER = click.Choice(["a4", "letter"], case_sensitive=False)
@@ -25,13 +24,15 @@ def check_ready(*, pdf: bool, word: bool, pack: bool) -> None:
     it before any report runs."""
     if not (pdf or word or pack):
         return
-    from aimskit.deliver.browser import find_chromium
+    from aimskit.deliver import browser
+    from aimskit.deliver import pdf as pdf_mod
+    from aimskit.deliver import word as word_mod
 
-    require("choreographer", "PDF and Word output")
-    require("pypdf", "PDF and Word output")
+    browser._driver()
+    pdf_mod._pypdf()
     if word:
-        require("docx", "Word output")
-    find_chromium()
+        word_mod._docx()
+    browser.find_chromium()
 
 
 def deliver(

@@ -148,10 +148,14 @@ def print_options(paper: str) -> dict[str, Any]:
     }
 
 
+def _pypdf() -> Any:
+    return require("pypdf", "PDF and Word output")
+
+
 def _reader(data: bytes) -> Any:
     """A pypdf reader of a PDF Chromium wrote: strict, which skips pypdf's check of every
     cross-reference entry (seconds on a pack); lenient if strict reading fails."""
-    pypdf = require("pypdf", "PDF and Word output")
+    pypdf = _pypdf()
 
     try:
         return pypdf.PdfReader(io.BytesIO(data), strict=True)
