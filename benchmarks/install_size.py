@@ -73,7 +73,7 @@ def main() -> None:
     ]
     for what, kib, n, added, _ in rows:
         sign = "+" if what.startswith("`") else ""
-        lines.append(f"| {what} | {sign}{kib / 1024:.0f} MB | {sign}{n} | {added} |")
+        lines.append(f"| {what} | {sign}{kib / 1024:.0f} MiB | {sign}{n} | {added} |")
     lines += ["", "Base versions: " + ", ".join(f"{k} {v}" for k, v in sorted(base.items()))]
     text = "\n".join(lines) + "\n"
     print(text)
