@@ -25,7 +25,8 @@ def pinned() -> list[str]:
 
 
 def problems(out: Path, engagement_path: Path | None) -> tuple[list[str], int]:
-    from aimskit import batch, engagement, resources
+    from aimskit import batch, engagement
+    from aimskit.base import resources
 
     eng = engagement.load(engagement_path or resources.example_engagement())
     planned = [job.name for job in batch.plan(eng)]

@@ -18,6 +18,11 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "render_report"]
 
+# the module names of earlier releases import with a DeprecationWarning (aimskit.base.moved)
+from aimskit.base import moved as _moved  # noqa: E402
+
+_moved.install()
+
 
 def __getattr__(name: str):
     # aimskit.render_report() from a notebook, without making 'import aimskit' import nbconvert
@@ -25,5 +30,5 @@ def __getattr__(name: str):
     if name == "render_report":
         import importlib
 
-        return importlib.import_module("aimskit.notebook_render").render_report
+        return importlib.import_module("aimskit.ui.notebook_render").render_report
     raise AttributeError(f"module 'aimskit' has no attribute {name!r}")

@@ -56,7 +56,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from aimskit import catalog, resources  # noqa: E402
+from aimskit import catalog  # noqa: E402
+from aimskit.base import resources  # noqa: E402
 from aimskit.steps import STEPS  # noqa: E402
 
 EXAMPLE = resources.example_engagement()
@@ -382,7 +383,7 @@ def scale(args: argparse.Namespace) -> None:
         proc = subprocess.run([sys.executable, "-c", ORG_COMPUTE, str(eng)], check=True, capture_output=True, text=True)
         org = json.loads(proc.stdout.strip().splitlines()[-1])
         ids = system_ids(n)
-        cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet", "--jobs", str(args.jobs)]
+        cmd = [sys.executable, "-m", "aimskit.ui.cli", "run", str(eng), "--force", "--quiet", "--jobs", str(args.jobs)]
         cmd += ["--out", str(work / f"out-{n}")]
         if args.scale_sample > 0:  # 0: every system (the whole plan)
             sample = [ids[round(k * (n - 1) / max(1, args.scale_sample - 1))] for k in range(args.scale_sample)]
@@ -539,7 +540,7 @@ def main() -> None:
     planned = batch.plan(engagement.load(eng))
     reports = len(planned)
     bindir = Path(sys.executable).parent
-    aimskit_cmd = [sys.executable, "-m", "aimskit.cli", "run", str(eng), "--force", "--quiet"]
+    aimskit_cmd = [sys.executable, "-m", "aimskit.ui.cli", "run", str(eng), "--force", "--quiet"]
     results: dict[str, dict] = {}
     print(f"{args.systems} systems, steps {', '.join(steps)}: {reports} reports; work folder {work}", flush=True)
 

@@ -40,7 +40,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from aimskit.security.importers import import_file
+from aimskit.formats.redteam import import_file
 r = import_file(Path(sys.argv[1]))
 elapsed = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -75,14 +75,14 @@ def build(path: Path, mb: int) -> tuple[int, int]:
 BATCH_CHILD = """
 import json, os, sys, time
 from pathlib import Path
-from aimskit.security import importers
+from aimskit.formats import redteam as importers
 calls = []
 real = importers.import_file
 importers.import_file = lambda *a, **k: (calls.append(a), real(*a, **k))[1]
-import aimskit.inputs.security as sp
+import aimskit.engagement.parts.security as sp
 sp.import_file = importers.import_file
 from aimskit import engagement
-from aimskit.reports import common
+from aimskit.present import common
 from aimskit.steps import gap
 folder = Path(sys.argv[1])
 t0 = time.perf_counter()
@@ -104,7 +104,8 @@ def batch(mb: int, repeats: int) -> tuple[str, dict]:
     import shutil
     import time
 
-    from aimskit import engagement, resources
+    from aimskit import engagement
+    from aimskit.base import resources
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "example"

@@ -373,7 +373,7 @@ def python_example(previous: str | None = None, shown: int = 2) -> str:
 
 # As tests/test_runner.py does: a step "boom" whose notebook has its parameters cell, then 1 / 0.
 _FAILING = """import os, sys, nbformat
-from aimskit import cli
+from aimskit.ui import cli
 from aimskit.steps import STEPS, Step
 params = 'engagement_path = ""\\noutput_dir = ""\\nsystem_id = None\\nresults_path = ""'
 kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -397,7 +397,7 @@ def failing_run(previous: str | None = None) -> str:
 # What `aimskit lab` prints before JupyterLab takes over the terminal; the JupyterLab command itself is
 # replaced by `true` here (a server is not started to write a README).
 _LAB = """import sys
-from aimskit import cli, lab
+from aimskit.ui import cli, lab
 lab.command = lambda folder, port=None, browser=True: ["true"]
 sys.argv = ["aimskit", "lab", "brightwater"]
 cli.main()

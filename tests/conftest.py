@@ -39,7 +39,7 @@ def minimal(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
-    from aimskit import resources
+    from aimskit.base import resources
 
     target = tmp_path / "example"
     shutil.copytree(resources.example_engagement(), target)
@@ -61,7 +61,7 @@ def _run(engagement: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def example_run(tmp_path_factory) -> Path:
-    from aimskit import resources
+    from aimskit.base import resources
 
     return _run(resources.example_engagement(), tmp_path_factory.mktemp("runs") / "before")
 
@@ -69,7 +69,7 @@ def example_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def quarter_after(tmp_path_factory) -> Path:
     """A copy of the example with the files of tests/fixtures/quarter-after laid over it."""
-    from aimskit import resources
+    from aimskit.base import resources
 
     target = tmp_path_factory.mktemp("eng") / "example"
     shutil.copytree(resources.example_engagement(), target)

@@ -5,12 +5,11 @@ and notes, JSON of figures: their hover templates and labels included)."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 from typing import Any
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from aimskit.base import resources
 
 
 def _shown(value: Any) -> str:
@@ -24,7 +23,7 @@ def _shown(value: Any) -> str:
 
 
 def run_notebook(name: str, **parameters: Any) -> str:
-    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nb = nbformat.read(resources.notebook(f"{name}.ipynb"), as_version=4)
     shown: list[str] = []
     namespace: dict[str, Any] = {"display": lambda *values: shown.extend(_shown(v) for v in values)}
     for cell in nb.cells:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from aimskit import engagement, resources
-from aimskit.inputs import registry as parts_registry
-from aimskit.inputs.base import Part
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.engagement.parts import registry as parts_registry
+from aimskit.engagement.parts.base import Part
 from aimskit.steps import STEPS
 
 
@@ -132,7 +133,7 @@ def _keep_one_system(folder: Path, keep: str) -> None:
     """Remove every other system's slice from the engagement at ``folder`` (rows, profiles)."""
     import csv
 
-    from aimskit.inputs import slicing
+    from aimskit.engagement.parts import slicing
 
     for name, spec in slicing.slices().items():
         path = folder / name
@@ -220,7 +221,7 @@ def test_the_recorder_would_catch_an_undeclared_file(tmp_path, record, example_c
 
 
 def test_a_step_cannot_use_a_part_it_did_not_declare(example_copy):
-    from aimskit.inputs import risk as risk_part
+    from aimskit.engagement.parts import risk as risk_part
     from aimskit.steps import risk
 
     eng = engagement.load(example_copy, parts=STEPS["gap"].needs)
@@ -256,7 +257,7 @@ def test_every_part_file_has_a_blank_template_or_is_a_folder():
 
 
 def test_engagement_yaml_keys_of_parts_are_not_in_the_core_model():
-    from aimskit.inputs.core import EngagementMeta
+    from aimskit.engagement.parts.core import EngagementMeta
 
     owned = {k.name for p in parts_registry.PARTS for k in p.meta_keys}
     assert owned, "the parts own some engagement.yaml keys"

@@ -9,8 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from aimskit import catalog, engagement, resources
-from aimskit.inputs.audit import FINDINGS_SCHEMA, GRADES
+from aimskit import catalog, engagement
+from aimskit.base import resources
+from aimskit.engagement.parts.audit import FINDINGS_SCHEMA, GRADES
 from aimskit.steps import audit, review
 
 D = dt.date
@@ -457,7 +458,8 @@ def test_a_held_review_shows_what_it_saw(example):
 def test_recurrence_loops_are_refused(tmp_path):
     import shutil
 
-    from aimskit import engagement, resources
+    from aimskit import engagement
+    from aimskit.base import resources
 
     folder = tmp_path / "eng"
     shutil.copytree(resources.example_engagement(), folder)

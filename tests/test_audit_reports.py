@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from aimskit import batch, engagement, resources
+from aimskit import batch, engagement
+from aimskit.base import resources
 from aimskit.steps import audit, review
 
 PAYLOAD = "<script>alert('x')</script>"

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from aimskit import batch
-from aimskit.cli import cli
-from aimskit.inputs import risk as risk_part
+from aimskit.engagement.parts import risk as risk_part
 from aimskit.steps import STEPS, Step
+from aimskit.ui.cli import cli
 
 PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""'
 WRITE = 'import json, pathlib\npathlib.Path(results_path).write_text(json.dumps({"headline": {"n": 1}}))'
@@ -173,7 +173,19 @@ def test_kill_9_midway_then_resume_completes_and_reuses_finished_reports(tmp_pat
     import psutil
 
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "aimskit.cli", "run", str(example_copy), "--step", "gap", "--out", str(out), "-j", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "aimskit.ui.cli",
+        "run",
+        str(example_copy),
+        "--step",
+        "gap",
+        "--out",
+        str(out),
+        "-j",
+        "2",
+    ]
     records = out / ".aimskit" / "records" / "gap"
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     children = []
@@ -293,7 +305,7 @@ PRELOAD = (
     "import aimskit.engagement as e\n"
     "pre = sorted(e._PRELOADED)\n"
     "before = set(sys.modules)\n"
-    "from aimskit import report\n"
+    "from aimskit.present import report\n"
     "report.setup()\n"
     "new = sorted(set(sys.modules) - before)\n"
     "eng = e.load(engagement_path)\n"
@@ -354,7 +366,9 @@ def _report(scope_id, conformity, status="ok", cached=False):
 
 
 def test_index_matrix_rolls_up_the_systems_only():
-    from aimskit import engagement, portfolio, resources
+    from aimskit import engagement
+    from aimskit.base import resources
+    from aimskit.results import portfolio
 
     eng = engagement.load(resources.example_engagement())
     org = _report(None, 10.0)

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from aimskit import batch
 from aimskit.batch import executors, kernels, worker
-from aimskit.cli import cli
 from aimskit.steps import STEPS, Step
+from aimskit.ui.cli import cli
 
 PARAMS = 'engagement_path = ""\noutput_dir = ""\nsystem_id = None\nresults_path = ""'
 WRITE = (
@@ -214,19 +214,19 @@ def test_one_kernelspec_check_decides_forking_and_the_warning(monkeypatch):
 def test_warmup_takes_the_modules_a_step_declares_else_guesses_them(monkeypatch):
     from aimskit.batch.runs import step_modules
 
-    assert step_modules("gap") == list(STEPS["gap"].modules) == ["aimskit.steps.gap", "aimskit.reports.gap"]
+    assert step_modules("gap") == list(STEPS["gap"].modules) == ["aimskit.steps.gap", "aimskit.steps.gap.view"]
     # a step that declares no module (as the test steps): guessed from its name
     monkeypatch.setitem(STEPS, "risk2", SimpleNamespace(modules=()))
     assert step_modules("risk2") == []
     monkeypatch.setitem(STEPS, "risk", SimpleNamespace())  # the older shape, without `modules`
-    assert step_modules("risk") == ["aimskit.steps.risk", "aimskit.reports.risk"]
-    monkeypatch.setitem(STEPS, "declared", SimpleNamespace(modules=("aimskit.catalog", "aimskit.tables")))
-    assert step_modules("declared") == ["aimskit.catalog", "aimskit.tables"]
+    assert step_modules("risk") == ["aimskit.steps.risk", "aimskit.steps.risk.view"]
+    monkeypatch.setitem(STEPS, "declared", SimpleNamespace(modules=("aimskit.catalog", "aimskit.formats.csvschema")))
+    assert step_modules("declared") == ["aimskit.catalog", "aimskit.formats.csvschema"]
     monkeypatch.setitem(STEPS, "nomods", SimpleNamespace(modules=()))
     assert step_modules("nomods") == [], "nothing declared and nothing to guess"
     code = batch.warmup_code(["gap", "declared"])
     assert code.startswith('__import__("aimskit.batch.worker").batch.worker.warm_caches([')
-    assert "'aimskit.tables'" in code and code.count("'aimskit.catalog'") == 1
+    assert "'aimskit.formats.csvschema'" in code and code.count("'aimskit.catalog'") == 1
 
 
 # the order of the package's modules: each imports only those before it (no cycle, workers need no run)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from aimskit import catalog
-from aimskit.cli import cli
+from aimskit.ui.cli import cli
 
 ANNEX_A_IDS = [
     "A.2.2",

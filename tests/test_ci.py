@@ -18,7 +18,8 @@ from types import ModuleType
 
 import pytest
 
-from aimskit import batch, engagement, resources
+from aimskit import batch, engagement
+from aimskit.base import resources
 
 REPO = Path(__file__).resolve().parent.parent
 CI = REPO / ".ci"

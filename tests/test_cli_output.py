@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from aimskit.cli import _ProgressDisplay, cli
-from aimskit.problems import Problem, safe_text
+from aimskit.base.problems import Problem, safe_text
+from aimskit.ui.cli import _ProgressDisplay, cli
 
 HOSTILE = [
     "\x1b[2K\x1b[1A\rOK: all good",  # erase the line, move up, print a fake OK
@@ -70,7 +70,7 @@ def test_validate_writes_every_problem_in_any_output_encoding(tmp_path, encoding
     folder = _engagement_with(tmp_path, "生成AI")
     env = {**os.environ, "PYTHONIOENCODING": encoding}
     res = subprocess.run(
-        [sys.executable, "-m", "aimskit.cli", "validate", str(folder)],
+        [sys.executable, "-m", "aimskit", "validate", str(folder)],
         capture_output=True,
         env=env,
         timeout=120,

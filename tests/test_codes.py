@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aimskit import codes, engagement
-from aimskit.cli import cli
-from aimskit.scaffold import init_engagement
+from aimskit import engagement
+from aimskit.base import codes
+from aimskit.engagement.scaffold import init_engagement
+from aimskit.ui.cli import cli
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,7 +26,7 @@ def _used_in_source() -> dict[str, list[str]]:
     """Every code written as a string literal in aimskit/ (outside the registry), with where."""
     used: dict[str, list[str]] = {}
     for path in sorted((ROOT / "aimskit").rglob("*.py")):
-        if path.name == "codes.py" and path.parent.name == "aimskit":
+        if path.name == "codes.py" and path.parent.name == "base":
             continue
         for code in LITERAL.findall(path.read_text(encoding="utf-8")):
             used.setdefault(code, []).append(str(path.relative_to(ROOT)))
@@ -38,7 +39,7 @@ def test_codes_are_well_formed_unique_and_titled():
         assert key == code.code
         assert WELL_FORMED.fullmatch(key), key
         assert code.title.strip() and code.title == code.title.strip(), key
-    source = (ROOT / "aimskit" / "codes.py").read_text(encoding="utf-8")
+    source = (ROOT / "aimskit" / "base" / "codes.py").read_text(encoding="utf-8")
     listed = re.findall(r'\("(AK\d{3})",', source)
     assert len(listed) == len(set(listed)) == len(codes.CODES)
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aimskit import compare
-from aimskit.cli import cli
+from aimskit.results import compare
+from aimskit.ui.cli import cli
 
 
 @pytest.fixture(scope="module")

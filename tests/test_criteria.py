@@ -6,9 +6,10 @@ import textwrap
 
 import pytest
 
-from aimskit import criteria, engagement
-from aimskit.problems import Problems
-from aimskit.yamlio import load_yaml
+from aimskit import engagement
+from aimskit.base.problems import Problems
+from aimskit.engagement import criteria
+from aimskit.formats.yamlio import load_yaml
 
 
 def _default():

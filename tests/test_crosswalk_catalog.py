@@ -1,4 +1,4 @@
-"""The NIST AI RMF, ISO/IEC 27001 and EU AI Act catalogs, the crosswalk tables and aimskit.crosswalk."""
+"""The NIST AI RMF, ISO/IEC 27001 and EU AI Act catalogs, the crosswalk tables and aimskit.catalog.crosswalk."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import shared_folder
 
-from aimskit import catalog, crosswalk
-from aimskit.cli import cli
+from aimskit import catalog
+from aimskit.catalog import crosswalk
+from aimskit.ui.cli import cli
 
 REFERENCE = shared_folder() / "reference"
 CROSSWALKS = {
@@ -221,7 +222,7 @@ def test_iso27001_crosswalk_structure():
 
 
 # ---------------------------------------------------------------------------------------------
-# aimskit.crosswalk
+# aimskit.catalog.crosswalk
 
 
 def test_map_nist_to_iso_direct():

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aimskit import engagement, resources
+from aimskit import engagement
+from aimskit.base import resources
 from aimskit.steps import crosswalk as xw
 
 

@@ -20,8 +20,11 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from aimskit import batch, engagement, portfolio, report, resources
-from aimskit.cli import cli
+from aimskit import batch, engagement
+from aimskit.base import resources
+from aimskit.present import report
+from aimskit.results import portfolio
+from aimskit.ui.cli import cli
 
 # ---------------------------------------------------------------------------------------------
 # document control (no browser)
@@ -68,7 +71,7 @@ def test_bad_document_control_values_are_positioned(example_copy):
 
 
 def test_commentary_steps_are_the_steps():
-    from aimskit import doccontrol
+    from aimskit.engagement import doccontrol
     from aimskit.steps import PLANNED, STEPS
 
     assert set(doccontrol.STEP_NAMES) == set(STEPS) | set(PLANNED)
@@ -529,8 +532,8 @@ def test_pdf_and_word_follow_their_reports(delivered, tmp_path):
 
 def test_writing_the_index_keeps_the_baseline_section(delivered, tmp_path):
     """aimskit run --pdf --baseline OLD: the index written again with the PDF links keeps the comparison."""
-    from aimskit import compare
     from aimskit.deliver import pdf
+    from aimskit.results import compare
 
     base, _, _ = delivered
     out = tmp_path / "out"
@@ -551,7 +554,7 @@ def test_writing_the_index_keeps_the_baseline_section(delivered, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# the deliverable commands' exit codes (those of aimskit/cli.py: 0 ok, 1 problems, 2 usage, never 3)
+# the deliverable commands' exit codes (those of aimskit/ui/cli.py: 0 ok, 1 problems, 2 usage, never 3)
 
 
 def _fake_run(tmp_path: Path, example_copy: Path, html_text: str) -> Path:
@@ -577,9 +580,9 @@ def _fake_run(tmp_path: Path, example_copy: Path, html_text: str) -> Path:
 
 def test_deliver_raises_instead_of_exiting(tmp_path, monkeypatch):
     """The library call behind the commands raises aimskit's errors (no sys.exit inside a library)."""
+    from aimskit.base.problems import AimskitError
     from aimskit.deliver.browser import BrowserUnavailable
     from aimskit.deliver.cli import deliver
-    from aimskit.problems import AimskitError
 
     monkeypatch.setenv("AIMSKIT_CHROMIUM", str(tmp_path / "no-such-chromium"))
     with pytest.raises(BrowserUnavailable) as caught:

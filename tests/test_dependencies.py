@@ -20,15 +20,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aimskit import dependencies, engagement, resources
-from aimskit.cli import cli
-from aimskit.security.importers import import_file
+from aimskit import engagement
+from aimskit.base import dependencies, resources
+from aimskit.formats.redteam import import_file
+from aimskit.ui.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS_ONLY = {"compliance-trestle": "oscal", "distributed": "dask"}
 """The packages that stay out of the base install, and their extra (README: "Dependencies and why")."""
-GUARDED_IN = {"trestle": {"oscal.py"}, "distributed": {"batch/executors.py"}}
+GUARDED_IN = {"trestle": {"results/oscal.py"}, "distributed": {"batch/executors.py"}}
 """Where an extra's package may be imported: inside a function, after ``require``."""
 COMES_WITH = {"pydantic-core": "pydantic"}
 """Imported directly, declared by the package that pins its exact version."""
@@ -151,7 +152,7 @@ def test_the_bundled_example_without_zstandard_gives_one_line_per_eval_file(monk
 
 def test_the_bundled_example_and_templates_validate_without_problems(tmp_path):
     """With the base install's packages: no error, and no problem of a missing package (AK667)."""
-    from aimskit.scaffold import init_engagement
+    from aimskit.engagement.scaffold import init_engagement
 
     init_engagement(tmp_path / "blank")
     init_engagement(tmp_path / "full", full=True)
@@ -169,7 +170,8 @@ def test_nothing_but_the_extras_own_commands_needs_the_extras(tmp_path):
         "import importlib, pkgutil, aimskit\n"
         "for m in pkgutil.walk_packages(aimskit.__path__, 'aimskit.'):\n"
         "    importlib.import_module(m.name)\n"
-        "from aimskit import batch, engagement, resources\n"
+        "from aimskit import batch, engagement\n"
+        "from aimskit.base import resources\n"
         "eng = engagement.load(resources.example_engagement())\n"
         "print(len(batch.plan(eng)))\n"
     )
@@ -240,7 +242,7 @@ def test_an_import_error_names_the_package_behind_it():
 def test_a_base_package_missing_at_run_time_is_one_line_and_exit_1(tmp_path):
     """Was 'internal error: ModuleNotFoundError: No module named 'yaml'' and exit 3."""
     code = (
-        "import sys\nsys.modules['yaml'] = None\nfrom aimskit.cli import main\n"
+        "import sys\nsys.modules['yaml'] = None\nfrom aimskit.ui.cli import main\n"
         f"sys.argv = ['aimskit', 'validate', {str(resources.example_engagement())!r}]\nmain()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)

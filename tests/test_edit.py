@@ -1,4 +1,4 @@
-"""aimskit.edit: CSV rows and YAML values written in place, with conflicts refused and backups kept."""
+"""aimskit.engagement.edit: CSV rows and YAML values written in place, with conflicts refused and backups kept."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aimskit import edit, engagement
+from aimskit import engagement
+from aimskit.engagement import edit
 
 GAP_KEY = ("requirement_id", "system_id")
 

@@ -14,10 +14,11 @@ import nbformat
 import pytest
 import yaml
 
-from aimskit import engagement, resources
-from aimskit.forms import GapQuestionnaire, RiskEditor, ScreeningWizard
+from aimskit import engagement
+from aimskit.base import resources
 from aimskit.steps import gap as gap_step
 from aimskit.steps import impact
+from aimskit.ui.forms import GapQuestionnaire, RiskEditor, ScreeningWizard
 
 
 def lines_of(path: Path) -> list[str]:
@@ -138,7 +139,7 @@ def test_handler_exception_is_shown_not_swallowed(example_copy: Path):
 
 
 def test_gap_on_a_blank_engagement_creates_rows(tmp_path: Path):
-    from aimskit.scaffold import init_engagement
+    from aimskit.engagement.scaffold import init_engagement
 
     init_engagement(tmp_path / "blank")
     form = GapQuestionnaire(tmp_path / "blank")
@@ -214,7 +215,7 @@ def test_risk_edit_existing_and_duplicate_id(example_copy: Path):
 
 
 def test_risk_register_created_when_absent(tmp_path: Path):
-    from aimskit.scaffold import init_engagement
+    from aimskit.engagement.scaffold import init_engagement
 
     init_engagement(tmp_path / "blank")
     (tmp_path / "blank" / "risks.csv").unlink()
@@ -336,7 +337,7 @@ def test_workbooks_listed():
 
 
 def test_copy_notebooks_includes_workbooks(tmp_path: Path):
-    from aimskit.scaffold import copy_notebooks
+    from aimskit.engagement.scaffold import copy_notebooks
 
     copied, _ = copy_notebooks(tmp_path / "nb")
     names = {p.name for p in copied}
@@ -344,7 +345,7 @@ def test_copy_notebooks_includes_workbooks(tmp_path: Path):
 
 
 def test_lab_working_copy(example_copy: Path, tmp_path: Path):
-    from aimskit import lab
+    from aimskit.ui import lab
 
     folder, written, _ = lab.prepare(example_copy, tmp_path / "lab")
     assert {p.name for p in written} >= {"gap_questionnaire.ipynb", "gap_assessment.ipynb"}
@@ -364,7 +365,7 @@ def test_lab_working_copy(example_copy: Path, tmp_path: Path):
 
 
 def test_render_report_guard_skips_inside_a_render(monkeypatch):
-    from aimskit.notebook_render import RENDERING_ENV, render_report
+    from aimskit.ui.notebook_render import RENDERING_ENV, render_report
 
     monkeypatch.setenv(RENDERING_ENV, "1")
     result = render_report("whatever.ipynb")
@@ -372,7 +373,7 @@ def test_render_report_guard_skips_inside_a_render(monkeypatch):
 
 
 def test_notebook_parameters_read_without_running_code():
-    from aimskit.notebook_render import notebook_parameters
+    from aimskit.ui.notebook_render import notebook_parameters
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell('engagement_path: str = "x"  # c\nsystem_id = None\nz = open("f")')
@@ -384,8 +385,8 @@ def test_notebook_parameters_read_without_running_code():
 
 
 def test_render_report_of_the_current_notebook(example_copy: Path, tmp_path: Path, monkeypatch):
-    from aimskit import lab
-    from aimskit.notebook_render import render_report
+    from aimskit.ui import lab
+    from aimskit.ui.notebook_render import render_report
 
     folder, _, _ = lab.prepare(example_copy, tmp_path / "lab")
     notebook = folder / "gap_assessment.ipynb"
@@ -402,7 +403,7 @@ def test_render_report_of_the_current_notebook(example_copy: Path, tmp_path: Pat
     assert "render_report" not in page and "Report written to" not in page  # the cell ran, quietly
     import re
 
-    from aimskit import render
+    from aimskit.present import render
 
     plotly_js = render.plotly_js_path().read_text(encoding="utf-8")
     assert plotly_js in page  # inlined once: the single file works offline
@@ -417,7 +418,7 @@ def test_render_report_of_the_current_notebook(example_copy: Path, tmp_path: Pat
 def test_cli_lab_and_render_errors(tmp_path: Path, monkeypatch):
     from click.testing import CliRunner
 
-    from aimskit import cli
+    from aimskit.ui import cli
 
     runner = CliRunner()
     result = runner.invoke(cli.cli, ["lab", str(tmp_path)])
@@ -431,7 +432,7 @@ def test_cli_lab_starts_jupyterlab_on_the_copy(example_copy: Path, tmp_path: Pat
 
     from click.testing import CliRunner
 
-    from aimskit import cli
+    from aimskit.ui import cli
 
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda argv: calls.append(argv) or 0)

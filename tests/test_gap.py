@@ -13,7 +13,8 @@ import math
 import pandas as pd
 import pytest
 
-from aimskit import engagement, resources
+from aimskit import engagement
+from aimskit.base import resources
 from aimskit.steps import gap
 
 
@@ -147,7 +148,7 @@ def test_results_json_is_serialisable(eng):
 
 
 def test_example_engagement_tells_its_story():
-    from aimskit import resources
+    from aimskit.base import resources
 
     r = gap.assess(engagement.load(resources.example_engagement()))
     h = r.headline
@@ -158,7 +159,7 @@ def test_example_engagement_tells_its_story():
 
 
 def test_blank_engagement_has_no_score_and_says_so(tmp_path):
-    from aimskit.scaffold import init_engagement
+    from aimskit.engagement.scaffold import init_engagement
 
     init_engagement(tmp_path / "blank")
     r = gap.assess(engagement.load(tmp_path / "blank"))
@@ -177,7 +178,7 @@ def test_guidance_for_urgent_items_comes_from_the_catalog(eng):
 
 
 def test_system_heatmap_for_all_systems_equals_the_per_system_views():
-    from aimskit import resources
+    from aimskit.base import resources
 
     eng = engagement.load(resources.example_engagement())
     reqs = gap.requirements()
@@ -189,7 +190,7 @@ def test_system_heatmap_for_all_systems_equals_the_per_system_views():
 
 
 def test_organisation_headline_equals_the_full_assessment():
-    from aimskit import resources
+    from aimskit.base import resources
 
     eng = engagement.load(resources.example_engagement())
     assert gap.organisation_headline(eng) == gap.assess(eng).headline

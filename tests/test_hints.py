@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aimskit import engagement
-from aimskit.problems import separator_hint, suggest
+from aimskit.base.problems import separator_hint, suggest
 
 
 def _set(path: Path, row: int, **values: str) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import catalog, engagement, resources
-from aimskit.inputs.impact import default_impact
-from aimskit.scaffold import blank_files
+from aimskit import catalog, engagement
+from aimskit.base import resources
+from aimskit.engagement.parts.impact import default_impact
+from aimskit.engagement.scaffold import blank_files
 from aimskit.steps import impact
 
 AS_OF = dt.date(2026, 11, 20)
@@ -462,7 +463,7 @@ def test_impacts_csv_problems(minimal):
 
 
 def impact_schema_names():
-    from aimskit.inputs.impact import IMPACTS_SCHEMA
+    from aimskit.engagement.parts.impact import IMPACTS_SCHEMA
 
     return IMPACTS_SCHEMA.names
 
@@ -613,7 +614,7 @@ def test_engagement_without_profiles_or_impacts_renders(minimal, tmp_path):
 
 
 def test_report_escapes_user_text(example_copy):
-    from aimskit.reports import impact as view
+    from aimskit.steps.impact import view
 
     path = example_copy / "systems" / "llm-assist.yaml"
     path.write_text(
@@ -682,7 +683,7 @@ def test_systems_must_be_a_folder_and_duplicate_points_are_warned(minimal):
 
 
 def test_importer_role_is_not_called_incomplete(minimal):
-    from aimskit.reports import impact as view
+    from aimskit.steps.impact import view
 
     (minimal / "systems").mkdir()
     text = PROFILE.format(screening=_screening(**{"art50.1": "no"}))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from aimskit import engagement
-from aimskit.problems import Problems
-from aimskit.yamlio import MAX_DEPTH, load_yaml
+from aimskit.base.problems import Problems
+from aimskit.formats.yamlio import MAX_DEPTH, load_yaml
 
 
 def _messages(folder: Path, severity: str | None = None) -> list[str]:

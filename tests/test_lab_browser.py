@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from aimskit import catalog, lab
+from aimskit import catalog
+from aimskit.ui import lab
 
 REQUIRE = os.environ.get("AIMSKIT_REQUIRE_BROWSER") == "1"
 

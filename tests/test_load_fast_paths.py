@@ -1,6 +1,6 @@
 """The fast paths of ``engagement.load``, against what the plain paths give.
 
-CSV validation by column (``aimskit.tables.validate_table``): each distinct text of a column is parsed
+CSV validation by column (``aimskit.formats.csvschema.validate_table``): each distinct text of a column is parsed
 once, and only records with a cell that gives a problem are parsed cell by cell. The problems (their
 order, lines, columns, codes, messages) and the records must be those of parsing every cell in turn,
 which is what the expected values below were recorded from (main before the change)."""
@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aimskit import criteria, engagement, resources, yamlio
-from aimskit.inputs import core, risk
-from aimskit.problems import InvalidEngagementError, Problems
-from aimskit.tables import validate_table
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.base.problems import InvalidEngagementError, Problems
+from aimskit.engagement import criteria
+from aimskit.engagement.parts import core, risk
+from aimskit.formats import yamlio
+from aimskit.formats.csvschema import validate_table
 
 GAP = """requirement_id,system_id,status,maturity,evidence,owner,notes,target_date,extra
 4.1,,compliant,3,DOC-1; DOC-2,Owner A,note one,2027-01-01,x

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aimskit import engagement
-from aimskit.names import check_file_names, file_key
-from aimskit.problems import Problems
+from aimskit.base.names import check_file_names, file_key
+from aimskit.base.problems import Problems
 
 
 def _errors(folder: Path, fragment: str) -> list[str]:

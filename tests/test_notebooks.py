@@ -7,10 +7,10 @@ import ast
 import nbformat
 import pytest
 
-from aimskit import resources
+from aimskit.base import resources
 from aimskit.steps import STEPS
 
-NOTEBOOKS = sorted(resources.notebooks_dir().glob("*.ipynb"))
+NOTEBOOKS = resources.report_notebooks()
 
 
 def test_every_step_has_its_notebook():

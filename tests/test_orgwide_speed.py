@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import engagement, yamlio
-from aimskit.fileio import inside
-from aimskit.problems import Problems
+from aimskit import engagement
+from aimskit.base.fileio import inside
+from aimskit.base.problems import Problems
+from aimskit.formats import yamlio
+from aimskit.formats.csvschema import Column, TableSchema, validate_table
 from aimskit.steps import impact
-from aimskit.tables import Column, TableSchema, validate_table
 
 
 def _problems(problems: Problems) -> list[str]:

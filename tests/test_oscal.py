@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aimskit import catalog, oscal
-from aimskit.cli import cli
+from aimskit import catalog
+from aimskit.results import oscal
+from aimskit.ui.cli import cli
 
 # compliance-trestle is in the test extra: these tests fail, not skip, without it
 
@@ -310,7 +311,7 @@ def test_security_verdicts_become_findings(example_run: Path, tmp_path: Path):
 
 
 def test_compare_shows_security_verdict_changes(example_run: Path, tmp_path: Path):
-    from aimskit import compare
+    from aimskit.results import compare
 
     old = _with_security(example_run, tmp_path / "old", {"A.6.2.4": "fail"})
     new = _with_security(example_run, tmp_path / "new", {"A.6.2.4": "pass"})
@@ -324,7 +325,8 @@ def test_compare_shows_security_verdict_changes(example_run: Path, tmp_path: Pat
 
 def test_real_security_results_become_findings(tmp_path: Path):
     """The example's red-team runs, through the security step itself, as OSCAL findings."""
-    from aimskit import batch, resources
+    from aimskit import batch
+    from aimskit.base import resources
 
     out = tmp_path / "run"
     result = batch.run(resources.example_engagement(), steps=("gap", "security"), out=out, jobs=2)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from aimskit import engagement, placeholders, resources
-from aimskit.cli import cli
-from aimskit.scaffold import blank_files, init_engagement
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.engagement import placeholders
+from aimskit.engagement.scaffold import blank_files, init_engagement
+from aimskit.ui.cli import cli
 
 
 def test_every_placeholder_is_in_the_templates_it_comes_from():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aimskit import engagement, portfolio, resources
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.results import portfolio
 
 
 def _manifest(reports: list[dict], steps: list[str]) -> dict:

@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import engagement, placeholders, resources
-from aimskit.inputs.readiness import Certification
-from aimskit.problems import InvalidEngagementError, Problem
-from aimskit.scaffold import init_engagement
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.base.problems import InvalidEngagementError, Problem
+from aimskit.engagement import placeholders
+from aimskit.engagement.parts.readiness import Certification
+from aimskit.engagement.scaffold import init_engagement
 from aimskit.steps import readiness as rd
 
 AS_OF = dt.date(2026, 11, 20)

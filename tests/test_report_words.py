@@ -9,9 +9,10 @@ import re
 import pytest
 from notebook_harness import run_notebook, visible_text
 
-from aimskit import engagement, resources
+from aimskit import engagement
+from aimskit.base import resources
 from aimskit.engagement import LIFECYCLE_STAGES, STATUSES
-from aimskit.inputs.impact import AREA_LABELS
+from aimskit.engagement.parts.impact import AREA_LABELS
 
 EXAMPLE = engagement.load(resources.example_engagement())
 SYSTEM = EXAMPLE.in_scope_ids[0]

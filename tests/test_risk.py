@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import catalog, criteria, engagement, resources
-from aimskit.inputs.risk import RISKS_SCHEMA, SOA_SCHEMA
-from aimskit.reports import risk as view
+from aimskit import catalog, engagement
+from aimskit.base import resources
+from aimskit.engagement import criteria
+from aimskit.engagement.parts.risk import RISKS_SCHEMA, SOA_SCHEMA
 from aimskit.steps import risk
+from aimskit.steps.risk import view
 
 ANNEX_A = list(catalog.load("iso42001-annex-a")["id"])
 

@@ -14,10 +14,11 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from aimskit import batch, engagement, resources
-from aimskit.cli import cli
+from aimskit import batch, engagement
+from aimskit.base import resources
 from aimskit.steps import STEPS, Step
 from aimskit.steps import gap as gap_step
+from aimskit.ui.cli import cli
 
 PAYLOAD = "<script>alert('x')</script>"
 
@@ -288,7 +289,7 @@ def test_heatmap_labels_stay_distinct_when_system_names_repeat(example_copy):
     text = (example_copy / "systems.csv").read_text(encoding="utf-8")
     text = text.replace("Collections Volume Forecast", "Consumer Credit Scoring Model (BW-Score v7)")
     (example_copy / "systems.csv").write_text(text, encoding="utf-8")
-    from aimskit.reports import gap as view
+    from aimskit.steps.gap import view
 
     eng = engagement.load(example_copy)
     fig = view.system_heatmap(eng, gap_step.assess(eng))
@@ -322,8 +323,8 @@ def test_risk_reports_and_handover_files(example_run):
 
 def test_cli_exit_codes_are_mapped_in_one_place(tmp_path, example_copy):
     """0 ok, 1 problems or failed reports, 2 usage, 3 internal: as the README's table says."""
-    from aimskit.cli import exit_code
-    from aimskit.problems import AimskitError, InvalidEngagementError, UsageError
+    from aimskit.base.problems import AimskitError, InvalidEngagementError, UsageError
+    from aimskit.ui.cli import exit_code
 
     assert exit_code(UsageError("x")) == 2
     assert exit_code(batch.RunError("x")) == 1
@@ -349,7 +350,7 @@ def test_report_html_is_nbconverts_page_without_its_reserialisation(example_run,
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    from aimskit import render
+    from aimskit.present import render
 
     for name in ("risk/system-cv-screen.ipynb", "gap/organisation.ipynb", "audit/organisation.ipynb"):
         nb = nbformat.read(str(example_run.out / name), as_version=4)

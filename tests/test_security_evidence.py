@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aimskit import catalog, engagement, resources
+from aimskit import catalog, engagement
+from aimskit.base import resources
 from aimskit.batch import cache
-from aimskit.reports import gap as gap_view
-from aimskit.reports import risk as risk_view
-from aimskit.security import evidence
 from aimskit.steps import gap, risk, security
+from aimskit.steps.gap import view as gap_view
+from aimskit.steps.risk import view as risk_view
+from aimskit.steps.security import evidence
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +147,8 @@ def test_by_control_of_no_run_is_empty_with_its_columns():
 
 
 def test_review_pack_lists_each_run_since_the_last_review_once(eng):
-    from aimskit.inputs import audit as audit_part
-    from aimskit.reports import security as security_view
+    from aimskit.engagement.parts import audit as audit_part
+    from aimskit.steps.security import view as security_view
 
     held = sorted(eng.part(audit_part.PART).reviews["date"])
     html = security_view.since_last_review(eng).data

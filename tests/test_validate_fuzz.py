@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aimskit import engagement, resources
+from aimskit import engagement
+from aimskit.base import resources
 
 PAYLOADS = [
     b"\x1b[2K\rOK",

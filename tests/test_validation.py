@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aimskit import engagement, resources
-from aimskit.cli import cli
-from aimskit.problems import InvalidEngagementError
-from aimskit.scaffold import InitError, blank_files, init_engagement
+from aimskit import engagement
+from aimskit.base import resources
+from aimskit.base.problems import InvalidEngagementError
+from aimskit.engagement.scaffold import InitError, blank_files, init_engagement
+from aimskit.ui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = FIXTURES / "invalid"
@@ -208,8 +209,8 @@ def test_yaml_bombs_and_deep_nesting_are_refused_quickly(minimal):
 
 
 def test_libyaml_and_python_parsers_give_the_same_document():
-    from aimskit import yamlio
-    from aimskit.problems import Problems
+    from aimskit.base.problems import Problems
+    from aimskit.formats import yamlio
 
     path = resources.example_engagement() / "engagement.yaml"
     text = path.read_text(encoding="utf-8")

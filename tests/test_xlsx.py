@@ -16,8 +16,10 @@ from pydantic import BaseModel
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from aimskit import catalog, engagement, resources, xlsx  # noqa: E402
-from aimskit.cli import cli  # noqa: E402
+from aimskit import catalog, engagement  # noqa: E402
+from aimskit.base import resources  # noqa: E402
+from aimskit.engagement import xlsx  # noqa: E402
+from aimskit.ui.cli import cli  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = [*sorted(p for p in FIXTURES.glob("valid-*") if p.is_dir()), FIXTURES / "warnings-only"]
@@ -392,7 +394,7 @@ def test_cli(tmp_path):
 
 
 def test_init_full_lists_every_requirement_unanswered(tmp_path):
-    from aimskit.scaffold import init_engagement
+    from aimskit.engagement.scaffold import init_engagement
 
     folder = tmp_path / "full"
     init_engagement(folder, full=True)

@@ -1,5 +1,5 @@
 """One YAML style: identifiers kept exactly as written (YAML implicit typing undone or refused),
-and the annotated types of aimskit.yamlmodel with their own messages at their positions."""
+and the annotated types of aimskit.formats.yamlmodel with their own messages at their positions."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from aimskit import engagement
-from aimskit.problems import Problems
-from aimskit.yamlio import as_written, load_yaml
+from aimskit.base.problems import Problems
+from aimskit.formats.yamlio import as_written, load_yaml
 
 FIXTURE = Path(__file__).parent / "fixtures" / "invalid" / "yaml-ids"
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import aimskit
+from aimskit.base.fileio import atomic_write_bytes, atomic_write_text
 from aimskit.batch.manifest import ReportOutcome
 from aimskit.batch.plan import RECORDS, ReportJob
 from aimskit.engagement import Engagement, sha256_file
-from aimskit.fileio import atomic_write_bytes, atomic_write_text
-from aimskit.inputs import slicing
+from aimskit.engagement.parts import slicing
 from aimskit.steps.registry import STEPS
 
 
@@ -39,7 +39,7 @@ def read_inputs(
     """sha256 of the engagement files (and folders) a step's reports read (``None``: absent), and of the logo.
 
     For one system's report (``system_id``) of a system-scoped step, a file that divides by system
-    (a declared :class:`~aimskit.inputs.base.Slice`) counts by that system's slice only: its rows,
+    (a declared :class:`~aimskit.engagement.parts.base.Slice`) counts by that system's slice only: its rows,
     the organisation-wide rows, its profile. Editing another system's rows leaves the key unchanged.
     ``memo`` (one per run's planning) reads and divides each file once for every report.
     """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aimskit.problems import AimskitError, UsageError
+from aimskit.base.problems import AimskitError, UsageError
 
 
 class RunError(AimskitError):

@@ -24,11 +24,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from aimskit.base.dependencies import require
+from aimskit.base.problems import suggest
 from aimskit.batch import worker
 from aimskit.batch.errors import RunError
 from aimskit.batch.worker import ReportTask, TaskResult
-from aimskit.dependencies import require
-from aimskit.problems import suggest
 
 ENTRY_POINT_GROUP = "aimskit.executors"
 

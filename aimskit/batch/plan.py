@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aimskit import resources
+from aimskit.base import resources
+from aimskit.base.problems import suggest
 from aimskit.batch.errors import RunError, RunUsageError
 from aimskit.engagement import Engagement
-from aimskit.problems import suggest
 from aimskit.steps.base import scope_name
 from aimskit.steps.registry import PLANNED, STEPS
 

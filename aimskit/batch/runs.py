@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import aimskit
-from aimskit import catalog, compare, engagement, resources
+from aimskit import catalog, engagement
+from aimskit.base import resources
+from aimskit.base.fileio import atomic_write_text
 from aimskit.batch import cache, executors
 from aimskit.batch.errors import RunError
 from aimskit.batch.kernels import KERNEL_NAME
@@ -25,8 +27,8 @@ from aimskit.batch.manifest import ReportOutcome, build_manifest, versions
 from aimskit.batch.plan import INDEX, MANIFEST, ReportJob, check_notebook, check_output_folder, plan
 from aimskit.batch.worker import ReportTask, TaskResult, now
 from aimskit.engagement import Engagement, sha256_file
-from aimskit.fileio import atomic_write_text
-from aimskit.inputs import slicing
+from aimskit.engagement.parts import slicing
+from aimskit.results import compare
 from aimskit.steps.registry import STEPS
 
 DEFAULT_TIMEOUT = 600  # seconds per cell
@@ -37,9 +39,9 @@ COMMON_MODULES = (
     "plotly.graph_objects",
     "plotly.io",
     "aimskit.engagement",
-    "aimskit.report",
-    "aimskit.charts",
-    "aimskit.reports.common",
+    "aimskit.present.report",
+    "aimskit.present.charts",
+    "aimskit.present.common",
 )
 
 
@@ -74,15 +76,23 @@ class Progress:
 
 def step_modules(step: str) -> list[str]:
     """The modules a step's reports import: those its :class:`~aimskit.steps.Step` declares
-    (``modules``), else (none declared) ``aimskit.steps.<step>`` and ``aimskit.reports.<step>``
+    (``modules``), else (none declared) ``aimskit.steps.<step>`` and ``aimskit.steps.<step>.view``
     where they exist."""
-    import importlib.util
 
     declared = getattr(STEPS.get(step), "modules", None)
     if declared:
         return list(declared)
-    guessed = (f"aimskit.steps.{step}", f"aimskit.reports.{step}")
-    return [mod for mod in guessed if importlib.util.find_spec(mod) is not None]
+    guessed = (f"aimskit.steps.{step}", f"aimskit.steps.{step}.view")
+    return [mod for mod in guessed if _exists(mod)]
+
+
+def _exists(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is absent (a step module outside aimskit.steps)
+        return False
 
 
 def warmup_code(steps: Sequence[str]) -> str:
@@ -151,7 +161,7 @@ class Run:
 
     def prepare(self) -> None:
         """Take each report whose cache key is unchanged from its record; make a task of every other one."""
-        from aimskit import render
+        from aimskit.present import render
 
         eng, out_root = self.eng, self.out_root
         context = self.context()
@@ -232,7 +242,7 @@ class Run:
 
     def write_run_files(self, status: str | None) -> tuple[Path, Path]:
         """Write ``manifest.json`` and ``index.html`` for the reports with an outcome so far."""
-        from aimskit import portfolio
+        from aimskit.results import portfolio
 
         ordered = [self.outcomes[j] for j in self.jobs if j in self.outcomes]
         manifest = build_manifest(self.eng, ordered, self.jobs, self.parameters, self.started, now(), status=status)
@@ -325,7 +335,7 @@ def run(
     """Produce every report of ``steps`` for the engagement at ``path``.
 
     With ``baseline`` (the output folder of an earlier run of the same engagement), also writes
-    ``compare.html`` and ``compare.json`` and a section in the index (:mod:`aimskit.compare`).
+    ``compare.html`` and ``compare.json`` and a section in the index (:mod:`aimskit.results.compare`).
 
     ``path`` defaults to the bundled example and ``out`` to ``outputs/example`` (or
     ``outputs/<folder name>``). ``jobs`` worker processes (default: the number of CPUs) run
@@ -333,10 +343,10 @@ def run(
     instead (any executor registered in :mod:`aimskit.batch.executors` can be named).
     Reports whose inputs are unchanged since they were last written are reused unless
     ``force``. ``timeout`` is the limit, in seconds, for one report. Raises
-    :class:`~aimskit.problems.InvalidEngagementError` when the engagement has errors and
+    :class:`~aimskit.base.problems.InvalidEngagementError` when the engagement has errors and
     :class:`RunError` for an unknown step, system or executor.
     """
-    from aimskit import render
+    from aimskit.present import render
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     chosen = executors.create(executor, jobs=jobs, scheduler=scheduler)

@@ -130,7 +130,7 @@ def warm_caches(modules: list[str]) -> None:
     # module then, and with it nbformat and jsonschema (about 0.1 s of CPU, measured in forked kernels);
     # the figure shown through the renderers fills the caches of that path too. report.setup() installs
     # a fresh renderer again (no figure seen here counts in a report's div ids).
-    from aimskit import report
+    from aimskit.present import report
 
     report.setup()
     pio.renderers._build_mime_bundle(fig.to_dict(), renderers_string=pio.renderers.default)
@@ -296,7 +296,7 @@ def execute_shipped(task: ReportTask, snapshot: bytes) -> TaskResult:
     name = Path(task.snapshot or "engagement.pickle").name
     local = _shipped.get(name)
     if local is None or not local.is_file():
-        from aimskit.fileio import atomic_write_bytes
+        from aimskit.base.fileio import atomic_write_bytes
 
         folder = Path(tempfile.gettempdir()) / f"aimskit-snapshots-{os.getpid()}"
         local = folder / name
@@ -338,7 +338,7 @@ def _freeze_once() -> None:
 def _execute_task(task: ReportTask) -> TaskResult:
     import nbformat
 
-    from aimskit import render
+    from aimskit.present import render
 
     state = kernels.state()
     started, t0 = now(), time.perf_counter()

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from aimskit.ids import natural_key
-from aimskit.problems import UsageError
+from aimskit.base.ids import natural_key
+from aimskit.base.problems import UsageError
 
 DATA = Path(str(resources.files("aimskit.catalog") / "data"))
 # the catalog is our own plain YAML: libyaml reads it about 10x faster when PyYAML has it (the same data)
@@ -48,7 +48,7 @@ def names() -> dict[str, str]:
 def load(name: str) -> pd.DataFrame:
     """Load the catalog ``name`` as a new DataFrame (safe to modify)."""
     if name not in _LOADERS:
-        from aimskit.problems import suggest
+        from aimskit.base.problems import suggest
 
         raise UnknownCatalogError(
             f"unknown catalog '{name}'{suggest(name, _LOADERS)} (available: {', '.join(_LOADERS)})"
@@ -229,7 +229,7 @@ def to_flat(df: pd.DataFrame, sep: str = " | ") -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# other frameworks and the crosswalks (see aimskit.crosswalk)
+# other frameworks and the crosswalks (see aimskit.catalog.crosswalk)
 
 
 def _split(value: str) -> list[str]:

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aimskit.dependencies import require
-from aimskit.problems import AimskitError
+from aimskit.base.dependencies import require
+from aimskit.base.problems import AimskitError
 
 ENV = "AIMSKIT_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")

@@ -12,14 +12,14 @@ from typing import Any
 
 import click
 
-from aimskit.problems import plural
+from aimskit.base.problems import plural
 
 PAPER = click.Choice(["a4", "letter"], case_sensitive=False)
 
 
 def check_ready(*, pdf: bool, word: bool, pack: bool) -> None:
     """Raise now what :func:`deliver` would raise only after the reports: a package of PDF or Word
-    output that is not installed (:class:`~aimskit.dependencies.MissingDependency`), or no Chromium
+    output that is not installed (:class:`~aimskit.base.dependencies.MissingDependency`), or no Chromium
     (:class:`~aimskit.deliver.browser.BrowserUnavailable`). ``aimskit run --pdf/--word/--pack`` calls
     it before any report runs."""
     if not (pdf or word or pack):
@@ -50,7 +50,7 @@ def deliver(
     """Write the asked-for deliverables for the run in ``out`` (one browser for all); return the files.
 
     Problems raise, as everywhere in the command line (the main group turns them into a message
-    and the exit code of :func:`aimskit.cli.exit_code`): :class:`~aimskit.deliver.pdf.DeliverError`
+    and the exit code of :func:`aimskit.ui.cli.exit_code`): :class:`~aimskit.deliver.pdf.DeliverError`
     and :class:`~aimskit.deliver.browser.BrowserUnavailable` (1), an engagement with errors (1, every
     problem printed), an unknown step (2). PDF and Word files still matching their report are kept
     unless ``force``."""

@@ -8,7 +8,7 @@ edition keeps, of every part, its title block and its ``Executive summary`` sect
 Everything here works on aimskit's own report markup: the cells nbconvert writes
 (``div.jp-Cell``), the title block (``div.ak-title``), ``h2`` section headings of the notebooks'
 markdown. User text in those pages is already escaped; text added here goes through
-:func:`aimskit.report.esc`.
+:func:`aimskit.present.report.esc`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from aimskit import report
-from aimskit.report import esc
+from aimskit.present import report
+from aimskit.present.report import esc
 
-PRINT_CSS = Path(__file__).resolve().parent.parent / "templates" / "print.css"
+PRINT_CSS = Path(__file__).resolve().parent.parent / "present" / "templates" / "print.css"
 PAPERS = {"a4": (8.27, 11.69, "A4"), "letter": (8.5, 11.0, "letter")}
 MARGIN_IN = {"top": 0.75, "bottom": 0.7, "left": 0.5, "right": 0.5}
 EXECUTIVE_HEADING = "executive summary"
@@ -178,7 +178,7 @@ def _contents(entries: Sequence[Entry]) -> str:
 def _plotly_tag(plotly_js: Path | None) -> str:
     if plotly_js is not None and plotly_js.is_file():
         return f'<script src="{esc(plotly_js.resolve().as_uri())}"></script>'
-    from aimskit import render
+    from aimskit.present import render
 
     return f'<script type="text/javascript">{render._plotly_js()}</script>'
 

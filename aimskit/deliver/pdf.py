@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aimskit.base.dependencies import require
+from aimskit.base.fileio import atomic_write_bytes, atomic_write_text
+from aimskit.base.problems import AimskitError, plural
 from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
-from aimskit.dependencies import require
-from aimskit.fileio import atomic_write_bytes, atomic_write_text
-from aimskit.problems import AimskitError, plural
-from aimskit.report import esc
+from aimskit.present.report import esc
 
 PRINT_DIR = Path(".aimskit") / "print"
 PACK_DIR = Path("pack")
@@ -353,7 +353,7 @@ def report_parts(
     """The successful reports of a run as parts, in certification order, organisation-wide first
     (``steps``: only these steps' reports, a step the run did not write being a usage error;
     ``only``: only the reports of these names, e.g. ``risk/organisation``)."""
-    from aimskit.problems import UsageError, suggest
+    from aimskit.base.problems import UsageError, suggest
 
     reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok" and r.get("files", {}).get("html")]
     run_steps = list(dict.fromkeys(r.get("step", "") for r in manifest.get("reports", [])))
@@ -643,7 +643,7 @@ def read_deliverables(out: Path) -> dict[str, str]:
 def write_index(out: str | Path, engagement_path: str | Path | None = None) -> Path:
     """Write ``index.html`` again, with links to the PDF and Word files and the pack (and the
     section on the baseline run, when the run had one)."""
-    from aimskit import compare, portfolio
+    from aimskit.results import compare, portfolio
 
     out = Path(out)
     manifest = read_manifest(out)

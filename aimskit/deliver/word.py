@@ -11,7 +11,7 @@ the confidentiality label and page N of M.
 The consultant's own template (``branding.word_template`` in engagement.yaml: their styles,
 logo in the header, boilerplate) is used as the starting document when given; its body is kept
 and the report is appended after it. It is checked when the engagement is validated
-(:func:`aimskit.doccontrol.template_problems`).
+(:func:`aimskit.engagement.doccontrol.template_problems`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from aimskit.base.dependencies import require
 from aimskit.deliver.document import Part, control_rows
-from aimskit.dependencies import require
 
 WIDE_COLUMNS = 8  # a table with this many columns goes on a landscape section
 PORTRAIT_WIDTH_IN = 6.3
@@ -339,7 +339,7 @@ def default_template(path: Path) -> Path:
     doc.add_paragraph("list", style="List Bullet")
     out = io.BytesIO()
     doc.save(out)
-    from aimskit.fileio import atomic_write_bytes
+    from aimskit.base.fileio import atomic_write_bytes
 
     atomic_write_bytes(Path(path), out.getvalue())
     return Path(path)

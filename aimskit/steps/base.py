@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from aimskit.inputs.base import Part, closure
-from aimskit.inputs.registry import in_order
-from aimskit.vocab import CORE_FILES
+from aimskit.base.vocab import CORE_FILES
+from aimskit.engagement.parts.base import Part, closure
+from aimskit.engagement.parts.registry import in_order
 
 if TYPE_CHECKING:
     from aimskit.engagement import Engagement

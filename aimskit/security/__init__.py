@@ -1,1 +1,0 @@
-"""AI security test evidence: importers for red-team tool outputs (see :mod:`aimskit.security.importers`)."""
