@@ -52,7 +52,7 @@ from aimskit.engagement import doccontrol
 from aimskit.engagement.parts import core, registry, slicing
 from aimskit.engagement.parts.base import Part, ReadContext, closure
 from aimskit.engagement.parts.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta, resolve_target
-from aimskit.formats.csvschema import Record, check_duplicates, to_frame, validate_table
+from aimskit.formats.csvschema import Record, Target, check_duplicates, to_frame, validate_table
 from aimskit.formats.yamlio import load_yaml
 
 REQUIRED_FILES = CORE_FILES
@@ -226,21 +226,23 @@ def _read_folder(folder: Path, problems: Problems, parts: Iterable[Part[Any]] | 
         for rec in systems_list:
             if rec.values.get("id"):
                 system_records.setdefault(rec.values["id"], rec)
+    ctx = ReadContext(folder, problems, doc, meta, system_records, pd.DataFrame(), files=files)
+    ctx.provide(SYSTEMS_FILE, "id", Target(system_records, where=f"an id in {SYSTEMS_FILE}"))
     gap_list: list[Record] = []
     if GAP_FILE in files:
         gap_list = validate_table(files[GAP_FILE], GAP_SCHEMA, name(GAP_FILE), problems)
-        gap_list = core.check_gap(gap_list, system_records, name(GAP_FILE), problems)
+        gap_list = core.check_gap(gap_list, system_records, name(GAP_FILE), problems, ctx.table)
 
     systems = to_frame(systems_list, SYSTEMS_SCHEMA.names)
     gap = to_frame(gap_list, GAP_SCHEMA.names)
     in_scope = set(systems.loc[systems["in_scope"] == True, "id"])  # noqa: E712
-    gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
-    ctx = ReadContext(folder, problems, doc, meta, system_records, gap, files=files)
+    ctx.gap = gap[gap["system_id"].isna() | gap["system_id"].isin(in_scope)].reset_index(drop=True)
     for part in registry.in_order(parts):
         ctx.parts[part.name] = part.read(ctx)
+    ctx.check_references()
     _check_scope_file_names(ctx)
     problems.items.sort(key=lambda p: (p.file, p.line))
-    return _Read(meta, systems, gap, files, problems, ctx.parts)
+    return _Read(meta, systems, ctx.gap, files, problems, ctx.parts)
 
 
 def _check_scope_file_names(ctx: ReadContext) -> None:

@@ -24,6 +24,7 @@ Example (the default)::
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -294,122 +295,160 @@ def scales(raw: Any, default: dict[str, Any]) -> tuple[Scale, Scale] | None:
         return None
 
 
-def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, problems: Problems) -> None:
-    def err(sub: tuple, message: str, key: bool = False, code: str = "") -> None:
-        line, col = doc.where(path + sub, key=key)
-        problems.error(file, line, col, message, code=code)
+@dataclass(frozen=True)
+class _At:
+    """Where a criteria mapping is (its YAML path in ``file``), to report problems at its keys."""
 
-    where = ".".join(map(str, path))
+    doc: YamlDocument
+    path: tuple
+    file: str
+    problems: Problems
+
+    @property
+    def name(self) -> str:
+        return ".".join(map(str, self.path))
+
+    def error(self, sub: tuple, message: str, code: str, key: bool = False) -> None:
+        line, col = self.doc.where(self.path + sub, key=key)
+        self.problems.error(self.file, line, col, message, code=code)
+
+    def warning(self, sub: tuple, message: str, code: str, key: bool = False) -> None:
+        line, col = self.doc.where(self.path + sub, key=key)
+        self.problems.warning(self.file, line, col, message, code=code)
+
+
+def _check(c: Criteria, raw: dict, doc: YamlDocument, path: tuple, file: str, problems: Problems) -> None:
+    at = _At(doc, path, file, problems)
+    _check_levels(c, at)
+    scorable = _check_method(c, at)
+    _check_bands(c, at)
+    uncovered = _uncovered(c, at) if scorable else []
+    _check_acceptance(c, at)
+    if scorable and not uncovered:
+        _check_reachable_bands(c, at)
+    if c.method == "matrix" and scorable:
+        _check_matrix_rises(c, at)
+
+
+def _check_levels(c: Criteria, at: _At) -> None:
+    """Each scale's levels have distinct values, lowest first."""
     for axis in ("likelihood", "impact"):
         values = getattr(c, axis).values
         if len(set(values)) != len(values):
-            err((axis, "levels"), f"{where}.{axis}: each level needs its own value; found {values}", code="AK302")
+            at.error((axis, "levels"), f"{at.name}.{axis}: each level needs its own value; found {values}", "AK302")
         elif values != sorted(values):
-            err(
-                (axis, "levels"),
-                f"{where}.{axis}: list the levels from the lowest value up; found {values}",
-                code="AK303",
+            at.error(
+                (axis, "levels"), f"{at.name}.{axis}: list the levels from the lowest value up; found {values}", "AK303"
             )
-    scorable = True
-    if c.method == "matrix":
-        rows, cols = len(c.likelihood.levels), len(c.impact.levels)
-        if c.matrix is None:
-            err(
-                ("method",),
-                f"{where}.method is matrix but no matrix is given ({rows} rows of {cols} scores)",
-                code="AK304",
-            )
-            scorable = False
-        elif len(c.matrix) != rows or any(len(r) != cols for r in c.matrix):
-            err(
+
+
+def _check_method(c: Criteria, at: _At) -> bool:
+    """The matrix goes with the matrix method and has the scales' shape; whether scores can be computed."""
+    if c.method != "matrix":
+        if c.matrix is not None:
+            at.error(
                 ("matrix",),
-                f"{where}.matrix must have one row per likelihood level ({rows}) with one score per "
-                f"{c.impact.name.lower()} level ({cols}), lowest first",
-                code="AK309",
+                f"{at.name}.matrix is only used with method: matrix (method is {c.method})",
+                "AK305",
+                key=True,
             )
-            scorable = False
-    elif c.matrix is not None:
-        err(
-            ("matrix",),
-            f"{where}.matrix is only used with method: matrix (method is {c.method})",
-            key=True,
-            code="AK305",
+        return True
+    rows, cols = len(c.likelihood.levels), len(c.impact.levels)
+    if c.matrix is None:
+        at.error(
+            ("method",), f"{at.name}.method is matrix but no matrix is given ({rows} rows of {cols} scores)", "AK304"
         )
+        return False
+    if len(c.matrix) != rows or any(len(r) != cols for r in c.matrix):
+        at.error(
+            ("matrix",),
+            f"{at.name}.matrix must have one row per likelihood level ({rows}) with one score per "
+            f"{c.impact.name.lower()} level ({cols}), lowest first",
+            "AK309",
+        )
+        return False
+    return True
+
+
+def _check_bands(c: Criteria, at: _At) -> None:
+    """Bands: unique ids, min <= max, listed from the lowest scores up, no overlap."""
     ids = c.band_ids
     for i, b in enumerate(c.bands):
         if ids.count(b.id) > 1 and ids.index(b.id) != i:
-            err(("bands", i, "id"), f"band '{b.id}' is defined twice", code="AK113")
+            at.error(("bands", i, "id"), f"band '{b.id}' is defined twice", "AK113")
         if b.min > b.max:
-            err(("bands", i), f"band '{b.id}': min {b.min} is greater than max {b.max}", code="AK307")
+            at.error(("bands", i), f"band '{b.id}': min {b.min} is greater than max {b.max}", "AK307")
     ordered = sorted(c.bands, key=lambda b: b.min)
     if [b.id for b in ordered] != ids:
-        err(("bands",), f"{where}.bands: list the bands from the lowest scores up", code="AK308")
+        at.error(("bands",), f"{at.name}.bands: list the bands from the lowest scores up", "AK308")
     for a, b in itertools.pairwise(ordered):
         if b.min <= a.max:
-            err(
+            at.error(
                 ("bands", ids.index(b.id)),
                 f"bands '{a.id}' ({a.min}-{a.max}) and '{b.id}' ({b.min}-{b.max}) overlap: "
                 "each score must fall in exactly one band",
-                code="AK315",
+                "AK315",
             )
-    uncovered = [s for s in reachable_scores(c) if not any(b.min <= s <= b.max for b in c.bands)] if scorable else []
+
+
+def _uncovered(c: Criteria, at: _At) -> list[int]:
+    """The reachable scores no band covers (reported)."""
+    uncovered = [s for s in reachable_scores(c) if not any(b.min <= s <= b.max for b in c.bands)]
     if uncovered:
-        err(
+        at.error(
             ("bands",),
-            f"{where}.bands: no band for the score(s) {', '.join(map(str, uncovered))} "
+            f"{at.name}.bands: no band for the score(s) {', '.join(map(str, uncovered))} "
             f"(reachable scores: {', '.join(map(str, reachable_scores(c)))})",
-            code="AK316",
+            "AK316",
         )
+    return uncovered
+
+
+def _check_acceptance(c: Criteria, at: _At) -> None:
+    """Acceptance keys and the appetite name bands; an acceptance within the appetite is unused."""
+    ids = c.band_ids
     for key in c.acceptance:
         if key not in ids:
-            err(
+            at.error(
                 ("acceptance", key),
-                f"unknown band '{key}' in {where}.acceptance{suggest(key, ids)}",
+                f"unknown band '{key}' in {at.name}.acceptance{suggest(key, ids)}",
+                "AK310",
                 key=True,
-                code="AK310",
             )
     if c.appetite not in ids:
-        err(
-            ("appetite",),
-            f"appetite '{c.appetite}' is not a band: {one_of(ids)}{suggest(c.appetite, ids)}",
-            code="AK301",
+        at.error(
+            ("appetite",), f"appetite '{c.appetite}' is not a band: {one_of(ids)}{suggest(c.appetite, ids)}", "AK301"
         )
-    if c.appetite in ids:
-        for key in c.acceptance:
-            if key in ids and not c.above_appetite(key):
-                line, col = doc.where((*path, "acceptance", key), key=True)
-                problems.warning(
-                    file,
-                    line,
-                    col,
-                    f"acceptance for '{key}' is not used: '{key}' is within the appetite '{c.appetite}' and needs no "
-                    "acceptance record",
-                    code="AK311",
-                )
-    if scorable and not uncovered:
-        reachable = set(reachable_scores(c))
-        for i, b in enumerate(c.bands):
-            if not any(b.min <= s <= b.max for s in reachable):
-                line, col = doc.where((*path, "bands", i))
-                problems.warning(
-                    file,
-                    line,
-                    col,
-                    f"band '{b.id}' ({b.min}-{b.max}) can never be reached with {formula(c)}",
-                    code="AK312",
-                )
-    if c.method == "matrix" and scorable:
-        m = c.matrix or []
-        rising = all(m[i][j] <= m[i + 1][j] for i in range(len(m) - 1) for j in range(len(m[0]))) and all(
-            row[j] <= row[j + 1] for row in m for j in range(len(row) - 1)
-        )
-        if not rising:
-            line, col = doc.where((*path, "matrix"))
-            problems.warning(
-                file,
-                line,
-                col,
-                f"{where}.matrix: scores do not rise with {c.likelihood.name.lower()} and {c.impact.name.lower()} "
-                "(rows are the lowest likelihood first); check the matrix",
-                code="AK313",
+        return
+    for key in c.acceptance:
+        if key in ids and not c.above_appetite(key):
+            at.warning(
+                ("acceptance", key),
+                f"acceptance for '{key}' is not used: '{key}' is within the appetite '{c.appetite}' and needs no "
+                "acceptance record",
+                "AK311",
+                key=True,
             )
+
+
+def _check_reachable_bands(c: Criteria, at: _At) -> None:
+    """A band no reachable score falls in is a warning."""
+    reachable = set(reachable_scores(c))
+    for i, b in enumerate(c.bands):
+        if not any(b.min <= s <= b.max for s in reachable):
+            at.warning(("bands", i), f"band '{b.id}' ({b.min}-{b.max}) can never be reached with {formula(c)}", "AK312")
+
+
+def _check_matrix_rises(c: Criteria, at: _At) -> None:
+    """A matrix whose scores do not rise along both scales is a warning."""
+    m = c.matrix or []
+    rising = all(m[i][j] <= m[i + 1][j] for i in range(len(m) - 1) for j in range(len(m[0]))) and all(
+        row[j] <= row[j + 1] for row in m for j in range(len(row) - 1)
+    )
+    if not rising:
+        at.warning(
+            ("matrix",),
+            f"{at.name}.matrix: scores do not rise with {c.likelihood.name.lower()} and {c.impact.name.lower()} "
+            "(rows are the lowest likelihood first); check the matrix",
+            "AK313",
+        )

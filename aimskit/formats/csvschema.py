@@ -15,20 +15,124 @@ import functools
 import io
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from aimskit.base.problems import Problems, one_of, plural, suggest
+from aimskit.base.problems import ERROR, Problems, one_of, plural, separator_hint, suggest
 
 _STRIP = " \t\u00a0\ufeff"
 _BLANK = frozenset(_STRIP)
 _SKIP_START = frozenset(_STRIP + "#")  # a first cell starting otherwise: the record is neither blank nor a comment
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a column's values refer to: the ids held by a column (or key) of another engagement file,
+    ``Ref("systems.csv", "id", "system", code="AK125")``, or the ids of a framework catalog,
+    ``Ref.catalog("iso42001", "requirement", code="AK127")``.
+
+    A dangling reference is reported once, by :func:`check_references`, with ``code`` (one per kind of
+    reference) and ``severity``. An empty cell refers to nothing: the column's ``mandatory`` says whether
+    it may be empty, ``blank`` what an empty cell means. A ``list`` column holds several references,
+    separated by ``;``."""
+
+    file: str = ""  # the engagement file holding the ids (a CSV or a YAML file)
+    column: str = ""  # its column (or key) holding them
+    noun: str = ""  # what one id names, in messages: "system"
+    code: str = ""  # the problem code of a dangling reference of this kind
+    in_catalog: str = ""  # instead of a file: the framework catalog holding the ids
+    severity: str = ERROR  # a dangling reference is an error, or a warning when the row is still usable
+    blank: str = ""  # what an empty cell means ("the organisation"); "" when an empty cell means nothing special
+
+    @classmethod
+    def catalog(cls, name: str, noun: str, *, code: str, blank: str = "", severity: str = ERROR) -> Ref:
+        """A reference to the ids of the framework catalog ``name`` (:func:`aimskit.catalog.load`)."""
+        return cls(noun=noun, code=code, in_catalog=name, blank=blank, severity=severity)
+
+    def to(self, *, blank: str = "", severity: str | None = None) -> Ref:
+        """The same reference with what an empty cell means (and another severity) for one column."""
+        return Ref(self.file, self.column, self.noun, self.code, self.in_catalog, severity or self.severity, blank)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The ids a :class:`Ref` may name in one engagement, as the loader found them.
+
+    ``where``: what the ids are, in messages (``an id in systems.csv``); ``missing``: instead, why there
+    are none (``audits.yaml is missing``). ``special``: a more precise problem (code, message) for some
+    values that are not ids (a heading, an Annex B number), or None. ``hint``: the "did you mean" for a
+    value (:func:`~aimskit.base.problems.suggest` by default)."""
+
+    known: Collection[str]
+    where: str = ""
+    missing: str = ""
+    special: Callable[[str], tuple[str, str] | None] | None = None
+    hint: Callable[[str, Collection[str]], str] = suggest
+
+
+def dangling(ref: Ref, target: Target, value: str, several: bool = False) -> tuple[str, str] | None:
+    """The problem (code, message) of ``value`` as a reference to ``target``, or None when it is one of
+    its ids. ``several``: the value is one item of a list cell (a hint to separate items with ``;``)."""
+    if value in target.known:
+        return None
+    if target.special is not None:
+        precise = target.special(value)
+        if precise is not None:
+            return precise
+    hint = (several and separator_hint(value, target.known)) or target.hint(value, target.known)
+    return ref.code, f"unknown {ref.noun} '{value}': {target.missing or 'not ' + target.where}{hint}"
+
+
+def references(schema: TableSchema) -> list[tuple[Column, Ref]]:
+    """The columns of ``schema`` that refer to other ids, with their reference."""
+    return [(c, c.refers_to) for c in schema.columns if c.refers_to is not None]
+
+
+def _referenced(col: Column, rec: Record) -> list[str]:
+    """The ids a record's cell names (none, one, or the items of a list cell)."""
+    value = rec.values.get(col.name)
+    if not value:
+        return []
+    return [v for v in value if v] if isinstance(value, list) else [value]
+
+
+def check_references(
+    schema: TableSchema,
+    records: Sequence[Record],
+    file: str,
+    targets: Callable[[Ref], Target | None],
+    problems: Problems,
+) -> int:
+    """Report every dangling reference of ``records`` (read with ``schema`` from ``file``) at its line and
+    column; returns how many. ``targets`` gives the ids of a reference (None: they are unknown, as when
+    the file holding them could not be read, and the references are not judged)."""
+    found = 0
+    for col, ref in references(schema):
+        target = targets(ref)
+        if target is None:
+            continue
+        for rec in records:
+            for value in _referenced(col, rec):
+                problem = dangling(ref, target, value, several=col.kind == "list")
+                if problem is not None:
+                    problems.add(file, rec.line, col.name, problem[1], ref.severity, problem[0])
+                    found += 1
+    return found
+
+
+def resolved(schema: TableSchema, records: list[Record], targets: Callable[[Ref], Target | None]) -> list[Record]:
+    """The records whose every reference of error severity names a known id (the others are not
+    counted; :func:`check_references` reports them)."""
+    checks = [(col, t) for col, ref in references(schema) if ref.severity == ERROR and (t := targets(ref)) is not None]
+    if not checks:
+        return records
+    return [rec for rec in records if all(value in t.known for col, t in checks for value in _referenced(col, rec))]
 
 
 @dataclass(frozen=True)
@@ -45,6 +149,7 @@ class Column:
     maximum: int | None = None
     pattern: str | None = None
     example: str = ""
+    refers_to: Ref | None = None  # the ids its values name (checked by check_references)
 
 
 @dataclass(frozen=True)
@@ -223,66 +328,78 @@ def _pattern(pattern: str) -> re.Pattern[str]:
 
 
 def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems, scale: Any = None) -> Any:
+    """A cell's value for its column's kind; None (with its problem reported) when it cannot be read."""
     value = raw.strip(_STRIP)
     if value == "":
         if col.mandatory:
             problems.error(file, line, col.name, f"'{col.name}' is empty; a value is required", code="AK107")
         return None
-    if col.kind == "enum":
-        if value in col.choices:
-            return value
-        folded = value.lower().replace(" ", "_").replace("-", "_")
-        if folded in col.choices:
-            problems.warning(file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105")
-            return folded
-        problems.error(
-            file,
-            line,
-            col.name,
-            f"'{value}' is not one of: {one_of(col.choices)}{suggest(value, col.choices)}",
-            code="AK104",
-        )
-        return None
-    if col.kind == "int":
-        try:
-            if not _WHOLE.fullmatch(value):
-                raise ValueError(value)
-            number = int(value)
-        except ValueError:
-            try:
-                as_float = float(value)
-            except ValueError:
-                as_float = None
-            if as_float is not None and as_float.is_integer() and re.fullmatch(r"[+-]?[0-9]+\.0*", value):
-                number = int(as_float)
-            elif scale is not None and as_float is None:
-                return _rating_from_label(scale, col, value, file, line, problems)
-            else:
-                problems.error(file, line, col.name, f"'{value}' is not a whole number", code="AK108")
-                return None
-        if (col.minimum is not None and number < col.minimum) or (col.maximum is not None and number > col.maximum):
-            problems.error(
-                file, line, col.name, f"{number} is outside the range {col.minimum} to {col.maximum}", code="AK109"
-            )
-            return None
-        return number
-    if col.kind == "date":
-        try:
-            if not _DATE.fullmatch(value):
-                raise ValueError
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            problems.error(file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD", code="AK110")
-            return None
-    if col.kind == "bool":
-        if value.lower() in YES:
-            return True
-        if value.lower() in NO:
-            return False
-        problems.error(file, line, col.name, f"'{value}' is not yes or no", code="AK111")
-        return None
     if col.kind == "list":
         return [item.strip(_STRIP) for item in value.split(";") if item.strip(_STRIP)]
+    parse = _PARSERS.get(col.kind, _parse_text)
+    return parse(col, value, file, line, problems, scale)
+
+
+def _parse_enum(col: Column, value: str, file: str, line: int, problems: Problems, scale: Any) -> Any:
+    if value in col.choices:
+        return value
+    folded = value.lower().replace(" ", "_").replace("-", "_")
+    if folded in col.choices:
+        problems.warning(file, line, col.name, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105")
+        return folded
+    problems.error(
+        file,
+        line,
+        col.name,
+        f"'{value}' is not one of: {one_of(col.choices)}{suggest(value, col.choices)}",
+        code="AK104",
+    )
+    return None
+
+
+def _parse_int(col: Column, value: str, file: str, line: int, problems: Problems, scale: Any) -> Any:
+    if _WHOLE.fullmatch(value):
+        number = int(value)
+    else:
+        try:
+            as_float: float | None = float(value)
+        except ValueError:
+            as_float = None
+        if as_float is not None and as_float.is_integer() and re.fullmatch(r"[+-]?[0-9]+\.0*", value):
+            number = int(as_float)
+        elif scale is not None and as_float is None:
+            return _rating_from_label(scale, col, value, file, line, problems)
+        else:
+            problems.error(file, line, col.name, f"'{value}' is not a whole number", code="AK108")
+            return None
+    if (col.minimum is not None and number < col.minimum) or (col.maximum is not None and number > col.maximum):
+        problems.error(
+            file, line, col.name, f"{number} is outside the range {col.minimum} to {col.maximum}", code="AK109"
+        )
+        return None
+    return number
+
+
+def _parse_date(col: Column, value: str, file: str, line: int, problems: Problems, scale: Any) -> Any:
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.error(file, line, col.name, f"'{value}' is not a date in the form YYYY-MM-DD", code="AK110")
+        return None
+
+
+def _parse_bool(col: Column, value: str, file: str, line: int, problems: Problems, scale: Any) -> Any:
+    if value.lower() in YES:
+        return True
+    if value.lower() in NO:
+        return False
+    problems.error(file, line, col.name, f"'{value}' is not yes or no", code="AK111")
+    return None
+
+
+def _parse_text(col: Column, value: str, file: str, line: int, problems: Problems, scale: Any) -> Any:
     if col.pattern and not _pattern(col.pattern).fullmatch(value):
         problems.error(
             file,
@@ -294,6 +411,9 @@ def _parse_value(col: Column, raw: str, file: str, line: int, problems: Problems
         )
         return None
     return value
+
+
+_PARSERS = {"enum": _parse_enum, "int": _parse_int, "date": _parse_date, "bool": _parse_bool}
 
 
 def _drop_ghost_columns(
@@ -339,21 +459,37 @@ def validate_table(
     rating written as a level's label is read as its value (with a warning)."""
     text = read_csv(path, file, problems)
     header, rows, hline = text.header, text.records, text.header_line
-    if not header:
+    if not header or _wrong_separator(header, schema, hline, file, problems):
         return []
-    if len(header) == 1 and header[0] not in schema.names:
-        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header[0]:
-                problems.error(
-                    file,
-                    hline,
-                    "",
-                    f"the columns are separated by {name}; aimskit reads comma-separated files "
-                    "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
-                    code="AK007",
-                )
-                return []
     header, rows = _drop_ghost_columns(header, rows, hline, file, problems)
+    seen = _check_header(header, hline, schema, file, problems)
+    width = len(header)
+    complete = [cells for _, cells in rows if len(cells) == width]
+    columns, in_place = _parse_columns(schema, seen, complete, file, scales or {})
+    built = list(zip(*columns, strict=True)) if columns else [() for _ in complete]
+    return _records(schema, header, rows, seen, (built, in_place), file, problems, scales or {})
+
+
+def _wrong_separator(header: list[str], schema: TableSchema, hline: int, file: str, problems: Problems) -> bool:
+    """Whether the header is one cell holding semicolons or tabs (reported): a file with another separator."""
+    if len(header) != 1 or header[0] in schema.names:
+        return False
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in header[0]:
+            problems.error(
+                file,
+                hline,
+                "",
+                f"the columns are separated by {name}; aimskit reads comma-separated files "
+                "(in Excel: save as 'CSV UTF-8 (Comma delimited)')",
+                code="AK007",
+            )
+            return True
+    return False
+
+
+def _check_header(header: list[str], hline: int, schema: TableSchema, file: str, problems: Problems) -> dict[str, int]:
+    """The position of each header name (its first); empty, repeated, unknown and missing columns reported."""
     known = set(schema.names)
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -371,52 +507,83 @@ def validate_table(
         problems.error(
             file, hline, name, f"missing column '{name}' (expected columns: {one_of(schema.names)})", code="AK102"
         )
-    # A cell parsed without a problem gives the same value wherever it is (the value depends only on the
-    # column, the text and the scale): each distinct text of a column is parsed once, into a scratch list
-    # of problems, and the texts that give none are the column's known values. A record whose cells are
-    # all known values is built from them column by column; any other record (a cell with a problem or a
-    # warning) goes through the per-cell path, which parses and reports each such cell where it is, so the
-    # problems come in the same order as when every cell was parsed in turn. Lists are copied.
-    scales = scales or {}
-    width = len(header)
-    names = [c.name for c in schema.columns]
-    complete = [cells for _, cells in rows if len(cells) == width]
+    return seen
+
+
+# A cell parsed without a problem gives the same value wherever it is (the value depends only on the
+# column, the text and the scale): each distinct text of a column is parsed once, into a scratch list
+# of problems, and the texts that give none are the column's known values. A record whose cells are
+# all known values is built from them column by column; any other record (a cell with a problem or a
+# warning) goes through the per-cell path, which parses and reports each such cell where it is, so the
+# problems come in the same order as when every cell was parsed in turn. Lists are copied.
+
+
+def _parse_columns(
+    schema: TableSchema, seen: dict[str, int], complete: list[list[str]], file: str, scales: dict[str, Any]
+) -> tuple[list[list[Any]], set[int]]:
+    """Each column's values for the complete records (``_UNPARSED`` where a cell has a problem), and the
+    indices of the records with a cell to parse where it is."""
     columns: list[list[Any]] = []
     in_place: set[int] = set()  # indices (in ``complete``) of the records with a cell to parse where it is
     for c in schema.columns:
         if c.name not in seen:
             columns.append([None] * len(complete))
             continue
-        index, scale = seen[c.name], scales.get(c.name)
-        texts = [cells[index] for cells in complete]
-        scratch = Problems()
-        if _plain_text(c):  # free text: the stripped cell; an empty one is None, or a problem when mandatory
-            empty = _parse_value(c, "", file, 0, scratch, scale)
-            stripped = [cell.strip(_STRIP) for cell in texts]
-            if scratch.items:
-                empty = _UNPARSED
-                if "" in stripped:
-                    in_place.update(i for i, cell in enumerate(stripped) if not cell)
-            columns.append([cell or empty for cell in stripped])
-            continue
-        good: dict[str, Any] = {}
-        distinct = set(texts)
-        for cell in distinct:
-            value = _parse_value(c, cell, file, 0, scratch, scale)
-            if scratch.items:
-                scratch.items.clear()
-            else:
-                good[cell] = value
-        if len(good) < len(distinct):
-            in_place.update(i for i, cell in enumerate(texts) if cell not in good)
-        if len(good) == len(distinct):  # every text parsed (the usual case): the look-ups in C
-            parsed = list(map(good.__getitem__, texts))
+        texts = [cells[seen[c.name]] for cells in complete]
+        parse = _parse_text_column if _plain_text(c) else _parse_typed_column
+        columns.append(parse(c, texts, file, scales.get(c.name), in_place))
+    return columns, in_place
+
+
+def _parse_text_column(c: Column, texts: list[str], file: str, scale: Any, in_place: set[int]) -> list[Any]:
+    """Free text: the stripped cell; an empty one is None, or a problem when mandatory."""
+    scratch = Problems()
+    empty = _parse_value(c, "", file, 0, scratch, scale)
+    stripped = [cell.strip(_STRIP) for cell in texts]
+    if scratch.items:
+        empty = _UNPARSED
+        if "" in stripped:
+            in_place.update(i for i, cell in enumerate(stripped) if not cell)
+    return [cell or empty for cell in stripped]
+
+
+def _parse_typed_column(c: Column, texts: list[str], file: str, scale: Any, in_place: set[int]) -> list[Any]:
+    """A typed column: each distinct text parsed once; the texts with a problem are parsed where they are."""
+    scratch = Problems()
+    good: dict[str, Any] = {}
+    distinct = set(texts)
+    for cell in distinct:
+        value = _parse_value(c, cell, file, 0, scratch, scale)
+        if scratch.items:
+            scratch.items.clear()
         else:
-            parsed = [good.get(cell, _UNPARSED) for cell in texts]
-        if c.kind == "list":
-            parsed = [list(v) if v.__class__ is list else v for v in parsed]
-        columns.append(parsed)
-    built = list(zip(*columns, strict=True)) if columns else [() for _ in complete]
+            good[cell] = value
+    if len(good) == len(distinct):  # every text parsed (the usual case): the look-ups in C
+        parsed = list(map(good.__getitem__, texts))
+    else:
+        in_place.update(i for i, cell in enumerate(texts) if cell not in good)
+        parsed = [good.get(cell, _UNPARSED) for cell in texts]
+    if c.kind == "list":
+        parsed = [list(v) if v.__class__ is list else v for v in parsed]
+    return parsed
+
+
+def _records(
+    schema: TableSchema,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    seen: dict[str, int],
+    parsed: tuple[list[tuple[Any, ...]], set[int]],
+    file: str,
+    problems: Problems,
+    scales: dict[str, Any],
+) -> list[Record]:
+    """The records of the rows, in file order: a row of the wrong width reported, an unanswered pre-listed
+    row skipped, a row with a cell to parse where it is parsed cell by cell. ``parsed``: the values of the
+    complete rows, and the indices of those with a cell to parse where it is (:func:`_parse_columns`)."""
+    built, in_place = parsed
+    names = [c.name for c in schema.columns]
+    width = len(header)
     positions = list(seen.items())
     prelisted = schema.prelisted
     # the first cell outside the pre-listed columns: a row whose cell there starts with a non-blank
@@ -446,9 +613,9 @@ def validate_table(
         record = Record(line=line, cells=cells, positions=positions)
         raw = record.raw
         for name, col, value in zip(names, schema.columns, built[k], strict=True):
-            if value is _UNPARSED:
-                value = _parse_value(col, raw[name], file, line, problems, scales.get(name))
-            record.values[name] = value
+            record.values[name] = (
+                _parse_value(col, raw[name], file, line, problems, scales.get(name)) if value is _UNPARSED else value
+            )
         records.append(record)
     return records
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -110,7 +110,13 @@ def as_written(value: Any) -> str:
     return text if isinstance(text, str) else str(value)
 
 
-class _Constructors:
+if TYPE_CHECKING:  # the constructor methods the mixin overrides, for the type checker
+    _ConstructorBase = yaml.constructor.SafeConstructor
+else:
+    _ConstructorBase = object
+
+
+class _Constructors(_ConstructorBase):
     """Timestamps that are not valid dates stay text; numbers remember a non-canonical source text;
     keys must be scalars (shared by both parsers)."""
 

@@ -460,6 +460,16 @@ def _where(loc: tuple, root: Any) -> str:
     return names[-1] if names else "the file"
 
 
+def _key_shown(loc: tuple, rel: tuple, root: Any, short_keys: bool) -> tuple[str, str]:
+    """How an error's key and its mapping are named in a message: from the top (``audits[1].end``), or with
+    ``short_keys`` by its own name and its mapping's ``where``."""
+    if short_keys:
+        names = [p for p in loc if not isinstance(p, int)]
+        return (str(names[-1]) if names else "the file"), (_where(rel[:-1], root) if rel else "")
+    key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+    return key, (key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else "")
+
+
 def report_model_errors(
     exc: ValidationError,
     doc: YamlDocument,
@@ -479,13 +489,7 @@ def report_model_errors(
     for err in exc.errors():
         rel = tuple(err["loc"])
         loc = base + rel
-        if short_keys:
-            names = [p for p in loc if not isinstance(p, int)]
-            key = str(names[-1]) if names else "the file"
-            parent = _where(rel[:-1], root) if rel else ""
-        else:
-            key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
-            parent = key[: -len(str(loc[-1])) - 1] if len(loc) > 1 else ""
+        key, parent = _key_shown(loc, rel, root, short_keys)
         value = err.get("input")
         kind = err["type"]
         ctx = err.get("ctx") or {}
@@ -539,8 +543,6 @@ def report_model_errors(
             )
         else:
             message = f"{key}: {err['msg']}"
-        if kind == "missing":
-            line, column = doc.where(loc[:-1])
-        else:
-            line, column = doc.where(loc, key=kind == "extra_forbidden")
+        # a missing key: where its mapping is; an unknown key: the key itself; else the value
+        line, column = doc.where(loc[:-1]) if kind == "missing" else doc.where(loc, key=kind == "extra_forbidden")
         problems.error(file, line, column, message, code=code)

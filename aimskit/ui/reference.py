@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from aimskit.base.problems import WARNING
 from aimskit.engagement.parts import registry as parts_registry
 from aimskit.engagement.parts.core import GAP_SCHEMA, SYSTEMS_SCHEMA, EngagementMeta
 from aimskit.formats.csvschema import Column, TableSchema
@@ -42,6 +43,26 @@ def _values(col: Column) -> str:
     return text
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _reference(col: Column) -> str:
+    """What a column's values refer to, and the code of a dangling reference: `` ; an `id` in `systems.csv` ...``."""
+    ref = col.refers_to
+    if ref is None:
+        return ""
+    where = (
+        f"an id of the `{ref.in_catalog}` catalog"
+        if ref.in_catalog
+        else f"{_article(ref.column)} `{ref.column}` in `{ref.file}`"
+    )
+    several = "each " if col.kind == "list" else ""
+    blank = f"; empty: {ref.blank}" if ref.blank else ""
+    severity = "a warning" if ref.severity == WARNING else "an error"
+    return f"; {several}{where} (else {severity}, {ref.code}){blank}"
+
+
 def table_markdown(schema: TableSchema) -> str:
     """A markdown table of one CSV file's columns, with an example row."""
     lines = [f"{schema.description}", ""]
@@ -51,7 +72,7 @@ def table_markdown(schema: TableSchema) -> str:
     for col in schema.columns:
         lines.append(
             f"| `{col.name}` | {'yes' if col.required else 'optional'} | {'yes' if col.mandatory else 'no'} | "
-            f"{_cell(_values(col))} | {_cell(col.description)} |"
+            f"{_cell(_values(col) + _reference(col))} | {_cell(col.description)} |"
         )
     example = [c.example for c in schema.columns]
     if any(example):

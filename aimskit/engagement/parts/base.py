@@ -18,8 +18,9 @@ from typing import Any, Generic, TypeVar
 import pandas as pd
 
 from aimskit.base.fileio import OUTSIDE_MESSAGE, inside
-from aimskit.base.problems import Problems
-from aimskit.formats.csvschema import Record, TableSchema
+from aimskit.base.problems import Problem, Problems
+from aimskit.engagement.parts import references
+from aimskit.formats.csvschema import Record, Ref, TableSchema, Target, check_references, resolved
 from aimskit.formats.yamlio import YamlDocument
 
 T = TypeVar("T")
@@ -37,6 +38,48 @@ class ReadContext:
     gap: pd.DataFrame
     parts: dict[str, Any] = field(default_factory=dict)  # values of the parts read before this one
     files: dict[str, Path] = field(default_factory=dict)  # files read so far (name -> path)
+    # the tables read so far, for the check of their references: (schema, file shown, records, and how many
+    # problems were reported when it was registered: where its reference problems go in the list)
+    tables: list[tuple[TableSchema, str, list[Record], int]] = field(default_factory=list)
+    # the ids a reference may name, by (file, column): provided by the file that holds them (None: unknown)
+    provided: dict[tuple[str, str], Target | None] = field(default_factory=dict)
+
+    def provide(self, file: str, column: str, target: Target | None) -> None:
+        """The ids ``file``'s ``column`` holds, for the references to them (None: the file could not be
+        read, so references to it are not judged)."""
+        self.provided[(file, column)] = target
+
+    def target(self, ref: Ref) -> Target | None:
+        """The ids ``ref`` may name (None: unknown)."""
+        return references.target(self.provided, ref)
+
+    def table(self, schema: TableSchema, file: str, records: list[Record]) -> list[Record]:
+        """Register a table read from ``file`` (shown path) for the check of its references
+        (:meth:`check_references`); returns its records whose references resolve, the rows to count."""
+        self.tables.append((schema, file, records, len(self.problems.items)))
+        return resolved(schema, records, self.target)
+
+    def out_of_scope(self, file: str, rec: Record, consequence: str, column: str = "system_id") -> bool:
+        """Whether the row names a system out of scope (in_scope = no), with a warning saying ``consequence``
+        (``this risk is not counted``)."""
+        sid = rec.values.get(column)
+        if not sid or sid not in self.systems or self.systems[sid].values.get("in_scope") is not False:
+            return False
+        self.problems.warning(
+            file, rec.line, column, f"system '{sid}' is out of scope (in_scope = no); {consequence}", code="AK126"
+        )
+        return True
+
+    def check_references(self) -> None:
+        """Report every dangling reference of the tables read, once each (after the last part).
+
+        Each goes among the problems of its row in the order of the schema's columns, as if each cell were
+        checked in turn: after the problems of reading the cells (reported before the table was registered)
+        and after those of the row's rules on earlier columns, before those on its own and later columns."""
+        for schema, file, records, at in reversed(self.tables):
+            found = Problems()
+            if check_references(schema, records, file, self.target, found):
+                self.problems.items[at:] = _in_column_order(self.problems.items[at:], found.items, schema)
 
     def name(self, file: str) -> str:
         """The path shown in problem messages."""
@@ -61,6 +104,24 @@ class ReadContext:
                 self.name(file), 0, "", "not a regular file (a folder, a broken link or a device?)", code="AK034"
             )
         return None
+
+
+def _in_column_order(later: list[Problem], found: list[Problem], schema: TableSchema) -> list[Problem]:
+    """``later`` (the problems reported since a table was registered) with ``found`` (its reference problems)
+    merged in: each before the first problem of its row on the same or a later column of ``schema``, or
+    after the others of its row. (The loader then sorts by file and line, keeping this order within a line.)"""
+    position = {name: i for i, name in enumerate(schema.names)}
+    by_row: dict[tuple[str, int], list[int]] = {}
+    for i, p in enumerate(later):
+        by_row.setdefault((p.file, p.line), []).append(i)
+    keyed: list[tuple[float, int, Problem]] = [(i, 0, p) for i, p in enumerate(later)]
+    for n, p in enumerate(found, start=1):
+        column = position.get(str(p.column), -1)
+        row = by_row.get((p.file, p.line), [])
+        before = next((i for i in row if position.get(str(later[i].column), -1) >= column), len(later))
+        keyed.append((before - 0.5, n, p))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [p for _, _, p in keyed]
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from aimskit import catalog
-from aimskit.base.problems import Problems, kind_of, one_of, suggest, suggest_id
+from aimskit.base.problems import Problems, kind_of, suggest
 from aimskit.base.vocab import (
     AI_ROLES,
     ASSESSED_STATUSES,
@@ -30,6 +30,7 @@ from aimskit.base.vocab import (
     SYSTEMS_FILE,
 )
 from aimskit.engagement.doccontrol import DocumentControl
+from aimskit.engagement.parts.references import REQUIREMENT, SYSTEM
 from aimskit.formats.csvschema import Column, Record, TableSchema, check_duplicates
 from aimskit.formats.yamlio import YamlDocument
 from aimskit.formats.yamlmodel import report_model_errors
@@ -187,9 +188,18 @@ GAP_SCHEMA = TableSchema(
         "control (A.2.2 ... A.10.4). Annex A controls may also be assessed per AI system."
     ),
     columns=(
-        Column("requirement_id", "clause sub-clause or Annex A control ID", mandatory=True, example="A.7.4"),
         Column(
-            "system_id", "empty for the organisation, or an id from systems.csv (Annex A only)", example="credit-score"
+            "requirement_id",
+            "clause sub-clause or Annex A control ID",
+            mandatory=True,
+            example="A.7.4",
+            refers_to=REQUIREMENT,
+        ),
+        Column(
+            "system_id",
+            "empty for the organisation, or an id from systems.csv (Annex A only)",
+            example="credit-score",
+            refers_to=SYSTEM.to(blank="the organisation"),
         ),
         Column(
             "status", "assessment result", kind="enum", choices=STATUSES, mandatory=True, example="partially_compliant"
@@ -330,12 +340,23 @@ def check_logo(doc: YamlDocument, folder: Path, file: str, problems: Problems) -
     return None
 
 
-def unknown_requirement(rid: str, kinds: Iterable[str]) -> str:
-    """The message for an ID that is neither a clause sub-clause nor an Annex A control (code AK127)."""
-    return (
-        f"unknown requirement '{rid}': not an ISO/IEC 42001 clause sub-clause or Annex A control"
-        f"{suggest_id(rid, kinds)}"
-    )
+def requirement_kinds() -> dict[str, str]:
+    """Requirement id -> its kind (clause or control), for the requirements of the catalog."""
+    requirements = catalog.load("iso42001")
+    return dict(zip(requirements["id"], requirements["kind"], strict=True))
+
+
+def upper_annex_ids(
+    records: list[Record], kinds: Collection[str], file: str, problems: Problems, column: str = "requirement_id"
+) -> None:
+    """An Annex A id written in lower case (``a.7.4``) is read in upper case, with a warning."""
+    for rec in records:
+        rid = rec.values.get(column)
+        if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
+            problems.warning(
+                file, rec.line, column, f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'", code="AK105"
+            )
+            rec.values[column] = rid.upper()
 
 
 def check_gap(
@@ -343,115 +364,81 @@ def check_gap(
     systems: dict[str, Record],
     file: str,
     problems: Problems,
+    table: Callable[[TableSchema, str, list[Record]], list[Record]],
 ) -> list[Record]:
-    requirements = catalog.load("iso42001")
-    kinds = dict(zip(requirements["id"], requirements["kind"], strict=True))
-    clauses = catalog.load("iso42001-clauses")
-    children: dict[str, list[str]] = {}
-    for cid, parent in zip(clauses["id"], clauses["parent"], strict=True):
-        if parent:
-            children.setdefault(parent, []).append(cid)
-    for rec in records:
-        rid = rec.values.get("requirement_id")
-        if rid and rid not in kinds and rid[:1] == "a" and rid.upper() in kinds:
-            problems.warning(
-                file,
-                rec.line,
-                "requirement_id",
-                f"'{rid}' was read as '{rid.upper()}'; write '{rid.upper()}'",
-                code="AK105",
-            )
-            rec.values["requirement_id"] = rid.upper()
+    """The rows of ``gap.csv`` to count: unique, with known requirements and systems; problems of their
+    own reported. ``table`` (:meth:`ReadContext.table <aimskit.engagement.parts.base.ReadContext.table>`)
+    registers the rows for the check of their references and gives those whose references resolve."""
+    kinds = requirement_kinds()
+    upper_annex_ids(records, kinds, file, problems)
     records = check_duplicates(records, GAP_SCHEMA, file, problems)
-    kept: list[Record] = []
+    kept = table(GAP_SCHEMA, file, records)
+    counted = set(map(id, kept))
     for rec in records:
-        v = rec.values
-        line = rec.line
-        rid = v.get("requirement_id")
-        ok = True
-        if rid and rid not in kinds:
-            if rid in children:
-                problems.error(
-                    file,
-                    line,
-                    "requirement_id",
-                    f"'{rid}' is a heading; assess its sub-clauses instead: {one_of(children[rid])}",
-                    code="AK129",
-                )
-                ok = False
-            elif rid.startswith("B."):
-                problems.error(
-                    file,
-                    line,
-                    "requirement_id",
-                    f"'{rid}' is an Annex B guidance number; use the Annex A control 'A.{rid[2:]}'",
-                    code="AK128",
-                )
-                ok = False
-            else:
-                problems.error(file, line, "requirement_id", unknown_requirement(rid, kinds), code="AK127")
-                ok = False
-        sid = v.get("system_id")
-        if sid:
-            if sid not in systems:
-                problems.error(
-                    file,
-                    line,
-                    "system_id",
-                    f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, systems)}",
-                    code="AK125",
-                )
-                ok = False
-            elif systems[sid].values.get("in_scope") is False:
-                problems.warning(
-                    file,
-                    line,
-                    "system_id",
-                    f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
-                    code="AK126",
-                )
-            if rid in kinds and kinds[rid] == "clause":
-                problems.error(
-                    file,
-                    line,
-                    "system_id",
-                    f"clause {rid} applies to the whole organisation; leave system_id empty "
-                    "(only Annex A controls can be assessed per system)",
-                    code="AK210",
-                )
-                ok = False
-        status = v.get("status")
-        maturity = v.get("maturity")
-        if status == "not_applicable":
-            if rid in kinds and kinds[rid] == "clause":
-                problems.error(
-                    file,
-                    line,
-                    "status",
-                    f"clause {rid} cannot be not_applicable: clauses 4-10 are mandatory for "
-                    "certification (only Annex A controls may be excluded)",
-                    code="AK211",
-                )
-            if not (v.get("notes") or "").strip():
-                problems.error(
-                    file, line, "notes", "status not_applicable needs a justification in notes", code="AK212"
-                )
-        if status in ASSESSED_STATUSES and maturity is None and rec.raw.get("maturity", "").strip() == "":
-            problems.error(file, line, "maturity", f"maturity (0-5) is required when status is {status}", code="AK213")
-        if status in ("not_applicable", "not_assessed") and maturity is not None:
-            problems.warning(file, line, "maturity", f"maturity is ignored when status is {status}", code="AK214")
-        if status == "compliant" and maturity == 0:
-            problems.warning(
-                file, line, "maturity", "status compliant with maturity 0 (incomplete) is contradictory", code="AK215"
-            )
-        if status in ("partially_compliant", "non_compliant") and not (v.get("owner") or "").strip():
-            problems.warning(
+        clause_per_system = _check_gap_system(
+            rec, kinds.get(rec.values.get("requirement_id") or ""), systems, file, problems
+        )
+        _check_gap_status(rec, kinds, file, problems)
+        if clause_per_system:
+            counted.discard(id(rec))
+    return [rec for rec in kept if id(rec) in counted]
+
+
+def _check_gap_system(rec: Record, kind: str | None, systems: dict[str, Record], file: str, problems: Problems) -> bool:
+    """Problems of a gap row's system (out of scope, a clause per system); whether it is a clause per system."""
+    sid, rid = rec.values.get("system_id"), rec.values.get("requirement_id")
+    if not sid:
+        return False
+    if sid in systems and systems[sid].values.get("in_scope") is False:
+        problems.warning(
+            file,
+            rec.line,
+            "system_id",
+            f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
+            code="AK126",
+        )
+    if kind != "clause":
+        return False
+    problems.error(
+        file,
+        rec.line,
+        "system_id",
+        f"clause {rid} applies to the whole organisation; leave system_id empty "
+        "(only Annex A controls can be assessed per system)",
+        code="AK210",
+    )
+    return True
+
+
+def _check_gap_status(rec: Record, kinds: dict[str, str], file: str, problems: Problems) -> None:
+    """The rules between a gap row's status, maturity, notes and owner."""
+    v, line = rec.values, rec.line
+    rid, status, maturity = v.get("requirement_id"), v.get("status"), v.get("maturity")
+    if status == "not_applicable":
+        if rid in kinds and kinds[rid] == "clause":
+            problems.error(
                 file,
                 line,
-                "owner",
-                f"no owner for a {status} requirement: its remediation item will be unassigned",
-                code="AK216",
+                "status",
+                f"clause {rid} cannot be not_applicable: clauses 4-10 are mandatory for "
+                "certification (only Annex A controls may be excluded)",
+                code="AK211",
             )
-        if ok:
-            kept.append(rec)
-    return kept
+        if not (v.get("notes") or "").strip():
+            problems.error(file, line, "notes", "status not_applicable needs a justification in notes", code="AK212")
+    if status in ASSESSED_STATUSES and maturity is None and rec.raw.get("maturity", "").strip() == "":
+        problems.error(file, line, "maturity", f"maturity (0-5) is required when status is {status}", code="AK213")
+    if status in ("not_applicable", "not_assessed") and maturity is not None:
+        problems.warning(file, line, "maturity", f"maturity is ignored when status is {status}", code="AK214")
+    if status == "compliant" and maturity == 0:
+        problems.warning(
+            file, line, "maturity", "status compliant with maturity 0 (incomplete) is contradictory", code="AK215"
+        )
+    if status in ("partially_compliant", "non_compliant") and not (v.get("owner") or "").strip():
+        problems.warning(
+            file,
+            line,
+            "owner",
+            f"no owner for a {status} requirement: its remediation item will be unassigned",
+            code="AK216",
+        )

@@ -21,13 +21,16 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from aimskit import catalog
-from aimskit.base.problems import Problems, one_of, separator_hint, suggest
+from aimskit.base.problems import WARNING, Problems, one_of, suggest
 from aimskit.engagement import criteria
 from aimskit.engagement.parts import risk as risk_part
 from aimskit.engagement.parts.base import MetaKey, Part, ReadContext, Slice
+from aimskit.engagement.parts.references import SYSTEM
+from aimskit.engagement.parts.risk import RISKS_FILE
 from aimskit.formats.csvschema import (
     Column,
     Record,
+    Ref,
     TableSchema,
     check_duplicates,
     template_csv,
@@ -95,7 +98,13 @@ IMPACTS_SCHEMA = TableSchema(
             pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
             example="IMP-01",
         ),
-        Column("system_id", "the AI system (an id from systems.csv)", mandatory=True, example="credit-score"),
+        Column(
+            "system_id",
+            "the AI system (an id from systems.csv)",
+            mandatory=True,
+            example="credit-score",
+            refers_to=SYSTEM,
+        ),
         Column("party", "who is affected", kind="enum", choices=PARTIES, mandatory=True, example="group"),
         Column(
             "affected_group", "the persons or group affected, in words", example="Applicants with thin credit files"
@@ -131,7 +140,13 @@ IMPACTS_SCHEMA = TableSchema(
         ),
         Column("residual_severity", "severity after mitigation (empty: as before)", kind="int", example="3"),
         Column("residual_likelihood", "likelihood after mitigation (empty: as before)", kind="int", example="2"),
-        Column("risk_ids", "linked risks in risks.csv, separated by ';'", kind="list", example="R-03"),
+        Column(
+            "risk_ids",
+            "linked risks in risks.csv, separated by ';'",
+            kind="list",
+            example="R-03",
+            refers_to=Ref(RISKS_FILE, "risk_id", "risk", code="AK331", severity=WARNING),
+        ),
     ),
 )
 
@@ -293,6 +308,30 @@ def required_reason(required_when: str, answers: dict[str, Any]) -> str:
     return f" (needed because {' and '.join(reasons)})" if reasons else ""
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """One screening answer as written, and where to report its problems (the answer or one of its items)."""
+
+    qid: str
+    value: Any
+    doc: YamlDocument
+    base: tuple
+    file: str
+    problems: Problems
+
+    def _at(self, item: int | None) -> tuple[int, int]:
+        """Where the answer (or its item, in a list) is: looked up only for a problem to report."""
+        if item is not None and isinstance(self.value, list):
+            return self.doc.where((*self.base, self.qid, item))
+        return self.doc.where((*self.base, self.qid))
+
+    def error(self, message: str, code: str, item: int | None = None) -> None:
+        self.problems.error(self.file, *self._at(item), f"{self.qid}: {message}", code=code)
+
+    def warning(self, message: str, code: str, item: int | None = None) -> None:
+        self.problems.warning(self.file, *self._at(item), f"{self.qid}: {message}", code=code)
+
+
 def check_screening(
     screening: Any, doc: YamlDocument, file: str, problems: Problems, base: tuple = ("screening",)
 ) -> dict[str, Any]:
@@ -315,79 +354,87 @@ def check_screening(
         if q["answer"] == "yes_no" and isinstance(value, bool):  # the usual answer: no position needed
             answers[qid] = value
             continue
-
-        def at(item: int | None = None, qid: str = qid, value: Any = value) -> tuple[int, int]:
-            """Where the answer (or its item, in a list) is: looked up only for a problem to report."""
-            return doc.where((*base, qid, item) if item is not None and isinstance(value, list) else (*base, qid))
-
+        answer = _Answer(qid, value, doc, base, file, problems)
         if q["answer"] == "yes_no":
-            problems.error(file, *at(), f"{qid}: {_bool_text(value)} is not yes or no", code="AK111")
+            answer.error(f"{_bool_text(value)} is not yes or no", "AK111")
             continue
-        elif q["answer"] == "annex_iii":
-            items = _as_list(value)
-            if items is None:
-                problems.error(
-                    file, *at(), f"{qid}: list the Annex III points, e.g. [5(b)], or write none", code="AK402"
-                )
-                continue
-            good = []
-            for i, item in enumerate(items):
-                shown = as_written(item)
-                text = shown.strip().replace(" ", "")
-                m = re.fullmatch(r"(\d)\.?\(?([a-e])?\)?", text)
-                norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
-                if norm in good:
-                    problems.warning(file, *at(i), f"{qid}: '{shown}' is listed twice", code="AK403")
-                elif norm in points:
-                    good.append(norm)
-                    if norm != shown:
-                        problems.warning(
-                            file, *at(i), f"{qid}: '{shown}' was read as '{norm}'; write '{norm}'", code="AK105"
-                        )
-                elif norm in {p.split("(")[0] for p in points}:
-                    subs = [p for p in points if p.startswith(norm + "(")]
-                    problems.error(
-                        file,
-                        *at(i),
-                        f"{qid}: '{shown}' is an Annex III area; name its point(s): {one_of(subs)}",
-                        code="AK404",
-                    )
-                else:
-                    problems.error(
-                        file,
-                        *at(i),
-                        f"{qid}: unknown Annex III point '{shown}'{suggest(norm, points)} (points: 1(a) ... 8(b))",
-                        code="AK405",
-                    )
-            answers[qid] = good
+        usable: list[str] | list[int] | str | None
+        if q["answer"] == "annex_iii":
+            usable = _annex_iii_points(answer, points)
         elif q["answer"] == "annex_i":
-            items = _as_list(value)
-            if items is None:
-                problems.error(
-                    file, *at(), f"{qid}: list the Annex I entries (1-20), e.g. [11], or write none", code="AK402"
-                )
-                continue
-            good_i = []
-            for i, item in enumerate(items):
-                if isinstance(item, bool) or not isinstance(item, int) or item not in entries:
-                    problems.error(file, *at(i), f"{qid}: '{item}' is not an Annex I entry number (1-20)", code="AK407")
-                elif item in good_i:
-                    problems.warning(file, *at(i), f"{qid}: '{item}' is listed twice", code="AK403")
-                else:
-                    good_i.append(item)
-            answers[qid] = good_i
+            usable = _annex_i_entries(answer, entries)
         else:
-            choices = q["choices"]
-            written = as_written(value)
-            if written not in choices:
-                problems.error(
-                    file,
-                    *at(),
-                    f"{qid}: '{written}' is not one of: {one_of(choices)}{suggest(written, choices)}",
-                    code="AK104",
-                )
-                continue
-            answers[qid] = written
+            usable = _choice(answer, q["choices"])
+        if usable is not None:
+            answers[qid] = usable
+    _check_missing_answers(records, screening, answers, doc, base, file, problems)
+    return answers
+
+
+def _annex_iii_points(answer: _Answer, points: Any) -> list[str] | None:
+    """The Annex III points an answer lists (``5(b)``; ``5.b`` read so, with a warning); None when it is no list."""
+    items = _as_list(answer.value)
+    if items is None:
+        answer.error("list the Annex III points, e.g. [5(b)], or write none", "AK402")
+        return None
+    good: list[str] = []
+    for i, item in enumerate(items):
+        shown = as_written(item)
+        text = shown.strip().replace(" ", "")
+        m = re.fullmatch(r"(\d)\.?\(?([a-e])?\)?", text)
+        norm = f"{m.group(1)}({m.group(2)})" if m and m.group(2) else (m.group(1) if m else text)
+        if norm in good:
+            answer.warning(f"'{shown}' is listed twice", "AK403", i)
+        elif norm in points:
+            good.append(norm)
+            if norm != shown:
+                answer.warning(f"'{shown}' was read as '{norm}'; write '{norm}'", "AK105", i)
+        elif norm in {p.split("(")[0] for p in points}:
+            subs = [p for p in points if p.startswith(norm + "(")]
+            answer.error(f"'{shown}' is an Annex III area; name its point(s): {one_of(subs)}", "AK404", i)
+        else:
+            answer.error(
+                f"unknown Annex III point '{shown}'{suggest(norm, points)} (points: 1(a) ... 8(b))", "AK405", i
+            )
+    return good
+
+
+def _annex_i_entries(answer: _Answer, entries: Any) -> list[int] | None:
+    """The Annex I entry numbers an answer lists; None when it is no list."""
+    items = _as_list(answer.value)
+    if items is None:
+        answer.error("list the Annex I entries (1-20), e.g. [11], or write none", "AK402")
+        return None
+    good: list[int] = []
+    for i, item in enumerate(items):
+        if isinstance(item, bool) or not isinstance(item, int) or item not in entries:
+            answer.error(f"'{item}' is not an Annex I entry number (1-20)", "AK407", i)
+        elif item in good:
+            answer.warning(f"'{item}' is listed twice", "AK403", i)
+        else:
+            good.append(item)
+    return good
+
+
+def _choice(answer: _Answer, choices: Any) -> str | None:
+    """An answer that is one of the question's choices; None (reported) otherwise."""
+    written = as_written(answer.value)
+    if written not in choices:
+        answer.error(f"'{written}' is not one of: {one_of(choices)}{suggest(written, choices)}", "AK104")
+        return None
+    return written
+
+
+def _check_missing_answers(
+    records: Any,
+    screening: dict,
+    answers: dict[str, Any],
+    doc: YamlDocument,
+    base: tuple,
+    file: str,
+    problems: Problems,
+) -> None:
+    """A question the answers make required and left unanswered: an error, or a warning where it says so."""
     for q in records:
         qid = q["id"]
         if screening.get(qid) is not None or not required(q["required_when"], answers):
@@ -404,7 +451,6 @@ def check_screening(
             )
         else:
             problems.error(file, line, col, f"missing answer to '{qid}' ({q['reference']}){why}", code="AK409")
-    return answers
 
 
 def _read_profile(ctx: ReadContext, name: str, sid: str, out: ImpactInputs) -> None:
@@ -486,73 +532,55 @@ def known_risks(part: Any) -> set[str] | None:
 
 
 def _check_impacts(ctx: ReadContext, records: list[Record], out: ImpactInputs, file: str) -> list[Record]:
+    """The impacts to count: with known references, of an in-scope system, rated on the scales."""
     c = out.criteria
-    known = known_risks(ctx.parts.get("risk"))
+    counted = set(map(id, ctx.table(IMPACTS_SCHEMA, file, records)))
     kept = []
     for rec in records:
-        v = rec.values
-        ok = True
-        sid = v.get("system_id")
-        if sid and sid not in ctx.systems:
+        usable = id(rec) in counted and not ctx.out_of_scope(file, rec, "this impact is not counted")
+        if c is not None:
+            usable = _off_scale(ctx, file, rec, c) == 0 and usable
+            if usable:
+                _check_mitigation(ctx, file, rec)
+        if usable:
+            kept.append(rec)
+    return kept
+
+
+def _off_scale(ctx: ReadContext, file: str, rec: Record, c: criteria.Criteria) -> int:
+    """How many of an impact's ratings are not levels of their scale (each reported)."""
+    found = 0
+    for col, axis in (
+        ("severity", c.impact),
+        ("residual_severity", c.impact),
+        ("likelihood", c.likelihood),
+        ("residual_likelihood", c.likelihood),
+    ):
+        value = rec.values.get(col)
+        if value is not None and value not in axis.values:
             ctx.problems.error(
                 file,
                 rec.line,
-                "system_id",
-                f"unknown system '{sid}': not an id in systems.csv{suggest(sid, ctx.systems)}",
-                code="AK125",
+                col,
+                f"{value} is not a level of the {axis.name.lower()} scale ({', '.join(str(x) for x in axis.values)})",
+                code="AK115",
             )
-            ok = False
-        elif sid and ctx.systems[sid].values.get("in_scope") is False:
+            found += 1
+    return found
+
+
+def _check_mitigation(ctx: ReadContext, file: str, rec: Record) -> None:
+    """A residual rating higher than before mitigation is a warning."""
+    v = rec.values
+    for after, before in (("residual_severity", "severity"), ("residual_likelihood", "likelihood")):
+        if v.get(after) is not None and v.get(before) is not None and v[after] > v[before]:
             ctx.problems.warning(
                 file,
                 rec.line,
-                "system_id",
-                f"system '{sid}' is out of scope (in_scope = no); this impact is not counted",
-                code="AK126",
+                after,
+                f"{after} {v[after]} is higher than {before} {v[before]}: mitigation made it worse?",
+                code="AK412",
             )
-            ok = False
-        if c is not None:
-            for col, axis in (
-                ("severity", c.impact),
-                ("residual_severity", c.impact),
-                ("likelihood", c.likelihood),
-                ("residual_likelihood", c.likelihood),
-            ):
-                value = v.get(col)
-                if value is not None and value not in axis.values:
-                    ctx.problems.error(
-                        file,
-                        rec.line,
-                        col,
-                        f"{value} is not a level of the {axis.name.lower()} scale "
-                        f"({', '.join(str(x) for x in axis.values)})",
-                        code="AK115",
-                    )
-                    ok = False
-            if ok:
-                for after, before in (("residual_severity", "severity"), ("residual_likelihood", "likelihood")):
-                    if v.get(after) is not None and v.get(before) is not None and v[after] > v[before]:
-                        ctx.problems.warning(
-                            file,
-                            rec.line,
-                            after,
-                            f"{after} {v[after]} is higher than {before} {v[before]}: mitigation made it worse?",
-                            code="AK412",
-                        )
-        if known is not None:
-            for rid in v.get("risk_ids") or []:
-                if rid not in known:
-                    ctx.problems.warning(
-                        file,
-                        rec.line,
-                        "risk_ids",
-                        f"unknown risk '{rid}': not a risk_id in risks.csv"
-                        f"{separator_hint(rid, known) or suggest(rid, known)}",
-                        code="AK331",
-                    )
-        if ok:
-            kept.append(rec)
-    return kept
 
 
 def read(ctx: ReadContext) -> ImpactInputs:
@@ -591,7 +619,7 @@ def read(ctx: ReadContext) -> ImpactInputs:
                     1,
                     1,
                     f"no system '{sid}' in systems.csv: name the file after a system id{suggest(sid, ids)}",
-                    code="AK125",
+                    code=SYSTEM.code,
                 )
                 _read_profile(ctx, path.name, sid, ImpactInputs())  # its own problems now, not after renaming
                 continue

@@ -17,10 +17,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aimskit import catalog
-from aimskit.base.problems import separator_hint, suggest, suggest_id
-from aimskit.base.vocab import ID_PATTERN, SYSTEMS_FILE
+from aimskit.base.problems import separator_hint, suggest_id
+from aimskit.base.vocab import ID_PATTERN
 from aimskit.engagement.parts import risk as risk_part
 from aimskit.engagement.parts.base import MetaKey, Part, ReadContext
+from aimskit.engagement.parts.references import SYSTEM
 from aimskit.formats.csvschema import (
     Column,
     Record,
@@ -111,7 +112,12 @@ OBJECTIVES_SCHEMA = TableSchema(
             mandatory=True,
             example="Keep the approval-rate gap between age groups small",
         ),
-        Column("system_id", "an id from systems.csv; empty for the whole organisation", example="credit-score"),
+        Column(
+            "system_id",
+            "an id from systems.csv; empty for the whole organisation",
+            example="credit-score",
+            refers_to=SYSTEM.to(blank="the organisation"),
+        ),
         Column(
             "measure", "how it is measured (the metric)", example="Adverse impact ratio, applicants under 25 vs 25+"
         ),
@@ -253,29 +259,11 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
     known, headings = _requirement_ids()
     risks = set(ctx.parts["risk"].risks["risk_id"]) if "risk" in ctx.parts else set()
     records = check_duplicates(records, OBJECTIVES_SCHEMA, file, ctx.problems)
+    resolved = set(map(id, ctx.table(OBJECTIVES_SCHEMA, file, records)))
     kept = []
     for rec in records:
         v = rec.values
-        ok = True
-        sid = v.get("system_id")
-        if sid and sid in ctx.systems and ctx.systems[sid].values.get("in_scope") is False:
-            ctx.problems.warning(
-                file,
-                rec.line,
-                "system_id",
-                f"system '{sid}' is out of scope (in_scope = no); this row is not counted",
-                code="AK126",
-            )
-            ok = False
-        elif sid and sid not in ctx.systems:
-            ctx.problems.error(
-                file,
-                rec.line,
-                "system_id",
-                f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
-                code="AK125",
-            )
-            ok = False
+        counted = id(rec) in resolved and not ctx.out_of_scope(file, rec, "this row is not counted")
         v["serves"] = _check_requirements(ctx, file, rec, "serves", known, headings, risks)
         if v.get("current_value") and v.get("measured_on") is None and not rec.raw.get("measured_on", "").strip():
             ctx.problems.warning(
@@ -293,7 +281,7 @@ def _check_objectives(ctx: ReadContext, records: list[Record]) -> list[Record]:
                 "status achieved but no current_value shows the target was met",
                 code="AK646",
             )
-        if ok:
+        if counted:
             kept.append(rec)
     return kept
 

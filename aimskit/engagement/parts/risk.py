@@ -19,13 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit import catalog
 from aimskit.base.problems import one_of, separator_hint, suggest, suggest_id
-from aimskit.base.vocab import ID_PATTERN, SYSTEMS_FILE
+from aimskit.base.vocab import ID_PATTERN
 from aimskit.engagement import criteria
 from aimskit.engagement.parts.base import MetaKey, Part, ReadContext, Slice
+from aimskit.engagement.parts.references import SYSTEM
 from aimskit.formats.csvschema import (
     Column,
     Record,
     TableSchema,
+    Target,
     check_duplicates,
     template_csv,
     to_frame,
@@ -68,7 +70,12 @@ RISKS_SCHEMA = TableSchema(
     description="The AI risk register: one row per AI risk, organisation-wide or for one AI system.",
     columns=(
         Column("risk_id", "unique risk identifier", kind="id", mandatory=True, pattern=ID_PATTERN, example="R-01"),
-        Column("system_id", "an id from systems.csv; empty for an organisation-wide risk", example="credit-score"),
+        Column(
+            "system_id",
+            "an id from systems.csv; empty for an organisation-wide risk",
+            example="credit-score",
+            refers_to=SYSTEM.to(blank="the organisation"),
+        ),
         Column("title", "short name of the risk", mandatory=True, example="Score drift after a change in applicants"),
         Column(
             "description",
@@ -207,6 +214,33 @@ def _control_problem(cid: str, annex: list[str], own: set[str], headings: set[st
     )
 
 
+def _check_control_id(ctx: ReadContext, file: str, rec: Record, annex: list[str], headings: set[str]) -> bool:
+    """Whether an SoA row's control is usable: an Annex A control, or an own control (with a title)."""
+    cid, line = rec.values.get("control_id"), rec.line
+    if not cid or cid in annex:
+        return True
+    if re.fullmatch(r"[Aa]\.?\d+(\.\d+)*", cid) and not cid.startswith("A."):
+        dotted = "A." + cid[1:].lstrip(".")
+        ctx.problems.error(
+            file,
+            line,
+            "control_id",
+            f"'{cid}' looks like an Annex A control id{suggest_id(dotted, annex)}; write Annex A ids as 'A.x.y' "
+            "(or give your own control an id that does not start with A)",
+            code="AK320",
+        )
+        return False
+    if cid.startswith(("A.", "B.")) or cid in headings:
+        code, why = _control_problem(cid, annex, set(), headings) or ("AK323", "")
+        ctx.problems.error(file, line, "control_id", why, code=code)
+        return False
+    if not (rec.values.get("title") or "").strip():
+        ctx.problems.error(
+            file, line, "title", f"'{cid}' is not an Annex A control: give your own control a title", code="AK325"
+        )
+    return True
+
+
 def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headings: set[str]) -> list[Record]:
     file = ctx.name(SOA_FILE)
     for rec in records:
@@ -220,32 +254,7 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
     kept = []
     for rec in records:
         v, line = rec.values, rec.line
-        cid = v.get("control_id")
-        ok = True
-        if cid and cid not in annex and re.fullmatch(r"[Aa]\.?\d+(\.\d+)*", cid) and not cid.startswith("A."):
-            dotted = "A." + cid[1:].lstrip(".")
-            ctx.problems.error(
-                file,
-                line,
-                "control_id",
-                f"'{cid}' looks like an Annex A control id{suggest_id(dotted, annex)}; write Annex A ids as 'A.x.y' "
-                "(or give your own control an id that does not start with A)",
-                code="AK320",
-            )
-            ok = False
-        elif cid and cid not in annex:
-            if cid.startswith(("A.", "B.")) or cid in headings:
-                code, why = _control_problem(cid, annex, set(), headings) or ("AK323", "")
-                ctx.problems.error(file, line, "control_id", why, code=code)
-                ok = False
-            elif not (v.get("title") or "").strip():
-                ctx.problems.error(
-                    file,
-                    line,
-                    "title",
-                    f"'{cid}' is not an Annex A control: give your own control a title",
-                    code="AK325",
-                )
+        usable = _check_control_id(ctx, file, rec, annex, headings)
         for item in v.get("justification") or []:
             if item not in JUSTIFICATIONS:
                 folded = item.lower().replace(" ", "_").replace("-", "_").replace("/", "_")
@@ -275,9 +284,53 @@ def _check_soa(ctx: ReadContext, records: list[Record], annex: list[str], headin
                 "justification_text",
                 code="AK327",
             )
-        if ok:
+        if usable:
             kept.append(rec)
     return kept
+
+
+def _check_annex_c(ctx: ReadContext, file: str, rec: Record, sources: list[str], objectives: list[str]) -> None:
+    """A risk's Annex C risk source and objective (a near spelling read as the id, with a warning)."""
+    v, line = rec.values, rec.line
+    for col, choices, what in (
+        ("risk_source", sources, "an Annex C risk source"),
+        ("objective", objectives, "an Annex C objective"),
+    ):
+        value = v.get(col)
+        if value and value not in choices:
+            folded = value.lower().replace(" ", "-").replace("_", "-")
+            if folded in choices:
+                ctx.problems.warning(
+                    file, line, col, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105"
+                )
+                v[col] = folded
+            else:
+                ctx.problems.error(
+                    file,
+                    line,
+                    col,
+                    f"'{value}' is not {what}: {one_of(choices)}{suggest(value, choices)}",
+                    code="AK104",
+                )
+
+
+def _check_controls(
+    ctx: ReadContext, file: str, rec: Record, annex: list[str], own: set[str], headings: set[str]
+) -> list[str]:
+    """A risk's controls, an Annex A id in lower case read in upper case; an unknown one is an error."""
+    line = rec.line
+    fixed = []
+    for cid in rec.values.get("controls") or []:
+        if cid not in annex and cid not in own and cid.upper() in annex:
+            ctx.problems.warning(
+                file, line, "controls", f"'{cid}' was read as '{cid.upper()}'; write it so", code="AK105"
+            )
+            cid = cid.upper()
+        problem = _control_problem(cid, annex, own, headings)
+        if problem:
+            ctx.problems.error(file, line, "controls", problem[1], code=problem[0])
+        fixed.append(cid)
+    return fixed
 
 
 RATING_COLUMNS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
@@ -296,60 +349,16 @@ def _check_risks(
     sources = [*annex_c.loc[annex_c["kind"] == "risk_source", "id"], OTHER]
     objectives = [*annex_c.loc[annex_c["kind"] == "objective", "id"], OTHER]
     records = check_duplicates(records, RISKS_SCHEMA, file, ctx.problems)
+    # every risk stays in the register, even one naming an unknown system (reported once): impacts and
+    # objectives link to risks by id, and a wrong system_id should not make each link an unknown risk too
+    ctx.table(RISKS_SCHEMA, file, records)
     for rec in records:
         v, line = rec.values, rec.line
-        sid = v.get("system_id")
-        if sid:
-            if sid not in ctx.systems:
-                ctx.problems.error(
-                    file,
-                    line,
-                    "system_id",
-                    f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
-                    code="AK125",
-                )
-            elif ctx.systems[sid].values.get("in_scope") is False:
-                ctx.problems.warning(
-                    file,
-                    line,
-                    "system_id",
-                    f"system '{sid}' is out of scope (in_scope = no); this risk is not counted",
-                    code="AK126",
-                )
-        for col, choices, what in (
-            ("risk_source", sources, "an Annex C risk source"),
-            ("objective", objectives, "an Annex C objective"),
-        ):
-            value = v.get(col)
-            if value and value not in choices:
-                folded = value.lower().replace(" ", "-").replace("_", "-")
-                if folded in choices:
-                    ctx.problems.warning(
-                        file, line, col, f"'{value}' was read as '{folded}'; write '{folded}'", code="AK105"
-                    )
-                    v[col] = folded
-                else:
-                    ctx.problems.error(
-                        file,
-                        line,
-                        col,
-                        f"'{value}' is not {what}: {one_of(choices)}{suggest(value, choices)}",
-                        code="AK104",
-                    )
+        ctx.out_of_scope(file, rec, "this risk is not counted")
+        _check_annex_c(ctx, file, rec, sources, objectives)
         if v.get("treatment") in TREATMENT_SYNONYMS:
             v["treatment"] = TREATMENT_SYNONYMS[v["treatment"]]
-        fixed = []
-        for cid in v.get("controls") or []:
-            if cid not in annex and cid not in own and cid.upper() in annex:
-                ctx.problems.warning(
-                    file, line, "controls", f"'{cid}' was read as '{cid.upper()}'; write it so", code="AK105"
-                )
-                cid = cid.upper()
-            problem = _control_problem(cid, annex, own, headings)
-            if problem:
-                ctx.problems.error(file, line, "controls", problem[1], code=problem[0])
-            fixed.append(cid)
-        v["controls"] = fixed
+        v["controls"] = _check_controls(ctx, file, rec, annex, own, headings)
         if axes is not None:
             for col, scale in (
                 ("likelihood", axes[0]),
@@ -421,6 +430,8 @@ def read(ctx: ReadContext) -> RiskData:
     risks = to_frame(risk_records, RISKS_SCHEMA.names, dtype=object)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}
     risks = risks[~risks["system_id"].isin(out_of_scope)].reset_index(drop=True)
+    if RISKS_FILE in files:
+        ctx.provide(RISKS_FILE, "risk_id", Target(set(risks["risk_id"].dropna()), where=f"a risk_id in {RISKS_FILE}"))
     return RiskData(
         criteria=crit or criteria.default_risk(),
         risks=risks,

@@ -22,9 +22,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from aimskit import catalog
 from aimskit.base.codes import CODES
 from aimskit.base.problems import WARNING, one_of, suggest
-from aimskit.base.vocab import ID_PATTERN, SYSTEMS_FILE
+from aimskit.base.vocab import ID_PATTERN
 from aimskit.engagement.parts.base import MetaKey, Part, ReadContext, Slice
-from aimskit.formats.csvschema import Column, TableSchema, check_duplicates, template_csv, to_frame, validate_table
+from aimskit.engagement.parts.references import SYSTEM
+from aimskit.formats.csvschema import (
+    Column,
+    Record,
+    TableSchema,
+    check_duplicates,
+    template_csv,
+    to_frame,
+    validate_table,
+)
 from aimskit.formats.redteam import IMPORTERS, Imported, import_file
 from aimskit.formats.redteam.base import sha256_file
 from aimskit.formats.yamlmodel import report_model_errors
@@ -39,7 +48,13 @@ RUNS_SCHEMA = TableSchema(
     description="Red-team test runs: one row per result file written by a tool, for one AI system.",
     columns=(
         Column("run_id", "unique run identifier", kind="id", mandatory=True, pattern=ID_PATTERN, example="RT-2026-10"),
-        Column("system_id", "the AI system tested (an id from systems.csv)", mandatory=True, example="llm-assist"),
+        Column(
+            "system_id",
+            "the AI system tested (an id from systems.csv)",
+            mandatory=True,
+            example="llm-assist",
+            refers_to=SYSTEM,
+        ),
         Column(
             "tool",
             f"the tool that wrote the file: {one_of(TOOLS)}; empty = detected from the content",
@@ -160,6 +175,72 @@ def _criteria(ctx: ReadContext) -> SecurityCriteria:
         return SecurityCriteria()
 
 
+@dataclass
+class _Imports:
+    """What the result files imported so far gave: results by run id, the run declaring each file, and the
+    importer problems reported (a file declared by two runs: its problems said once)."""
+
+    imported: dict[str, Imported]
+    used: dict[str, str]
+    reported: set[tuple[str, int, str, str]]
+
+
+def _owasp_categories(ctx: ReadContext, file: str, rec: Record, owasp: set[str]) -> list[str]:
+    """A run's OWASP LLM categories (``LLM01``, ``llm01:2025`` read as ``LLM01``); an unknown one is an error."""
+    v, line = rec.values, rec.line
+    cats = []
+    for c in v.get("owasp") or []:
+        c2 = c.upper().split(":")[0]
+        if c2 not in owasp:
+            ctx.problems.error(
+                file,
+                line,
+                "owasp",
+                f"'{c}' is not an OWASP LLM 2025 category (LLM01..LLM10){suggest(c, owasp)}",
+                code="AK610",
+            )
+        else:
+            cats.append(c2)
+    return cats
+
+
+def _import_result(ctx: ReadContext, file: str, rec: Record, real: Path, seen: _Imports) -> None:
+    """Import a run's result file (its problems reported where they are) and record its hash and size."""
+    v, line, value = rec.values, rec.line, (rec.values.get("result_file") or "").strip()
+    used, reported, imported = seen.used, seen.reported, seen.imported
+    if str(real) in used:
+        ctx.problems.warning(
+            file, line, "result_file", f"the same file is declared by run '{used[str(real)]}' too", code="AK613"
+        )
+    used[str(real)] = v.get("run_id") or ""
+    if not real.is_relative_to((ctx.folder / "security").resolve()):
+        ctx.problems.warning(
+            file,
+            line,
+            "result_file",
+            f"'{value}' is outside the security/ folder: keep result files there so a change to them "
+            "re-renders the cached reports",
+            code="AK614",
+        )
+    ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
+    result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
+    shown = ctx.name(value)
+    for pline, message, severity, code in result.problems:  # each kind of importer problem: its own code
+        if (str(real), pline, message, code) in reported:
+            continue
+        reported.add((str(real), pline, message, code))
+        fallback = "AK616" if severity == WARNING else "AK615"
+        ctx.problems.add(shown, pline, "", message, severity, code=code if code in CODES else fallback)
+    if v.get("tool") is None and result.tool:
+        v["tool"] = result.tool
+    elif v.get("tool") and result.tool and v["tool"] != result.tool:
+        ctx.problems.error(file, line, "tool", f"the file was written by {result.tool}, not {v['tool']}", code="AK617")
+    v["sha256"] = sha256_file(real)
+    v["bytes"] = real.stat().st_size
+    if v.get("run_id"):
+        imported[v["run_id"]] = result
+
+
 def read(ctx: ReadContext) -> SecurityData:
     crit = _criteria(ctx)
     path = ctx.optional_file(RUNS_FILE)
@@ -173,37 +254,11 @@ def read(ctx: ReadContext) -> SecurityData:
     kept = []
     used: dict[str, str] = {}
     reported: set[tuple[str, int, str, str]] = set()  # a file declared by two runs: its problems said once
+    counted = set(map(id, ctx.table(RUNS_SCHEMA, file, records)))
     for rec in records:
         v, line = rec.values, rec.line
-        sid = v.get("system_id")
-        ok = True
-        if sid and sid not in ctx.systems:
-            ctx.problems.error(
-                file,
-                line,
-                "system_id",
-                f"unknown system '{sid}': not an id in {SYSTEMS_FILE}{suggest(sid, ctx.systems)}",
-                code="AK125",
-            )
-            ok = False
-        elif sid and ctx.systems[sid].values.get("in_scope") is False:
-            ctx.problems.warning(
-                file, line, "system_id", f"system '{sid}' is out of scope (in_scope = no); not judged", code="AK126"
-            )
-        cats = []
-        for c in v.get("owasp") or []:
-            c2 = c.upper().split(":")[0]
-            if c2 not in owasp:
-                ctx.problems.error(
-                    file,
-                    line,
-                    "owasp",
-                    f"'{c}' is not an OWASP LLM 2025 category (LLM01..LLM10){suggest(c, owasp)}",
-                    code="AK610",
-                )
-            else:
-                cats.append(c2)
-        v["owasp"] = cats
+        ctx.out_of_scope(file, rec, "not judged")
+        v["owasp"] = _owasp_categories(ctx, file, rec, owasp)
         if v.get("score_meaning") and v.get("tool") not in (None, "inspect"):
             ctx.problems.warning(
                 file, line, "score_meaning", "score_meaning applies to Inspect AI logs only; ignored", code="AK611"
@@ -212,42 +267,9 @@ def read(ctx: ReadContext) -> SecurityData:
         real, why = (None, None) if not value else _resolve(ctx, value)
         if why:
             ctx.problems.error(file, line, "result_file", f"'{value}' is {why}", code="AK612")
-            ok = False
         if real is not None:
-            if str(real) in used:
-                ctx.problems.warning(
-                    file, line, "result_file", f"the same file is declared by run '{used[str(real)]}' too", code="AK613"
-                )
-            used[str(real)] = v.get("run_id") or ""
-            if not real.is_relative_to((ctx.folder / "security").resolve()):
-                ctx.problems.warning(
-                    file,
-                    line,
-                    "result_file",
-                    f"'{value}' is outside the security/ folder: keep result files there so a change to them "
-                    "re-renders the cached reports",
-                    code="AK614",
-                )
-            ctx.files[f"{RUNS_FILE}:{v.get('run_id')}"] = real
-            result = import_file(real, v.get("tool"), score_meaning=v.get("score_meaning") or "pass")
-            shown = ctx.name(value)
-            for pline, message, severity, code in result.problems:  # each kind of importer problem: its own code
-                if (str(real), pline, message, code) in reported:
-                    continue
-                reported.add((str(real), pline, message, code))
-                fallback = "AK616" if severity == WARNING else "AK615"
-                ctx.problems.add(shown, pline, "", message, severity, code=code if code in CODES else fallback)
-            if v.get("tool") is None and result.tool:
-                v["tool"] = result.tool
-            elif v.get("tool") and result.tool and v["tool"] != result.tool:
-                ctx.problems.error(
-                    file, line, "tool", f"the file was written by {result.tool}, not {v['tool']}", code="AK617"
-                )
-            v["sha256"] = sha256_file(real)
-            v["bytes"] = real.stat().st_size
-            if v.get("run_id"):
-                imported[v["run_id"]] = result
-        if ok:
+            _import_result(ctx, file, rec, real, _Imports(imported, used, reported))
+        if not why and id(rec) in counted:
             kept.append(rec)
     runs = to_frame(kept, [*RUNS_SCHEMA.names, "sha256", "bytes"], dtype=object)
     out_of_scope = {sid for sid, rec in ctx.systems.items() if rec.values.get("in_scope") is False}
