@@ -379,12 +379,14 @@ def test_compile_inputs_with_hand_made_frames():
         ]
     )
     inputs = review.compile_inputs(
-        actions=pd.DataFrame(columns=["review_id", "id", "kind", "due", "status", "completed_on"]),
-        findings=findings,
-        audits=audits,
-        context={"external": ["x"], "internal": []},
+        review.ReviewRecords(
+            actions=pd.DataFrame(columns=["review_id", "id", "kind", "due", "status", "completed_on"]),
+            findings=findings,
+            audits=audits,
+            context={"external": ["x"], "internal": []},
+            as_of=AS_OF,
+        ),
         gap_headline={"conformity": 60.0, "conformity_clauses": 50.0, "conformity_controls": 70.0},
-        as_of=AS_OF,
         last_review={"id": "MR-1", "performance": {"gap_conformity": 50.0}, "issues": {"external": [], "internal": []}},
         risks=risks,
     )

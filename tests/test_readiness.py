@@ -98,8 +98,12 @@ def clean() -> dict:
     }
 
 
+def blockers(**inputs) -> pd.DataFrame:
+    return rd.blockers(rd.BlockerInputs(**inputs))
+
+
 def kinds(**changes) -> list[str]:
-    return list(rd.blockers(**{**clean(), **changes})["kind"])
+    return list(blockers(**{**clean(), **changes})["kind"])
 
 
 def test_clean_inputs_have_no_blocker():
@@ -130,9 +134,7 @@ def test_clause_not_compliant_and_not_assessed():
 
 
 def test_no_management_review():
-    found = rd.blockers(
-        **{**clean(), "reviews_held": pd.DataFrame(columns=["id", "date"]), "next_review": D(2027, 3, 1)}
-    )
+    found = blockers(**{**clean(), "reviews_held": pd.DataFrame(columns=["id", "date"]), "next_review": D(2027, 3, 1)})
     assert list(found["kind"]) == ["no_management_review"]
     assert found["due"].iloc[0] == D(2027, 3, 1)
 
@@ -142,12 +144,12 @@ def test_audit_coverage():
     planned = pd.DataFrame(
         {"id": ["IA-1", "IA-2"], "status": ["done", "planned"], "end": [D(2026, 10, 1), D(2027, 2, 1)]}
     )
-    found = rd.blockers(**{**clean(), "clause_coverage": cov, "audits": planned})
+    found = blockers(**{**clean(), "clause_coverage": cov, "audits": planned})
     assert list(found["kind"]) == ["audit_coverage"]
     assert found.iloc[0]["due"] == D(2027, 2, 1) and found.iloc[0]["severity_1"] == "minor"
-    never = rd.blockers(**{**clean(), "clause_coverage": cov.assign(state=["never audited"] * 2), "audits": planned})
+    never = blockers(**{**clean(), "clause_coverage": cov.assign(state=["never audited"] * 2), "audits": planned})
     assert never.iloc[0]["due"] is None  # something is not even planned: no date can make it in time
-    nothing_done = rd.blockers(**{**clean(), "clause_coverage": cov, "audits": planned.assign(status="planned")})
+    nothing_done = blockers(**{**clean(), "clause_coverage": cov, "audits": planned.assign(status="planned")})
     assert nothing_done.iloc[0]["severity_1"] == "major"
 
 
@@ -203,7 +205,7 @@ def test_objective_incomplete():
     assert kinds(objectives=o.assign(target=None)) == ["objective_incomplete"]
     assert (
         "no measure and no target"
-        in rd.blockers(**{**clean(), "objectives": o.assign(measure="", target="")})["message"].iloc[0]
+        in blockers(**{**clean(), "objectives": o.assign(measure="", target="")})["message"].iloc[0]
     )
 
 
@@ -242,12 +244,12 @@ def test_inventory_checks_impact_risks_screening_and_emptiness():
     assert unconfirmed.iloc[0]["screened_tier"] == "not confirmed" and not unconfirmed.iloc[0]["complete"]
     minimal = rd.inventory(systems.assign(eu_ai_act_tier="minimal"), {"s1": "minimal"}, set(), set(), {"s1"})
     assert minimal.iloc[0]["complete"]  # a minimal-risk system needs no impact assessment
-    empty = rd.blockers(**{**clean(), "inventory_df": rd.inventory(systems.iloc[0:0], {}, set(), set(), set())})
+    empty = blockers(**{**clean(), "inventory_df": rd.inventory(systems.iloc[0:0], {}, set(), set(), set())})
     assert list(empty["kind"]) == ["inventory_incomplete"] and empty.iloc[0]["severity_1"] == "major"
 
 
 def test_every_blocker_kind_is_listed_with_its_count():
-    summary = rd.blocker_summary(rd.blockers(**clean()))
+    summary = rd.blocker_summary(blockers(**clean()))
     assert list(summary["kind"]) == [*rd.BLOCKERS, *rd.NOT_EVALUATED]
     assert summary["found"].iloc[: len(rd.BLOCKERS)].tolist() == [0] * len(rd.BLOCKERS)
 
@@ -471,14 +473,14 @@ def test_failed_security_category_without_a_treating_risk_blocks_stage_2():
             }
         ]
     )
-    found = rd.blockers(**{**clean(), "security_findings": failed})
+    found = blockers(**{**clean(), "security_findings": failed})
     row = found[found["kind"] == "security_untreated"].iloc[0]
     assert row["subject"] == "s1 LLM01" and row["step"] == "security"
     assert (row["severity_1"], row["severity_2"]) == ("minor", "major")
     assert row["link"].startswith("../security/")
     # without the trigger: no failed category (or every failed one treated by a risk) -> no blocker
-    assert "security_untreated" not in set(rd.blockers(**{**clean(), "security_findings": failed.iloc[0:0]})["kind"])
-    assert "security_untreated" not in set(rd.blockers(**clean())["kind"])
+    assert "security_untreated" not in set(blockers(**{**clean(), "security_findings": failed.iloc[0:0]})["kind"])
+    assert "security_untreated" not in set(blockers(**clean())["kind"])
 
 
 def test_the_example_security_evidence_feeds_readiness(example):

@@ -24,6 +24,7 @@ from aimskit.base.fileio import atomic_write_text
 from aimskit.base.ids import natural_key
 from aimskit.base.problems import plural
 from aimskit.base.spreadsheet import safe_row
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts import audit as audit_part
 from aimskit.engagement.parts.audit import GRADES, NONCONFORMITIES, AuditData
 from aimskit.steps.base import Figure, Step
@@ -557,7 +558,7 @@ def _be(n: int) -> str:
     return "is" if n == 1 else "are"
 
 
-def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
+def assess(eng: Engagement, audit_id: str | None = None) -> AuditResult:
     """The internal audit programme (``audit_id`` None) or one audit."""
     data: AuditData = eng.part(audit_part.PART)
     reqs = catalog.load("iso42001")
@@ -609,7 +610,7 @@ def assess(eng: Any, audit_id: str | None = None) -> AuditResult:
     )
 
 
-def audit_ids(eng: Any) -> list[str]:
+def audit_ids(eng: Engagement) -> list[str]:
     """The audits of the programme, one report each."""
     return eng.part(audit_part.PART).audit_ids
 
@@ -619,6 +620,7 @@ STEP = Step(
     "Internal audit programme, findings and corrective action (9.2, 10.2)",
     notebook="internal_audit.ipynb",
     compute=__name__,
+    pack_order=60,
     view="aimskit.steps.audit.view",
     parts=(audit_part.PART,),
     scope_param="audit_id",

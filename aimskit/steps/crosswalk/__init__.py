@@ -28,6 +28,7 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.base.ids import natural_key
 from aimskit.base.vocab import STATUS_LABELS
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts import certifications
 from aimskit.steps import gap, impact
 from aimskit.steps.base import Figure, Step
@@ -513,7 +514,7 @@ def summary_points(h: dict[str, Any], by_function: pd.DataFrame, cert: Any, syst
     return points
 
 
-def assess(eng: Any, system_id: str | None = None) -> CrosswalkResult:
+def assess(eng: Engagement, system_id: str | None = None) -> CrosswalkResult:
     """The three crosswalk views for the organisation, or for one in-scope AI system."""
     reqs = gap.requirements()
     in_scope = eng.in_scope_ids
@@ -559,6 +560,7 @@ STEP = Step(
     "ISO 42001 in other frameworks' terms: NIST AI RMF profile, EU AI Act evidence, ISO 27001 reuse",
     notebook="crosswalk.ipynb",
     compute=__name__,
+    pack_order=80,
     view="aimskit.steps.crosswalk.view",
     parts=(certifications.PART,),
     uses=(gap.STEP, impact.STEP),

@@ -610,6 +610,7 @@ STEP = Step(
     "Gap assessment (clauses 4-10 and Annex A)",
     notebook="gap_assessment.ipynb",
     compute=__name__,
+    pack_order=20,
     view="aimskit.steps.gap.view",
     parts=(security_part.PART,),  # red-team runs as technical evidence for Annex A controls
     headline=(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.base.ids import natural_key
 from aimskit.base.problems import plural
-from aimskit.engagement import criteria
+from aimskit.engagement import Engagement, criteria
 from aimskit.engagement.parts import impact as impact_part
 from aimskit.engagement.parts import risk as risk_part
 from aimskit.engagement.parts.impact import (
@@ -226,303 +227,414 @@ def unknown(system_id: str, reason: str = "no profile (systems/<id>.yaml) for th
     return Classification(system_id, "unknown", steps, notes=[reason])
 
 
-def section_b_all(entries: list[int], acts: pd.DataFrame) -> bool:
+def section_b_all(entries: list[int], acts: pd.DataFrame | _Indexed) -> bool:
     """Whether every Annex I entry is in Section B (the legislation Art. 2(2) refers to)."""
     return bool(entries) and all(str(acts.loc[str(e), "section"]) == "B" for e in entries)
 
 
-def classify(system_id: str, answers: dict[str, Any]) -> Classification:
-    """The EU AI Act tier of one system from its screening answers, with every step of the reasoning."""
-    questions = _indexed("eu-ai-act", "id")
-    points = _indexed("eu-ai-act-annex-iii", "point")
-    acts = _indexed("eu-ai-act-annex-i", "entry")
-    rows: list[dict[str, Any]] = []
+@dataclass
+class _Screening:
+    """One system's screening answers, the catalog tables they refer to, and the reasoning written so far
+    (one row per step: step, question, reference, answer, consequence)."""
+
+    answers: dict[str, Any]
+    questions: _Indexed = field(default_factory=lambda: _indexed("eu-ai-act", "id"))
+    points: _Indexed = field(default_factory=lambda: _indexed("eu-ai-act-annex-iii", "point"))
+    acts: _Indexed = field(default_factory=lambda: _indexed("eu-ai-act-annex-i", "entry"))
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def yes(self, qid: str) -> bool:
+        return self.answers.get(qid) is True
+
+    def if_yes(self, qid: str) -> str:
+        """The catalog's consequence of answering yes."""
+        return str(self.questions.loc[qid, "if_yes"])
+
+    def reference(self, qid: str) -> str:
+        return str(self.questions.loc[qid, "reference"])
 
     def step(
-        qid: str, consequence: str, answer: Any = None, question: str | None = None, reference: str | None = None
+        self,
+        qid: str,
+        consequence: str,
+        answer: Any = None,
+        question: str | None = None,
+        reference: str | None = None,
     ) -> None:
-        q = questions.loc[qid] if qid in questions.index else None
-        rows.append(
+        """One step of the reasoning: the question ``qid`` (or the one given), its answer and its consequence."""
+        q = self.questions.loc[qid] if qid in self.questions.index else None
+        self.rows.append(
             {
-                "step": len(rows) + 1,
+                "step": len(self.rows) + 1,
                 "question": question or (q["question"] if q is not None else qid),
                 "reference": reference or (q["reference"] if q is not None else ""),
-                "answer": _yn(answers.get(qid) if answer is None else answer),
+                "answer": _yn(self.answers.get(qid) if answer is None else answer),
                 "consequence": consequence,
             }
         )
 
-    c = Classification(system_id, "minimal", pd.DataFrame())
-    # 1. Art. 5 prohibited practices (with the Art. 5(1)(g) exception and the Omnibus prohibition)
-    for qid in [q for q in questions.index if q.startswith("art5.") and not q.endswith(".exception")]:
-        yes = answers.get(qid) is True
-        if qid == OMNIBUS_PROHIBITION and qid not in answers:
-            step(qid, "Not answered: the new prohibition (reported to apply from 2 Dec 2026) is not screened")
-            c.notes.append(
-                "The prohibition the Digital Omnibus on AI is reported to add (child sexual abuse material, "
-                "non-consensual intimate imagery) is not answered in the screening."
-            )
-            continue
-        exception = f"{qid}.exception"
-        if yes and exception in questions.index and exception in answers:
-            step(qid, "Practice described, subject to the exception below")
-            if answers[exception] is True:
-                c.exceptions.append(questions.loc[exception, "reference"])
-                step(exception, questions.loc[exception, "if_yes"])
-                continue
-            step(exception, "The exception does not apply")
-        if yes:
-            c.prohibited.append(questions.loc[qid, "reference"])
-            if qid == OMNIBUS_PROHIBITION:
-                c.prohibited_omnibus = True
-            else:
-                c.prohibited_2024 = True
-        step(qid, questions.loc[qid, "if_yes"] if yes else "Not this prohibited practice")
-    # 2. Art. 6(1): Annex I product or safety component
-    c.annex_i = list(answers.get("annex_i") or [])
-    if c.annex_i:
-        names = "; ".join(f"{e} {acts.loc[str(e), 'title']} ({acts.loc[str(e), 'act']})" for e in c.annex_i)
-        step("annex_i", f"Art. 6(1)(a) met: {names}")
-        for e in c.annex_i:
-            note = str(acts.loc[str(e), "note"]) if "note" in acts.columns else ""
-            if note:
-                c.notes.append(f"Annex I entry {e} ({acts.loc[str(e), 'title']}): {note}.")
-        third = answers.get("art6.1.b") is True
-        c.annex_i_route = third
-        section_b = all(str(acts.loc[str(e), "section"]) == "B" for e in c.annex_i)
-        step(
-            "art6.1.b",
-            "High-risk under Art. 6(1) (Annex I route)"
-            if third
-            else "Art. 6(1)(b) not met: no third-party conformity assessment, so not high-risk under Art. 6(1)",
+    def ruling(self, qid: str, if_no: str, if_unanswered: str | None = None) -> None:
+        """The step of a yes/no question: the catalog's consequence for yes, ``if_no`` otherwise
+        (``if_unanswered`` instead when given and the question is not answered)."""
+        if self.yes(qid):
+            consequence = self.if_yes(qid)
+        elif if_unanswered is not None and qid not in self.answers:
+            consequence = if_unanswered
+        else:
+            consequence = if_no
+        self.step(qid, consequence)
+
+
+def _screen_prohibitions(s: _Screening, c: Classification) -> None:
+    """Art. 5: every prohibited practice, with the exceptions the catalog lists and the Omnibus prohibition."""
+    for qid in [q for q in s.questions.index if q.startswith("art5.") and not q.endswith(".exception")]:
+        _screen_prohibition(s, c, qid)
+
+
+def _screen_prohibition(s: _Screening, c: Classification, qid: str) -> None:
+    if qid == OMNIBUS_PROHIBITION and qid not in s.answers:
+        s.step(qid, "Not answered: the new prohibition (reported to apply from 2 Dec 2026) is not screened")
+        c.notes.append(
+            "The prohibition the Digital Omnibus on AI is reported to add (child sexual abuse material, "
+            "non-consensual intimate imagery) is not answered in the screening."
         )
-        if third and section_b:
-            step(
-                "annex_i",
-                "Annex I Section B only: Art. 2(2) applies only Art. 6(1), Arts. 102-109 and Art. 112 of the Act; the "
-                "high-risk requirements reach the system through its product legislation, so no Chapter III "
-                "obligation is listed here",
-                question="Are all the Annex I acts in Section B?",
-                answer="yes",
-                reference="Art. 2(2)",
-            )
-    else:
-        step("annex_i", "Not an Annex I product or safety component: Art. 6(1) does not apply")
-    # 3. Art. 6(2): Annex III use cases, with the 5(b) fraud carve-out
-    c.annex_iii = list(answers.get("annex_iii") or [])
-    fraud = answers.get("fraud_detection")
+        return
+    yes = s.yes(qid)
+    exception = f"{qid}.exception"
+    if yes and exception in s.questions.index and exception in s.answers:
+        s.step(qid, "Practice described, subject to the exception below")
+        if s.yes(exception):
+            c.exceptions.append(s.reference(exception))
+            s.step(exception, s.if_yes(exception))
+            return
+        s.step(exception, "The exception does not apply")
+    if yes:
+        c.prohibited.append(s.reference(qid))
+        if qid == OMNIBUS_PROHIBITION:
+            c.prohibited_omnibus = True
+        else:
+            c.prohibited_2024 = True
+    s.ruling(qid, "Not this prohibited practice")
+
+
+def _screen_annex_i(s: _Screening, c: Classification) -> None:
+    """Art. 6(1): an Annex I product or safety component that needs a third-party conformity assessment."""
+    acts = s.acts
+    c.annex_i = list(s.answers.get("annex_i") or [])
+    if not c.annex_i:
+        s.step("annex_i", "Not an Annex I product or safety component: Art. 6(1) does not apply")
+        return
+    names = "; ".join(f"{e} {acts.loc[str(e), 'title']} ({acts.loc[str(e), 'act']})" for e in c.annex_i)
+    s.step("annex_i", f"Art. 6(1)(a) met: {names}")
+    for e in c.annex_i:
+        note = str(acts.loc[str(e), "note"]) if "note" in acts.columns else ""
+        if note:
+            c.notes.append(f"Annex I entry {e} ({acts.loc[str(e), 'title']}): {note}.")
+    c.annex_i_route = s.yes("art6.1.b")
+    s.step(
+        "art6.1.b",
+        "High-risk under Art. 6(1) (Annex I route)"
+        if c.annex_i_route
+        else "Art. 6(1)(b) not met: no third-party conformity assessment, so not high-risk under Art. 6(1)",
+    )
+    if c.annex_i_route and section_b_all(c.annex_i, acts):
+        s.step(
+            "annex_i",
+            "Annex I Section B only: Art. 2(2) applies only Art. 6(1), Arts. 102-109 and Art. 112 of the Act; the "
+            "high-risk requirements reach the system through its product legislation, so no Chapter III "
+            "obligation is listed here",
+            question="Are all the Annex I acts in Section B?",
+            answer="yes",
+            reference="Art. 2(2)",
+        )
+
+
+def _screen_annex_iii(s: _Screening, c: Classification) -> None:
+    """Art. 6(2): the Annex III use cases, less the 8(b) exception; then the 5(b) fraud carve-out."""
+    c.annex_iii = list(s.answers.get("annex_iii") or [])
     if c.annex_iii:
-        labels = "; ".join(f"{p} {points.loc[p, 'title']}" for p in c.annex_iii)
-        step("annex_iii", f"Listed in Annex III (Art. 6(2)): {labels}")
+        labels = "; ".join(f"{p} {s.points.loc[p, 'title']}" for p in c.annex_iii)
+        s.step("annex_iii", f"Listed in Annex III (Art. 6(2)): {labels}")
     else:
-        step("annex_iii", "No Annex III use case: Art. 6(2) does not apply")
+        s.step("annex_iii", "No Annex III use case: Art. 6(2) does not apply")
     if "8(b)" in c.annex_iii:
-        if answers.get("annex_iii.8b.exception") is True:
+        if s.yes("annex_iii.8b.exception"):
             c.annex_iii = [p for p in c.annex_iii if p != "8(b)"]
             c.exceptions.append("Annex III point 8(b) second sentence")
-            step("annex_iii.8b.exception", questions.loc["annex_iii.8b.exception", "if_yes"])
+            s.step("annex_iii.8b.exception", s.if_yes("annex_iii.8b.exception"))
         else:
-            step("annex_iii.8b.exception", "Natural persons are directly exposed to the output: 8(b) is kept")
-    if fraud is not None or "5(b)" in c.annex_iii:
-        if fraud is True and "5(b)" not in c.annex_iii:
-            consequence = (
-                "Annex III point 5(b) excludes AI systems used for the purpose of detecting financial fraud: "
-                "not high-risk under 5(b)"
-            )
-        elif fraud is True:
-            consequence = (
-                "The system is also listed under 5(b) (creditworthiness or credit score): the fraud carve-out covers "
-                "systems used to detect financial fraud, not creditworthiness evaluation; 5(b) is kept - confirm"
-            )
-            c.notes.append(
-                "Listed under Annex III 5(b) and also used to detect financial fraud: confirm which purpose the "
-                "system serves (the 5(b) carve-out covers fraud detection only)."
-            )
-        else:
-            consequence = "Not a fraud-detection system: the 5(b) carve-out does not apply"
-        step("fraud_detection", consequence, answer=fraud)
-    # 4. Art. 6(3) derogation
-    if c.annex_iii:
-        profiling = answers.get("art6.3.profiling") is True
-        met = [q for q in DEROGATION_CONDITIONS if answers.get(q) is True]
-        step(
-            "art6.3.profiling",
-            "Profiling: always high-risk (Art. 6(3) third subparagraph); the derogation is not available"
-            if profiling
-            else "No profiling: the derogation may apply if a condition (a)-(d) is met",
+            s.step("annex_iii.8b.exception", "Natural persons are directly exposed to the output: 8(b) is kept")
+    _screen_fraud(s, c)
+
+
+def _screen_fraud(s: _Screening, c: Classification) -> None:
+    """Annex III point 5(b) excludes fraud detection, not the creditworthiness use it lists."""
+    fraud = s.answers.get("fraud_detection")
+    listed = "5(b)" in c.annex_iii
+    if fraud is None and not listed:
+        return
+    if fraud is not True:
+        consequence = "Not a fraud-detection system: the 5(b) carve-out does not apply"
+    elif not listed:
+        consequence = (
+            "Annex III point 5(b) excludes AI systems used for the purpose of detecting financial fraud: "
+            "not high-risk under 5(b)"
         )
-        for q in DEROGATION_CONDITIONS:
-            step(q, questions.loc[q, "if_yes"] if answers.get(q) is True else "Condition not met")
-        if profiling or not met:
-            c.annex_iii_route = True
-            why = "profiling of natural persons" if profiling else "no derogation condition (a)-(d) is met"
-            step(
-                "annex_iii",
-                f"High-risk under Art. 6(2) ({why})",
-                question="Does the Art. 6(3) derogation apply?",
-                answer="no",
-                reference="Art. 6(2); Art. 6(3)",
-            )
-        elif c.annex_i_route:
-            step(
-                "annex_iii",
-                "An Art. 6(3) condition is met, but the system is already high-risk under Art. 6(1): the derogation "
-                "does not change the tier and Art. 6(4) and 49(2) do not apply",
-                question="Does the Art. 6(3) derogation apply?",
-                answer="not relevant",
-                reference="Art. 6(1); Art. 6(3); Art. 49(2)",
-            )
-        else:
-            c.derogation = True
-            conds = ", ".join(questions.loc[q, "reference"] for q in met)
-            step(
-                "annex_iii",
-                f"Not high-risk by derogation ({conds}, no profiling): the provider must document the assessment "
-                "(Art. 6(4)) and register the system (Art. 49(2))",
-                question="Does the Art. 6(3) derogation apply?",
-                answer="yes",
-                reference="Art. 6(3); Art. 6(4); Art. 49(2)",
-            )
-    # 4b. Art. 111(2) legacy systems, and the facts some high-risk duties depend on
-    c.placed_before = answers.get("art111.placed_before") if "art111.placed_before" in answers else None
-    if c.annex_i or c.annex_iii or "art111.placed_before" in answers:
-        if c.placed_before is None:
-            step("art111.placed_before", "Not answered: whether this is a legacy system (Art. 111(2)) is unknown")
-            c.legacy = "unknown"
-        elif c.placed_before:
-            grace = (
-                "; Art. 50(2) marking is reported to be due from 2 Dec 2026 for it (Digital Omnibus on AI, unverified)"
-                if answers.get("art50.2") is True
-                else ""
-            )
-            step("art111.placed_before", questions.loc["art111.placed_before", "if_yes"] + grace)
-            changed = answers.get("art111.significant_change")
-            step(
-                "art111.significant_change",
-                questions.loc["art111.significant_change", "if_yes"]
-                if changed is True
-                else "Not significantly changed: as a legacy system, the high-risk obligations do not apply yet"
-                if changed is False
-                else "Not answered: treated as possibly changed",
-            )
-            c.legacy_public_authority = answers.get("art111.public_authority") is True
-            step(
-                "art111.public_authority",
-                questions.loc["art111.public_authority", "if_yes"]
-                if c.legacy_public_authority
-                else "Not intended for public authorities: no 2030 deadline",
-            )
-            c.legacy = "legacy_changed" if changed is True else "legacy" if changed is False else "unknown"
-        else:
-            step(
-                "art111.placed_before",
-                "Placed on the market or put into service from the cut-off date: not a legacy system",
-            )
-            c.legacy = "not_legacy"
-    c.public_authority = answers.get("art26.8.public_authority") is True
-    if c.annex_iii:
-        step(
-            "art26.8.public_authority",
-            questions.loc["art26.8.public_authority", "if_yes"]
-            if c.public_authority
-            else "Not a public-authority deployer"
-            if "art26.8.public_authority" in answers
-            else "Not answered",
+    else:
+        consequence = (
+            "The system is also listed under 5(b) (creditworthiness or credit score): the fraud carve-out covers "
+            "systems used to detect financial fraud, not creditworthiness evaluation; 5(b) is kept - confirm"
         )
-    c.financial_institution = answers.get("financial_institution") is True
+        c.notes.append(
+            "Listed under Annex III 5(b) and also used to detect financial fraud: confirm which purpose the "
+            "system serves (the 5(b) carve-out covers fraud detection only)."
+        )
+    s.step("fraud_detection", consequence, answer=fraud)
+
+
+def _screen_derogation(s: _Screening, c: Classification) -> None:
+    """Art. 6(3): an Annex III system is not high-risk when a condition (a)-(d) is met and it does not profile."""
+    if not c.annex_iii:
+        return
+    profiling = s.yes("art6.3.profiling")
+    met = [q for q in DEROGATION_CONDITIONS if s.yes(q)]
+    s.step(
+        "art6.3.profiling",
+        "Profiling: always high-risk (Art. 6(3) third subparagraph); the derogation is not available"
+        if profiling
+        else "No profiling: the derogation may apply if a condition (a)-(d) is met",
+    )
+    for q in DEROGATION_CONDITIONS:
+        s.ruling(q, "Condition not met")
+    question = "Does the Art. 6(3) derogation apply?"
+    if profiling or not met:
+        c.annex_iii_route = True
+        why = "profiling of natural persons" if profiling else "no derogation condition (a)-(d) is met"
+        s.step(
+            "annex_iii",
+            f"High-risk under Art. 6(2) ({why})",
+            question=question,
+            answer="no",
+            reference="Art. 6(2); Art. 6(3)",
+        )
+    elif c.annex_i_route:
+        s.step(
+            "annex_iii",
+            "An Art. 6(3) condition is met, but the system is already high-risk under Art. 6(1): the derogation "
+            "does not change the tier and Art. 6(4) and 49(2) do not apply",
+            question=question,
+            answer="not relevant",
+            reference="Art. 6(1); Art. 6(3); Art. 49(2)",
+        )
+    else:
+        c.derogation = True
+        conds = ", ".join(s.reference(q) for q in met)
+        s.step(
+            "annex_iii",
+            f"Not high-risk by derogation ({conds}, no profiling): the provider must document the assessment "
+            "(Art. 6(4)) and register the system (Art. 49(2))",
+            question=question,
+            answer="yes",
+            reference="Art. 6(3); Art. 6(4); Art. 49(2)",
+        )
+
+
+def _screen_legacy(s: _Screening, c: Classification) -> None:
+    """Art. 111(2): whether a possibly high-risk system was placed on the market before the cut-off date."""
+    c.placed_before = s.answers.get("art111.placed_before")
+    if not (c.annex_i or c.annex_iii or "art111.placed_before" in s.answers):
+        return
+    if c.placed_before is None:
+        s.step("art111.placed_before", "Not answered: whether this is a legacy system (Art. 111(2)) is unknown")
+        c.legacy = "unknown"
+    elif c.placed_before:
+        _screen_legacy_system(s, c)
+    else:
+        s.step(
+            "art111.placed_before",
+            "Placed on the market or put into service from the cut-off date: not a legacy system",
+        )
+        c.legacy = "not_legacy"
+
+
+def _screen_legacy_system(s: _Screening, c: Classification) -> None:
+    """A legacy system: whether its design changed significantly, whether it is meant for public authorities."""
+    grace = (
+        "; Art. 50(2) marking is reported to be due from 2 Dec 2026 for it (Digital Omnibus on AI, unverified)"
+        if s.yes("art50.2")
+        else ""
+    )
+    s.step("art111.placed_before", s.if_yes("art111.placed_before") + grace)
+    changed = s.answers.get("art111.significant_change")
+    if changed is True:
+        c.legacy = "legacy_changed"
+        s.step("art111.significant_change", s.if_yes("art111.significant_change"))
+    elif changed is False:
+        c.legacy = "legacy"
+        s.step(
+            "art111.significant_change",
+            "Not significantly changed: as a legacy system, the high-risk obligations do not apply yet",
+        )
+    else:
+        c.legacy = "unknown"
+        s.step("art111.significant_change", "Not answered: treated as possibly changed")
+    c.legacy_public_authority = s.yes("art111.public_authority")
+    s.ruling("art111.public_authority", "Not intended for public authorities: no 2030 deadline")
+
+
+def _screen_deployer(s: _Screening, c: Classification) -> None:
+    """The facts some high-risk duties depend on: a public-authority deployer (Art. 26(8)), a financial
+    institution (Art. 26(5), 26(6))."""
+    c.public_authority = s.yes("art26.8.public_authority")
+    if c.annex_iii:
+        s.ruling("art26.8.public_authority", "Not a public-authority deployer", if_unanswered="Not answered")
+    c.financial_institution = s.yes("financial_institution")
     if c.annex_i or c.annex_iii:
-        step(
+        s.ruling(
             "financial_institution",
-            questions.loc["financial_institution", "if_yes"]
-            if c.financial_institution
-            else "Not a financial institution under Union financial services law"
-            if "financial_institution" in answers
-            else "Not answered",
+            "Not a financial institution under Union financial services law",
+            if_unanswered="Not answered",
         )
-    # 5. Art. 50 transparency
+
+
+def _screen_transparency(s: _Screening, c: Classification) -> None:
+    """Art. 50: the transparency obligations, one paragraph at a time."""
+    c.transparency = [q for q in ART50 if s.yes(q)]
     for q in ART50:
-        yes = answers.get(q) is True
-        if yes:
-            c.transparency.append(q)
-        step(q, questions.loc[q, "if_yes"] if yes else "No obligation under this paragraph")
-    # 6. General-purpose AI model
-    c.gpai = str(answers.get("gpai", "none"))
-    gpai_text = {
-        "none": "No general-purpose AI model involved",
-        "uses_gpai_model": (
-            "Built on a third party's general-purpose AI model: the model provider carries Art. 53 "
-            "(and Art. 55) obligations; the organisation should obtain the Art. 53(1)(b) information"
-        ),
-        "gpai_provider": "The organisation provides a general-purpose AI model: Art. 53 applies",
-        "gpai_provider_systemic": (
-            "The organisation provides a general-purpose AI model with systemic risk: Art. 53 and Art. 55 apply"
-        ),
-    }
-    step("gpai", gpai_text.get(c.gpai, c.gpai))
-    if c.gpai in ("gpai_provider", "gpai_provider_systemic"):
-        c.open_source = answers.get("gpai.open_source") is True
-        c.third_country = answers.get("gpai.third_country") is True
-        if c.gpai == "gpai_provider":
-            step(
-                "gpai.open_source",
-                questions.loc["gpai.open_source", "if_yes"] if c.open_source else "No open-source exemption",
-            )
-        elif answers.get("gpai.open_source") is True:
-            step("gpai.open_source", "Open-source release, but the Art. 53(2) exemption does not cover systemic risk")
-        step(
-            "gpai.third_country",
-            questions.loc["gpai.third_country", "if_yes"] if c.third_country else "Established in the Union",
-        )
-    c.public_service = answers.get("art27.public_service") is True
-    step(
+        s.ruling(q, "No obligation under this paragraph")
+
+
+GPAI_CONSEQUENCES = {
+    "none": "No general-purpose AI model involved",
+    "uses_gpai_model": (
+        "Built on a third party's general-purpose AI model: the model provider carries Art. 53 "
+        "(and Art. 55) obligations; the organisation should obtain the Art. 53(1)(b) information"
+    ),
+    "gpai_provider": "The organisation provides a general-purpose AI model: Art. 53 applies",
+    "gpai_provider_systemic": (
+        "The organisation provides a general-purpose AI model with systemic risk: Art. 53 and Art. 55 apply"
+    ),
+}
+
+
+def _screen_gpai(s: _Screening, c: Classification) -> None:
+    """Chapter V: a general-purpose AI model used or provided (Art. 53, Art. 55; exemptions Art. 53(2), Art. 54)."""
+    c.gpai = str(s.answers.get("gpai", "none"))
+    s.step("gpai", GPAI_CONSEQUENCES.get(c.gpai, c.gpai))
+    if c.gpai not in ("gpai_provider", "gpai_provider_systemic"):
+        return
+    c.open_source = s.yes("gpai.open_source")
+    c.third_country = s.yes("gpai.third_country")
+    if c.gpai == "gpai_provider":
+        s.ruling("gpai.open_source", "No open-source exemption")
+    elif c.open_source:
+        s.step("gpai.open_source", "Open-source release, but the Art. 53(2) exemption does not cover systemic risk")
+    s.ruling("gpai.third_country", "Established in the Union")
+
+
+def _screen_public_service(s: _Screening, c: Classification) -> None:
+    """Art. 27(1): a body governed by public law or a private entity providing public services."""
+    c.public_service = s.yes("art27.public_service")
+    s.step(
         "art27.public_service",
         "Public body or public-service deployer (relevant to Art. 27)"
         if c.public_service
         else "Not a public body or public-service deployer",
     )
-    # conclusion
-    if c.prohibited:
-        c.tier = "prohibited"
-        why = f"prohibited practice under {', '.join(c.prohibited)}"
-    elif c.annex_i_route or c.annex_iii_route:
-        c.tier = "high"
-        c.sectoral_only = c.annex_i_route and not c.annex_iii_route and section_b_all(c.annex_i, acts)
-        routes = []
-        if c.annex_i_route:
-            routes.append("Art. 6(1) Annex I entry " + ", ".join(str(e) for e in c.annex_i))
-        if c.annex_iii_route:
-            routes.append("Art. 6(2) Annex III point " + ", ".join(c.annex_iii))
-        why = "high-risk under " + " and ".join(routes)
-        if c.legacy == "legacy":
-            why += "; a legacy system (Art. 111(2)): " + (
-                "compliance due by 2 Aug 2030"
-                if c.legacy_public_authority
-                else "its high-risk obligations apply only once its design changes significantly"
-            )
-        elif c.legacy == "legacy_changed":
-            why += "; a legacy system significantly changed since the cut-off date, so the obligations apply"
-        elif c.legacy == "unknown":
-            why += "; whether it is a legacy system (Art. 111(2)) is not answered"
-        if c.transparency:
-            why += "; Art. 50 obligations apply as well"
-    elif c.transparency:
-        c.tier = "limited"
-        why = "transparency obligations under " + ", ".join(questions.loc[q, "reference"] for q in c.transparency)
-    else:
-        c.tier = "minimal"
-        why = "no prohibited practice, not high-risk and no Art. 50 trigger; the Art. 4 AI-literacy duty still applies"
+
+
+# The questions of the screening, in the order the reasoning lists them.
+SCREENING: tuple[Callable[[_Screening, Classification], None], ...] = (
+    _screen_prohibitions,
+    _screen_annex_i,
+    _screen_annex_iii,
+    _screen_derogation,
+    _screen_legacy,
+    _screen_deployer,
+    _screen_transparency,
+    _screen_gpai,
+    _screen_public_service,
+)
+
+
+def _high_risk_reason(c: Classification, s: _Screening) -> str:
+    routes = []
+    if c.annex_i_route:
+        routes.append("Art. 6(1) Annex I entry " + ", ".join(str(e) for e in c.annex_i))
+    if c.annex_iii_route:
+        routes.append("Art. 6(2) Annex III point " + ", ".join(c.annex_iii))
+    why = "high-risk under " + " and ".join(routes)
+    if c.legacy == "legacy":
+        why += "; a legacy system (Art. 111(2)): " + (
+            "compliance due by 2 Aug 2030"
+            if c.legacy_public_authority
+            else "its high-risk obligations apply only once its design changes significantly"
+        )
+    elif c.legacy == "legacy_changed":
+        why += "; a legacy system significantly changed since the cut-off date, so the obligations apply"
+    elif c.legacy == "unknown":
+        why += "; whether it is a legacy system (Art. 111(2)) is not answered"
+    if c.transparency:
+        why += "; Art. 50 obligations apply as well"
+    return why
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """One rule of the conclusion: a system for which ``applies`` holds is in ``tier`` under ``article``,
+    for the reason ``reason`` writes. :data:`TIER_RULES` are tried in order; the first that applies decides."""
+
+    tier: str
+    article: str
+    applies: Callable[[Classification], bool]
+    reason: Callable[[Classification, _Screening], str]
+
+
+TIER_RULES = (
+    TierRule(
+        "prohibited",
+        "Art. 5",
+        lambda c: bool(c.prohibited),
+        lambda c, s: f"prohibited practice under {', '.join(c.prohibited)}",
+    ),
+    TierRule("high", "Art. 6", lambda c: c.annex_i_route or c.annex_iii_route, _high_risk_reason),
+    TierRule(
+        "limited",
+        "Art. 50",
+        lambda c: bool(c.transparency),
+        lambda c, s: "transparency obligations under " + ", ".join(s.reference(q) for q in c.transparency),
+    ),
+    TierRule(
+        "minimal",
+        "Art. 4",
+        lambda c: True,
+        lambda c, s: (
+            "no prohibited practice, not high-risk and no Art. 50 trigger; the Art. 4 AI-literacy duty still applies"
+        ),
+    ),
+)
+
+
+def classify(system_id: str, answers: dict[str, Any]) -> Classification:
+    """The EU AI Act tier of one system from its screening answers, with every step of the reasoning:
+    each part of the :data:`SCREENING` writes its steps, then the first of the :data:`TIER_RULES` that
+    applies gives the tier and the reason."""
+    s = _Screening(answers)
+    c = Classification(system_id, "minimal", pd.DataFrame())
+    for screen in SCREENING:
+        screen(s, c)
+    rule = next(r for r in TIER_RULES if r.applies(c))
+    c.tier = rule.tier
+    c.sectoral_only = (
+        c.tier == "high" and c.annex_i_route and not c.annex_iii_route and section_b_all(c.annex_i, s.acts)
+    )
+    why = rule.reason(c, s)
     if c.exceptions:
         why += "; exception(s) applied: " + ", ".join(c.exceptions)
-    rows.append(
-        {
-            "step": len(rows) + 1,
-            "question": "Conclusion",
-            "reference": "",
-            "answer": c.tier_label,
-            "consequence": why,
-        }
+    s.rows.append(
+        {"step": len(s.rows) + 1, "question": "Conclusion", "reference": "", "answer": c.tier_label, "consequence": why}
     )
-    c.steps = pd.DataFrame(rows)
+    c.steps = pd.DataFrame(s.rows)
     return c
 
 
@@ -935,11 +1047,11 @@ class ImpactResult:
         }
 
 
-def _inputs(eng: Any) -> ImpactInputs:
+def _inputs(eng: Engagement) -> ImpactInputs:
     return eng.part(impact_part.PART)
 
 
-def known_risk_ids(eng: Any) -> set[str] | None:
+def known_risk_ids(eng: Engagement) -> set[str] | None:
     """Risk ids of the risk register, or None when the engagement has none."""
     return known_risks(eng.part(risk_part.PART))
 
@@ -1016,7 +1128,7 @@ def _per_system(
     return classifications, obs, fria
 
 
-def assess(eng: Any, system_id: str | None = None) -> ImpactResult:
+def assess(eng: Engagement, system_id: str | None = None) -> ImpactResult:
     inputs = _inputs(eng)
     crit = inputs.criteria or default_impact()
     in_scope = eng.in_scope_ids
@@ -1202,7 +1314,7 @@ def _summary(r: ImpactResult) -> list[str]:
     return out
 
 
-def severe_impacts(eng: Any) -> pd.DataFrame:
+def severe_impacts(eng: Engagement) -> pd.DataFrame:
     """Severe negative impacts across in-scope systems (for the management review), highest residual first."""
     inputs = _inputs(eng)
     crit = inputs.criteria or default_impact()
@@ -1308,6 +1420,7 @@ STEP = Step(
     "AI system impact assessment and EU AI Act classification",
     notebook="impact_assessment.ipynb",
     compute=__name__,
+    pack_order=40,
     view="aimskit.steps.impact.view",
     parts=(impact_part.PART,),
     headline=(

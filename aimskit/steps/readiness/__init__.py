@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from typing import Any
 import pandas as pd
 
 from aimskit import catalog
+from aimskit.base.problems import Problem
 from aimskit.base.vocab import STATUS_LABELS
-from aimskit.engagement import placeholders
+from aimskit.engagement import Engagement, placeholders
 from aimskit.engagement.parts import audit as audit_part
 from aimskit.engagement.parts import impact as impact_part
 from aimskit.engagement.parts import readiness as readiness_part
@@ -203,7 +205,7 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) and not blank(value) else None
 
 
-def position(problem: Any, folder: Path | None = None) -> str:
+def position(problem: Problem, folder: Path | None = None) -> str:
     """``file:line:column`` of a problem, the file shown relative to the engagement folder."""
     file = str(problem.file)
     if folder is not None:
@@ -337,44 +339,51 @@ def checklist(
     )
 
 
-def data_evidence(
-    *,
-    scope_is_placeholder: bool,
-    risks: pd.DataFrame,
-    has_soa: bool,
-    approval: Any,
-    impacts: pd.DataFrame,
-    objectives: pd.DataFrame,
-    audits: pd.DataFrame,
-    findings: pd.DataFrame,
-    reviews_held: pd.DataFrame,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class EvidenceInputs:
+    """The engagement's own data that can evidence checklist items: whether the scope is still the
+    template's, the risk register (scored), whether the SoA has rows and its treatment-plan approval, the
+    impacts, the AI objectives, the audits and their findings, the management reviews held."""
+
+    scope_is_placeholder: bool
+    risks: pd.DataFrame
+    has_soa: bool
+    approval: Any
+    impacts: pd.DataFrame
+    objectives: pd.DataFrame
+    audits: pd.DataFrame
+    findings: pd.DataFrame
+    reviews_held: pd.DataFrame
+
+
+def data_evidence(i: EvidenceInputs) -> dict[str, str]:
     """Which checklist items the engagement's own data evidences (item id -> description)."""
     out: dict[str, str] = {}
-    if not scope_is_placeholder:
+    if not i.scope_is_placeholder:
         out["4.3"] = DATA_EVIDENCE["4.3"]
-    if not risks.empty:
+    if not i.risks.empty:
         out["6.1.2"] = DATA_EVIDENCE["6.1.2"]
-        out["8.2"] = f"{DATA_EVIDENCE['8.2']}: {len(risks)} risk(s)"
-        rated = int(risks["residual_rated"].sum()) if "residual_rated" in risks else 0
+        out["8.2"] = f"{DATA_EVIDENCE['8.2']}: {len(i.risks)} risk(s)"
+        rated = int(i.risks["residual_rated"].sum()) if "residual_rated" in i.risks else 0
         if rated:
             out["8.3"] = f"{DATA_EVIDENCE['8.3']}: {rated}"
-    if has_soa:
-        out["6.1.3"] = DATA_EVIDENCE["6.1.3"] if approval is not None else "the Statement of Applicability (soa.csv)"
-    if not impacts.empty:
-        n = impacts["system_id"].nunique()
-        out["6.1.4"] = f"{DATA_EVIDENCE['6.1.4']}: {len(impacts)} impact(s), {n} system(s)"
-        out["8.4"] = f"{DATA_EVIDENCE['8.4']}: {len(impacts)} impact(s)"
-    if not objectives.empty:
-        out["6.2"] = f"{DATA_EVIDENCE['6.2']}: {len(objectives)} objective(s)"
-        measured = objectives[objectives["current_value"].map(lambda v: not blank(v))]
+    if i.has_soa:
+        out["6.1.3"] = DATA_EVIDENCE["6.1.3"] if i.approval is not None else "the Statement of Applicability (soa.csv)"
+    if not i.impacts.empty:
+        n = i.impacts["system_id"].nunique()
+        out["6.1.4"] = f"{DATA_EVIDENCE['6.1.4']}: {len(i.impacts)} impact(s), {n} system(s)"
+        out["8.4"] = f"{DATA_EVIDENCE['8.4']}: {len(i.impacts)} impact(s)"
+    if not i.objectives.empty:
+        out["6.2"] = f"{DATA_EVIDENCE['6.2']}: {len(i.objectives)} objective(s)"
+        measured = i.objectives[i.objectives["current_value"].map(lambda v: not blank(v))]
         if not measured.empty:
             out["9.1"] = f"{DATA_EVIDENCE['9.1']}: {len(measured)}"
-    done = audits[audits["status"] == "done"] if not audits.empty else audits
+    done = i.audits[i.audits["status"] == "done"] if not i.audits.empty else i.audits
     if not done.empty:
         out["9.2.2"] = f"{DATA_EVIDENCE['9.2.2']}: {len(done)} audit(s) done"
-    if not reviews_held.empty:
-        out["9.3.3"] = f"{DATA_EVIDENCE['9.3.3']}: {len(reviews_held)} review(s)"
+    if not i.reviews_held.empty:
+        out["9.3.3"] = f"{DATA_EVIDENCE['9.3.3']}: {len(i.reviews_held)} review(s)"
+    findings = i.findings
     nc = findings[findings["grade"].isin(audit_part.NONCONFORMITIES)] if not findings.empty else findings
     if not nc.empty and nc["corrective_action"].map(lambda v: not blank(v)).any():
         out["10.2"] = f"{DATA_EVIDENCE['10.2']}: {len(nc)} nonconformity(ies)"
@@ -485,33 +494,49 @@ def _blocker(
     }
 
 
-def blockers(
-    *,
-    placeholders: list[Any],
-    checklist_df: pd.DataFrame,
-    folder: Path | None = None,
-    clause_view: pd.DataFrame,
-    reviews_held: pd.DataFrame,
-    next_review: Any,
-    clause_coverage: pd.DataFrame,
-    audits: pd.DataFrame,
-    findings: pd.DataFrame,
-    impact_findings: pd.DataFrame,
-    risk_findings: pd.DataFrame,
-    risk_plan: pd.DataFrame,
-    objectives: pd.DataFrame,
-    inventory_df: pd.DataFrame,
-    has_soa: bool = True,
-    security_findings: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Every blocker found (see :data:`BLOCKERS` and METHOD), in ranking order of kind."""
-    rows: list[dict[str, Any]] = []
-    for p in placeholders:
-        if p.message == SCREENING_MESSAGE:  # counted in the inventory: an all-"no" screening may be right
-            continue
-        rows.append(_blocker("placeholder", position(p, folder), p.message))
+@dataclass(frozen=True)
+class BlockerInputs:
+    """What the blocker rules read: the placeholders left, the documented-information checklist, the
+    clauses as assessed, the management reviews held and the next planned, the audit coverage of the
+    clauses, the audits and their findings (as :func:`aimskit.steps.audit.finding_status` returns them),
+    the impact, risk and security steps' findings, the risk treatment plan, the AI objectives and the
+    AI inventory."""
+
+    placeholders: list[Problem]
+    checklist_df: pd.DataFrame
+    clause_view: pd.DataFrame
+    reviews_held: pd.DataFrame
+    next_review: Any
+    clause_coverage: pd.DataFrame
+    audits: pd.DataFrame
+    findings: pd.DataFrame
+    impact_findings: pd.DataFrame
+    risk_findings: pd.DataFrame
+    risk_plan: pd.DataFrame
+    objectives: pd.DataFrame
+    inventory_df: pd.DataFrame
+    folder: Path | None = None  # placeholders are shown relative to it
+    has_soa: bool = True
+    security_findings: pd.DataFrame | None = None
+
+
+Row = dict[str, Any]
+
+
+def _placeholder_blockers(i: BlockerInputs) -> list[Row]:
+    """Template text left (a blank-template screening is counted in the inventory: an all-"no" one may be right)."""
+    return [
+        _blocker("placeholder", position(p, i.folder), p.message)
+        for p in i.placeholders
+        if p.message != SCREENING_MESSAGE
+    ]
+
+
+def _document_blockers(i: BlockerInputs) -> list[Row]:
+    """Mandatory documented information missing, or present but not under control (7.5): each document once."""
+    rows: list[Row] = []
     flagged_docs: set[str] = set()
-    for item in checklist_df.to_dict(orient="records"):
+    for item in i.checklist_df.to_dict(orient="records"):
         if item["state"] == "missing":
             rows.append(_blocker("document_missing", item["id"], f"{item['id']} {item['title']}: {item['required']}"))
             continue
@@ -534,7 +559,13 @@ def blockers(
                     "(add it to documents.csv with its approval)",
                 )
             )
-    for r in clause_view.to_dict(orient="records"):
+    return rows
+
+
+def _clause_blockers(i: BlockerInputs) -> list[Row]:
+    """Clauses 4-10 non-compliant or not assessed (gap step)."""
+    rows: list[Row] = []
+    for r in i.clause_view.to_dict(orient="records"):
         if r["status"] == "non_compliant":
             rows.append(
                 _blocker(
@@ -543,68 +574,114 @@ def blockers(
             )
         elif r["status"] == "not_assessed":
             rows.append(_blocker("clause_not_assessed", r["id"], f"{r['id']} {r['title']} has not been assessed"))
-    if reviews_held.empty:
-        when = _date(next_review)
-        message = "no management review has been held" + (f"; the next is planned for {when}" if when else "")
-        rows.append(_blocker("no_management_review", "9.3", message, when))
-    uncovered = clause_coverage[clause_coverage["state"] != "audited"]
-    if not uncovered.empty:
-        never = uncovered[uncovered["state"] == "never audited"]
-        planned_end = None
-        if never.empty and not audits.empty:
-            planned = audits[audits["status"] == "planned"]
-            ends = [d for d in (_date(e) for e in planned["end"]) if d is not None]
-            planned_end = max(ends) if ends else None
-        ids = ", ".join(uncovered["id"].head(12)) + (" ..." if len(uncovered) > 12 else "")
-        message = (
-            f"{len(uncovered)} of {len(clause_coverage)} clause sub-clauses not yet covered by an audit done ({ids})"
-            + (f"; {len(never)} not even planned" if len(never) else "; the rest is planned")
+    return rows
+
+
+def _review_blockers(i: BlockerInputs) -> list[Row]:
+    """No management review held (9.3)."""
+    if not i.reviews_held.empty:
+        return []
+    when = _date(i.next_review)
+    message = "no management review has been held" + (f"; the next is planned for {when}" if when else "")
+    return [_blocker("no_management_review", "9.3", message, when)]
+
+
+def _audit_coverage_blockers(i: BlockerInputs) -> list[Row]:
+    """Clauses not yet covered by an internal audit done (9.2); major at stage 1 when no audit is done at all."""
+    coverage, audits = i.clause_coverage, i.audits
+    uncovered = coverage[coverage["state"] != "audited"]
+    if uncovered.empty:
+        return []
+    never = uncovered[uncovered["state"] == "never audited"]
+    planned_end = None
+    if never.empty and not audits.empty:
+        planned = audits[audits["status"] == "planned"]
+        ends = [d for d in (_date(e) for e in planned["end"]) if d is not None]
+        planned_end = max(ends) if ends else None
+    ids = ", ".join(uncovered["id"].head(12)) + (" ..." if len(uncovered) > 12 else "")
+    message = f"{len(uncovered)} of {len(coverage)} clause sub-clauses not yet covered by an audit done ({ids})" + (
+        f"; {len(never)} not even planned" if len(never) else "; the rest is planned"
+    )
+    done = not audits.empty and bool((audits["status"] == "done").any())
+    if not done:
+        message = "no internal audit has been done yet; " + message
+    return [_blocker("audit_coverage", "9.2", message, planned_end, None, None if done else NO_AUDIT_DONE)]
+
+
+def _nonconformity_blockers(i: BlockerInputs) -> list[Row]:
+    """Open major nonconformities (10.2)."""
+    findings = i.findings
+    if findings.empty:
+        return []
+    majors = findings[(findings["grade"] == "major_nonconformity") & findings["open"].astype(bool)]
+    return [
+        _blocker(
+            "major_nonconformity",
+            f["finding_id"],
+            f"{f['finding_id']} ({f['requirement_id']}): {f.get('statement') or 'major nonconformity'}",
+            f.get("due_date"),
+            link("audit", f["audit_id"], "audit"),
         )
-        done = not audits.empty and bool((audits["status"] == "done").any())
-        if not done:
-            message = "no internal audit has been done yet; " + message
-        rows.append(_blocker("audit_coverage", "9.2", message, planned_end, None, None if done else NO_AUDIT_DONE))
-    if not findings.empty:
-        majors = findings[(findings["grade"] == "major_nonconformity") & findings["open"].astype(bool)]
-        for f in majors.to_dict(orient="records"):
-            rows.append(
-                _blocker(
-                    "major_nonconformity",
-                    f["finding_id"],
-                    f"{f['finding_id']} ({f['requirement_id']}): {f.get('statement') or 'major nonconformity'}",
-                    f.get("due_date"),
-                    link("audit", f["audit_id"], "audit"),
-                )
-            )
-    for f in impact_findings[impact_findings["rule"] == "high_risk_not_assessed"].to_dict(orient="records"):
-        rows.append(_blocker("high_risk_no_impact", f["system_id"], f["message"], None, link("impact", f["system_id"])))
-    soa = risk_findings[risk_findings["rule"].str.startswith("SOA") & (risk_findings["severity"] == "high")]
-    for f in soa.to_dict(orient="records") if has_soa else []:  # no SoA at all: document_missing 6.1.3
-        rows.append(_blocker("soa_inconsistency", f["subject"], f"{f['subject']}: {f['message']} ({f['rule']})"))
-    if not risk_plan.empty:
-        flagged = risk_plan[risk_plan["acceptance"] == "flagged"]
-        for r in flagged.to_dict(orient="records"):
-            rows.append(
-                _blocker(
-                    "residual_unaccepted",
-                    r["risk_id"],
-                    f"{r['risk_id']} {r['title']}: residual {r['residual_level']}, above the appetite and not validly "
-                    "accepted",
-                    r.get("due_date"),
-                )
-            )
-    untreated = security_findings if security_findings is not None else pd.DataFrame()
-    for f in untreated.to_dict(orient="records"):  # the security step's consistency findings
-        rows.append(
-            _blocker(
-                "security_untreated",
-                f"{f['system_id']} {f['category']}",
-                f["message"],
-                None,
-                link("security", f["system_id"]),
-            )
+        for f in majors.to_dict(orient="records")
+    ]
+
+
+def _impact_blockers(i: BlockerInputs) -> list[Row]:
+    """High-risk AI systems without an impact assessment (6.1.4, impact step)."""
+    found = i.impact_findings
+    return [
+        _blocker("high_risk_no_impact", f["system_id"], f["message"], None, link("impact", f["system_id"]))
+        for f in found[found["rule"] == "high_risk_not_assessed"].to_dict(orient="records")
+    ]
+
+
+def _soa_blockers(i: BlockerInputs) -> list[Row]:
+    """High-severity SoA inconsistencies (6.1.3, risk step); no SoA at all is document_missing 6.1.3 instead."""
+    if not i.has_soa:
+        return []
+    found = i.risk_findings
+    soa = found[found["rule"].str.startswith("SOA") & (found["severity"] == "high")]
+    return [
+        _blocker("soa_inconsistency", f["subject"], f"{f['subject']}: {f['message']} ({f['rule']})")
+        for f in soa.to_dict(orient="records")
+    ]
+
+
+def _residual_blockers(i: BlockerInputs) -> list[Row]:
+    """Residual risks above the appetite without a valid acceptance (6.1.3, 8.3, risk step)."""
+    if i.risk_plan.empty:
+        return []
+    flagged = i.risk_plan[i.risk_plan["acceptance"] == "flagged"]
+    return [
+        _blocker(
+            "residual_unaccepted",
+            r["risk_id"],
+            f"{r['risk_id']} {r['title']}: residual {r['residual_level']}, above the appetite and not validly accepted",
+            r.get("due_date"),
         )
-    for o in objectives.to_dict(orient="records"):
+        for r in flagged.to_dict(orient="records")
+    ]
+
+
+def _security_blockers(i: BlockerInputs) -> list[Row]:
+    """The security step's consistency findings: failed test categories no risk treats."""
+    untreated = i.security_findings if i.security_findings is not None else pd.DataFrame()
+    return [
+        _blocker(
+            "security_untreated",
+            f"{f['system_id']} {f['category']}",
+            f["message"],
+            None,
+            link("security", f["system_id"]),
+        )
+        for f in untreated.to_dict(orient="records")
+    ]
+
+
+def _objective_blockers(i: BlockerInputs) -> list[Row]:
+    """AI objectives without a measure or a target (6.2)."""
+    rows: list[Row] = []
+    for o in i.objectives.to_dict(orient="records"):
         lacks = [c for c in ("measure", "target") if blank(o.get(c)) or not str(o.get(c)).strip()]
         if lacks:
             rows.append(
@@ -615,27 +692,54 @@ def blockers(
                     o.get("due_date"),
                 )
             )
-    if inventory_df.empty:
-        rows.append(
+    return rows
+
+
+def _inventory_blockers(i: BlockerInputs) -> list[Row]:
+    """An empty AI inventory (major: nothing to certify), or its incomplete entries."""
+    if i.inventory_df.empty:
+        return [
             _blocker(
                 "inventory_incomplete",
                 "systems.csv",
                 "the AI inventory lists no AI system in scope: nothing can be certified",
                 severity_1="major",
             )
+        ]
+    return [
+        _blocker(
+            "inventory_incomplete",
+            s["system_id"],
+            f"{s['system_id']}: {'; '.join(s['missing'])}",
+            None,
+            link("impact", s["system_id"]),
         )
-    for s in inventory_df.to_dict(orient="records") if not inventory_df.empty else []:
-        if not s["complete"]:
-            rows.append(
-                _blocker(
-                    "inventory_incomplete",
-                    s["system_id"],
-                    f"{s['system_id']}: {'; '.join(s['missing'])}",
-                    None,
-                    link("impact", s["system_id"]),
-                )
-            )
-    df = pd.DataFrame(rows, columns=BLOCKER_COLUMNS)
+        for s in i.inventory_df.to_dict(orient="records")
+        if not s["complete"]
+    ]
+
+
+#: The blocker rules, each giving the blockers of its kind(s) (see :data:`BLOCKERS`), in the order
+#: their rows are listed before the ranking by kind.
+BLOCKER_RULES: tuple[Callable[[BlockerInputs], list[Row]], ...] = (
+    _placeholder_blockers,
+    _document_blockers,
+    _clause_blockers,
+    _review_blockers,
+    _audit_coverage_blockers,
+    _nonconformity_blockers,
+    _impact_blockers,
+    _soa_blockers,
+    _residual_blockers,
+    _security_blockers,
+    _objective_blockers,
+    _inventory_blockers,
+)
+
+
+def blockers(inputs: BlockerInputs) -> pd.DataFrame:
+    """Every blocker found (see :data:`BLOCKERS` and METHOD), in ranking order of kind."""
+    df = pd.DataFrame([row for rule in BLOCKER_RULES for row in rule(inputs)], columns=BLOCKER_COLUMNS)
     if df.empty:
         return df
     order = {k: i for i, k in enumerate(BLOCKERS)}
@@ -909,7 +1013,7 @@ class ReadinessResult:
     score: float
     plan: pd.DataFrame
     cycle: pd.DataFrame
-    placeholders: list[Any]
+    placeholders: list[Problem]
     headline: dict[str, Any]
     register: pd.DataFrame = field(default_factory=pd.DataFrame)  # documents.csv as read
     objectives: pd.DataFrame = field(default_factory=pd.DataFrame)  # objectives.csv as read
@@ -986,106 +1090,104 @@ def summary_points(r: ReadinessResult) -> list[str]:
     return points
 
 
-def assess(eng: Any) -> ReadinessResult:
-    """Certification readiness of the organisation (one organisation-wide report)."""
-    data: ReadinessData = eng.part(readiness_part.PART)
-    as_of = eng.meta.assessment_date
-    cert = data.certification
-    s1 = cert.stage_1 if cert else None
-    s2 = cert.stage_2 if cert else None
+@dataclass(frozen=True)
+class _Found:
+    """What the other steps found, as readiness reads it (computed once per assessment)."""
 
+    clause_view: pd.DataFrame  # the clauses as assessed (gap)
+    roadmap: pd.DataFrame  # the gap remediation roadmap
+    risk: risk_step.RiskResult
+    impact: impact_step.ImpactResult
+    security: security_step.SecurityResult
+    audit: audit_part.AuditData
+    findings: pd.DataFrame  # audit findings with their status as of the assessment date
+    coverage: pd.DataFrame  # audit coverage of the clauses
+    held: pd.DataFrame  # the management reviews held by the assessment date
+    review_actions: pd.DataFrame  # review actions with their status
+    placeholders: list[Problem]  # template text and screening answers left (files of the parts this step reads)
+    has_soa: bool  # soa.csv has rows
+
+
+def _found(eng: Engagement, as_of: dt.date) -> _Found:
     reqs = gap_step.requirements()
     view = gap_step.requirement_view(reqs, eng.gap, eng.target_for)
-    roadmap = gap_step.remediation(view, as_of)
-    clause_view = view[view["kind"] == "clause"].reset_index(drop=True)
-
-    risk = risk_step.assess(eng)
-    impact = impact_step.assess(eng)
-    security = security_step.assess(eng)
     adata = eng.part(audit_part.PART)
-    findings = audit_step.finding_status(adata.findings, as_of)
-    clause_reqs = reqs[reqs["kind"] == "clause"]
-    coverage = audit_step.coverage(clause_reqs, adata.audits)
     reviews = adata.reviews
-    held = reviews[reviews["date"] <= as_of] if not reviews.empty else reviews
-    review_actions = review_step.action_status(adata.actions, as_of)
+    return _Found(
+        clause_view=view[view["kind"] == "clause"].reset_index(drop=True),
+        roadmap=gap_step.remediation(view, as_of),
+        risk=risk_step.assess(eng),
+        impact=impact_step.assess(eng),
+        security=security_step.assess(eng),
+        audit=adata,
+        findings=audit_step.finding_status(adata.findings, as_of),
+        coverage=audit_step.coverage(reqs[reqs["kind"] == "clause"], adata.audits),
+        held=reviews[reviews["date"] <= as_of] if not reviews.empty else reviews,
+        review_actions=review_step.action_status(adata.actions, as_of),
+        placeholders=placeholders.find(eng.path),
+        has_soa=not eng.part(risk_part.PART).soa.empty,
+    )
 
-    left = placeholders.find(eng.path)  # template text and screening answers (files of the parts this step reads)
-    placeholder_files = {p.file for p in left}
-    scope_placeholder = any("'Describe the scope" in p.message for p in left)
-    unconfirmed = {Path(p.file).stem for p in left if p.message == SCREENING_MESSAGE}
-    soa_rows = not eng.part(risk_part.PART).soa.empty
+
+def _checklist(f: _Found, data: ReadinessData, as_of: dt.date) -> pd.DataFrame:
     evidence = data_evidence(
-        scope_is_placeholder=scope_placeholder,
-        risks=risk.register,
-        has_soa=soa_rows,
-        approval=risk.approval,
-        impacts=impact.impacts,
-        objectives=data.objectives,
-        audits=adata.audits,
-        findings=findings,
-        reviews_held=held,
+        EvidenceInputs(
+            scope_is_placeholder=any("'Describe the scope" in p.message for p in f.placeholders),
+            risks=f.risk.register,
+            has_soa=f.has_soa,
+            approval=f.risk.approval,
+            impacts=f.impact.impacts,
+            objectives=data.objectives,
+            audits=f.audit.audits,
+            findings=f.findings,
+            reviews_held=f.held,
+        )
     )
-    items = checklist(mandatory_items(), data.documents, evidence, as_of)
+    return checklist(mandatory_items(), data.documents, evidence, as_of)
+
+
+def _inventory(eng: Engagement, f: _Found) -> pd.DataFrame:
+    impact, register = f.impact, f.risk.register
     screened = {sid: c.tier for sid, c in impact.classifications.items()}
+    unconfirmed = {Path(p.file).stem for p in f.placeholders if p.message == SCREENING_MESSAGE}
     impact_systems = set(impact.impacts["system_id"]) if not impact.impacts.empty else set()
-    risk_systems = set(risk.register["system_id"].dropna()) if not risk.register.empty else set()
-    inv = inventory(eng.systems, screened, unconfirmed, impact_systems, risk_systems)
-    found = blockers(
-        placeholders=left,
-        folder=eng.path,
-        checklist_df=items,
-        clause_view=clause_view,
-        reviews_held=held,
-        next_review=adata.next_review.get("date") if adata.next_review else None,
-        clause_coverage=coverage,
-        audits=adata.audits,
-        findings=findings,
-        impact_findings=impact.findings,
-        risk_findings=risk.findings,
-        risk_plan=risk.plan,
-        objectives=data.objectives,
-        inventory_df=inv,
-        has_soa=soa_rows,
-        security_findings=security.consistency,
-    )
-    stages = [_stage(found, 1, s1, as_of), _stage(found, 2, s2, as_of)]
-    audits_done = int((adata.audits["status"] == "done").sum()) if not adata.audits.empty else 0
+    risk_systems = set(register["system_id"].dropna()) if not register.empty else set()
+    return inventory(eng.systems, screened, unconfirmed, impact_systems, risk_systems)
+
+
+def _components(f: _Found, items: pd.DataFrame, inv: pd.DataFrame) -> dict[str, float]:
+    audits, findings = f.audit.audits, f.findings
+    audits_done = int((audits["status"] == "done").sum()) if not audits.empty else 0
     open_majors = (
         int(((findings["grade"] == "major_nonconformity") & findings["open"].astype(bool)).sum())
         if not findings.empty
         else 0
     )
-    comps = score_components(
+    return score_components(
         checklist_df=items,
-        clause_view=clause_view,
+        clause_view=f.clause_view,
         inventory_df=inv,
-        clause_coverage=coverage,
-        reviews_held=held,
+        clause_coverage=f.coverage,
+        reviews_held=f.held,
         audits_done=audits_done,
         open_majors=open_majors,
-        risk_plan=risk.plan,
+        risk_plan=f.risk.plan,
     )
-    total = score(comps)
-    actions = plan(
-        roadmap=roadmap,
-        risk_plan=risk.plan,
-        findings=findings,
-        review_actions=review_actions,
-        as_of=as_of,
-        stage_1=s1,
-        stage_2=s2,
-    )
-    head = {
+
+
+def headline(r: ReadinessResult) -> dict[str, Any]:
+    """The figures the index and the summary show."""
+    cert, stages, items, inv, actions = r.certification, r.stages, r.checklist, r.inventory, r.plan
+    return {
         "stage_1": stages[0].label,
         "stage_2": stages[1].label,
         "stage_1_verdict": stages[0].verdict,
         "stage_2_verdict": stages[1].verdict,
-        "stage_1_date": s1,
-        "stage_2_date": s2,
+        "stage_1_date": stages[0].date,
+        "stage_2_date": stages[1].date,
         "certification_body": cert.body if cert and cert.body else "",
-        "score": total,
-        "blockers": len(found),
+        "score": r.score,
+        "blockers": len(r.blockers),
         "blocking_stage_1": stages[0].blocking,
         "conditions_stage_1": stages[0].conditions,
         "documents": len(items),
@@ -1096,9 +1198,42 @@ def assess(eng: Any) -> ReadinessResult:
         "open_actions": len(actions),
         "overdue_actions": int(actions["overdue"].sum()) if not actions.empty else 0,
         "late_actions": int(actions["late_stage_1"].sum()) if not actions.empty else 0,
-        "placeholders": len(left),
-        "placeholder_files": len(placeholder_files),
+        "placeholders": len(r.placeholders),
+        "placeholder_files": len({p.file for p in r.placeholders}),
     }
+
+
+def assess(eng: Engagement) -> ReadinessResult:
+    """Certification readiness of the organisation (one organisation-wide report)."""
+    data: ReadinessData = eng.part(readiness_part.PART)
+    as_of = eng.meta.assessment_date
+    cert = data.certification
+    s1 = cert.stage_1 if cert else None
+    s2 = cert.stage_2 if cert else None
+    f = _found(eng, as_of)
+    items = _checklist(f, data, as_of)
+    inv = _inventory(eng, f)
+    found = blockers(
+        BlockerInputs(
+            placeholders=f.placeholders,
+            folder=eng.path,
+            checklist_df=items,
+            clause_view=f.clause_view,
+            reviews_held=f.held,
+            next_review=f.audit.next_review.get("date") if f.audit.next_review else None,
+            clause_coverage=f.coverage,
+            audits=f.audit.audits,
+            findings=f.findings,
+            impact_findings=f.impact.findings,
+            risk_findings=f.risk.findings,
+            risk_plan=f.risk.plan,
+            objectives=data.objectives,
+            inventory_df=inv,
+            has_soa=f.has_soa,
+            security_findings=f.security.consistency,
+        )
+    )
+    comps = _components(f, items, inv)
     result = ReadinessResult(
         organisation=eng.organisation,
         assessment_date=as_of,
@@ -1107,13 +1242,21 @@ def assess(eng: Any) -> ReadinessResult:
         inventory=inv,
         blockers=found,
         blocker_summary=blocker_summary(found),
-        stages=stages,
+        stages=[_stage(found, 1, s1, as_of), _stage(found, 2, s2, as_of)],
         components=comps,
-        score=total,
-        plan=actions,
+        score=score(comps),
+        plan=plan(
+            roadmap=f.roadmap,
+            risk_plan=f.risk.plan,
+            findings=f.findings,
+            review_actions=f.review_actions,
+            as_of=as_of,
+            stage_1=s1,
+            stage_2=s2,
+        ),
         cycle=cycle(cert),
-        placeholders=list(left),
-        headline=head,
+        placeholders=list(f.placeholders),
+        headline={},
         register=data.documents,
         objectives=data.objectives,
         folder=eng.path,
@@ -1123,6 +1266,7 @@ def assess(eng: Any) -> ReadinessResult:
             "certification": cert is not None,
         },
     )
+    result.headline = headline(result)
     result.summary = summary_points(result)
     return result
 
@@ -1132,6 +1276,7 @@ STEP = Step(
     "Certification readiness",
     notebook="readiness.ipynb",
     compute=__name__,
+    pack_order=10,  # first in the pack: where the engagement stands
     view="aimskit.steps.readiness.view",
     parts=(readiness_part.PART, audit_part.PART, impact_part.PART, risk_part.PART),
     uses=(gap_step.STEP, risk_step.STEP, impact_step.STEP, audit_step.STEP, review_step.STEP, security_step.STEP),

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from aimskit.base.problems import plural
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts import audit as audit_part
 from aimskit.engagement.parts.audit import NONCONFORMITIES, AuditData
 from aimskit.steps import audit as audit_step
@@ -188,14 +189,23 @@ class ReviewInputs:
     baseline: str | None  # id of the review compared with
 
 
+@dataclass(frozen=True)
+class ReviewRecords:
+    """The records a review's inputs are compiled from, as they stood on ``as_of``: the actions of the
+    earlier reviews, the audit findings (as :func:`aimskit.steps.audit.finding_status` returns them), the
+    audits, and the external and internal issues of context."""
+
+    actions: pd.DataFrame
+    findings: pd.DataFrame
+    audits: pd.DataFrame
+    context: dict[str, list[str]]
+    as_of: dt.date
+
+
 def compile_inputs(
+    records: ReviewRecords,
     *,
-    actions: pd.DataFrame,
-    findings: pd.DataFrame,
-    audits: pd.DataFrame,
-    context: dict[str, list[str]],
     gap_headline: dict[str, Any],
-    as_of: dt.date,
     last_review: dict[str, Any] | None = None,
     risks: pd.DataFrame | None = None,
     impacts: pd.DataFrame | None = None,
@@ -203,9 +213,10 @@ def compile_inputs(
 ) -> ReviewInputs:
     """Compile the management review inputs (pure; see METHOD).
 
-    ``findings`` as returned by :func:`aimskit.steps.audit.finding_status`; ``last_review`` the
-    most recent held review (its ``issues`` and ``performance`` are the baseline).
+    ``last_review`` is the most recent held review (its ``issues`` and ``performance`` are the
+    baseline); ``recorded_performance`` the figures a held review recorded (shown instead of today's).
     """
+    findings = records.findings
     nc = nonconformities(findings)
     open_nc = int(nc["open"].astype(bool).sum()) if len(nc) else 0
     current = {
@@ -219,11 +230,11 @@ def compile_inputs(
     previous_perf = (last_review or {}).get("performance") or None
     previous_issues = (last_review or {}).get("issues")
     return ReviewInputs(
-        actions=action_status(actions, as_of),
-        issues=issue_changes(context, previous_issues),
+        actions=action_status(records.actions, records.as_of),
+        issues=issue_changes(records.context, previous_issues),
         performance=performance_change(current, previous_perf),
         nonconformities=nc,
-        audits=audit_results(audits, findings),
+        audits=audit_results(records.audits, findings),
         opportunities=improvement_opportunities(findings),
         risks=risks,
         impacts=impacts,
@@ -231,7 +242,7 @@ def compile_inputs(
     )
 
 
-def risk_and_impact(eng: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def risk_and_impact(eng: Engagement) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Top residual risks (risk step) and severe impacts (impact step) for the review's risk and
     impact picture; empty frames when the engagement has no register or no impacts."""
     from aimskit.engagement.parts.impact import AREA_LABELS, default_impact
@@ -369,49 +380,58 @@ def _with_baseline(reviews: pd.DataFrame) -> dict[str, Any] | None:
     return None
 
 
-def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
+def _held_review(reviews: pd.DataFrame, review_id: str) -> dict[str, Any]:
+    matches = reviews[reviews["id"] == review_id]
+    if matches.empty:
+        raise KeyError(f"review '{review_id}' is not in reviews.yaml")
+    return matches.iloc[0].to_dict()
+
+
+def _as_it_stood(now: ReviewRecords, review: dict[str, Any], earlier: pd.DataFrame) -> ReviewRecords:
+    """The records as they stood on a held review's date (what it saw): the actions of the ``earlier``
+    reviews, the findings raised and the audits ended by then, the issues it recorded."""
+    when = review["date"]
+    actions, findings, audits = now.actions, now.findings, now.audits
+    return ReviewRecords(
+        actions=actions[actions["review_id"].isin(earlier["id"])],
+        findings=findings[findings["raised"] <= when] if len(findings) else findings,
+        audits=audits[audits["end"] <= when] if len(audits) else audits,
+        context=review.get("issues") or now.context,
+        as_of=when,
+    )
+
+
+def assess(eng: Engagement, review_id: str | None = None) -> ReviewResult:
     """One held management review (``review_id``), or the input pack for the next review."""
     data: AuditData = eng.part(audit_part.PART)
     as_of = eng.meta.assessment_date
-    findings = audit_step.finding_status(data.findings, as_of)
-    reviews = data.reviews
-    review = None
-    actions = data.actions
-    context = {"external": list(eng.meta.context.external_issues), "internal": list(eng.meta.context.internal_issues)}
-    audits = data.audits
-    recorded = None
-    own_actions = None
-    if review_id is not None:
-        # a held review: the inputs as they stood on its date (what it saw), its own actions apart
-        matches = reviews[reviews["id"] == review_id]
-        if matches.empty:
-            raise KeyError(f"review '{review_id}' is not in reviews.yaml")
-        review = matches.iloc[0].to_dict()
-        when = review["date"]
-        earlier = reviews[reviews["date"] < when]
-        own_actions = action_status(actions[actions["review_id"] == review_id], as_of)
-        actions = actions[actions["review_id"].isin(earlier["id"])]
-        findings = findings[findings["raised"] <= when] if len(findings) else findings
-        audits = audits[audits["end"] <= when] if len(audits) else audits
-        last = _with_baseline(earlier)
-        context = review.get("issues") or context
-        recorded = review.get("performance") or None
-        as_of_inputs = when
-    else:
-        last = _with_baseline(reviews)
-        as_of_inputs = as_of
-    risks, impacts = risk_and_impact(eng) if review_id is None else (None, None)
+    now = ReviewRecords(
+        actions=data.actions,
+        findings=audit_step.finding_status(data.findings, as_of),
+        audits=data.audits,
+        context={
+            "external": list(eng.meta.context.external_issues),
+            "internal": list(eng.meta.context.internal_issues),
+        },
+        as_of=as_of,
+    )
+    if review_id is None:
+        review, own_actions = None, None
+        records, last = now, _with_baseline(data.reviews)
+        risks, impacts = risk_and_impact(eng)
+    else:  # a held review: the inputs as they stood on its date (what it saw), its own actions apart
+        review = _held_review(data.reviews, review_id)
+        earlier = data.reviews[data.reviews["date"] < review["date"]]
+        own_actions = action_status(data.actions[data.actions["review_id"] == review_id], as_of)
+        records, last = _as_it_stood(now, review, earlier), _with_baseline(earlier)
+        risks, impacts = None, None
     inputs = compile_inputs(
-        actions=actions,
-        findings=findings,
-        audits=audits,
-        context=context,
+        records,
         gap_headline=gap_step.organisation_headline(eng),
-        as_of=as_of_inputs,
         last_review=last,
         risks=risks,
         impacts=impacts,
-        recorded_performance=recorded,
+        recorded_performance=(review.get("performance") or None) if review is not None else None,
     )
     h = headline(inputs, inputs.actions if own_actions is None else own_actions)
     return ReviewResult(
@@ -429,7 +449,7 @@ def assess(eng: Any, review_id: str | None = None) -> ReviewResult:
     )
 
 
-def review_ids(eng: Any) -> list[str]:
+def review_ids(eng: Engagement) -> list[str]:
     """The management reviews held, one report each."""
     return eng.part(audit_part.PART).review_ids
 
@@ -439,6 +459,7 @@ STEP = Step(
     "Management review (9.3)",
     notebook="management_review.ipynb",
     compute=__name__,
+    pack_order=70,
     view="aimskit.steps.review.view",
     parts=(audit_part.PART,),
     uses=(audit_step.STEP, gap_step.STEP, risk_step.STEP, impact_step.STEP),

@@ -266,8 +266,7 @@ def acceptance(r: dict[str, Any], crit: Criteria, as_of: dt.date) -> tuple[str, 
                 f"{basis} level {labels[res]} may not be accepted under the criteria; treat further",
             )
         return "pending", None, ""
-    who, when = r["accepted_by"], r["accepted_on"]
-    if _blank(who):
+    if _blank(r["accepted_by"]):
         if due:
             return (
                 "flagged",
@@ -276,21 +275,22 @@ def acceptance(r: dict[str, Any], crit: Criteria, as_of: dt.date) -> tuple[str, 
                 f"it may be accepted by: {'; '.join(authorities)}",
             )
         return "pending", None, ""
-    if not authorised(who, authorities):
-        return (
-            "flagged",
-            "RTP-6",
-            f"accepted by '{who}', but {labels[res]} may only be accepted by: {'; '.join(authorities)}",
-        )
-    if when is None or (isinstance(when, float) and pd.isna(when)):
-        return "flagged", "RTP-5", f"the acceptance by '{who}' has no date (accepted_on)"
-    if when > as_of:
-        return (
-            "flagged",
-            "RTP-5",
-            f"the acceptance is dated {when.isoformat()}, after the assessment date {as_of.isoformat()}",
-        )
+    flaw = _acceptance_flaw(r["accepted_by"], r["accepted_on"], authorities, labels[res], as_of)
+    if flaw is not None:
+        return "flagged", *flaw
     return "accepted", None, ""
+
+
+def _acceptance_flaw(who: Any, when: Any, authorities: list[str], level: str, as_of: dt.date) -> tuple[str, str] | None:
+    """What makes a recorded acceptance of a residual ``level`` invalid, ``(rule, message)``, or None:
+    not by one of the ``authorities`` (RTP-6), undated or dated after ``as_of`` (RTP-5)."""
+    if not authorised(who, authorities):
+        return "RTP-6", f"accepted by '{who}', but {level} may only be accepted by: {'; '.join(authorities)}"
+    if when is None or (isinstance(when, float) and pd.isna(when)):
+        return "RTP-5", f"the acceptance by '{who}' has no date (accepted_on)"
+    if when > as_of:
+        return "RTP-5", f"the acceptance is dated {when.isoformat()}, after the assessment date {as_of.isoformat()}"
+    return None
 
 
 def treatment_findings(scored: pd.DataFrame, crit: Criteria, as_of: dt.date) -> pd.DataFrame:
@@ -858,6 +858,7 @@ STEP = Step(
     "AI risk assessment, treatment and Statement of Applicability",
     notebook="risk_assessment.ipynb",
     compute=__name__,
+    pack_order=30,
     view="aimskit.steps.risk.view",
     parts=(risk_part.PART, security_part.PART),  # security: red-team runs as SoA evidence
     uses=(gap_step.STEP,),

@@ -30,6 +30,7 @@ import pandas as pd
 
 from aimskit import catalog
 from aimskit.catalog.security import ATLAS_EDITION, OWASP_EDITION
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts import risk as risk_part
 from aimskit.engagement.parts import security as security_part
 from aimskit.engagement.parts.security import SecurityCriteria, SecurityData
@@ -136,17 +137,20 @@ def _unique(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
-def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dict[str, str]]:
-    """Every mapping of one finding: ``{kind, id, provenance, edition, via}`` (kind owasp, atlas or atlas_tactic)."""
-    out: list[dict[str, str]] = []
-    owasp: list[dict[str, str]] = []
-    atlas: list[dict[str, str]] = []
-    tactics: list[dict[str, str]] = []
+MapRow = dict[str, str]
+
+
+def _key_mappings(m: Maps, tool: str, f: Finding) -> tuple[list[MapRow], list[MapRow], list[MapRow]]:
+    """The catalog's mappings of the finding's lookup keys: per target (owasp, atlas, atlas_tactic), the
+    most specific key that maps it wins."""
+    owasp: list[MapRow] = []
+    atlas: list[MapRow] = []
+    tactics: list[MapRow] = []
     for kind, key in _lookup_keys(tool, f):
         rows = _rows(m, tool, kind, key)
         if rows.empty:
             continue
-        found: dict[str, list[dict[str, str]]] = {"owasp": [], "atlas": [], "atlas_tactic": []}
+        found: dict[str, list[MapRow]] = {"owasp": [], "atlas": [], "atlas_tactic": []}
         for r in rows.to_dict(orient="records"):
             found[r["maps_to"]].append(
                 {
@@ -157,52 +161,86 @@ def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dic
                 }
             )
         for target, items in (("owasp", owasp), ("atlas", atlas), ("atlas_tactic", tactics)):
-            if not items:  # per target, the most specific key that maps it wins
+            if not items:
                 items.extend(found[target])
-    if tool == "garak" and not owasp:
-        for tag in f.tags:
-            mt = re.fullmatch(r"owasp:(llm\d\d)", tag)
-            if mt:
-                old = mt.group(1).upper()
-                new = m.translation.get(old)
-                if new:
-                    owasp.append(
-                        {
-                            "id": new,
-                            "provenance": "tool_tag",
-                            "edition": f"owasp-llm@2023 -> {OWASP_EDITION}",
-                            "via": f"garak tag {tag} ({old}:2023) translated to {new}:2025",
-                        }
-                    )
-    if tool == "promptfoo" and f.strategy and f.strategy != "basic":
-        for r in _rows(m, tool, "strategy", f.strategy).to_dict(orient="records"):
-            entry = {
+    return owasp, atlas, tactics
+
+
+def _garak_tags(m: Maps, f: Finding) -> list[MapRow]:
+    """garak's own ``owasp:llmNN`` tags (the 2023 edition), translated to the 2025 edition."""
+    out: list[MapRow] = []
+    for tag in f.tags:
+        mt = re.fullmatch(r"owasp:(llm\d\d)", tag)
+        if not mt:
+            continue
+        old = mt.group(1).upper()
+        new = m.translation.get(old)
+        if new:
+            out.append(
+                {
+                    "id": new,
+                    "provenance": "tool_tag",
+                    "edition": f"owasp-llm@2023 -> {OWASP_EDITION}",
+                    "via": f"garak tag {tag} ({old}:2023) translated to {new}:2025",
+                }
+            )
+    return out
+
+
+def _strategy_mappings(m: Maps, strategy: str) -> list[tuple[str, MapRow]]:
+    """promptfoo's attack strategy: (target, mapping), the target owasp or atlas."""
+    return [
+        (
+            r["maps_to"],
+            {
                 "id": r["target"],
                 "provenance": r["provenance"],
                 "edition": r["edition"],
-                "via": f"promptfoo strategy {f.strategy}",
-            }
-            (owasp if r["maps_to"] == "owasp" else atlas).append(entry)
+                "via": f"promptfoo strategy {strategy}",
+            },
+        )
+        for r in _rows(m, "promptfoo", "strategy", strategy).to_dict(orient="records")
+    ]
+
+
+def _primary_atlas(m: Maps, owasp: list[MapRow]) -> list[MapRow]:
+    """The primary ATLAS technique of each OWASP category (security-owasp-atlas)."""
+    atlas: list[MapRow] = []
+    for o in owasp:
+        pid = m.primary.get(o["id"])
+        if pid:
+            prov = m.owasp_atlas[(m.owasp_atlas["owasp_id"] == o["id"]) & (m.owasp_atlas["atlas_id"] == pid)]
+            atlas.append(
+                {
+                    "id": pid,
+                    "provenance": str(prov["provenance"].iloc[0]) if not prov.empty else "aimskit_analysis",
+                    "edition": ATLAS_EDITION,
+                    "via": f"primary ATLAS technique of {o['id']} (security-owasp-atlas)",
+                }
+            )
+    return atlas
+
+
+def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dict[str, str]]:
+    """Every mapping of one finding: ``{kind, id, provenance, edition, via}`` (kind owasp, atlas or atlas_tactic).
+
+    OWASP: the catalog's mapping of the finding's keys, else (garak) its translated tags, plus
+    (promptfoo) its strategy's; the categories the tester declared replace them all. ATLAS: the
+    catalog's, else the OWASP categories' primary techniques; tactics: the catalog's and the techniques'."""
+    owasp, atlas, tactics = _key_mappings(m, tool, f)
+    if tool == "garak" and not owasp:
+        owasp.extend(_garak_tags(m, f))
+    if tool == "promptfoo" and f.strategy and f.strategy != "basic":
+        for target, entry in _strategy_mappings(m, f.strategy):
+            (owasp if target == "owasp" else atlas).append(entry)
     if declared:
         owasp = [
             {"id": c, "provenance": "tester_declared", "edition": OWASP_EDITION, "via": "owasp column of runs.csv"}
             for c in declared
         ]
-    owasp = [o for o in owasp if o["id"] != "-"]
-    owasp = _unique(owasp)
+    owasp = _unique([o for o in owasp if o["id"] != "-"])
     if not atlas:
-        for o in owasp:
-            pid = m.primary.get(o["id"])
-            if pid:
-                prov = m.owasp_atlas[(m.owasp_atlas["owasp_id"] == o["id"]) & (m.owasp_atlas["atlas_id"] == pid)]
-                atlas.append(
-                    {
-                        "id": pid,
-                        "provenance": str(prov["provenance"].iloc[0]) if not prov.empty else "aimskit_analysis",
-                        "edition": ATLAS_EDITION,
-                        "via": f"primary ATLAS technique of {o['id']} (security-owasp-atlas)",
-                    }
-                )
+        atlas = _primary_atlas(m, owasp)
     atlas = _unique([a for a in atlas if a["id"] in m.techniques.index])
     for a in atlas:
         for t in m.techniques.loc[a["id"], "tactic_ids"]:
@@ -210,9 +248,11 @@ def map_finding(m: Maps, tool: str, f: Finding, declared: list[str]) -> list[dic
                 {"id": t, "provenance": "atlas_data", "edition": ATLAS_EDITION, "via": f"tactic of {a['id']}"}
             )
     tactics = _unique(tactics)
-    for kind, items in (("owasp", owasp), ("atlas", atlas), ("atlas_tactic", tactics)):
-        out.extend({"kind": kind, **i} for i in items)
-    return out
+    return [
+        {"kind": kind, **i}
+        for kind, items in (("owasp", owasp), ("atlas", atlas), ("atlas_tactic", tactics))
+        for i in items
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -594,7 +634,7 @@ def consistency(cats: pd.DataFrame, risks: pd.DataFrame, names: dict[str, str]) 
     return pd.DataFrame(found), pd.DataFrame(suggested)
 
 
-def assess(eng: Any, system_id: str | None = None) -> SecurityResult:
+def assess(eng: Engagement, system_id: str | None = None) -> SecurityResult:
     """The security assessment for one AI system, or the portfolio when ``system_id`` is None."""
     data: SecurityData = eng.part(security_part.PART)
     crit = data.criteria
@@ -718,7 +758,7 @@ def results(r: SecurityResult) -> dict[str, Any]:
     }
 
 
-def tested_systems(eng: Any) -> list[str]:
+def tested_systems(eng: Engagement) -> list[str]:
     """The in-scope AI systems with at least one red-team run, in inventory order (one report each)."""
     runs = eng.part(security_part.PART).runs
     have = set(runs["system_id"])
@@ -730,6 +770,7 @@ STEP = Step(
     "AI security test evidence (red-team results per OWASP LLM Top 10 2025 and MITRE ATLAS)",
     notebook="security_testing.ipynb",
     compute=__name__,
+    pack_order=50,
     view="aimskit.steps.security.view",
     parts=(security_part.PART, risk_part.PART),
     scopes=tested_systems,
@@ -743,7 +784,9 @@ STEP = Step(
 )
 
 
-def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, until: Any = None) -> pd.DataFrame:
+def control_evidence(
+    eng: Engagement, system_id: str | None = None, since: Any = None, until: Any = None
+) -> pd.DataFrame:
     """Red-team runs as evidence per Annex A control (for the gap report, the SoA and the review pack).
 
     One row per (control, run) (:func:`aimskit.steps.security.evidence.by_control`): the run's date, tool, verdict
