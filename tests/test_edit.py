@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,39 @@ def test_validate_changes_reports_like_aimskit_validate(example_copy: Path):
     assert [p for p in engagement.validate(example_copy) if p.severity == "error"] == [
         p for p in problems if p.severity == "error"
     ]
+
+
+YAML_SHAPES = "a:\nb:  # note\nc:\n  - 1\n  - 2\nd: |\n  text\ne:\n  f: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("updates", "expected"),
+    [
+        ({("a",): "x"}, "a: x\nb:  # note\nc:\n  - 1\n  - 2\nd: |\n  text\ne:\n  f: 1\n"),  # an empty value
+        ({("b",): 3}, "a:\nb: 3  # note\nc:\n  - 1\n  - 2\nd: |\n  text\ne:\n  f: 1\n"),  # before its comment
+        ({("c",): [4]}, "a:\nb:  # note\nc: [4]\nd: |\n  text\ne:\n  f: 1\n"),  # a block list becomes flow
+        ({("e", "g", "h"): "deep"}, YAML_SHAPES + "  g:\n    h: deep\n"),  # new keys after the last one
+    ],
+)
+def test_yaml_value_shapes_are_replaced_in_place(updates, expected):
+    assert edit.edit_yaml_text(YAML_SHAPES, updates) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "updates", "message"),
+    [
+        (YAML_SHAPES, {("d",): edit.DELETE}, "cannot comment out the multi-line value of 'd'"),
+        (YAML_SHAPES, {("a",): {"k": 1}}, "'a' already exists; set its keys one by one"),
+        ("x: {}\n", {("x", "y"): 1}, "'x' is written in flow style"),
+    ],
+)
+def test_yaml_edits_that_cannot_be_made_in_place_are_refused(text, updates, message):
+    with pytest.raises(edit.EditError, match=re.escape(message)):
+        edit.edit_yaml_text(text, updates)
+
+
+def test_csv_rows_replaced_appended_and_deleted_with_their_lines():
+    text = "id,name\r\n# c\r\na,1\r\n\r\n"
+    new, lines = edit.edit_csv_text(text, ("id",), [{"id": "b", "new": "x"}, {"id": "a", "name": "2"}])
+    assert (new, lines) == ("id,name,new\r\n# c\r\na,2,\r\nb,,x\r\n", {("a",): 3, ("b",): 4})
+    assert edit.edit_csv_text("id,name\na,1\nb,2\n", ("id",), [], delete=[("a",)]) == ("id,name\nb,2\n", {})

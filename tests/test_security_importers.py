@@ -162,6 +162,48 @@ def test_garak_corrupt_and_truncated_lines(tmp_path):
     assert not r.complete and [p[3] for p in r.problems if "completion" in p[1]] == ["AK674"]
 
 
+def test_garak_rows_of_the_wrong_shape_are_skipped_not_raised(tmp_path):
+    fixture = FIX / "garak" / "test-Repeat.report.jsonl"
+    good = import_file(fixture)
+    hostile = [
+        {"entry_type": ["eval"]},  # not a kind of row: ignored
+        {"entry_type": {"k": 1}},
+        {
+            "entry_type": "attempt",
+            "status": 2,
+            "probe_classname": "probes.x.Y",
+            "prompt": {"turns": ["text"]},
+            "outputs": 7,
+            "detector_results": {"detector.d.D": [1.0]},
+        },
+        {"entry_type": "attempt", "status": 1, "probe_classname": "probes.x.Z", "detector_results": {"d": [1.0]}},
+        {"entry_type": "digest", "eval": {"g": {"x.Y": {"_summary": "text", "d.D": {"passed": 1}}}}},
+    ]
+    p = tmp_path / "hostile.report.jsonl"
+    lines = [fixture.read_text(encoding="utf-8").rstrip("\n"), *(json.dumps(r) for r in hostile)]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = import_file(p)
+    assert [(f.test, f.detector, f.attempts, f.successes) for f in r.findings] == [
+        (f.test, f.detector, f.attempts, f.successes) for f in good.findings
+    ]  # the eval rows count; the status-1 attempt and the odd rows add nothing
+    assert not _errors(r) and r.digest == {"probe_pass_rate": {}, "counts": {}}
+
+
+def test_promptfoo_fields_of_the_wrong_shape_are_read_as_absent(tmp_path):
+    doc = json.loads((FIX / "promptfoo" / "promptfooconfig.results.json").read_text(encoding="utf-8"))
+    stats = doc["results"]["stats"]
+    doc["results"]["results"][0]["gradingResult"]["componentResults"] = 3
+    doc["results"]["stats"] = {**stats, "failures": str(stats["failures"])}
+    p = tmp_path / "odd.results.json"
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    r = import_file(p)
+    assert (r.attempts, r.successes) == (stats["successes"] + stats["failures"], stats["failures"])
+    assert not r.problems  # the text count is not compared; the row without components still counts
+    doc["results"]["stats"] = {**stats, "failures": stats["failures"] + 1}
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    assert [c for _, m, _, c in import_file(p).problems if "graded rows" in m] == ["AK675"]
+
+
 def test_garak_unknown_version_warns(tmp_path):
     text = (FIX / "garak" / "test-Blank.report.jsonl").read_text(encoding="utf-8").replace('"0.17.1"', '"0.99.0"')
     p = tmp_path / "future.report.jsonl"

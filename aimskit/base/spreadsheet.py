@@ -74,23 +74,33 @@ def cell_text(value: Any) -> str:
 
     if value is None:
         return ""
+    if isinstance(value, bool | int | float):
+        return _number_text(value)
+    if isinstance(value, dt.date | dt.time):
+        return _date_text(value)
+    return str(value)
+
+
+def _number_text(value: bool | int | float) -> str:
+    """A boolean as ``yes``/``no``; a whole number without ``.0``; any other float as Python writes it."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+    if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _date_text(value: Any) -> str:
+    """A date ``YYYY-MM-DD``; a date and time with its time only when it is not midnight; a time ``HH:MM:SS``."""
+    import datetime as dt
+
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    return str(value)
+    return value.isoformat()  # a dt.date or a dt.time
 
 
 def set_text_cell(cell: Any, text: str) -> None:

@@ -18,9 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple, Unpack
 
 KERNEL_NAME = "python3"  # the one kernel every report runs in
 START_TIMEOUT = 60  # seconds for a kernel to answer its first request
@@ -97,13 +98,16 @@ def remove_stale_scratch() -> None:
             continue
 
 
+_Ts = TypeVarTuple("_Ts")
+
+
 class _Loop(asyncio.SelectorEventLoop):
     """An event loop on which nbclient cannot install its SIGINT/SIGTERM handlers.
 
     nbclient's handlers kill the kernel and let the run go on: Ctrl-C would only fail the
     current report. Here Ctrl-C interrupts the run, and the worker kills its kernels."""
 
-    def add_signal_handler(self, sig, callback, *args):
+    def add_signal_handler(self, sig: int, callback: Callable[[Unpack[_Ts]], object], *args: *_Ts) -> None:
         raise RuntimeError("aimskit handles signals itself")
 
 

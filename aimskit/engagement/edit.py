@@ -215,25 +215,57 @@ def edit_csv_text(
     lay = _layout(text)
     rows = [dict(r) for r in rows]
     if lay.header_index is None:
-        names = list(columns) or list(dict.fromkeys(k for r in rows for k in r))
-        lay.lines.append(_format_row(names))
-        lay.header_index, lay.header = len(lay.lines) - 1, [n.lower() for n in names]
-        lay.final_newline = True
+        _start_header(lay, columns, rows)
+    header, missing = _add_missing_columns(lay, key, rows)
+    plan = _plan_edits(lay, header, len(missing), key, rows, delete)
+    return _assemble(lay, plan, new_file=not text)
+
+
+def _start_header(lay: _CsvLayout, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Give a file without a header one: ``columns``, else every column the rows name, in order."""
+    names = list(columns) or list(dict.fromkeys(k for r in rows for k in r))
+    lay.lines.append(_format_row(names))
+    lay.header_index, lay.header = len(lay.lines) - 1, [n.lower() for n in names]
+    lay.final_newline = True
+
+
+def _add_missing_columns(
+    lay: _CsvLayout, key: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """Append to the header every column the rows or the key name that the file lacks, and an empty
+    cell to every record; returns the whole header and the columns added."""
     header = list(lay.header)
-    missing = [c for r in rows for c in r if c not in header]
-    missing = list(dict.fromkeys(missing))
+    missing = list(dict.fromkeys(c for r in rows for c in r if c not in header))
     for name in key:
         if name not in header and name not in missing:
             missing.append(name)
     if missing:
-        # a new column: append it to the header and an empty cell to every record
+        assert lay.header_index is not None  # _start_header gave the file one
         lines = lay.lines
         raw_header = next(csv.reader([lines[lay.header_index]]))
         lines[lay.header_index] = _format_row([*raw_header, *missing])
         for _first, last, cells in lay.records:
             pad = len(header) - len(cells)
             lines[last] = lines[last] + "," * (max(pad, 0) + len(missing))
-        header += missing
+    return header + missing, missing
+
+
+@dataclass
+class _CsvPlan:
+    replace: dict[int, tuple[int, str | None]]  # first line index -> (last line index, new text or None: removed)
+    appended: list[tuple[tuple[str, ...], str]]  # (key, text) of the rows added at the end
+    starts: dict[int, tuple[str, ...]]  # first line index of a record -> its key
+
+
+def _plan_edits(
+    lay: _CsvLayout,
+    header: list[str],
+    added: int,
+    key: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    delete: Iterable[Sequence[Any]],
+) -> _CsvPlan:
+    """Which records each row replaces (or that it is appended) and which records are removed."""
     index = {c: i for i, c in enumerate(header)}
 
     def key_of(cells: Sequence[str]) -> tuple[str, ...]:
@@ -242,9 +274,8 @@ def edit_csv_text(
     deleted = {tuple(_cell(v).strip(_STRIP) for v in d) for d in delete}
     by_key: dict[tuple[str, ...], tuple[int, int, list[str]]] = {}
     for rec in lay.records:
-        by_key.setdefault(key_of(rec[2] + [""] * len(missing)), rec)
-    replace: dict[int, tuple[int, str | None]] = {}  # first line index -> (last line index, new text or None)
-    appended: list[tuple[tuple[str, ...], str]] = []
+        by_key.setdefault(key_of(rec[2] + [""] * added), rec)
+    plan = _CsvPlan({}, [], {first: k for k, (first, _, _) in by_key.items()})
     for row in rows:
         k = tuple(_cell(row.get(c)).strip(_STRIP) for c in key)
         if not any(k):
@@ -254,35 +285,43 @@ def edit_csv_text(
             cells = list(cells) + [""] * (len(header) - len(cells))
             for col, value in row.items():
                 cells[index[col]] = _cell(value)
-            replace[first] = (last, _format_row(cells))
+            plan.replace[first] = (last, _format_row(cells))
         else:
-            cells = [_cell(row.get(c)) for c in header]
-            appended.append((k, _format_row(cells)))
+            plan.appended.append((k, _format_row([_cell(row.get(c)) for c in header])))
     for gone in deleted:
         if gone in by_key:
             first, last, _ = by_key[gone]
-            replace[first] = (last, None)
+            plan.replace[first] = (last, None)
+    return plan
+
+
+def _next_line(out: Sequence[str]) -> int:
+    """The 1-based line where a record appended to ``out`` starts (a record may span lines)."""
+    return sum(s.count("\n") + 1 for s in out) + 1
+
+
+def _assemble(lay: _CsvLayout, plan: _CsvPlan, *, new_file: bool) -> tuple[str, dict[tuple[str, ...], int]]:
+    """The file's text with the plan carried out, and the line where each written row starts."""
     out: list[str] = []
     lines_of: dict[tuple[str, ...], int] = {}
     i = 0
-    starts = {first: k for k, (first, _, _) in by_key.items()}
     while i < len(lay.lines):
-        if i in replace:
-            last, new = replace[i]
+        if i in plan.replace:
+            last, new = plan.replace[i]
             if new is not None:
-                lines_of[starts[i]] = sum(s.count("\n") + 1 for s in out) + 1
+                lines_of[plan.starts[i]] = _next_line(out)
                 out.append(new)
             i = last + 1
             continue
         out.append(lay.lines[i])
         i += 1
-    while out and out[-1].strip() == "" and appended:
+    while out and out[-1].strip() == "" and plan.appended:
         out.pop()
-    for added, new in appended:
-        lines_of[added] = sum(s.count("\n") + 1 for s in out) + 1
+    for added, new in plan.appended:
+        lines_of[added] = _next_line(out)
         out.append(new)
     body = lay.newline.join(s.replace("\n", lay.newline) if lay.newline != "\n" else s for s in out)
-    if lay.final_newline or appended or not text:
+    if lay.final_newline or plan.appended or new_file:
         body += lay.newline
     return ("\ufeff" if lay.bom else "") + body, lines_of
 
@@ -390,85 +429,101 @@ def _set_one(text: str, path: Sequence[str], value: Any) -> str:
     root = _compose(text)
     key_node, value_node, depth = _find(root, path)
     if key_node is not None and value_node is not None:
-        if value is DELETE:
-            start = text.rfind("\n", 0, key_node.start_mark.index) + 1
-            end = _line_end(
-                text,
-                value_node.end_mark.index
-                if value_node.end_mark.line == key_node.start_mark.line
-                else key_node.start_mark.index,
-            )
-            if value_node.end_mark.line != key_node.start_mark.line:
-                raise EditError(f"cannot comment out the multi-line value of '{'.'.join(path)}'")
-            line = text[start:end]
-            stripped = line.lstrip()
-            return text[:start] + line[: len(line) - len(stripped)] + "# " + stripped + text[end:]
-        if isinstance(value, Mapping):
-            raise EditError(f"'{'.'.join(path)}' already exists; set its keys one by one")
-        new = _scalar_text(value)
-        if isinstance(value_node, yaml.ScalarNode) or getattr(value_node, "flow_style", False):
-            start, end = value_node.start_mark.index, value_node.end_mark.index
-            if value_node.start_mark.line != key_node.start_mark.line:
-                start = key_node.end_mark.index
-                colon = text.index(":", start)
-                return text[: colon + 1] + (" " + new if new else "") + text[end:]
-            if isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and value_node.style is None:
-                # an empty value ("key:" or "key:  # comment"): write after the colon
-                colon = text.index(":", key_node.end_mark.index)
-                return text[: colon + 1] + (" " + new if new else "") + text[colon + 1 :]
-            return text[:start] + new + text[end:]
-        # a block collection: replace it from the colon to its end by the flow form
-        colon = text.index(":", key_node.end_mark.index)
-        end = value_node.end_mark.index
-        tail = text[end:]
-        return text[: colon + 1] + " " + new + ("\n" if not tail.startswith("\n") and tail else "") + tail
+        return _set_existing(text, path, value, key_node, value_node)
     if value is DELETE:
         return text
-    parent = value_node  # the deepest existing mapping
-    assert parent is not None
+    assert value_node is not None  # the deepest existing mapping
+    return _add_key(text, path, value, value_node, depth)
+
+
+def _set_existing(text: str, path: Sequence[str], value: Any, key_node: yaml.Node, value_node: yaml.Node) -> str:
+    """``text`` with the value of an existing key replaced (``DELETE``: the key commented out)."""
+    if value is DELETE:
+        return _comment_out(text, path, key_node, value_node)
+    if isinstance(value, Mapping):
+        raise EditError(f"'{'.'.join(path)}' already exists; set its keys one by one")
+    new = _scalar_text(value)
+    if isinstance(value_node, yaml.ScalarNode) or getattr(value_node, "flow_style", False):
+        return _replace_inline(text, new, key_node, value_node)
+    # a block collection: replace it from the colon to its end by the flow form
+    colon = text.index(":", key_node.end_mark.index)
+    end = value_node.end_mark.index
+    tail = text[end:]
+    return text[: colon + 1] + " " + new + ("\n" if not tail.startswith("\n") and tail else "") + tail
+
+
+def _comment_out(text: str, path: Sequence[str], key_node: yaml.Node, value_node: yaml.Node) -> str:
+    """``text`` with the line of a one-line key commented out (``key: value`` becomes ``# key: value``)."""
+    if value_node.end_mark.line != key_node.start_mark.line:
+        raise EditError(f"cannot comment out the multi-line value of '{'.'.join(path)}'")
+    start = text.rfind("\n", 0, key_node.start_mark.index) + 1
+    end = _line_end(text, value_node.end_mark.index)
+    line = text[start:end]
+    stripped = line.lstrip()
+    return text[:start] + line[: len(line) - len(stripped)] + "# " + stripped + text[end:]
+
+
+def _replace_inline(text: str, new: str, key_node: yaml.Node, value_node: yaml.Node) -> str:
+    """``text`` with a scalar or flow-style value replaced by ``new`` (the YAML text of the new value)."""
+    start, end = value_node.start_mark.index, value_node.end_mark.index
+    if value_node.start_mark.line != key_node.start_mark.line:
+        start = key_node.end_mark.index
+        colon = text.index(":", start)
+        return text[: colon + 1] + (" " + new if new else "") + text[end:]
+    if isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and value_node.style is None:
+        # an empty value ("key:" or "key:  # comment"): write after the colon
+        colon = text.index(":", key_node.end_mark.index)
+        return text[: colon + 1] + (" " + new if new else "") + text[colon + 1 :]
+    return text[:start] + new + text[end:]
+
+
+def _add_key(text: str, path: Sequence[str], value: Any, parent: yaml.Node, depth: int) -> str:
+    """``text`` with a key that is absent added to ``parent`` (the deepest existing mapping on ``path``,
+    at ``depth``): a commented-out line for it is uncommented, else it is written after the last key."""
     remaining = list(path[depth:])
     payload: Any = value
     for part in reversed(remaining[1:]):
         payload = {part: payload}
     name = remaining[0]
+    where = ".".join(map(str, path[:depth]))
     if not isinstance(parent, yaml.MappingNode):
-        raise EditError(f"'{'.'.join(map(str, path[:depth]))}' is not a mapping")
+        raise EditError(f"'{where}' is not a mapping")
     if parent.flow_style:
         raise EditError(
-            f"'{'.'.join(map(str, path[:depth])) or 'the file'}' is written in flow style {{...}}; "
-            "write it as one key per line to edit it here"
+            f"'{where or 'the file'}' is written in flow style {{...}}; write it as one key per line to edit it here"
         )
-    if parent.value:
-        indent = parent.value[0][0].start_mark.column
-        # a commented-out line for this key at the same indentation: uncomment it in place
-        region_start = parent.start_mark.index
-        region_end = _line_end(text, parent.end_mark.index) if parent.end_mark.index < len(text) else len(text)
-        if not isinstance(payload, Mapping):
-            pos = region_start
-            while True:
-                line_start = text.rfind("\n", 0, pos) + 1
-                line_end = _line_end(text, pos)
-                line = text[line_start:line_end]
-                body = line.lstrip()
-                if (
-                    len(line) - len(body) == indent
-                    and body.startswith("#")
-                    and body[1:].lstrip().startswith(f"{name}:")
-                ):
-                    inner = body[1:].lstrip()[len(name) + 1 :]
-                    comment = ""
-                    if " #" in inner:
-                        comment = "  #" + inner.split(" #", 1)[1]
-                    new_line = f"{' ' * indent}{_scalar_text(str(name))}: {_scalar_text(payload)}".rstrip() + comment
-                    return text[:line_start] + new_line + text[line_end:]
-                if line_end >= region_end or line_end >= len(text):
-                    break
-                pos = line_end + 1
-        last_value = parent.value[-1][1]
-    else:
-        raise EditError(f"'{'.'.join(map(str, path[:depth]))}' is empty; cannot add a key to it here")
-    block = _block_text({name: payload}, indent)
-    anchor = last_value.end_mark
+    if not parent.value:
+        raise EditError(f"'{where}' is empty; cannot add a key to it here")
+    indent = parent.value[0][0].start_mark.column
+    if not isinstance(payload, Mapping):
+        uncommented = _uncomment(text, parent, indent, name, payload)
+        if uncommented is not None:
+            return uncommented
+    return _insert_block(text, _block_text({name: payload}, indent), parent.value[-1][1].end_mark)
+
+
+def _uncomment(text: str, parent: yaml.MappingNode, indent: int, name: str, payload: Any) -> str | None:
+    """``text`` with a commented-out line for ``name`` at the indentation of ``parent``'s keys
+    uncommented in place and set to ``payload`` (its trailing comment kept); None when there is none."""
+    region_end = _line_end(text, parent.end_mark.index) if parent.end_mark.index < len(text) else len(text)
+    pos = parent.start_mark.index
+    while True:
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = _line_end(text, pos)
+        line = text[line_start:line_end]
+        body = line.lstrip()
+        if len(line) - len(body) == indent and body.startswith("#") and body[1:].lstrip().startswith(f"{name}:"):
+            inner = body[1:].lstrip()[len(name) + 1 :]
+            comment = "  #" + inner.split(" #", 1)[1] if " #" in inner else ""
+            new_line = f"{' ' * indent}{_scalar_text(str(name))}: {_scalar_text(payload)}".rstrip() + comment
+            return text[:line_start] + new_line + text[line_end:]
+        if line_end >= region_end or line_end >= len(text):
+            return None
+        pos = line_end + 1
+
+
+def _insert_block(text: str, block: str, anchor: Any) -> str:
+    """``text`` with ``block`` (whole lines) inserted after the value that ends at ``anchor`` (a YAML mark)."""
     if anchor.index >= len(text):
         return text + ("" if text.endswith("\n") else "\n") + block + "\n"
     if anchor.column == 0:  # a block collection ends at the start of the next line

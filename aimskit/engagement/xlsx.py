@@ -49,7 +49,7 @@ import shutil
 import tempfile
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,27 +210,28 @@ _NULL_WORDS = {"null", "Null", "NULL", "~"}
 
 def value_text(value: Any) -> str:
     """The cell text of a YAML scalar (see :func:`cell_value` for the way back)."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (WrittenInt, WrittenFloat)):
-        return value.yaml_text
     if value is None:
         return "null"
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+    if isinstance(value, bool | int | float):
+        return _number_text(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
-    if value == []:
-        return "[]"
-    if value == {}:
-        return "{}"
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if value == [] or value == {}:
+        return "[]" if value == [] else "{}"
     text = str(value)
     back = cell_value(text) if text else None
     if isinstance(back, str) and back == text:
         return text
     return json.dumps(text, ensure_ascii=False)
+
+
+def _number_text(value: bool | int | float) -> str:
+    """A yes/no, or a number as its YAML source wrote it (``001``, ``6.10``), else in its canonical form."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, WrittenInt | WrittenFloat):
+        return value.yaml_text
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def cell_value(text: str) -> Any:
@@ -497,33 +498,66 @@ def _list_formula(values: tuple[str, ...], lists: _Lists) -> str:
 
 
 def _csv_sheet(ws: Any, schema: TableSchema, folder: Path, lists: _Lists, config: dict, st: dict) -> None:
-    from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
+    ids, controls, titles = _catalog_ids()
+    table = _csv_table(schema, folder, ids, controls)
+    _csv_head(ws, table, schema, st)
+    _csv_body(ws, table, titles, st)
+    last = len(table.rows) + 1 + DATA_ROWS
+    for j, name in enumerate(table.cols, 1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].number_format = "@"  # cells typed in below the data are text too
+        ws.column_dimensions[letter].width = _column_width(ws, j, name, len(table.rows))
+        if name in schema.names:
+            _column_validation(ws, letter, last, schema, name, config, lists, (ids, controls))
+    ws.freeze_panes = "B2" if len(table.cols) > 1 else "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.cols))}{len(table.rows) + 1}"
+
+
+@dataclass
+class _CsvTable:
+    """What a CSV sheet shows: the file's rows under its header (plus the schema's columns it lacks)."""
+
+    header: list[str]
+    rows: list[list[str]]  # each as long as the header
+    key: str  # the catalog id column shown with a "(title)" helper column after it, or ""
+    helper_at: int | None  # the index of "(title)" in cols
+    cols: list[str]  # the sheet's columns: the header with "(title)" inserted
+
+
+def _csv_table(schema: TableSchema, folder: Path, ids: tuple[str, ...], controls: tuple[str, ...]) -> _CsvTable:
+    """The rows of a CSV file for its sheet; gap.csv and soa.csv also get a blank row for every catalog
+    requirement (or control) that no organisation-wide row names yet, so they can be filled in."""
     header, rows = _raw_csv(folder / schema.file, schema)
     header = header + [n for n in schema.names if n not in header]
     rows = [r + [""] * (len(header) - len(r)) for r in rows]
-    ids, controls, titles = _catalog_ids()
     prelist: tuple[str, ...] = ()
     key = ""
     if schema.file == GAP_SCHEMA.file:
         key, prelist = "requirement_id", ids
     elif schema.file == risk_part.SOA_FILE:
         key, prelist = "control_id", controls
-    if key and key in header:
-        k = header.index(key)
-        sc = header.index("system_id") if "system_id" in header else None
-        have = {r[k].strip() for r in rows if sc is None or not r[sc].strip()}
-        for rid in prelist:
-            if rid not in have:
-                blank = [""] * len(header)
-                blank[k] = rid
-                rows.append(blank)
-    helper_at = header.index(key) + 1 if key and key in header else None
+    if not key or key not in header:
+        return _CsvTable(header, rows, "", None, list(header))
+    k = header.index(key)
+    sc = header.index("system_id") if "system_id" in header else None
+    have = {r[k].strip() for r in rows if sc is None or not r[sc].strip()}
+    for rid in prelist:
+        if rid not in have:
+            blank = [""] * len(header)
+            blank[k] = rid
+            rows.append(blank)
     cols = list(header)
-    if helper_at is not None:
-        cols.insert(helper_at, "(title)")
-    for j, name in enumerate(cols, 1):
+    cols.insert(k + 1, "(title)")
+    return _CsvTable(header, rows, key, k + 1, cols)
+
+
+def _csv_head(ws: Any, table: _CsvTable, schema: TableSchema, st: dict) -> None:
+    """The header row, each column with a comment saying what it holds."""
+    from openpyxl.comments import Comment
+
+    for j, name in enumerate(table.cols, 1):
         cell = ws.cell(row=1, column=j)
         set_text_cell(cell, name)
         cell.font, cell.fill = st["head_font"], st["head_fill"] if name != "(title)" else st["helper_fill"]
@@ -534,57 +568,80 @@ def _csv_sheet(ws: Any, schema: TableSchema, folder: Path, lists: _Lists, config
             c = schema.column(name)
             need = "required" if c.mandatory else "optional"
             cell.comment = Comment(f"{name} ({need}): {c.description}", "aimskit")
-    for i, r in enumerate(rows, 2):
+
+
+def _csv_body(ws: Any, table: _CsvTable, titles: dict[str, str], st: dict) -> None:
+    """The data rows as text cells, with the catalog title in the helper column."""
+    for i, r in enumerate(table.rows, 2):
         values = list(r)
-        if helper_at is not None:
-            values.insert(helper_at, titles.get(r[header.index(key)].strip(), ""))
+        if table.helper_at is not None:
+            values.insert(table.helper_at, titles.get(r[table.header.index(table.key)].strip(), ""))
         for j, v in enumerate(values, 1):
             cell = ws.cell(row=i, column=j)
             set_text_cell(cell, v)
             if "\n" in v:
                 cell.alignment = st["wrap"]
-            if cols[j - 1] == "(title)":
+            if table.cols[j - 1] == "(title)":
                 cell.font = st["helper_font"]
-    last = len(rows) + 1 + DATA_ROWS
-    for j, name in enumerate(cols, 1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].number_format = "@"  # cells typed in below the data are text too
-        longest = max(
-            [
-                len(name),
-                *(
-                    len(line)
-                    for r in ws.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=j, max_col=j, values_only=True)
-                    for line in str(r[0] or "").split("\n")
-                ),
-            ]
-        )
-        ws.column_dimensions[letter].width = max(10, min(60, longest + 2))
-        if name not in schema.names:
-            continue
-        c = schema.column(name)
-        formula = None
-        choices = config.get((schema.file, name))
-        if c.kind == "enum":
-            choices = c.choices
-        elif c.kind == "bool":
-            choices = ("yes", "no")
-        elif c.kind == "int" and c.minimum is not None and c.maximum is not None and c.maximum - c.minimum <= 20:
-            choices = tuple(str(n) for n in range(c.minimum, c.maximum + 1))
-        elif name == "requirement_id":
-            choices = ids
-        elif name == "control_id":
-            choices = controls
-        if name == "system_id" and schema.file != SYSTEMS_SCHEMA.file and "system_ids" in config:
-            formula = config["system_ids"]  # the id column of the systems sheet: systems added there count
-        elif choices:
-            formula = _list_formula(tuple(choices), lists)
-        need = "required" if c.mandatory else "optional"
-        extra = " Dates as YYYY-MM-DD." if c.kind == "date" else ""
-        extra += " Several values: separate with ';'." if c.kind == "list" else ""
-        _validation(ws, letter, 2, last, name, f"{c.description} ({need}).{extra}", formula)
-    ws.freeze_panes = "B2" if len(cols) > 1 else "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(rows) + 1}"
+
+
+def _column_width(ws: Any, j: int, name: str, rows: int) -> int:
+    """The width of column ``j``: its longest line of text (or its name), between 10 and 60."""
+    longest = max(
+        [
+            len(name),
+            *(
+                len(line)
+                for r in ws.iter_rows(min_row=2, max_row=rows + 1, min_col=j, max_col=j, values_only=True)
+                for line in str(r[0] or "").split("\n")
+            ),
+        ]
+    )
+    return max(10, min(60, longest + 2))
+
+
+def _column_validation(
+    ws: Any,
+    letter: str,
+    last: int,
+    schema: TableSchema,
+    name: str,
+    config: dict,
+    lists: _Lists,
+    catalog_ids: tuple[tuple[str, ...], tuple[str, ...]],
+) -> None:
+    """The input message of a schema column down to row ``last``, with its dropdown when it has one."""
+    c = schema.column(name)
+    formula = None
+    choices = _column_choices(schema, name, config, catalog_ids)
+    if name == "system_id" and schema.file != SYSTEMS_SCHEMA.file and "system_ids" in config:
+        formula = config["system_ids"]  # the id column of the systems sheet: systems added there count
+    elif choices:
+        formula = _list_formula(tuple(choices), lists)
+    need = "required" if c.mandatory else "optional"
+    extra = " Dates as YYYY-MM-DD." if c.kind == "date" else ""
+    extra += " Several values: separate with ';'." if c.kind == "list" else ""
+    _validation(ws, letter, 2, last, name, f"{c.description} ({need}).{extra}", formula)
+
+
+def _column_choices(
+    schema: TableSchema, name: str, config: dict, catalog_ids: tuple[tuple[str, ...], tuple[str, ...]]
+) -> Sequence[str] | None:
+    """The values a column's dropdown offers: its schema's choices, yes/no, a short integer range, the
+    catalog ids, else those of the engagement's configuration (``config``); None: no dropdown."""
+    c = schema.column(name)
+    ids, controls = catalog_ids
+    if c.kind == "enum":
+        return c.choices
+    if c.kind == "bool":
+        return ("yes", "no")
+    if c.kind == "int" and c.minimum is not None and c.maximum is not None and c.maximum - c.minimum <= 20:
+        return tuple(str(n) for n in range(c.minimum, c.maximum + 1))
+    if name == "requirement_id":
+        return ids
+    if name == "control_id":
+        return controls
+    return config.get((schema.file, name))
 
 
 def _yaml_data(path: Path) -> Any:
