@@ -568,7 +568,7 @@ def main() -> None:
         sample = list(dict.fromkeys(picks))
         for job in sample:
             step, sid = job.step, job.scope_id
-            nb = resources.notebook(STEPS[step].notebook)
+            nb = STEPS[step].notebook_path
             executed = out / f"{step}-{job.scope}.ipynb"
             cmd = [str(bindir / "papermill"), str(nb), str(executed), "-p", "engagement_path", str(eng)]
             cmd += ["-p", "output_dir", str(out), "-p", "results_path", str(out / f"{executed.stem}.json")]

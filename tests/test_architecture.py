@@ -1,21 +1,29 @@
-"""The shape of the house: step declarations, the parts registry and the cache inputs they derive.
+"""The shape of the house: the stage folders and their layers, step declarations, the parts registry
+and the cache inputs they derive.
 
 The key test runs every step's report notebook in this process on a copy of the example, records
 every file of the engagement folder that is opened or listed while it loads and computes, and checks
 that each one is among the step's cache inputs (``Step.reads``). A step that reads a file it does not
 declare would make the incremental cache reuse a stale report after that file changes.
+
+The layout tests read the import contract in pyproject.toml: one layer per folder of ``aimskit/``,
+every module inside one, few modules loose at the package root, no function longer than a screenful
+or two, and no import cycle.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 import io
 import json
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
 
+import aimskit
 from aimskit import engagement
 from aimskit.base import resources
 from aimskit.engagement.parts import registry as parts_registry
@@ -75,12 +83,12 @@ def _covered(name: str, reads: tuple[str, ...]) -> bool:
     return any(name == r or name.startswith(r.rstrip("/") + "/") for r in reads)
 
 
-def _code_cells(notebook: str) -> list[tuple[list[str], str]]:
-    nb = json.loads(resources.notebook(notebook).read_text(encoding="utf-8"))
+def _code_cells(notebook: Path) -> list[tuple[list[str], str]]:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
     return [(c["metadata"].get("tags", []), "".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "code"]
 
 
-def _run_notebook_in_process(notebook: str, params: dict[str, object]) -> None:
+def _run_notebook_in_process(notebook: Path, params: dict[str, object]) -> None:
     import sys
 
     from IPython.core.interactiveshell import InteractiveShell
@@ -93,7 +101,7 @@ def _run_notebook_in_process(notebook: str, params: dict[str, object]) -> None:
                 source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
             result = shell.run_cell(source, silent=False, store_history=False)
             if not result.success:
-                raise AssertionError(f"{notebook}: a cell failed") from (
+                raise AssertionError(f"{notebook.name}: a cell failed") from (
                     result.error_in_exec or result.error_before_exec
                 )
     finally:
@@ -122,7 +130,7 @@ def test_every_file_a_report_reads_is_among_its_cache_inputs(tmp_path, record, e
     (tmp_path / "out").mkdir()
     if scope is not None:
         params[step.scope_param] = scope
-    _run_notebook_in_process(step.notebook, params)
+    _run_notebook_in_process(step.notebook_path, params)
     allowed = (*step.reads, *([logo] if logo else []))
     assert rec.touched, "the recorder saw no file at all: it is not recording"
     missing = sorted(name for name in rec.touched if name != "." and not _covered(name, allowed))
@@ -162,7 +170,7 @@ def _results(step_name: str, folder: Path, out: Path, scope: str | None) -> str:
     params["results_path"] = str(out / "results.json")
     if scope is not None:
         params[step.scope_param] = scope
-    _run_notebook_in_process(step.notebook, params)
+    _run_notebook_in_process(step.notebook_path, params)
     return (out / "results.json").read_text(encoding="utf-8")
 
 
@@ -327,3 +335,176 @@ def test_no_import_cycles():
     graph = grimp.build_graph("aimskit")
     modules = set(graph.modules)
     assert _cycles(graph, modules) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the stage folders: one layer of the import contract each
+
+PACKAGE = Path(aimskit.__file__).resolve().parent
+MAX_LOOSE_MODULES = 4
+MAX_FUNCTION_LINES = 100
+
+
+def _stage_layers() -> list[str]:
+    """The layers of the contract whose layers are all folders of aimskit/ (pyproject.toml), top first."""
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = pyproject["tool"]["importlinter"]["contracts"]
+    stage = [
+        c
+        for c in contracts
+        if c["type"] == "layers" and all(m.strip().count(".") == 1 for layer in c["layers"] for m in _split(layer))
+    ]
+    assert len(stage) == 1, f"expected one contract over the folders of aimskit/, found {len(stage)}"
+    return [m for layer in stage[0]["layers"] for m in _split(layer)]
+
+
+def _split(layer: str) -> list[str]:
+    """The modules of one layer (``a | b``: independent siblings; ``a : b``: siblings)."""
+    return [m.strip() for m in layer.replace(":", "|").split("|") if m.strip()]
+
+
+def _modules(root: Path = PACKAGE) -> list[str]:
+    """Every module of the package at ``root`` by its dotted name (a package by its ``__init__``)."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        out.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return out
+
+
+def _layout_problems(root: Path, layers: list[str]) -> list[str]:
+    """What breaks the rules of the layout: a folder without its layer (or a layer without its folder),
+    a module in no layer, more than :data:`MAX_LOOSE_MODULES` modules loose at the root."""
+    package = root.name
+    folders = sorted(f"{package}.{p.name}" for p in root.iterdir() if p.is_dir() and any(p.rglob("*.py")))
+    problems = []
+    if len(set(layers)) != len(layers):
+        problems.append(f"a folder is in two layers: {layers}")
+    if sorted(set(layers)) != folders:
+        problems.append(
+            f"the contract's layers {sorted(set(layers))} are not the folders of {package}/ {folders}: add a row "
+            "for a new folder to the contract in pyproject.toml (and to docs/architecture.md)"
+        )
+    outside = [m for m in _modules(root) if m.count(".") > 1 and not any(m.startswith(f"{x}.") for x in layers)]
+    if outside:
+        problems.append(f"modules in no layer: {outside}")
+    loose = sorted(p.name for p in root.glob("*.py"))
+    if len(loose) > MAX_LOOSE_MODULES:
+        problems.append(f"{len(loose)} modules loose at the package root (at most {MAX_LOOSE_MODULES}): {loose}")
+    return problems
+
+
+def test_one_layer_per_stage_folder_and_every_module_in_one():
+    assert _layout_problems(PACKAGE, _stage_layers()) == []
+
+
+def test_the_layout_check_finds_each_breach(tmp_path):
+    root = tmp_path / "pkg"
+    for folder in ("low", "high", "extra/inner"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("", encoding="utf-8")
+    for name in ("__init__", "__main__", "a", "b", "c"):
+        (root / f"{name}.py").write_text("", encoding="utf-8")
+    assert _split("pkg.high | pkg.low : pkg.extra") == ["pkg.high", "pkg.low", "pkg.extra"]
+    assert _layout_problems(root, ["pkg.high", "pkg.low", "pkg.extra"]) == [
+        "5 modules loose at the package root (at most 4): ['__init__.py', '__main__.py', 'a.py', 'b.py', 'c.py']"
+    ]
+    (root / "c.py").unlink()
+    assert _layout_problems(root, ["pkg.high", "pkg.low", "pkg.extra"]) == []
+    found = _layout_problems(root, ["pkg.high", "pkg.low"])
+    assert len(found) == 2 and "not the folders" in found[0] and "pkg.extra.inner" in found[1]
+    assert "in two layers" in _layout_problems(root, ["pkg.high", "pkg.low", "pkg.extra", "pkg.low"])[0]
+
+
+def test_the_architecture_page_shows_every_layer_in_order():
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text[text.index("## Stages and layers") :]
+    layers = _stage_layers()
+    where = {layer: section.find(f"`{layer.removeprefix('aimskit.')}/`") for layer in layers}
+    assert -1 not in where.values(), f"docs/architecture.md lacks a row for {[k for k, v in where.items() if v < 0]}"
+    assert list(where.values()) == sorted(where.values()), "docs/architecture.md orders the layers otherwise"
+
+
+def _long_functions(root: Path, limit: int) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > limit:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno} {node.name} ({lines} lines)")
+    return found
+
+
+def test_no_function_is_longer_than_100_lines():
+    long = _long_functions(PACKAGE, MAX_FUNCTION_LINES)
+    assert not long, (
+        f"functions over {MAX_FUNCTION_LINES} lines (split them into named helpers that read as the steps "
+        "of the rule):\n" + "\n".join(long)
+    )
+
+
+def test_the_function_length_check_measures_whole_functions(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    body = "\n".join(f"    x{i} = {i}" for i in range(100))
+    (pkg / "m.py").write_text(f"def short():\n    return 1\n\n\nasync def long():\n{body}\n", encoding="utf-8")
+    assert _long_functions(pkg, 100) == ["pkg/m.py:5 long (101 lines)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# a step is one folder plus one registry line: every other fact about it is a field of its STEP
+
+
+def test_every_step_is_its_folder_with_its_notebook():
+    from aimskit.steps import registry
+
+    assert list(STEPS) == list(registry.REGISTERED)
+    for name, step in STEPS.items():
+        assert step.folder == PACKAGE / "steps" / name
+        assert step.notebook_path == PACKAGE / "steps" / name / step.notebook and step.notebook_path.is_file()
+        assert resources.notebook(step.notebook) == step.notebook_path  # the lookup by name still finds it
+        assert step.compute == f"aimskit.steps.{name}" and step.view == f"aimskit.steps.{name}.view"
+    assert sorted(resources.report_notebooks()) == sorted(s.notebook_path for s in STEPS.values())
+
+
+def test_every_step_has_its_own_place_in_the_pack():
+    from aimskit.steps import registry
+
+    orders = [step.pack_order for step in STEPS.values()]
+    assert all(isinstance(o, int) for o in orders), orders
+    assert len(set(orders)) == len(orders), f"two steps share a place in the pack: {orders}"
+    pack = registry.in_pack_order(STEPS)
+    assert pack[0] == "readiness" and pack.index("gap") < pack.index("risk") < pack.index("review")
+    assert registry.in_pack_order(["crosswalk", "old", "gap"]) == ["gap", "crosswalk", "old"]
+    assert registry.commentary_names() == (*pack, *registry.PLANNED)
+
+
+def _fake_step_module(monkeypatch, name: str, step: object) -> None:
+    import sys
+    import types
+
+    module = types.ModuleType(f"aimskit.steps.{name}")
+    module.STEP = step  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+
+def test_the_registry_refuses_a_declaration_that_would_misplace_a_step(monkeypatch):
+    from aimskit.steps import registry
+    from aimskit.steps.base import Step
+
+    _fake_step_module(monkeypatch, "nopos", Step("nopos", "No position", "nopos.ipynb"))
+    _fake_step_module(monkeypatch, "samepos", Step("samepos", "Same", "samepos.ipynb", pack_order=20))
+    _fake_step_module(monkeypatch, "misnamed", Step("other", "Misnamed", "x.ipynb", pack_order=999))
+    _fake_step_module(monkeypatch, "nostep", None)
+    cases = {
+        ("gap", "nopos"): "has no pack_order",
+        ("gap", "samepos"): "pack_order 20, as step 'gap' has",
+        ("gap", "misnamed"): "is named 'other'",
+        ("gap", "gap"): "registered twice",
+        ("nostep",): "declares no STEP",
+    }
+    for names, message in cases.items():
+        with pytest.raises(registry.DeclarationError, match=message):
+            registry.registered(names)
+    assert list(registry.registered(["gap", "risk"])) == ["gap", "risk"]

@@ -45,7 +45,10 @@ def nbconvert_templates() -> Path:
 
 
 def notebook(name: str) -> Path:
-    """A step's report notebook by its file name (the path it would have when absent)."""
+    """A step's report notebook by its file name (the path it would have when absent).
+
+    A step's own notebook is ``Step.notebook_path`` (derived from its folder); this finds one by
+    name for the code that knows only the name (this layer does not import the steps)."""
     for path in report_notebooks():
         if path.name == name:
             return path

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aimskit.base import resources
-from aimskit.base.problems import suggest
+from aimskit.base.problems import InvalidEngagementError, Problems, suggest
 from aimskit.batch.errors import RunError, RunUsageError
 from aimskit.engagement import Engagement
 from aimskit.steps.base import scope_name
-from aimskit.steps.registry import PLANNED, STEPS
+from aimskit.steps.registry import PLANNED, STEPS, check_engagement
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -43,24 +42,21 @@ def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()
     No ``systems``: per step, one organisation-wide report plus one per scope value (by default
     the in-scope AI systems; see :class:`aimskit.steps.Step`). With ``systems``: one report per
     system-scoped step for each system named, and the organisation report of the other steps.
+
+    Raises :class:`~aimskit.base.problems.InvalidEngagementError` for what only the steps can check
+    in the engagement (:func:`aimskit.steps.registry.check_engagement`), and :class:`RunUsageError`
+    for an unknown step or system.
     """
-    steps = list(dict.fromkeys(steps)) or list(STEPS)
-    for step in steps:
-        if step not in STEPS:
-            if step in PLANNED:
-                raise RunUsageError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
-            raise RunUsageError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
-    in_scope = eng.in_scope_ids
-    known = list(eng.systems["id"])
-    for sid in systems:
-        if sid not in known:
-            raise RunUsageError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
-        if sid not in in_scope:
-            raise RunUsageError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
+    problems = Problems()
+    check_engagement(eng.path, problems)
+    if problems.errors:
+        raise InvalidEngagementError(problems.items)
+    chosen = _known_steps(steps)
+    _check_systems(eng, systems)
     jobs: list[ReportJob] = []
-    for step in steps:
+    for step in chosen:
         spec = STEPS[step]
-        nb = resources.notebook(spec.notebook)
+        nb = spec.notebook_path
         scopes: list[str | None]
         if systems:
             # --system asks for per-system reports; steps not scoped by system keep their organisation report
@@ -69,6 +65,28 @@ def plan(eng: Engagement, steps: Sequence[str] = (), systems: Sequence[str] = ()
             scopes = [None, *spec.scope_values(eng)]
         jobs.extend(ReportJob(step, sid, nb) for sid in scopes)
     return jobs
+
+
+def _known_steps(steps: Sequence[str]) -> list[str]:
+    """The steps asked for, each once (every registered step when none is), refusing an unknown one."""
+    chosen = list(dict.fromkeys(steps)) or list(STEPS)
+    for step in chosen:
+        if step not in STEPS:
+            if step in PLANNED:
+                raise RunUsageError(f"step '{step}' is planned but not available yet (available: {', '.join(STEPS)})")
+            raise RunUsageError(f"unknown step '{step}'{suggest(step, STEPS)} (available: {', '.join(STEPS)})")
+    return chosen
+
+
+def _check_systems(eng: Engagement, systems: Sequence[str]) -> None:
+    """Refuse a system (``--system``) the inventory does not have or has out of scope."""
+    in_scope = eng.in_scope_ids
+    known = list(eng.systems["id"])
+    for sid in systems:
+        if sid not in known:
+            raise RunUsageError(f"unknown system '{sid}'{suggest(sid, known)} (systems: {', '.join(known)})")
+        if sid not in in_scope:
+            raise RunUsageError(f"system '{sid}' is out of scope (in_scope = no in systems.csv)")
 
 
 def check_notebook(path: Path, names: Sequence[str]) -> None:

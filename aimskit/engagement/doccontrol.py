@@ -28,11 +28,9 @@ from xml.etree import ElementTree
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from aimskit.base.problems import Problems, suggest
+from aimskit.base.problems import Problems
 
 STATUSES = ("draft", "final")
-#: Steps a commentary may name (the available and the planned ones; a test keeps it in step with aimskit.steps).
-STEP_NAMES = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
 STATUS_LABELS = {"draft": "Draft", "final": "Final"}
 #: Styles a Word template must define (python-docx writes headings, tables and lists with them).
 REQUIRED_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Table Grid", "Caption")
@@ -90,8 +88,9 @@ def check(doc: Any, folder: Path, file: str, problems: Problems, assessment_date
     """The rules between document-control fields, and the Word template (positioned problems).
 
     Field types are checked by the model (with the rest of engagement.yaml); this adds what a
-    model cannot say well: a final document needs its approval, commentary names a step, the
-    template is a usable .docx."""
+    model cannot say well: a final document needs its approval, the template is a usable .docx.
+    That each commentary names a step is checked where the steps are known
+    (:func:`aimskit.steps.registry.check_engagement`, AK223): this layer does not import them."""
     data = doc.data if isinstance(doc.data, dict) else {}
     dc = data.get("document_control")
     if isinstance(dc, dict):
@@ -126,20 +125,6 @@ def _check_control(dc: dict, doc: Any, file: str, problems: Problems, assessment
             f"approval date {approved.isoformat()} is before the assessment date {assessment_date.isoformat()}",
             code="AK222",
         )
-    commentary = dc.get("commentary")
-    if isinstance(commentary, dict):
-        known = list(STEP_NAMES)
-        for key in commentary:
-            if str(key) not in known:
-                line, column = doc.where(("document_control", "commentary", key), key=True)
-                problems.error(
-                    file,
-                    line,
-                    column,
-                    f"unknown step '{key}' in document_control.commentary{suggest(str(key), known)} "
-                    f"(steps: {', '.join(known)})",
-                    code="AK223",
-                )
 
 
 def template_problems(folder: Path, template: Any) -> list[str]:
@@ -147,32 +132,49 @@ def template_problems(folder: Path, template: Any) -> list[str]:
     if not isinstance(template, str):
         return ["branding.word_template must be the path of a .docx file inside the engagement folder"]
     path = Path(folder) / template
-    try:
-        inside = Path(folder).resolve() in path.resolve().parents
-        exists = path.is_file()
-    except OSError as exc:
-        return [f"cannot use the Word template '{template}': {exc.strerror or exc}"]
-    if not inside:
-        return [f"Word template '{template}' must be a file inside the engagement folder"]
-    if not exists:
-        return [f"Word template '{template}' not found in the engagement folder"]
-    if path.suffix.lower() not in (".docx", ".dotx"):
-        return [f"Word template '{template}' must be a .docx (or .dotx) file, saved from Word or LibreOffice"]
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            if "word/document.xml" not in names or "word/styles.xml" not in names:
-                return [f"Word template '{template}' is not a Word document (no word/document.xml or word/styles.xml)"]
-            styles = ElementTree.fromstring(z.read("word/styles.xml"))
-    except (zipfile.BadZipFile, OSError, ElementTree.ParseError) as exc:
-        return [f"Word template '{template}' cannot be read as a .docx file: {exc}"]
-    elements = [s.find(f"{W_NS}name") for s in styles.iter(f"{W_NS}style")]
-    defined = {(n.get(f"{W_NS}val") or "").lower() for n in elements if n is not None}
-    # Word stores the built-in heading styles under lower-case names ("heading 1")
-    missing = [s for s in REQUIRED_STYLES if s.lower() not in defined]
+    problem = _file_problem(Path(folder), path, template)
+    if problem:
+        return [problem]
+    styles, problem = _read_styles(path, template)
+    if problem:
+        return [problem]
+    missing = [s for s in REQUIRED_STYLES if s.lower() not in styles]
     if missing:
         return [
             f"Word template '{template}' lacks the style(s) {', '.join(missing)}; define them in the template "
             "(in Word: apply each once, or Styles > Manage Styles), or start from 'aimskit word-template'"
         ]
     return []
+
+
+def _file_problem(folder: Path, path: Path, template: str) -> str:
+    """Why ``path`` is not a Word file inside ``folder`` (empty when it is one)."""
+    try:
+        inside = folder.resolve() in path.resolve().parents
+        exists = path.is_file()
+    except OSError as exc:
+        return f"cannot use the Word template '{template}': {exc.strerror or exc}"
+    if not inside:
+        return f"Word template '{template}' must be a file inside the engagement folder"
+    if not exists:
+        return f"Word template '{template}' not found in the engagement folder"
+    if path.suffix.lower() not in (".docx", ".dotx"):
+        return f"Word template '{template}' must be a .docx (or .dotx) file, saved from Word or LibreOffice"
+    return ""
+
+
+def _read_styles(path: Path, template: str) -> tuple[set[str], str]:
+    """The names of the styles the .docx at ``path`` defines (lower case), or why it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "word/document.xml" not in names or "word/styles.xml" not in names:
+                return set(), (
+                    f"Word template '{template}' is not a Word document (no word/document.xml or word/styles.xml)"
+                )
+            styles = ElementTree.fromstring(z.read("word/styles.xml"))
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError) as exc:
+        return set(), f"Word template '{template}' cannot be read as a .docx file: {exc}"
+    elements = [s.find(f"{W_NS}name") for s in styles.iter(f"{W_NS}style")]
+    # Word stores the built-in heading styles under lower-case names ("heading 1")
+    return {(n.get(f"{W_NS}val") or "").lower() for n in elements if n is not None}, ""

@@ -1,7 +1,9 @@
-"""One pure module per assessment step: DataFrames in, DataFrames out.
+"""One folder per assessment step: ``aimskit/steps/<name>/``.
 
-Each module declares its step (``STEP``, a :class:`~aimskit.steps.base.Step`); the registry
-(:mod:`aimskit.steps.registry`) lists them. ``STEPS``, ``PLANNED``, ``Step`` and ``scope_name``
+A step's ``__init__.py`` holds its pure computation (DataFrames in, DataFrames out) and declares the
+step (``STEP``, a :class:`~aimskit.steps.base.Step`), its ``view.py`` the report view, and its
+notebook is package data beside them; the registry (:mod:`aimskit.steps.registry`) names them, one
+line each, and :mod:`aimskit.steps.scaffold` writes a new one. ``STEPS``, ``PLANNED``, ``Step`` and ``scope_name``
 are importable from here as well (loaded on first use, so importing one step module does not import
 every step).
 """

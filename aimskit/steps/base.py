@@ -1,8 +1,11 @@
 """What a step is: one declaration that the runner, the cache, the index and the docs read.
 
-A step declares its notebook, the modules of its computation and its report view, the optional
-engagement parts it reads, the other steps whose computation it calls, what one report covers (its
-*scope*) and its headline figures for the portfolio index. The files that key its incremental cache
+A step is the folder ``aimskit/steps/<name>/`` and this declaration at the end of its ``__init__.py``:
+its notebook (a file of its folder: :attr:`Step.notebook_path`), the modules of its computation and
+its report view, its place in the engagement pack (``pack_order``), the optional engagement parts it
+reads, the other steps whose computation it calls, what one report covers (its *scope*) and its
+headline figures for the portfolio index. Every other fact about it is derived (the names a
+document-control commentary may use, from the registry). The files that key its incremental cache
 are **derived** from the parts (:attr:`Step.reads`), never listed by hand: a step that reads a part
 it did not declare fails (``Engagement.part`` refuses it), so a missing declaration cannot make the
 cache reuse a stale report.
@@ -15,8 +18,10 @@ with ``scopes(engagement)``.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from aimskit.base.vocab import CORE_FILES
@@ -40,11 +45,14 @@ class Figure:
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    name: str
+    name: str  # also the name of its folder, aimskit/steps/<name>/ (the registry checks)
     title: str
-    notebook: str  # file name in notebooks/
-    compute: str = ""  # module of the pure computation (aimskit.steps.<name>)
-    view: str = ""  # module of the report view (aimskit.reports.<name>)
+    notebook: str  # file name of its report notebook in its folder (an absolute path is taken as it is)
+    compute: str = ""  # module of the pure computation (aimskit.steps.<name>), whose folder holds the notebook
+    view: str = ""  # module of the report view (aimskit.steps.<name>.view)
+    # its position in the engagement pack (PDF and Word), low first; every registered step has its own
+    # (the registry refuses a step without one or with another step's: a pack cannot go silently wrong)
+    pack_order: int | None = None
     parts: tuple[Part[Any], ...] = ()  # the optional engagement parts its computation reads
     uses: tuple[Step, ...] = ()  # other steps whose computation it calls (their parts are read too)
     headline: tuple[Figure, ...] = ()
@@ -89,6 +97,21 @@ class Step:
         """The engagement files (and folders) its reports read: the core files and those of its parts."""
         files = [*CORE_FILES, *(f for part in self.needs for f in part.files)]
         return tuple(dict.fromkeys(files))
+
+    @property
+    def folder(self) -> Path:
+        """Its folder: the package of its computation (``aimskit/steps/<name>/``)."""
+        spec = importlib.util.find_spec(self.compute) if self.compute else None
+        if spec is None or not spec.origin:  # (not written yet: where it belongs)
+            return Path(__file__).resolve().parent / self.name
+        return Path(spec.origin).parent
+
+    @property
+    def notebook_path(self) -> Path:
+        """Its report notebook, in its folder (package data); a :attr:`notebook` given as an absolute
+        path (a test's notebook) is that path."""
+        path = Path(self.notebook)
+        return path if path.is_absolute() else self.folder / path
 
     @property
     def modules(self) -> tuple[str, ...]:
