@@ -126,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             say(f"run (HTML): {len(result.reports)} reports in {rows['run_s']} s with {args.jobs} job(s)")
             lines.append(f"| run (HTML), {len(result.reports)} reports, {args.jobs} jobs | {rows['run_s']} s |")
-        manifest = pdf.read_manifest(out)
-        names = [p.name for p in pdf.report_parts(out, manifest, args.steps)]
+        from aimskit.results.run import Run
+
+        finished = Run.open(out)
+        names = [p.name for p in pdf.report_parts(finished, args.steps)]
         if args.reports:
             names = names[: args.reports]
         t = time.perf_counter()
@@ -212,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, x in rows["pack"].items():
                     edition = "executive edition" if name.endswith("executive-summary") else "engagement pack"
                     lines.append(
-                        f"| {edition} ({len(manifest['reports'])} reports in the run) | "
+                        f"| {edition} ({len(finished.reports)} reports in the run) | "
                         f"{x['pages']} pages, {x['seconds']} s |"
                     )
         finally:

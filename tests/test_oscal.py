@@ -261,7 +261,7 @@ def test_export_refuses_a_folder_that_is_not_a_run(tmp_path: Path):
 def _with_security(run: Path, dest: Path, verdicts: dict[str, str]) -> Path:
     """A copy of a run with a security results file as the security step writes it (``evidence`` rows per
     control and red-team run, ``categories`` per system and OWASP category) and its manifest entry."""
-    shutil.copytree(run, dest, ignore=shutil.ignore_patterns("*.html", "*.ipynb", "assets"))
+    shutil.copytree(run, dest, ignore=shutil.ignore_patterns("assets"))  # every file the manifest lists
     rows = [
         {
             "control_id": c,

@@ -190,7 +190,7 @@ def _planned_memo(example_copy):
     from aimskit.batch.plan import plan
 
     eng = engagement.load(example_copy)
-    run = runs.Run(
+    run = runs.BatchRun(
         eng,
         plan(eng, [], []),
         Path(example_copy).parent / "out",

@@ -11,6 +11,8 @@ codes. Codes are grouped by where the problem is found:
 - ``AK4xx`` system profiles, the EU AI Act screening and the impacts
 - ``AK5xx`` the audit programme, findings and management reviews
 - ``AK6xx`` the later parts (certifications, security test runs, readiness registers)
+- ``AK7xx`` finished run folders (``manifest.json`` and the results JSON that compare, the OSCAL export,
+  the deliverables and ``--baseline`` read)
 
 A code, once published, keeps its meaning; a retired code is never reused. The list is in
 ``docs/problem-codes.md``, generated from :data:`CODES`.
@@ -228,6 +230,16 @@ CODES: dict[str, Code] = _codes(
     ("AK646", "an objective is achieved but has no current_value"),
     ("AK647", "the stage 2 audit is dated before the stage 1 audit"),
     ("AK648", "a certification audit date is before the assessment date"),
+    # AK7xx finished run folders
+    ("AK701", "a folder given as a run has no manifest.json"),
+    ("AK702", "manifest.json cannot be read or is not valid JSON"),
+    ("AK703", "manifest.json is not the manifest of an aimskit run (another program's JSON)"),
+    ("AK704", "manifest.json was written by a newer aimskit (an unknown schema version)"),
+    ("AK705", "manifest.json has no schema version and not the shape an earlier aimskit wrote"),
+    ("AK706", "a value of manifest.json is missing or of the wrong kind"),
+    ("AK707", "a file manifest.json lists is missing from the run folder"),
+    ("AK708", "a report's results JSON cannot be read, is not valid JSON or not a mapping"),
+    ("AK709", "a report's results JSON has an unknown schema version"),
 )
 """Every problem code, with its short title."""
 

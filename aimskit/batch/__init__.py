@@ -29,7 +29,7 @@ from aimskit.batch.executors import register as register_executor
 from aimskit.batch.kernels import KERNEL_NAME, check_kernel, kernel_warning
 from aimskit.batch.manifest import ReportOutcome, build_manifest
 from aimskit.batch.plan import INDEX, MANIFEST, RECORDS, ReportJob, check_notebook, check_output_folder, plan
-from aimskit.batch.runs import DEFAULT_TIMEOUT, Progress, Run, RunResult, run, warmup_code
+from aimskit.batch.runs import DEFAULT_TIMEOUT, BatchRun, Progress, RunResult, run, warmup_code
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -37,11 +37,11 @@ __all__ = [
     "KERNEL_NAME",
     "MANIFEST",
     "RECORDS",
+    "BatchRun",
     "Executor",
     "Progress",
     "ReportJob",
     "ReportOutcome",
-    "Run",
     "RunError",
     "RunResult",
     "available_executors",
@@ -57,3 +57,16 @@ __all__ = [
     "run",
     "warmup_code",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Run":  # deprecated: the run in progress is BatchRun; aimskit.results.run.Run is a finished run
+        import warnings
+
+        warnings.warn(
+            "aimskit.batch.Run is now aimskit.batch.BatchRun (aimskit.results.run.Run reads a finished run)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return BatchRun
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,8 @@
 
 A report's *record* (``.aimskit/records/<step>/<scope>.json``) is written after its files, so a
 record always names complete files; a report whose record holds the same cache key and whose
-files still have the recorded hashes is reused rather than executed again.
+files still have the recorded hashes is reused rather than executed again. A record is the report's
+entry of the manifest with its format first (``"schema": "aimskit.record/1"``, docs/run-format.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aimskit.batch.manifest import ReportOutcome
 from aimskit.batch.plan import RECORDS, ReportJob
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.engagement.parts import slicing
+from aimskit.results.run import RECORD_SCHEMA, SCHEMA_KEY
 from aimskit.steps.registry import STEPS
 
 
@@ -69,11 +71,15 @@ def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, 
 
 
 def load_record(path: Path) -> dict[str, Any] | None:
+    """A report's record, or ``None`` when there is none or it cannot be used (unreadable, another
+    format version: the report is then executed again, which writes a new one)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get(SCHEMA_KEY, RECORD_SCHEMA) != RECORD_SCHEMA:
+        return None
+    return data
 
 
 def reusable(record: dict[str, Any] | None, key: str, out_root: Path) -> ReportOutcome | None:
@@ -135,5 +141,6 @@ def write_outcome(out_root: Path, job: ReportJob, res: Any, base: ReportOutcome)
     outcome.timings = dict(getattr(res, "timings", None) or {})
     if outcome.timings:  # the record's own write is not in it
         outcome.timings["write"] = round(time.perf_counter() - clock, 4)
-    atomic_write_text(record_path(out_root, job), json.dumps(asdict(outcome), indent=1, ensure_ascii=False) + "\n")
+    record = {SCHEMA_KEY: RECORD_SCHEMA, **asdict(outcome)}
+    atomic_write_text(record_path(out_root, job), json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     return outcome

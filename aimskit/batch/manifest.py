@@ -1,4 +1,7 @@
-"""What a run records: one :class:`ReportOutcome` per report, and ``manifest.json`` for the run."""
+"""What a run records: one :class:`ReportOutcome` per report, and ``manifest.json`` for the run.
+
+The manifest is a :class:`aimskit.results.run.Manifest`, the model every reader of a finished run
+reads it back with (its format: docs/run-format.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import aimskit
 from aimskit import catalog, engagement
 from aimskit.batch.plan import ReportJob
 from aimskit.engagement import Engagement, sha256_file
+from aimskit.results.run import Manifest, Report
 
 KEY_PACKAGES = (
     "pandas",
@@ -70,9 +74,10 @@ def build_manifest(
     started: str,
     finished: str,
     status: str | None = None,
-) -> dict[str, Any]:
+) -> Manifest:
+    """The manifest of a run (``status``: ``running`` or ``interrupted`` while it is not finished)."""
     notebooks = {j.notebook.name: sha256_file(j.notebook) for j in jobs}
-    return {
+    data = {
         "aimskit_version": aimskit.__version__,
         "catalog_version": catalog.version(),
         "engagement_format": engagement.FORMAT_VERSION,
@@ -89,5 +94,11 @@ def build_manifest(
         "started": started,
         "finished": finished,
         "status": status or ("ok" if all(r.status == "ok" for r in reports) else "failed"),
-        "reports": [asdict(r) for r in reports],
+        "reports": [report_entry(r) for r in reports],
     }
+    return Manifest.model_validate(data)
+
+
+def report_entry(outcome: ReportOutcome) -> Report:
+    """A report's outcome as the manifest lists it."""
+    return Report.model_validate(asdict(outcome))

@@ -1,16 +1,18 @@
 """One batch run: validate, plan, reuse what is unchanged, execute the rest, record everything.
 
-:func:`run` builds a :class:`Run` and executes it. The run object holds the run's state: the
+:func:`run` builds a :class:`BatchRun` and executes it. The run object holds the run's state: the
 planned reports, the outcome of each (reused or executed), the counts a progress display
 shows, and it writes ``manifest.json`` and ``index.html`` (at the start, marking the folder as
-aimskit's, after an interruption, and at the end).
+aimskit's, after an interruption, and at the end). A finished run is read back with
+:class:`aimskit.results.run.Run` (named ``BatchRun`` here so that the two are not confused; the old
+name ``Run`` of this class is a deprecated alias).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,8 +113,11 @@ class _Pending:
     task: ReportTask
 
 
-class Run:
-    """The state of one run: its plan, the outcome of every report, progress and the run files."""
+class BatchRun:
+    """The state of one run in progress: its plan, the outcome of every report, progress and the run files.
+
+    ``parameters`` are the run's, as the manifest records them; the report timeout (``timeout_s``)
+    and ``self_contained`` are read from them."""
 
     def __init__(
         self,
@@ -122,8 +127,6 @@ class Run:
         executor: executors.Executor,
         *,
         parameters: dict[str, Any],
-        timeout: int = DEFAULT_TIMEOUT,
-        self_contained: bool = False,
         force: bool = False,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
@@ -132,8 +135,8 @@ class Run:
         self.out_root = out_root
         self.executor = executor
         self.parameters = parameters
-        self.timeout = timeout
-        self.self_contained = self_contained
+        self.timeout = int(parameters.get("timeout_s", DEFAULT_TIMEOUT))
+        self.self_contained = bool(parameters.get("self_contained", False))
         self.force = force
         self.progress = progress
         self.started = now()
@@ -247,7 +250,7 @@ class Run:
         ordered = [self.outcomes[j] for j in self.jobs if j in self.outcomes]
         manifest = build_manifest(self.eng, ordered, self.jobs, self.parameters, self.started, now(), status=status)
         manifest_path, index_path = self.out_root / MANIFEST, self.out_root / INDEX
-        atomic_write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        atomic_write_text(manifest_path, manifest.to_text())
         atomic_write_text(index_path, portfolio.index_html(self.eng, manifest))
         return manifest_path, index_path
 
@@ -317,7 +320,7 @@ def _no_result(name: str, executor: executors.Executor) -> TaskResult:
     return executors.failed_result(name, f"the executor '{executor.name}' returned no result for this report")
 
 
-def run(
+def run(  # noqa: PLR0913 - keyword-only options of the library's main call, one per option of `aimskit run`
     path: str | Path | None = None,
     *,
     steps: Sequence[str] = (),
@@ -378,17 +381,26 @@ def run(
         "scheduler": scheduler,
         "force": force,
     }
-    result = Run(
+    result = BatchRun(
         eng,
         planned,
         out_root,
         chosen,
         parameters=parameters,
-        timeout=timeout,
-        self_contained=self_contained,
         force=force,
         progress=progress,
     ).execute()
     if baseline is not None:
         compare.with_baseline(baseline, eng, result.out, self_contained=self_contained)
     return result
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Run":  # the name of BatchRun before the finished run got its own Run (aimskit.results.run)
+        warnings.warn(
+            "aimskit.batch.runs.Run is now BatchRun (aimskit.results.run.Run reads a finished run)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return BatchRun
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,7 +35,7 @@ def check_ready(*, pdf: bool, word: bool, pack: bool) -> None:
     browser.find_chromium()
 
 
-def deliver(
+def deliver(  # noqa: PLR0913 - keyword-only, one per option of the deliverable commands
     out: Path,
     *,
     pdf: bool,
@@ -50,12 +50,17 @@ def deliver(
     """Write the asked-for deliverables for the run in ``out`` (one browser for all); return the files.
 
     Problems raise, as everywhere in the command line (the main group turns them into a message
-    and the exit code of :func:`aimskit.ui.cli.exit_code`): :class:`~aimskit.deliver.pdf.DeliverError`
+    and the exit code of :func:`aimskit.ui.cli.exit_code`): :class:`~aimskit.results.run.RunFolderError`
+    (a folder that is not a readable run, every problem positioned), :class:`~aimskit.deliver.pdf.DeliverError`
     and :class:`~aimskit.deliver.browser.BrowserUnavailable` (1), an engagement with errors (1, every
     problem printed), an unknown step (2). PDF and Word files still matching their report are kept
     unless ``force``."""
     from aimskit.deliver import pdf as pdf_mod
     from aimskit.deliver.browser import Browser
+    from aimskit.results.run import Run
+
+    check_ready(pdf=pdf, word=word, pack=pack)  # a missing package or Chromium first: nothing can be made
+    Run.open(out)  # then a folder that is not a readable run: its problems before a browser starts (RunFolderError)
 
     def say(text: str) -> None:
         if not quiet:

@@ -27,6 +27,7 @@ from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
 from aimskit.present.report import esc
+from aimskit.results.run import DELIVERABLES_SCHEMA, SCHEMA_KEY, Run
 
 PRINT_DIR = Path(".aimskit") / "print"
 PACK_DIR = Path("pack")
@@ -323,59 +324,40 @@ class DeliverError(AimskitError):
     not a report...): the command line prints the message and exits 1."""
 
 
-def read_manifest(out: Path) -> dict[str, Any]:
-    path = Path(out) / "manifest.json"
-    if not path.is_file():
-        raise DeliverError(f"{out} holds no manifest.json: run 'aimskit run' into it first")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise DeliverError(f"{path} is not valid JSON ({exc}); run 'aimskit run' again") from exc
-
-
-def load_engagement(manifest: dict[str, Any], engagement_path: str | Path | None = None) -> Any:
+def load_engagement(run: Run, engagement_path: str | Path | None = None) -> Any:
     """The engagement a run was made from (document control, branding), or ``engagement_path``."""
     from aimskit import engagement
 
-    path = Path(engagement_path or manifest.get("engagement", {}).get("path", ""))
+    path = Path(engagement_path or run.manifest.engagement.path)
     if not path.is_dir():
         raise DeliverError(f"the engagement folder of this run ({path}) is gone; pass it with --engagement PATH")
     return engagement.load(path)
 
 
-#: Certification order of the steps in a pack: readiness first, then the cycle of ISO/IEC 42001.
-CERTIFICATION_ORDER = ("readiness", "gap", "risk", "impact", "security", "audit", "review", "crosswalk")
-
-
-def report_parts(
-    out: Path, manifest: dict[str, Any], steps: Sequence[str] = (), only: Sequence[str] = ()
-) -> list[Part]:
+def report_parts(run: Run, steps: Sequence[str] = (), only: Sequence[str] = ()) -> list[Part]:
     """The successful reports of a run as parts, in certification order, organisation-wide first
     (``steps``: only these steps' reports, a step the run did not write being a usage error;
     ``only``: only the reports of these names, e.g. ``risk/organisation``)."""
     from aimskit.base.problems import UsageError, suggest
+    from aimskit.steps.registry import in_pack_order
 
-    reports = [r for r in manifest.get("reports", []) if r.get("status") == "ok" and r.get("files", {}).get("html")]
-    run_steps = list(dict.fromkeys(r.get("step", "") for r in manifest.get("reports", [])))
+    reports = [r for r in run.reports if r.ok and r.files.get("html")]
+    run_steps = list(dict.fromkeys(r.step for r in run.reports))
     for step in steps:
         if step not in run_steps:
             raise UsageError(
-                f"step '{step}' has no report in {out}{suggest(step, run_steps)} "
+                f"step '{step}' has no report in {run.folder}{suggest(step, run_steps)} "
                 f"(this run's steps: {', '.join(run_steps)})"
             )
     if steps:
-        reports = [r for r in reports if r["step"] in steps]
+        reports = [r for r in reports if r.step in steps]
     if only:
-        reports = [r for r in reports if r.get("name") in only]
-    seen = list(dict.fromkeys(r["step"] for r in reports))
-    order = [s for s in CERTIFICATION_ORDER if s in seen] + [s for s in seen if s not in CERTIFICATION_ORDER]
-    ordered = sorted(reports, key=lambda r: (order.index(r["step"]), r.get("scope_id") is not None))
-    parts = []
-    for r in ordered:
-        html = Path(out) / r["files"]["html"]
-        if html.is_file():
-            parts.append(document.read_part(html, name=r["name"], step=r["step"]))
-    return parts
+        reports = [r for r in reports if r.name in only]
+    seen = list(dict.fromkeys(r.step for r in reports))
+    order = in_pack_order(seen)  # each step's pack_order (a step of an older run, unknown now: last)
+    ordered = sorted(reports, key=lambda r: (order.index(r.step), r.scope_id is not None))
+    # (Run.open checked that every listed page is there)
+    return [document.read_part(run.path(r.files["html"]), name=r.name, step=r.step) for r in ordered]
 
 
 @dataclass
@@ -429,7 +411,7 @@ def _current(out: Path, target: Path, made_from: dict[str, Any], known: dict[str
     )
 
 
-def export(
+def export(  # noqa: PLR0913 - keyword-only options of a public library call, one per option of `aimskit pdf`
     out: str | Path,
     *,
     pdf: bool = True,
@@ -449,9 +431,9 @@ def export(
     and listed in ``skipped``, unless ``force``; one made from an earlier version of the page (the
     report was executed again since) is written again."""
     out = Path(out)
-    manifest = read_manifest(out)
-    eng = load_engagement(manifest, engagement_path)
-    parts = report_parts(out, manifest, steps, only)
+    run = Run.open(out)
+    eng = load_engagement(run, engagement_path)
+    parts = report_parts(run, steps, only)
     known = _read_record(out)
     result = Delivered()
     own = browser is None
@@ -531,9 +513,9 @@ def pack(
     executive edition (the executive summaries of the organisation-wide reports), in ``out/pack/``;
     an edition whose reports are unchanged since it was bound is kept unless ``force``."""
     out = Path(out)
-    manifest = read_manifest(out)
-    eng = load_engagement(manifest, engagement_path)
-    parts = report_parts(out, manifest)
+    run = Run.open(out)
+    eng = load_engagement(run, engagement_path)
+    parts = report_parts(run)
     if not parts:
         raise DeliverError(f"{out} holds no successful report to bind")
     known = _read_record(out)
@@ -592,12 +574,16 @@ DELIVERABLES = "deliverables.json"
 
 
 def _read_record(out: Path) -> dict[str, Any]:
+    """``deliverables.json`` (empty when absent, unreadable or of another format version: every
+    deliverable is then written again, which records them anew)."""
     path = Path(out) / DELIVERABLES
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except ValueError:
+    except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or data.get(SCHEMA_KEY, DELIVERABLES_SCHEMA) != DELIVERABLES_SCHEMA:
+        return {}
+    return data
 
 
 def _write_deliverables(out: Path, result: Delivered) -> None:
@@ -613,6 +599,7 @@ def _write_deliverables(out: Path, result: Delivered) -> None:
         files[rel] = sha256_file(f)
         made_from[rel] = result.made_from.get(f, {})
     data = {
+        SCHEMA_KEY: DELIVERABLES_SCHEMA,
         "files": dict(sorted(files.items())),
         "made_from": dict(sorted(made_from.items())),
         "timings": result.timings or known.get("timings", []),
@@ -646,9 +633,10 @@ def write_index(out: str | Path, engagement_path: str | Path | None = None) -> P
     from aimskit.results import compare, portfolio
 
     out = Path(out)
-    manifest = read_manifest(out)
-    eng = load_engagement(manifest, engagement_path)
+    run = Run.open(out)
+    eng = load_engagement(run, engagement_path)
     target = out / "index.html"
-    extra = compare.saved_index_section(out, manifest)
-    atomic_write_text(target, portfolio.index_html(eng, manifest, deliverables=read_deliverables(out), extra=extra))
+    extra = compare.saved_index_section(run)
+    html = portfolio.index_html(eng, run.manifest, deliverables=read_deliverables(out), extra=extra)
+    atomic_write_text(target, html)
     return target

@@ -23,7 +23,7 @@ from typing import Any
 from aimskit.base.fileio import atomic_write_text
 from aimskit.base.ids import natural_key
 from aimskit.base.problems import AimskitError
-from aimskit.results.oscal import OscalError, Run, read_run
+from aimskit.results.run import COMPARE_SCHEMA, SCHEMA_KEY, Run, RunFolderError
 
 STATUS_WORDS = {
     "compliant": "compliant",
@@ -61,6 +61,7 @@ class Comparison:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            SCHEMA_KEY: COMPARE_SCHEMA,
             "old": self.old,
             "new": self.new,
             "warnings": self.warnings,
@@ -86,26 +87,41 @@ class Comparison:
 def _identity(run: Run) -> dict[str, Any]:
     m = run.manifest
     return {
-        "folder": str(run.out),
+        "folder": str(run.folder),
         "organisation": run.organisation,
         "assessment_date": run.assessment_date,
-        "aimskit_version": m.get("aimskit_version"),
-        "catalog_version": m.get("catalog_version"),
-        "started": m.get("started"),
+        "aimskit_version": m.aimskit_version,
+        "catalog_version": m.catalog_version,
+        "started": m.started,
     }
 
 
+_GAP_LISTS = ("requirements", "by_clause", "by_objective", "maturity_by_clause", "maturity_by_objective")
+
+
 def _load(out: str | Path, which: str) -> Run:
+    """The run in ``out`` with every results JSON read and checked (``which``: old, new, baseline)."""
     try:
-        return read_run(out)
-    except OscalError as exc:
-        raise CompareError(f"{which} run: {exc}") from exc
+        run = Run.open(out)
+        run.all_results()
+        gap = run.require("gap/organisation", _GAP_LISTS)
+    except RunFolderError as exc:
+        raise exc.labelled(f"{which} run") from None
+    if gap is None:
+        raise CompareError(
+            f"{which} run: {out}: the organisation gap report (gap/organisation.json) is missing or failed"
+        )
+    return run
+
+
+def _org(run: Run, step: str) -> dict[str, Any]:
+    """The results JSON of a step's organisation-wide report (empty when the run has none)."""
+    return run.results(f"{step}/organisation") or {}
 
 
 def _ids(run: Run) -> tuple[set[str], set[str]]:
-    gap = run.get("gap/organisation") or {}
-    reqs = {r["id"] for r in gap.get("requirements", [])}
-    soa = {r["control_id"] for r in (run.get("risk/organisation") or {}).get("soa", []) if r.get("origin") == "Annex A"}
+    reqs = {r["id"] for r in _org(run, "gap").get("requirements", [])}
+    soa = {r["control_id"] for r in _org(run, "risk").get("soa", []) if r.get("origin") == "Annex A"}
     return reqs, soa
 
 
@@ -155,13 +171,11 @@ def _direction(a: str | None, b: str | None) -> str:
 
 def _requirements(old: Run, new: Run) -> list[dict[str, Any]]:
     rows = []
-    scopes = sorted(
-        {n for n in old.step("gap")} & {n for n in new.step("gap")}, key=lambda n: (n != "gap/organisation", n)
-    )
-    for name in scopes:
-        o = {r["id"]: r for r in old.results[name].get("requirements", [])}
-        n = {r["id"]: r for r in new.results[name].get("requirements", [])}
-        scope = new.results[name].get("system_id") or "organisation"
+    og, ng = old.step_results("gap"), new.step_results("gap")
+    for name in sorted(set(og) & set(ng), key=lambda n: (n != "gap/organisation", n)):
+        o = {r["id"]: r for r in og[name].get("requirements", [])}
+        n = {r["id"]: r for r in ng[name].get("requirements", [])}
+        scope = ng[name].get("system_id") or "organisation"
         for rid in sorted(set(o) & set(n), key=natural_key):
             a, b = o[rid], n[rid]
             if a.get("status") == b.get("status") and a.get("maturity") == b.get("maturity"):
@@ -322,7 +336,7 @@ def _tiers(old: dict, new: dict) -> list[dict[str, Any]]:
 def _security(old: Run, new: Run) -> list[dict[str, Any]]:
     def verdicts(run: Run) -> dict[tuple[str, str], str]:
         out = {}
-        for res in run.step("security").values():
+        for res in run.step_results("security").values():
             for c in res.get("categories", []) or []:
                 if c.get("system_id") and c.get("category"):
                     out[(c["system_id"], c["category"])] = c.get("verdict")
@@ -338,10 +352,11 @@ def _security(old: Run, new: Run) -> list[dict[str, Any]]:
 
 def _headline(old: Run, new: Run) -> list[dict[str, Any]]:
     rows = []
-    for name in sorted(set(old.results) & set(new.results)):
+    ro, rn = old.all_results(), new.all_results()
+    for name in sorted(set(ro) & set(rn)):
         if not name.endswith("/organisation"):
             continue
-        a, b = old.results[name].get("headline", {}), new.results[name].get("headline", {})
+        a, b = ro[name].get("headline", {}), rn[name].get("headline", {})
         for key in b:
             if key in a and _num(a[key]) is not None and _num(b[key]) is not None and a[key] != b[key]:
                 rows.append(
@@ -351,8 +366,8 @@ def _headline(old: Run, new: Run) -> list[dict[str, Any]]:
 
 
 def _inputs(old: Run, new: Run) -> list[dict[str, Any]]:
-    a = old.manifest.get("engagement", {}).get("inputs_sha256", {})
-    b = new.manifest.get("engagement", {}).get("inputs_sha256", {})
+    a = old.manifest.engagement.inputs_sha256
+    b = new.manifest.engagement.inputs_sha256
     rows = []
     for f in sorted(set(a) | set(b)):
         if f not in a:
@@ -361,7 +376,7 @@ def _inputs(old: Run, new: Run) -> list[dict[str, Any]]:
             rows.append({"file": f, "change": "removed"})
         elif a[f] != b[f]:
             rows.append({"file": f, "change": "changed"})
-    ca, cb = old.manifest.get("catalog_files_sha256", {}), new.manifest.get("catalog_files_sha256", {})
+    ca, cb = old.manifest.catalog_files_sha256, new.manifest.catalog_files_sha256
     for f in sorted(set(ca) | set(cb)):
         if ca.get(f) != cb.get(f):
             rows.append({"file": f"catalog: {f}", "change": "changed" if f in ca and f in cb else "added or removed"})
@@ -369,8 +384,38 @@ def _inputs(old: Run, new: Run) -> list[dict[str, Any]]:
 
 
 def compare(old_out: str | Path, new_out: str | Path) -> Comparison:
-    """Compare the run in ``old_out`` with the run in ``new_out`` (both output folders of ``aimskit run``)."""
+    """Compare the run in ``old_out`` with the run in ``new_out`` (both output folders of ``aimskit run``).
+
+    Raises :class:`~aimskit.results.run.RunFolderError` (positioned problems) for a folder that is
+    not a readable run, and :class:`CompareError` for two runs that cannot be compared."""
     old, new = _load(old_out, "old"), _load(new_out, "new")
+    _check_comparable(old, new, old_out, new_out)
+    c = Comparison(_identity(old), _identity(new))
+    c.warnings = _warnings(old, new)
+    c.inputs = _inputs(old, new)
+    c.headline = _headline(old, new)
+    go, gn = _org(old, "gap"), _org(new, "gap")
+    c.by_clause = _groups(go["by_clause"], gn["by_clause"], go["maturity_by_clause"], gn["maturity_by_clause"])
+    c.by_objective = _groups(
+        go["by_objective"], gn["by_objective"], go["maturity_by_objective"], gn["maturity_by_objective"]
+    )
+    c.systems = _systems(old, new)
+    c.requirements = _requirements(old, new)
+    if _org(old, "risk") and _org(new, "risk"):
+        c.risks, c.residual_above = _risks(_org(old, "risk"), _org(new, "risk"))
+        c.soa = _soa(_org(old, "risk"), _org(new, "risk"))
+    if _org(old, "audit") and _org(new, "audit"):
+        c.findings = _findings(_org(old, "audit"), _org(new, "audit"))
+    if _org(old, "impact") and _org(new, "impact"):
+        c.tiers = _tiers(_org(old, "impact"), _org(new, "impact"))
+    c.has_security = bool(old.step_results("security")) and bool(new.step_results("security"))
+    if c.has_security:
+        c.security = _security(old, new)
+    return c
+
+
+def _check_comparable(old: Run, new: Run, old_out: str | Path, new_out: str | Path) -> None:
+    """Refuse runs of different organisations, and runs whose catalogs assess different requirements."""
     if old.organisation != new.organisation:
         raise CompareError(
             f"the runs are of different engagements: '{old.organisation}' ({old_out}) and "
@@ -380,35 +425,38 @@ def compare(old_out: str | Path, new_out: str | Path) -> Comparison:
     if ro != rn or (so and sn and so != sn):
         diff = sorted((ro ^ rn) | (so ^ sn), key=natural_key)
         raise CompareError(
-            f"incompatible catalog versions: {old.manifest.get('catalog_version')} and "
-            f"{new.manifest.get('catalog_version')} assess different requirements "
+            f"incompatible catalog versions: {old.manifest.catalog_version} and "
+            f"{new.manifest.catalog_version} assess different requirements "
             f"({', '.join(diff[:8])}{' ...' if len(diff) > 8 else ''}); run both with the same aimskit catalog"
         )
-    c = Comparison(_identity(old), _identity(new))
-    if old.manifest.get("catalog_version") != new.manifest.get("catalog_version"):
-        c.warnings.append(
-            f"The catalog version changed ({old.manifest.get('catalog_version')} -> "
-            f"{new.manifest.get('catalog_version')}); the requirement IDs are the same, so the runs are compared by ID."
+
+
+def _warnings(old: Run, new: Run) -> list[str]:
+    out = []
+    if old.manifest.catalog_version != new.manifest.catalog_version:
+        out.append(
+            f"The catalog version changed ({old.manifest.catalog_version} -> "
+            f"{new.manifest.catalog_version}); the requirement IDs are the same, so the runs are compared by ID."
         )
     if old.assessment_date > new.assessment_date:
-        c.warnings.append(
+        out.append(
             f"The 'old' run has the later assessment date ({old.assessment_date} after {new.assessment_date}): "
             "are the arguments the wrong way round?"
         )
-    c.inputs = _inputs(old, new)
-    c.headline = _headline(old, new)
-    go, gn = old.results["gap/organisation"], new.results["gap/organisation"]
-    c.by_clause = _groups(go["by_clause"], gn["by_clause"], go["maturity_by_clause"], gn["maturity_by_clause"])
-    c.by_objective = _groups(
-        go["by_objective"], gn["by_objective"], go["maturity_by_objective"], gn["maturity_by_objective"]
-    )
-    for name in sorted(set(old.step("gap")) & set(new.step("gap"))):
+    return out
+
+
+def _systems(old: Run, new: Run) -> list[dict[str, Any]]:
+    """Conformity and maturity of each AI system both runs have a gap report of."""
+    og, ng = old.step_results("gap"), new.step_results("gap")
+    rows = []
+    for name in sorted(set(og) & set(ng)):
         if name == "gap/organisation":
             continue
-        a, b = old.results[name]["headline"], new.results[name]["headline"]
-        c.systems.append(
+        a, b = og[name].get("headline", {}), ng[name].get("headline", {})
+        rows.append(
             {
-                "system_id": new.results[name].get("system_id"),
+                "system_id": ng[name].get("system_id"),
                 "conformity_old": a.get("conformity"),
                 "conformity_new": b.get("conformity"),
                 "conformity_change": _delta(a.get("conformity"), b.get("conformity")),
@@ -416,18 +464,7 @@ def compare(old_out: str | Path, new_out: str | Path) -> Comparison:
                 "maturity_new": b.get("mean_maturity"),
             }
         )
-    c.requirements = _requirements(old, new)
-    if old.get("risk/organisation") and new.get("risk/organisation"):
-        c.risks, c.residual_above = _risks(old.results["risk/organisation"], new.results["risk/organisation"])
-        c.soa = _soa(old.results["risk/organisation"], new.results["risk/organisation"])
-    if old.get("audit/organisation") and new.get("audit/organisation"):
-        c.findings = _findings(old.results["audit/organisation"], new.results["audit/organisation"])
-    if old.get("impact/organisation") and new.get("impact/organisation"):
-        c.tiers = _tiers(old.results["impact/organisation"], new.results["impact/organisation"])
-    c.has_security = bool(old.step("security")) and bool(new.step("security"))
-    if c.has_security:
-        c.security = _security(old, new)
-    return c
+    return rows
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -542,187 +579,154 @@ def _words(v: Any) -> str:
     return _word(v) if v is None else _fmt(v)
 
 
-def html_sections(c: Comparison, plotly_src: str | None = None) -> str:
-    """The comparison's body (summary, charts, tables, method): for compare.html and the run index."""
+def _tab(rows: list[dict[str, Any]], cols: dict[str, Any], empty: str) -> str:
+    """A report table of ``rows`` (status, tier and verdict codes in words)."""
     import pandas as pd
 
-    from aimskit.present.report import esc, table
+    from aimskit.present.report import table
 
-    def tab(rows: list[dict[str, Any]], cols: dict[str, Any], empty: str) -> str:
-        df = pd.DataFrame(rows)
-        for col in list(cols):
-            if col not in df.columns:
-                df[col] = None
-        for col in df.columns:
-            if col.startswith(("status_", "tier_", "verdict_")):
-                df[col] = [_words(v) for v in df[col]]
-        return table(df, cols, empty=empty).data
+    df = pd.DataFrame(rows)
+    for col in list(cols):
+        if col not in df.columns:
+            df[col] = None
+    for col in df.columns:
+        if col.startswith(("status_", "tier_", "verdict_")):
+            df[col] = [_words(v) for v in df[col]]
+    return table(df, cols, empty=empty).data
 
+
+_MATURITY_COLS = {"maturity_old": ("Maturity before", "num"), "maturity_new": ("after", "num")}
+_CONFORMITY_COLS = {
+    "conformity_old": ("Conformity before", "pct"),
+    "conformity_new": ("after", "pct"),
+    "conformity_change": ("change (points)", "num"),
+}
+_GROUP_COLS = {
+    "group_id": ("Area", "nowrap"),
+    "group_title": "Title",
+    **_CONFORMITY_COLS,
+    **_MATURITY_COLS,
+    "maturity_change": ("change", "num"),
+}
+_SYSTEM_COLS = {"system_id": ("AI system", "nowrap"), **_CONFORMITY_COLS, **_MATURITY_COLS}
+_REQUIREMENT_COLS = {
+    "id": ("Requirement", "nowrap"),
+    "title": "Title",
+    "status_old": "Before",
+    "status_new": "After",
+    **_MATURITY_COLS,
+    "change": "Change",
+}
+_SYSTEM_REQUIREMENT_COLS = {
+    "scope": ("AI system", "nowrap"),
+    "id": ("Requirement", "nowrap"),
+    "title": "Title",
+    "status_old": "Before",
+    "status_new": "After",
+    "change": "Change",
+}
+_RISK_COLS = {
+    "risk_id": ("Risk", "nowrap"),
+    "system_id": ("AI system", "nowrap"),
+    "title": "Title",
+    "change": "Change",
+    "details": "Details",
+}
+_ABOVE_COLS = {
+    "risk_id": ("Risk", "nowrap"),
+    "system_id": ("AI system", "nowrap"),
+    "title": "Title",
+    "residual_new": ("Residual score now", "num"),
+    "change": "Change",
+}
+_SOA_COLS = {"control_id": ("Control", "nowrap"), "title": "Title", "details": "Change"}
+_FINDING_COLS = {
+    "finding_id": ("Finding", "nowrap"),
+    "requirement_id": ("Requirement", "nowrap"),
+    "grade": ("Grade", "badge"),
+    "statement": "Statement",
+    "status_old": "Before",
+    "status_new": "After",
+    "change": "Change",
+}
+_TIER_COLS = {"system_id": ("AI system", "nowrap"), "name": "Name", "tier_old": "Before", "tier_new": "After"}
+_SECURITY_COLS = {
+    "system_id": ("AI system", "nowrap"),
+    "category": "OWASP category",
+    "verdict_old": "Before",
+    "verdict_new": "After",
+}
+_METHOD = (
+    "<h2>Method</h2><dl class='ak-method'>"
+    "<dt>Sources</dt><dd>Both runs' manifest.json and the results JSON of their reports; "
+    "nothing is recomputed.</dd>"
+    "<dt>Conformity</dt><dd>As in the gap report: compliant counts 1, partially compliant 0.5, non-compliant 0, "
+    "over the applicable assessed requirements of the area; change in percentage points.</dd>"
+    "<dt>Re-rated risk</dt><dd>Inherent or residual score differs between the runs.</dd>"
+    "<dt>Closed finding</dt><dd>Open in the old run, not open in the new one.</dd>"
+    "<dt>Inputs</dt><dd>Files whose SHA-256 in the manifests differs.</dd></dl>"
+)
+
+
+def _summary_html(c: Comparison) -> str:
+    from aimskit.present.report import esc
+
+    out = f"<h2>What changed</h2><ul class='ak-points'>{''.join(f'<li>{esc(s)}</li>' for s in summary(c))}</ul>"
+    return out + "".join(f'<div class="ak-callout">{esc(w)}</div>' for w in c.warnings)
+
+
+def _conformity_html(c: Comparison) -> str:
     figs = [
         _dumbbell(c.by_clause, "conformity", "Conformity by clause, before and after", "%", [0, 105]),
         _dumbbell(c.by_objective, "conformity", "Conformity by Annex A objective, before and after", "%", [0, 105]),
         _dumbbell(c.by_clause, "maturity", "Mean maturity by clause, before and after", "", [0, 5.2]),
         _dumbbell(c.by_objective, "maturity", "Mean maturity by Annex A objective, before and after", "", [0, 5.2]),
     ]
-    charts = "".join(_fig_html(f, i) for i, f in enumerate(figs))
-    parts = [
-        f"<h2>What changed</h2><ul class='ak-points'>{''.join(f'<li>{esc(s)}</li>' for s in summary(c))}</ul>",
-    ]
-    if c.warnings:
-        parts.append("".join(f'<div class="ak-callout">{esc(w)}</div>' for w in c.warnings))
-    parts.append("<h2>Conformity and maturity</h2>" + charts)
-    parts.append(
-        tab(
-            c.by_clause + c.by_objective,
-            {
-                "group_id": ("Area", "nowrap"),
-                "group_title": "Title",
-                "conformity_old": ("Conformity before", "pct"),
-                "conformity_new": ("after", "pct"),
-                "conformity_change": ("change (points)", "num"),
-                "maturity_old": ("Maturity before", "num"),
-                "maturity_new": ("after", "num"),
-                "maturity_change": ("change", "num"),
-            },
-            "No conformity figures.",
-        )
-    )
+    out = "<h2>Conformity and maturity</h2>" + "".join(_fig_html(f, i) for i, f in enumerate(figs))
+    out += _tab(c.by_clause + c.by_objective, _GROUP_COLS, "No conformity figures.")
     if c.systems:
-        parts.append("<h3>Per AI system</h3>")
-        parts.append(
-            tab(
-                c.systems,
-                {
-                    "system_id": ("AI system", "nowrap"),
-                    "conformity_old": ("Conformity before", "pct"),
-                    "conformity_new": ("after", "pct"),
-                    "conformity_change": ("change (points)", "num"),
-                    "maturity_old": ("Maturity before", "num"),
-                    "maturity_new": ("after", "num"),
-                },
-                "",
-            )
-        )
-    parts.append("<h2>Requirements that changed</h2>")
-    parts.append(
-        tab(
-            [r for r in c.requirements if r["scope"] == "organisation"],
-            {
-                "id": ("Requirement", "nowrap"),
-                "title": "Title",
-                "status_old": "Before",
-                "status_new": "After",
-                "maturity_old": ("Maturity before", "num"),
-                "maturity_new": ("after", "num"),
-                "change": "Change",
-            },
-            "No organisation-wide requirement changed status or maturity.",
-        )
-    )
+        out += "<h3>Per AI system</h3>" + _tab(c.systems, _SYSTEM_COLS, "")
+    return out
+
+
+def _requirements_html(c: Comparison) -> str:
+    org = [r for r in c.requirements if r["scope"] == "organisation"]
+    out = "<h2>Requirements that changed</h2>"
+    out += _tab(org, _REQUIREMENT_COLS, "No organisation-wide requirement changed status or maturity.")
     sys_rows = [r for r in c.requirements if r["scope"] != "organisation" and r["change"] != "maturity only"]
     if sys_rows:
-        parts.append("<h3>Per AI system (status changes)</h3>")
-        parts.append(
-            tab(
-                sys_rows,
-                {
-                    "scope": ("AI system", "nowrap"),
-                    "id": ("Requirement", "nowrap"),
-                    "title": "Title",
-                    "status_old": "Before",
-                    "status_new": "After",
-                    "change": "Change",
-                },
-                "",
-            )
-        )
-    parts.append("<h2>Risks</h2>")
-    parts.append(
-        tab(
-            c.risks,
-            {
-                "risk_id": ("Risk", "nowrap"),
-                "system_id": ("AI system", "nowrap"),
-                "title": "Title",
-                "change": "Change",
-                "details": "Details",
-            },
-            "No risk was added, closed or re-rated.",
-        )
-    )
-    parts.append("<h3>Residual risk above appetite</h3>")
-    parts.append(
-        tab(
-            c.residual_above,
-            {
-                "risk_id": ("Risk", "nowrap"),
-                "system_id": ("AI system", "nowrap"),
-                "title": "Title",
-                "residual_new": ("Residual score now", "num"),
-                "change": "Change",
-            },
-            "No risk is above appetite after treatment in either run.",
-        )
-    )
-    parts.append("<h2>Statement of Applicability</h2>")
-    parts.append(
-        tab(
-            c.soa,
-            {"control_id": ("Control", "nowrap"), "title": "Title", "details": "Change"},
-            "The Statement of Applicability is unchanged.",
-        )
-    )
-    parts.append("<h2>Audit findings and nonconformities</h2>")
-    parts.append(
-        tab(
-            c.findings,
-            {
-                "finding_id": ("Finding", "nowrap"),
-                "requirement_id": ("Requirement", "nowrap"),
-                "grade": ("Grade", "badge"),
-                "statement": "Statement",
-                "status_old": "Before",
-                "status_new": "After",
-                "change": "Change",
-            },
-            "No audit finding was raised or closed.",
-        )
-    )
-    parts.append("<h2>EU AI Act tiers</h2>")
-    parts.append(
-        tab(
-            c.tiers,
-            {"system_id": ("AI system", "nowrap"), "name": "Name", "tier_old": "Before", "tier_new": "After"},
-            "No AI system changed EU AI Act tier.",
-        )
-    )
+        out += "<h3>Per AI system (status changes)</h3>" + _tab(sys_rows, _SYSTEM_REQUIREMENT_COLS, "")
+    return out
+
+
+def _registers_html(c: Comparison) -> str:
+    """Risks, the Statement of Applicability, audit findings, EU AI Act tiers and red-team verdicts."""
+    out = "<h2>Risks</h2>" + _tab(c.risks, _RISK_COLS, "No risk was added, closed or re-rated.")
+    out += "<h3>Residual risk above appetite</h3>"
+    out += _tab(c.residual_above, _ABOVE_COLS, "No risk is above appetite after treatment in either run.")
+    out += "<h2>Statement of Applicability</h2>"
+    out += _tab(c.soa, _SOA_COLS, "The Statement of Applicability is unchanged.")
+    out += "<h2>Audit findings and nonconformities</h2>"
+    out += _tab(c.findings, _FINDING_COLS, "No audit finding was raised or closed.")
+    out += "<h2>EU AI Act tiers</h2>" + _tab(c.tiers, _TIER_COLS, "No AI system changed EU AI Act tier.")
     if c.has_security:
-        parts.append("<h2>Red-team verdicts</h2>")
-        parts.append(
-            tab(
-                c.security,
-                {
-                    "system_id": ("AI system", "nowrap"),
-                    "category": "OWASP category",
-                    "verdict_old": "Before",
-                    "verdict_new": "After",
-                },
-                "No verdict changed.",
-            )
-        )
-    parts.append("<h2>Inputs that changed</h2>")
-    parts.append(tab(c.inputs, {"file": "File", "change": "Change"}, "No input file changed (same SHA-256 hashes)."))
-    parts.append(
-        "<h2>Method</h2><dl class='ak-method'>"
-        "<dt>Sources</dt><dd>Both runs' manifest.json and the results JSON of their reports; "
-        "nothing is recomputed.</dd>"
-        "<dt>Conformity</dt><dd>As in the gap report: compliant counts 1, partially compliant 0.5, non-compliant 0, "
-        "over the applicable assessed requirements of the area; change in percentage points.</dd>"
-        "<dt>Re-rated risk</dt><dd>Inherent or residual score differs between the runs.</dd>"
-        "<dt>Closed finding</dt><dd>Open in the old run, not open in the new one.</dd>"
-        "<dt>Inputs</dt><dd>Files whose SHA-256 in the manifests differs.</dd></dl>"
+        out += "<h2>Red-team verdicts</h2>" + _tab(c.security, _SECURITY_COLS, "No verdict changed.")
+    return out
+
+
+def html_sections(c: Comparison, plotly_src: str | None = None) -> str:
+    """The comparison's body (summary, charts, tables, method): for compare.html and the run index."""
+    inputs = _tab(c.inputs, {"file": "File", "change": "Change"}, "No input file changed (same SHA-256 hashes).")
+    return "".join(
+        [
+            _summary_html(c),
+            _conformity_html(c),
+            _requirements_html(c),
+            _registers_html(c),
+            "<h2>Inputs that changed</h2>" + inputs,
+            _METHOD,
+        ]
     )
-    return "".join(parts)
 
 
 def html_page(c: Comparison, plotly_tag: str) -> str:
@@ -776,19 +780,13 @@ def index_section(c: Comparison) -> str:
     return _index_section(str(c.old["assessment_date"]), c.warnings, summary(c))
 
 
-def saved_index_section(out: str | Path, manifest: dict[str, Any]) -> str:
-    """The index's section on the baseline, from the ``compare.json`` that the run ``manifest``
-    (of ``out``) wrote with ``--baseline``; empty when there is none, or when it belongs to an
-    earlier run into the same folder. Lets the index be written again (after ``aimskit pdf``)
-    without losing the section."""
-    path = Path(out) / "compare.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
-        return ""
-    if not isinstance(data, dict) or not isinstance(data.get("new"), dict) or not isinstance(data.get("old"), dict):
-        return ""
-    if data["new"].get("started") != manifest.get("started"):
+def saved_index_section(run: Run) -> str:
+    """The index's section on the baseline, from the ``compare.json`` that ``run`` wrote with
+    ``--baseline``; empty when there is none, or when it belongs to an earlier run into the same
+    folder (:meth:`~aimskit.results.run.Run.saved_comparison`). Lets the index be written again
+    (after ``aimskit pdf``) without losing the section."""
+    data = run.saved_comparison()
+    if data is None:
         return ""
     return _index_section(
         str(data["old"].get("assessment_date", "")),
@@ -816,7 +814,6 @@ def with_baseline(baseline: str | Path, eng: Any, out: str | Path, *, self_conta
 
     c = compare(baseline, out)
     write(c, out, self_contained=self_contained)
-    out = Path(out)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    atomic_write_text(out / "index.html", portfolio.index_html(eng, manifest, extra=index_section(c)))
+    manifest = Run.open(out).manifest
+    atomic_write_text(Path(out) / "index.html", portfolio.index_html(eng, manifest, extra=index_section(c)))
     return c

@@ -17,7 +17,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from aimskit import catalog
 from aimskit.base.dependencies import require
 from aimskit.base.fileio import atomic_write_text
 from aimskit.base.problems import AimskitError
+from aimskit.results.run import Run
 
 NS = "https://aimskit.org/ns/oscal"
 PREFIX = "iso42001-"
@@ -70,56 +70,12 @@ def _dt(date: Any) -> str:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-@dataclass
-class Run:
-    """A finished output folder: its manifest and the results JSON of every successful report."""
-
-    out: Path
-    manifest: dict[str, Any]
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # report name -> results JSON
-    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # report name -> (json path, sha256)
-
-    @property
-    def organisation(self) -> str:
-        return str(self.manifest.get("engagement", {}).get("organisation", ""))
-
-    @property
-    def assessment_date(self) -> str:
-        return str(self.manifest.get("engagement", {}).get("assessment_date", ""))
-
-    def get(self, name: str) -> dict[str, Any] | None:
-        return self.results.get(name)
-
-    def step(self, step: str) -> dict[str, dict[str, Any]]:
-        return {n: r for n, r in self.results.items() if n.split("/", 1)[0] == step}
-
-
 def read_run(out: str | Path) -> Run:
-    """Read ``manifest.json`` and the results JSON of every report that succeeded."""
-    out = Path(out)
-    mpath = out / "manifest.json"
-    if not mpath.is_file():
-        raise OscalError(f"{mpath}: no manifest.json here; is {out} the output folder of 'aimskit run'?")
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise OscalError(f"{mpath}: cannot be read as JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or "reports" not in manifest or "engagement" not in manifest:
-        raise OscalError(f"{mpath}: not a manifest written by 'aimskit run' (no engagement or reports)")
-    run = Run(out, manifest)
-    for rep in manifest.get("reports", []):
-        if rep.get("status") != "ok":
-            continue
-        rel = (rep.get("files") or {}).get("json")
-        if not rel:
-            continue
-        path = out / rel
-        try:
-            run.results[rep["name"]] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise OscalError(f"{path}: the results of report {rep['name']} cannot be read ({exc})") from exc
-        run.files[rep["name"]] = (rel, (rep.get("files_sha256") or {}).get("json", ""))
-    if "gap/organisation" not in run.results:
+    """The finished run in ``out`` with every results JSON read and checked
+    (:class:`~aimskit.results.run.RunFolderError` otherwise); it must have the organisation gap report."""
+    run = Run.open(out)
+    run.all_results()
+    if run.require("gap/organisation", ("requirements",)) is None:
         raise OscalError(f"{out}: the organisation gap report (gap/organisation.json) is missing or failed")
     return run
 
@@ -326,7 +282,7 @@ def _selected(run: Run) -> tuple[list[str], list[dict[str, Any]], list[str]]:
     clauses, annex, _ = _requirements()
     ids = [c["id"] for c in clauses if c["assessable"]]
     annex_ids = {a["id"] for a in annex}
-    risk = run.get("risk/organisation")
+    risk = run.results("risk/organisation")
     if risk is None:  # no SoA: every Annex A control
         return ids + [a["id"] for a in annex], [], []
     rows = [r for r in risk.get("soa", []) if r.get("in_soa") and r.get("applicable")]
@@ -372,20 +328,18 @@ def build_profile(run: Run) -> dict[str, Any]:
 
 
 def _parties(run: Run, ids: _Ids, owners: Iterable[str]) -> list[dict[str, Any]]:
-    meta = run.get("gap/organisation") or {}
     parties = [{"uuid": ids("party", "organisation"), "type": "organization", "name": run.organisation}]
     seen = set()
     for o in owners:
         if o and o not in seen:
             seen.add(o)
             parties.append({"uuid": ids("party", "person", o), "type": "person", "name": o})
-    del meta
     return parties
 
 
 def _system_ids(run: Run) -> list[str]:
     out = []
-    for name, r in run.step("gap").items():
+    for name, r in run.step_results("gap").items():
         sid = r.get("system_id")
         if sid and name != "gap/organisation":
             out.append(sid)
@@ -393,7 +347,7 @@ def _system_ids(run: Run) -> list[str]:
 
 
 def _system_names(run: Run) -> dict[str, str]:
-    imp = run.get("impact/organisation") or {}
+    imp = run.results("impact/organisation") or {}
     names = {o["system_id"]: o.get("name") or o["system_id"] for o in imp.get("overview", [])}
     return {s: names.get(s, s) for s in _system_ids(run)}
 
@@ -408,7 +362,7 @@ def _components(run: Run, ids: _Ids) -> list[dict[str, Any]]:
             "status": {"state": "operational"},
         }
     ]
-    tiers = {o["system_id"]: o.get("tier") for o in (run.get("impact/organisation") or {}).get("overview", [])}
+    tiers = {o["system_id"]: o.get("tier") for o in (run.results("impact/organisation") or {}).get("overview", [])}
     for sid, name in _system_names(run).items():
         comps.append(
             {
@@ -436,7 +390,8 @@ def _resources(run: Run, ids: _Ids) -> list[dict[str, Any]]:
             "rlinks": [{"href": "engagement.yaml"}],
         }
     ]
-    for name, (rel, sha) in sorted(run.files.items()):
+    for report in sorted(run.with_results(), key=lambda r: r.name):
+        name, rel, sha = report.name, report.files["json"], report.files_sha256.get("json", "")
         rl: dict[str, Any] = {"href": rel, "media-type": "application/json"}
         if sha:
             rl["hashes"] = [{"algorithm": "SHA-256", "value": sha}]
@@ -456,7 +411,7 @@ def build_assessment_plan(run: Run) -> dict[str, Any]:
             "timing": {"on-date": {"date": _dt(run.assessment_date)}},
         }
     ]
-    audit = run.get("audit/organisation") or {}
+    audit = run.results("audit/organisation") or {}
     for a in audit.get("audits", []):
         t: dict[str, Any] = {
             "uuid": ids("task", "audit", a["id"]),
@@ -574,7 +529,7 @@ _NC = {"major_nonconformity", "minor_nonconformity"}
 
 
 def _audit_results(run: Run, ids: _Ids, parts: set[str], selected: list[str], catalog_ids: set[str]) -> list[dict]:
-    audit = run.get("audit/organisation")
+    audit = run.results("audit/organisation")
     if not audit:
         return []
     out = []
@@ -641,7 +596,7 @@ def _audit_results(run: Run, ids: _Ids, parts: set[str], selected: list[str], ca
 
 def _security_results(run: Run, ids: _Ids, parts: set[str], selected: list[str], catalog_ids: set[str]) -> list:
     out = []
-    found = run.step("security")
+    found = run.step_results("security")
     # the organisation-wide security report covers every tested system: use it alone when present
     chosen = {"security/organisation": found["security/organisation"]} if "security/organisation" in found else found
     for name, res in sorted(chosen.items()):
@@ -704,7 +659,7 @@ def build_assessment_results(run: Run, cat: dict[str, Any]) -> dict[str, Any]:
     selected, _, _ = _selected(run)
     catalog_ids, parts = catalog_controls(cat)
     results = []
-    gaps = run.step("gap")
+    gaps = run.step_results("gap")
     for name in ["gap/organisation", *sorted(n for n in gaps if n != "gap/organisation")]:
         results.append(_gap_result(run, ids, name, gaps[name], parts, selected))
     results += _audit_results(run, ids, parts, selected, catalog_ids)
@@ -736,135 +691,30 @@ _RISK_STATUS = {
 def build_poam(run: Run) -> dict[str, Any]:
     """Remediation roadmap items, risk treatment actions and open corrective actions as POA&M items."""
     ids = _Ids(run.organisation)
-    gap = run.get("gap/organisation") or {}
-    risk = run.get("risk/organisation") or {}
-    audit = run.get("audit/organisation") or {}
-    ar_file = FILES["assessment-results"]
+    gap = run.results("gap/organisation") or {}
+    risk = run.results("risk/organisation") or {}
+    audit = run.results("audit/organisation") or {}
+    open_cas = [f for f in audit.get("findings", []) if f.get("open") and f.get("nonconformity")]
     owners = [x.get("owner") for x in gap.get("remediation", [])]
     owners += [x.get("owner") for x in risk.get("risks", [])]
-    open_cas = [f for f in audit.get("findings", []) if f.get("open") and f.get("nonconformity")]
     owners += [f.get("owner") for f in open_cas]
-    parties = _parties(run, ids, [o for o in owners if o])
-
-    def origin(owner: str | None) -> list[dict[str, Any]]:
-        if not owner:
-            return []
-        return [{"actors": [{"type": "party", "actor-uuid": ids("party", "person", owner)}]}]
-
-    items: list[dict[str, Any]] = []
-    for rem in gap.get("remediation", []):
-        where = rem.get("where") or "organisation"
-        scope = "organisation" if where == "organisation" else where
-        item: dict[str, Any] = {
-            "uuid": ids("poam-item", "remediation", scope, rem["id"]),
-            "title": f"{rem['priority']} remediate {rem['id']} {rem['title']}",
-            "description": rem.get("notes")
-            or f"Bring {rem['id']} from maturity {rem.get('maturity')} to {rem.get('target')}.",
-            "props": _props(
-                kind="gap-remediation",
-                priority=rem.get("priority"),
-                owner=rem.get("owner"),
-                target_date=rem.get("target_date"),
-                status=rem.get("status"),
-                overdue=str(bool(rem.get("overdue"))).lower(),
-                scope=where,
-            ),
-        }
-        if where == "organisation":
-            item["links"] = [
-                {"href": f"{ar_file}#{ids('finding', 'gap', 'organisation', rem['id'])}", "rel": "related"}
-            ]
-        o = origin(rem.get("owner"))
-        if o:
-            item["origins"] = o
-        items.append(item)
+    items = [_remediation_item(ids, rem) for rem in gap.get("remediation", [])]
     risks = []
     for r in risk.get("risks", []):
-        ruuid = ids("risk", r["risk_id"])
-        status = _RISK_STATUS.get(str(r.get("status")), "open")
-        facets = [
-            {"name": "likelihood", "system": NS, "value": str(r.get("likelihood"))},
-            {"name": "impact", "system": NS, "value": str(r.get("impact"))},
-            {"name": "inherent-score", "system": NS, "value": str(r.get("inherent_score"))},
-        ]
-        if r.get("residual_score") is not None:
-            facets.append({"name": "residual-score", "system": NS, "value": str(r.get("residual_score"))})
-        obj: dict[str, Any] = {
-            "uuid": ruuid,
-            "title": f"{r['risk_id']} {r['title']}",
-            "description": r.get("description") or r["title"],
-            "statement": r.get("consequence_individuals") or r.get("consequence_organisation") or r["title"],
-            "props": _props(
-                system=r.get("system_id"),
-                owner=r.get("owner"),
-                treatment=r.get("treatment"),
-                residual_above_appetite=str(bool(r.get("residual_above_appetite"))).lower(),
-            ),
-            "status": status,
-            "characterizations": [
-                {
-                    "origin": {"actors": [{"type": "party", "actor-uuid": ids("party", "organisation")}]},
-                    "facets": facets,
-                }
-            ],
-        }
-        if r.get("due_date"):
-            obj["deadline"] = _dt(r["due_date"])
-        if r.get("actions"):
-            obj["remediations"] = [
-                {
-                    "uuid": ids("response", r["risk_id"]),
-                    "lifecycle": "completed" if status == "closed" else "planned",
-                    "title": f"Treatment of {r['risk_id']}",
-                    "description": r["actions"],
-                }
-            ]
+        obj = _risk(ids, r)
         risks.append(obj)
         # every risk still to treat: with its actions, or flagged as having none (a retained, accepted
         # risk without actions needs no item)
-        if status != "closed" and (r.get("actions") or status != "deviation-approved"):
-            item = {
-                "uuid": ids("poam-item", "risk", r["risk_id"]),
-                "title": f"Treat risk {r['risk_id']} {r['title']}",
-                "description": r.get("actions") or "No treatment action is recorded yet for this risk.",
-                "props": _props(
-                    kind="risk-treatment",
-                    owner=r.get("owner"),
-                    target_date=r.get("due_date"),
-                    status=r.get("status"),
-                    controls=r.get("controls"),
-                ),
-                "related-risks": [{"risk-uuid": ruuid}],
-            }
-            o = origin(r.get("owner"))
-            if o:
-                item["origins"] = o
-            items.append(item)
-    for f in open_cas:
-        item = {
-            "uuid": ids("poam-item", "corrective-action", f["finding_id"]),
-            "title": f"Corrective action for {f['finding_id']} ({f['grade'].replace('_', ' ')}, {f['requirement_id']})",
-            "description": f.get("corrective_action") or f"No corrective action recorded yet for {f['finding_id']}.",
-            "props": _props(
-                kind="corrective-action",
-                owner=f.get("owner"),
-                target_date=f.get("due_date"),
-                status=f.get("status"),
-                overdue=str(bool(f.get("overdue"))).lower(),
-            ),
-            "links": [{"href": f"{ar_file}#{ids('finding', 'audit', f['finding_id'])}", "rel": "related"}],
-        }
-        o = origin(f.get("owner"))
-        if o:
-            item["origins"] = o
-        items.append(item)
+        if obj["status"] != "closed" and (r.get("actions") or obj["status"] != "deviation-approved"):
+            items.append(_risk_item(ids, r, obj["uuid"]))
+    items += [_corrective_item(ids, f) for f in open_cas]
     doc: dict[str, Any] = {
         "uuid": ids("poam", run.assessment_date),
         "metadata": _metadata(
             f"{run.organisation}: ISO/IEC 42001 plan of action and milestones",
             run.assessment_date,
             run,
-            parties=parties,
+            parties=_parties(run, ids, [o for o in owners if o]),
         ),
         "system-id": {"identifier-type": NS, "id": "aims"},
         "poam-items": items,
@@ -873,6 +723,114 @@ def build_poam(run: Run) -> dict[str, Any]:
     if risks:
         doc["risks"] = risks
     return doc
+
+
+def _with_origin(item: dict[str, Any], ids: _Ids, owner: str | None) -> dict[str, Any]:
+    """``item`` with its owner (a party) as its origin, when it has one."""
+    if owner:
+        item["origins"] = [{"actors": [{"type": "party", "actor-uuid": ids("party", "person", owner)}]}]
+    return item
+
+
+def _remediation_item(ids: _Ids, rem: dict[str, Any]) -> dict[str, Any]:
+    """A gap remediation roadmap item (an organisation-wide one linked to its finding)."""
+    where = rem.get("where") or "organisation"
+    item: dict[str, Any] = {
+        "uuid": ids("poam-item", "remediation", where, rem["id"]),
+        "title": f"{rem['priority']} remediate {rem['id']} {rem['title']}",
+        "description": rem.get("notes")
+        or f"Bring {rem['id']} from maturity {rem.get('maturity')} to {rem.get('target')}.",
+        "props": _props(
+            kind="gap-remediation",
+            priority=rem.get("priority"),
+            owner=rem.get("owner"),
+            target_date=rem.get("target_date"),
+            status=rem.get("status"),
+            overdue=str(bool(rem.get("overdue"))).lower(),
+            scope=where,
+        ),
+    }
+    if where == "organisation":
+        finding = ids("finding", "gap", "organisation", rem["id"])
+        item["links"] = [{"href": f"{FILES['assessment-results']}#{finding}", "rel": "related"}]
+    return _with_origin(item, ids, rem.get("owner"))
+
+
+def _risk(ids: _Ids, r: dict[str, Any]) -> dict[str, Any]:
+    """A risk of the register as an OSCAL risk: scores as facets, its actions as a remediation."""
+    status = _RISK_STATUS.get(str(r.get("status")), "open")
+    facets = [
+        {"name": "likelihood", "system": NS, "value": str(r.get("likelihood"))},
+        {"name": "impact", "system": NS, "value": str(r.get("impact"))},
+        {"name": "inherent-score", "system": NS, "value": str(r.get("inherent_score"))},
+    ]
+    if r.get("residual_score") is not None:
+        facets.append({"name": "residual-score", "system": NS, "value": str(r.get("residual_score"))})
+    obj: dict[str, Any] = {
+        "uuid": ids("risk", r["risk_id"]),
+        "title": f"{r['risk_id']} {r['title']}",
+        "description": r.get("description") or r["title"],
+        "statement": r.get("consequence_individuals") or r.get("consequence_organisation") or r["title"],
+        "props": _props(
+            system=r.get("system_id"),
+            owner=r.get("owner"),
+            treatment=r.get("treatment"),
+            residual_above_appetite=str(bool(r.get("residual_above_appetite"))).lower(),
+        ),
+        "status": status,
+        "characterizations": [
+            {"origin": {"actors": [{"type": "party", "actor-uuid": ids("party", "organisation")}]}, "facets": facets}
+        ],
+    }
+    if r.get("due_date"):
+        obj["deadline"] = _dt(r["due_date"])
+    if r.get("actions"):
+        obj["remediations"] = [
+            {
+                "uuid": ids("response", r["risk_id"]),
+                "lifecycle": "completed" if status == "closed" else "planned",
+                "title": f"Treatment of {r['risk_id']}",
+                "description": r["actions"],
+            }
+        ]
+    return obj
+
+
+def _risk_item(ids: _Ids, r: dict[str, Any], risk_uuid: str) -> dict[str, Any]:
+    """The POA&M item of a risk still to treat."""
+    item = {
+        "uuid": ids("poam-item", "risk", r["risk_id"]),
+        "title": f"Treat risk {r['risk_id']} {r['title']}",
+        "description": r.get("actions") or "No treatment action is recorded yet for this risk.",
+        "props": _props(
+            kind="risk-treatment",
+            owner=r.get("owner"),
+            target_date=r.get("due_date"),
+            status=r.get("status"),
+            controls=r.get("controls"),
+        ),
+        "related-risks": [{"risk-uuid": risk_uuid}],
+    }
+    return _with_origin(item, ids, r.get("owner"))
+
+
+def _corrective_item(ids: _Ids, f: dict[str, Any]) -> dict[str, Any]:
+    """The corrective action of an open nonconformity, linked to its finding."""
+    finding = ids("finding", "audit", f["finding_id"])
+    item = {
+        "uuid": ids("poam-item", "corrective-action", f["finding_id"]),
+        "title": f"Corrective action for {f['finding_id']} ({f['grade'].replace('_', ' ')}, {f['requirement_id']})",
+        "description": f.get("corrective_action") or f"No corrective action recorded yet for {f['finding_id']}.",
+        "props": _props(
+            kind="corrective-action",
+            owner=f.get("owner"),
+            target_date=f.get("due_date"),
+            status=f.get("status"),
+            overdue=str(bool(f.get("overdue"))).lower(),
+        ),
+        "links": [{"href": f"{FILES['assessment-results']}#{finding}", "rel": "related"}],
+    }
+    return _with_origin(item, ids, f.get("owner"))
 
 
 # ---------------------------------------------------------------------------------------------- validating
@@ -974,6 +932,16 @@ def _uuid_counts(doc: Any) -> dict[str, int]:
 _REF_KEYS = {"observation-uuid", "risk-uuid", "finding-uuid", "subject-uuid", "actor-uuid", "party-uuids", "task-uuid"}
 
 
+def _link_problems(kind: str, href: str, defined: set[str], by_file: dict[str, set[str]]) -> list[str]:
+    """A ``#uuid`` link against its own document, a ``file.json#uuid`` link against the named file."""
+    file, _, frag = href.partition("#")
+    if not file:
+        return [] if frag in defined else [f"{kind}: link #{frag} does not resolve in the document"]
+    if file not in by_file:
+        return [f"{kind}: link {href} names a file that is not exported"]
+    return [] if frag in by_file[file] else [f"{kind}: link {href} does not resolve in {file}"]
+
+
 def check_references(docs: dict[str, dict[str, Any]]) -> list[str]:
     """Every cross-reference the OSCAL validators accept unchecked, resolved across the documents.
 
@@ -1001,15 +969,7 @@ def check_references(docs: dict[str, dict[str, Any]]) -> list[str]:
             if key == "target-id" and value not in parts:
                 problems.append(f"{kind}: target-id {value} is not an objective or statement of the catalog")
             if key == "href" and isinstance(value, str) and "#" in value:
-                file, _, frag = value.partition("#")
-                if not file:
-                    if frag not in defined[kind]:
-                        problems.append(f"{kind}: link #{frag} does not resolve in the document")
-                elif file in by_file:
-                    if frag not in by_file[file]:
-                        problems.append(f"{kind}: link {value} does not resolve in {file}")
-                else:
-                    problems.append(f"{kind}: link {value} names a file that is not exported")
+                problems += _link_problems(kind, value, defined[kind], by_file)
     prof = docs.get("profile", {})
     for imp in prof.get("imports", []):
         if imp.get("href") != FILES["catalog"]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from aimskit.present.report import STYLE, esc, plural
+from aimskit.results.run import Manifest, Report
 from aimskit.steps.registry import STEPS
 
 
@@ -32,20 +34,20 @@ def _number(value: Any) -> float | None:
     return None if isinstance(value, float) and math.isnan(value) else float(value)
 
 
-def _scope_label(r: dict[str, Any], names: dict[str, str]) -> str:
-    scope_id = r.get("scope_id")
+def _scope_label(r: Report, names: dict[str, str]) -> str:
+    scope_id = r.scope_id
     if scope_id is None:
         return "Organisation-wide"
-    if r.get("system_id") is not None:
+    if r.system_id is not None:
         return f"{names.get(scope_id, scope_id)} ({scope_id})"
-    return f"{STEPS[r['step']].scope_prefix.capitalize()} {scope_id}" if r["step"] in STEPS else str(scope_id)
+    return f"{STEPS[r.step].scope_prefix.capitalize()} {scope_id}" if r.step in STEPS else str(scope_id)
 
 
-def _status(r: dict[str, Any]) -> str:
-    if r["status"] != "ok":
-        return f'<span class="ak-badge ak-non_compliant">failed</span> {esc(r.get("error") or "")}'
+def _status(r: Report) -> str:
+    if not r.ok:
+        return f'<span class="ak-badge ak-non_compliant">failed</span> {esc(r.error or "")}'
     badge = '<span class="ak-badge ak-compliant">ok</span>'
-    return badge + (' <span class="ak-badge">reused</span>' if r.get("cached") else "")
+    return badge + (' <span class="ak-badge">reused</span>' if r.cached else "")
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -60,53 +62,19 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -> str:
+def _matrix(manifest: Manifest, steps: list[str], names: dict[str, str]) -> str:
     """Every AI system (row) x step (columns: status and the step's first two headline figures), sortable."""
-    by_scope: dict[Any, dict[str, dict[str, Any]]] = {}
-    for r in manifest["reports"]:
-        if r.get("scope_id") is None or r.get("system_id") is not None:
-            by_scope.setdefault(r.get("scope_id"), {})[r["step"]] = r
+    by_scope: dict[str | None, dict[str, Report]] = {}
+    for r in manifest.reports:
+        if r.scope_id is None or r.system_id is not None:
+            by_scope.setdefault(r.scope_id, {})[r.step] = r
     if not by_scope:
         return ""
     cols = [(step, key, label, kind) for step in steps for key, label, kind in headline_figures(step)[:2]]
     head = "".join(f"<th>{esc(step)}</th>" for step in steps)
     head += "".join(f"<th>{esc(step)}: {esc(label)}</th>" for step, _, label, _ in cols)
-    rows = []
-    for scope_id, reports in by_scope.items():
-        label = _scope_label(next(iter(reports.values())), names)
-        cells = []
-        for step in steps:
-            r = reports.get(step)
-            if r is None:
-                cells.append('<td data-sort="">-</td>')
-                continue
-            html = r["files"].get("html")
-            text = "ok" if r["status"] == "ok" else "failed"
-            badge = "ak-compliant" if r["status"] == "ok" else "ak-non_compliant"
-            link = f'<a href="{esc(html)}">{text}</a>' if html else text
-            cells.append(f'<td data-sort="{text}"><span class="ak-badge {badge}">{link}</span></td>')
-        for step, key, _, kind in cols:
-            r = reports.get(step)
-            cells.append(_cell(r["headline"].get(key) if r else None, kind))
-        sort = "" if scope_id is None else esc(scope_id)
-        rows.append(f'<tr><td data-sort="{sort}">{esc(label)}</td>{"".join(cells)}</tr>')
-    # roll-up across AI systems (organisation-wide reports excluded)
-    rollup = []
-    for name, fn in (("median", _median), ("min", min), ("max", max)):
-        row = "".join("<td></td>" for _ in steps)
-        for step, key, _, kind in cols:
-            values = [
-                v
-                for sid, reports in by_scope.items()
-                if sid is not None and step in reports and reports[step]["status"] == "ok"
-                for v in [_number(reports[step]["headline"].get(key))]
-                if v is not None
-            ]
-            value: Any = fn(values) if values else None
-            if kind == "num" and value is not None:
-                value = int(value) if float(value).is_integer() else round(value, 1)
-            row += f'<td class="num">{_fmt(value, kind)}</td>'
-        rollup.append(f"<tr><th>Across systems: {name}</th>{row}</tr>")
+    rows = [_matrix_row(scope_id, reports, steps, cols, names) for scope_id, reports in by_scope.items()]
+    rollup = _rollup(by_scope, steps, cols)
     return (
         "<h2>Portfolio: every AI system and step</h2>"
         '<p class="ak-note">Click a column heading to sort. The last rows sum up the AI systems '
@@ -114,6 +82,53 @@ def _matrix(manifest: dict[str, Any], steps: list[str], names: dict[str, str]) -
         f'<div class="ak-scroll"><table class="ak-table ak-sortable ak-matrix"><thead><tr><th>Scope</th>{head}</tr>'
         f"</thead><tbody>{''.join(rows)}</tbody><tfoot>{''.join(rollup)}</tfoot></table></div>"
     )
+
+
+_Column = tuple[str, str, str, str]  # step, headline key, label, kind
+
+
+def _matrix_row(
+    scope_id: str | None, reports: dict[str, Report], steps: list[str], cols: list[_Column], names: dict[str, str]
+) -> str:
+    """One scope's row: each step's status (linked to its report), then the headline figures."""
+    label = _scope_label(next(iter(reports.values())), names)
+    cells = []
+    for step in steps:
+        r = reports.get(step)
+        if r is None:
+            cells.append('<td data-sort="">-</td>')
+            continue
+        html = r.files.get("html")
+        text = "ok" if r.ok else "failed"
+        badge = "ak-compliant" if r.ok else "ak-non_compliant"
+        link = f'<a href="{esc(html)}">{text}</a>' if html else text
+        cells.append(f'<td data-sort="{text}"><span class="ak-badge {badge}">{link}</span></td>')
+    for step, key, _, kind in cols:
+        found = reports.get(step)
+        cells.append(_cell(found.headline.get(key) if found else None, kind))
+    sort = "" if scope_id is None else esc(scope_id)
+    return f'<tr><td data-sort="{sort}">{esc(label)}</td>{"".join(cells)}</tr>'
+
+
+def _rollup(by_scope: dict[str | None, dict[str, Report]], steps: list[str], cols: list[_Column]) -> list[str]:
+    """The median, minimum and maximum of each figure across the AI systems (organisation-wide reports excluded)."""
+    rollup = []
+    for name, fn in (("median", _median), ("min", min), ("max", max)):
+        row = "".join("<td></td>" for _ in steps)
+        for step, key, _, kind in cols:
+            values = [
+                v
+                for sid, reports in by_scope.items()
+                if sid is not None and step in reports and reports[step].ok
+                for v in [_number(reports[step].headline.get(key))]
+                if v is not None
+            ]
+            value: Any = fn(values) if values else None
+            if kind == "num" and value is not None:
+                value = int(value) if float(value).is_integer() else round(value, 1)
+            row += f'<td class="num">{_fmt(value, kind)}</td>'
+        rollup.append(f"<tr><th>Across systems: {name}</th>{row}</tr>")
+    return rollup
 
 
 SORT_SCRIPT = """<script>
@@ -174,54 +189,62 @@ def _branding(eng: Any, deliverables: dict[str, str]) -> tuple[str, str, str]:
     return logo, control, section
 
 
-def index_html(eng: Any, manifest: dict[str, Any], deliverables: dict[str, str] | None = None, extra: str = "") -> str:
+def _step_table(manifest: Manifest, step: str, names: dict[str, str], deliverables: dict[str, str]) -> str:
+    """One step's section: a row per report with its status, headline figures, time and files."""
+    figures = headline_figures(step)
+    head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
+    rows = []
+    for r in (r for r in manifest.reports if r.step == step):
+        files = dict(r.files)
+        html_file = files.get("html")
+        for kind in ("pdf", "docx"):  # written by aimskit pdf / aimskit word beside the report
+            rel = html_file[: -len(".html")] + f".{kind}" if html_file else None
+            if rel and rel in deliverables:
+                files[kind] = rel
+        links = " · ".join(
+            f'<a href="{esc(path)}">{esc(kind.replace("_", " ").upper())}</a>' for kind, path in files.items()
+        )
+        cells = "".join(_cell(r.headline.get(key), kind) for key, _, kind in figures)
+        rows.append(
+            f'<tr><td>{esc(_scope_label(r, names))}</td><td data-sort="{esc(r.status)}">{_status(r)}</td>'
+            f'{cells}<td class="num" data-sort="{r.duration_s:g}">{r.duration_s:.1f} s</td>'
+            f"<td>{links}</td></tr>"
+        )
+    title = STEPS[step].title if step in STEPS else step
+    return (
+        f"<h2>{esc(title)}</h2>"
+        f'<table class="ak-table ak-sortable"><thead><tr><th>Scope</th><th>Status</th>{head}'
+        f"<th>Time</th><th>Files</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def index_html(
+    eng: Any, manifest: Manifest | Mapping[str, Any], deliverables: dict[str, str] | None = None, extra: str = ""
+) -> str:
     """The portfolio index: a system x step matrix with a roll-up, then one sortable table per step.
 
-    Only the reports of this run's plan are listed: reports a previous run wrote for scopes
-    no longer planned stay on disk but are not shown. ``deliverables`` (relative paths, from
+    ``manifest`` is the run's (:class:`~aimskit.results.run.Manifest`, as :class:`~aimskit.results.run.Run`
+    reads it or the batch builds it; a mapping is validated into one). Only the reports of this
+    run's plan are listed: reports a previous run wrote for scopes no longer planned stay on disk
+    but are not shown. ``deliverables`` (relative paths, from
     :func:`aimskit.deliver.pdf.read_deliverables`) adds the PDF and Word links and the pack. ``extra`` is
     HTML placed before the tables (the comparison with a baseline run,
     :func:`aimskit.results.compare.index_section`)."""
+    manifest = Manifest.of(manifest)
     deliverables = deliverables or {}
     names = eng.system_names
-    steps = list(manifest["parameters"]["steps"])
+    steps = manifest.steps
     sections = [_matrix(manifest, steps, names)]
-    for step in steps:
-        reports = [r for r in manifest["reports"] if r["step"] == step]
-        figures = headline_figures(step)
-        head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in figures)
-        rows = []
-        for r in reports:
-            files = dict(r["files"])
-            html_file = files.get("html")
-            for kind in ("pdf", "docx"):  # written by aimskit pdf / aimskit word beside the report
-                rel = html_file[: -len(".html")] + f".{kind}" if html_file else None
-                if rel and rel in deliverables:
-                    files[kind] = rel
-            links = " · ".join(
-                f'<a href="{esc(path)}">{esc(kind.replace("_", " ").upper())}</a>' for kind, path in files.items()
-            )
-            cells = "".join(_cell(r["headline"].get(key), kind) for key, _, kind in figures)
-            rows.append(
-                f'<tr><td>{esc(_scope_label(r, names))}</td><td data-sort="{esc(r["status"])}">{_status(r)}</td>'
-                f'{cells}<td class="num" data-sort="{r["duration_s"]:g}">{r["duration_s"]:.1f} s</td>'
-                f"<td>{links}</td></tr>"
-            )
-        title = STEPS[step].title if step in STEPS else step
-        sections.append(
-            f"<h2>{esc(title)}</h2>"
-            f'<table class="ak-table ak-sortable"><thead><tr><th>Scope</th><th>Status</th>{head}'
-            f"<th>Time</th><th>Files</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-    reports = manifest["reports"]
-    failed = sum(1 for r in reports if r["status"] != "ok")
-    reused = sum(1 for r in reports if r.get("cached"))
+    sections += [_step_table(manifest, step, names, deliverables) for step in steps]
+    reports = manifest.reports
+    failed = sum(1 for r in reports if not r.ok)
+    reused = sum(1 for r in reports if r.cached)
     state = {"running": " (run in progress)", "interrupted": " (run interrupted; run again to complete it)"}
     summary = (
         f"{plural(len(reports), 'report')}, {failed} failed, {reused} reused unchanged"
-        f"{state.get(manifest['status'], '')}. "
-        f"aimskit {esc(manifest['aimskit_version'])}, catalog {esc(manifest['catalog_version'])}, "
-        f"run {esc(manifest['started'])} to {esc(manifest['finished'])}. "
+        f"{state.get(manifest.status, '')}. "
+        f"aimskit {esc(manifest.aimskit_version)}, catalog {esc(manifest.catalog_version)}, "
+        f"run {esc(manifest.started)} to {esc(manifest.finished)}. "
         'Details and input hashes: <a href="manifest.json">manifest.json</a>.'
     )
     colour = esc(eng.meta.branding.colour)

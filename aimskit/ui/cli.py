@@ -85,6 +85,7 @@ class _Group(click.Group):
         except AimskitError as exc:
             message = exc.args[0] if exc.args else str(exc)
             click.echo(f"error: {safe_text(message)}", err=True)
+            _echo_problems(getattr(exc, "problems", ()))  # positioned, one a line (a run folder that cannot be read)
             ctx.exit(exit_code(exc))
         except ImportError as exc:  # a package missing or broken in this environment, not a bug of aimskit's
             from aimskit.base.dependencies import from_import_error
@@ -179,7 +180,7 @@ def _executor_name(value: str) -> str:
 @click.option("--word", is_flag=True, help="Then an editable .docx of every report (as 'aimskit word OUT').")
 @click.option("--pack", "with_pack", is_flag=True, help="Then the engagement pack (as 'aimskit pack OUT').")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF paper size.")
-def run(
+def run(  # noqa: PLR0913 - click passes each of the command's 16 options as an argument
     path,
     steps,
     systems,
@@ -302,14 +303,14 @@ class _ProgressDisplay:
 )
 def validate(path, strict, ignore) -> None:
     """Check the engagement at PATH and report every problem as file:line:column: message [CODE]."""
-    from aimskit import engagement
     from aimskit.base import codes
     from aimskit.base.problems import UsageError, suggest
+    from aimskit.steps import registry
 
     for code in ignore:
         if code not in codes.CODES:
             raise UsageError(f"unknown problem code '{code}'{suggest(code, codes.CODES)} (see docs/problem-codes.md)")
-    problems = engagement.validate(path, ignore=ignore)
+    problems = registry.validate(path, ignore=ignore)  # the engagement's checks and the steps' (AK223)
     _echo_problems(problems)
     errors = [p for p in problems if p.severity == "error" or strict]
     warnings = len(problems) - len([p for p in problems if p.severity == "error"])

@@ -1,0 +1,569 @@
+"""A finished run, read and validated: ``manifest.json``, its reports, their results JSON and attachments.
+
+Every reader of an output folder of ``aimskit run`` (compare, the OSCAL export, the PDF and Word
+deliverables, the index, ``aimskit run --baseline``) goes through :meth:`Run.open`::
+
+    run = Run.open("outputs/example")       # RunFolderError (exit 1) when the folder is not a readable run
+    run.organisation, run.assessment_date
+    for report in run.reports: ...          # typed: Report.step, .scope_id, .status, .files, .timings
+    run.results("gap/organisation")          # the report's results JSON, read (and checked) when asked for
+
+:class:`Manifest` is also what :mod:`aimskit.batch.manifest` builds and writes, so the writer and
+the readers share one model. Each JSON file aimskit writes names its format and version in a
+``"schema"`` key (docs/run-format.md): ``aimskit.run/1`` for ``manifest.json``, ``aimskit.results/1``
+for a report's results JSON, ``aimskit.record/1`` for the cache records, ``aimskit.compare/1`` for
+``compare.json`` and ``aimskit.deliverables/1`` for ``deliverables.json``. A manifest or results
+JSON without one was written by the release before; it is read as version 0 when its shape is
+compatible, and refused with a problem otherwise.
+
+Problems are positioned in the file they concern (``manifest.json:12:18: ... [AK706]``) and raised
+together in one :class:`RunFolderError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from aimskit.base.problems import AimskitError, Problem, Problems, kind_of, plural
+from aimskit.present.report import RESULTS_SCHEMA
+
+__all__ = [
+    "COMPARE_SCHEMA",
+    "DELIVERABLES_SCHEMA",
+    "MANIFEST",
+    "RECORD_SCHEMA",
+    "RESULTS_SCHEMA",
+    "RUN_SCHEMA",
+    "SCHEMA_KEY",
+    "EngagementInfo",
+    "Manifest",
+    "Report",
+    "Run",
+    "RunFolderError",
+    "schema_version",
+]
+
+MANIFEST = "manifest.json"
+SCHEMA_KEY = "schema"
+RUN_SCHEMA = "aimskit.run/1"
+RECORD_SCHEMA = "aimskit.record/1"
+COMPARE_SCHEMA = "aimskit.compare/1"
+DELIVERABLES_SCHEMA = "aimskit.deliverables/1"
+#: the kinds of a report's own files; every other kind in ``files`` is an attachment
+REPORT_FILES = ("ipynb", "html", "json")
+
+_SCHEMA = re.compile(r"(aimskit\.[a-z]+)/(\d{1,6})")
+_AGAIN = "run 'aimskit run' into the folder again"
+
+
+def schema_version(value: object, family: str) -> int | None:
+    """The version of ``family`` (``aimskit.run``) that a ``"schema"`` value names, ``None`` when it
+    names another format (or is not a schema name at all)."""
+    match = _SCHEMA.fullmatch(value) if isinstance(value, str) else None
+    return int(match.group(2)) if match and match.group(1) == family else None
+
+
+def _family(schema: str) -> str:
+    return schema.split("/", 1)[0]
+
+
+def _current(schema: str) -> int:
+    return int(schema.split("/", 1)[1])
+
+
+# ---------------------------------------------------------------------------------------------- the model
+
+
+class _Model(BaseModel):
+    # keys a later release adds are kept (and written back), not refused
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class EngagementInfo(_Model):
+    """The engagement a run was made from."""
+
+    path: str = ""
+    organisation: str = ""
+    assessment_date: str = ""
+    inputs_sha256: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Report(_Model):
+    """One report of a run, as ``manifest.json`` lists it."""
+
+    name: str
+    step: str
+    system_id: str | None = None
+    status: Literal["ok", "failed"]
+    started: str = ""
+    finished: str = ""
+    duration_s: float = 0.0
+    error: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)  # kind (html, json, ipynb, attachments) -> relative path
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    headline: dict[str, Any] = Field(default_factory=dict)
+    scope_id: str | None = None
+    cached: bool = False
+    cache_key: str = ""
+    inputs_sha256: dict[str, str | None] = Field(default_factory=dict)
+    files_sha256: dict[str, str] = Field(default_factory=dict)
+    worker: str = ""
+    attempts: int = 0
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def attachments(self) -> dict[str, str]:
+        """The files the report wrote besides its notebook, page and results (CSV handovers...)."""
+        return {kind: rel for kind, rel in self.files.items() if kind not in REPORT_FILES}
+
+
+class Manifest(_Model):
+    """``manifest.json``: what a run was made from and every report it wrote."""
+
+    schema_: str = Field(RUN_SCHEMA, alias=SCHEMA_KEY)
+    aimskit_version: str = ""
+    catalog_version: str = ""
+    engagement_format: int | str | None = None
+    packages: dict[str, str] = Field(default_factory=dict)
+    engagement: EngagementInfo = Field(default_factory=EngagementInfo)
+    catalog_files_sha256: dict[str, str] = Field(default_factory=dict)
+    notebooks_sha256: dict[str, str] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    started: str = ""
+    finished: str = ""
+    status: Literal["ok", "failed", "running", "interrupted"] = "ok"
+    reports: tuple[Report, ...] = ()
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+    @classmethod
+    def of(cls, value: Manifest | Mapping[str, Any]) -> Manifest:
+        """``value`` as a manifest (a mapping built in code is validated)."""
+        return value if isinstance(value, Manifest) else cls.model_validate(dict(value))
+
+    @property
+    def steps(self) -> list[str]:
+        """The steps the run was asked for, in its order (those of its reports when not recorded)."""
+        steps = self.parameters.get("steps")
+        if isinstance(steps, list) and all(isinstance(s, str) for s in steps):
+            return list(steps)
+        return list(dict.fromkeys(r.step for r in self.reports))
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest as ``manifest.json`` holds it (its ``schema`` first)."""
+        data = self.model_dump(by_alias=True)
+        data["reports"] = list(data["reports"])  # (a tuple in the model: it is frozen)
+        return data
+
+    def to_text(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+class RunFolderError(AimskitError):
+    """A folder that is not a readable finished run: no manifest, not JSON, a foreign or newer format,
+    values of the wrong type, files listed but missing, a corrupt results JSON. Carries every
+    problem, positioned in its file; the command line prints them and exits 1."""
+
+    def __init__(self, problems: list[Problem], folder: str | Path, label: str = "") -> None:
+        self.problems = list(problems)
+        self.folder = Path(folder)
+        self.label = label
+        lead = f"{label}: " if label else ""
+        super().__init__(
+            f"{lead}{self.folder} is not a readable run of 'aimskit run' ({plural(len(self.problems), 'problem')}); "
+            f"{_AGAIN}, or give the folder 'aimskit run --out' wrote"
+        )
+
+    def labelled(self, label: str) -> RunFolderError:
+        """The same problems, the message naming which run they concern (``old run``, ``baseline``)."""
+        return RunFolderError(self.problems, self.folder, label)
+
+    def __str__(self) -> str:
+        return "\n".join([self.args[0], *(p.format() for p in self.problems)])
+
+
+# ---------------------------------------------------------------------------------------------- positions
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+JsonPath = tuple[str | int, ...]
+
+
+def _offsets(text: str) -> dict[JsonPath, int]:
+    """The offset in ``text`` (valid JSON) of every value, by its path of keys and list indexes."""
+    out: dict[JsonPath, int] = {}
+
+    def skip(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    def value(i: int, path: JsonPath) -> int:
+        i = skip(i)
+        out[path] = i
+        opener = text[i : i + 1]
+        if opener not in ("{", "["):
+            return _DECODER.raw_decode(text, i)[1]
+        close = "}" if opener == "{" else "]"
+        i, n = skip(i + 1), 0
+        while text[i : i + 1] != close:
+            if opener == "{":
+                key, i = scanstring(text, i + 1)
+                i = value(skip(i) + 1, (*path, key))  # after the ':'
+            else:
+                i = value(i, (*path, n))
+            n += 1
+            i = skip(i)
+            if text[i : i + 1] == ",":
+                i = skip(i + 1)
+        return i + 1
+
+    value(0, ())
+    return out
+
+
+class _Positions:
+    """Line and column of a value of a JSON text (computed once, only when a problem is reported)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._offsets: dict[JsonPath, int] | None = None
+
+    def __call__(self, path: JsonPath) -> tuple[int, int]:
+        if self._offsets is None:
+            try:
+                self._offsets = _offsets(self.text)
+            except (ValueError, IndexError, RecursionError):  # (not expected of text json.loads read)
+                self._offsets = {}
+        for n in range(len(path), -1, -1):  # a missing key: where its object starts
+            offset = self._offsets.get(path[:n])
+            if offset is not None:
+                line = self.text.count("\n", 0, offset) + 1
+                return line, offset - self.text.rfind("\n", 0, offset)
+        return 1, 1
+
+
+def _dotted(path: JsonPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the top level"
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def _read_json(path: Path, shown: str, problems: Problems, unreadable: str, code: str) -> tuple[Any, str] | None:
+    """The JSON value and text of ``path``, or ``None`` with the problem (``code``) added."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        problems.error(shown, 0, "", f"cannot be read ({why}); {_AGAIN}", code=code)
+        return None
+    try:
+        return json.loads(text), text
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", 0), getattr(exc, "colno", 0)
+        problems.error(shown, line, col, f"{unreadable} ({getattr(exc, 'msg', exc)}); {_AGAIN}", code=code)
+        return None
+
+
+_SHAPE_KEYS = ("reports", "engagement", "aimskit_version")
+_REQUIRED = ("engagement", "reports")  # what every reader needs (the rest has defaults)
+
+
+def _check_schema(data: dict[str, Any], shown: str, where: _Positions, problems: Problems) -> int | None:
+    """The manifest's schema version (0: none, an earlier release's), or ``None`` with the problem."""
+    if SCHEMA_KEY not in data:
+        if not any(k in data for k in _SHAPE_KEYS):
+            problems.error(
+                shown,
+                1,
+                1,
+                "is not the manifest of an aimskit run (it has no 'schema', 'reports' or "
+                "'engagement'): another program's JSON file?",
+                code="AK703",
+            )
+            return None
+        return 0
+    schema = data[SCHEMA_KEY]
+    version = schema_version(schema, _family(RUN_SCHEMA))
+    line, col = where((SCHEMA_KEY,))
+    if version is None or version < 1:
+        problems.error(
+            shown,
+            line,
+            col,
+            f"'schema' is {kind_of(schema)}, not {RUN_SCHEMA}: this is not the manifest of an aimskit run",
+            code="AK703",
+        )
+        return None
+    if version > _current(RUN_SCHEMA):
+        problems.error(
+            shown,
+            line,
+            col,
+            f"'schema' is {kind_of(schema)}: written by a newer aimskit; this one reads "
+            f"{RUN_SCHEMA} and earlier manifests: upgrade aimskit, or run the engagement again with this one",
+            code="AK704",
+        )
+        return None
+    return version
+
+
+def _check_shape(data: dict[str, Any], version: int, shown: str, where: _Positions, problems: Problems) -> None:
+    """The top-level keys every manifest has (an earlier release's too), of the right kind."""
+    kinds = {"engagement": dict, "parameters": dict, "reports": list}
+    for key in (*_REQUIRED, *(k for k in kinds if k not in _REQUIRED and k in data)):
+        line, col = where((key,))
+        if key not in data:
+            why = f"'{key}' is missing"
+        elif key in kinds and not isinstance(data[key], kinds[key]):
+            why = f"'{key}' is {kind_of(data[key])}, not {'a list' if kinds[key] is list else 'a mapping'}"
+        else:
+            continue
+        if version == 0:
+            problems.error(
+                shown,
+                line,
+                col,
+                f"{why}: a manifest without a schema version (an earlier aimskit's) that "
+                f"this aimskit cannot read; {_AGAIN}",
+                code="AK705",
+            )
+        else:
+            problems.error(shown, line, col, f"{why}; {_AGAIN}", code="AK706")
+
+
+def _model_problems(exc: ValidationError, shown: str, where: _Positions, problems: Problems) -> None:
+    for err in exc.errors():
+        path = tuple(err["loc"])
+        line, col = where(path)
+        if err["type"] == "missing":
+            message = f"'{_dotted(path)}' is missing"
+        else:
+            found = kind_of(err.get("input"))
+            message = f"'{_dotted(path)}' is {found}: {err['msg'][0].lower()}{err['msg'][1:]}"
+        problems.error(shown, line, col, f"{message}; {_AGAIN}", code="AK706")
+
+
+def _check_files(folder: Path, manifest: Manifest, shown: str, where: _Positions, problems: Problems) -> None:
+    """Every file the reports list: a path inside the folder, and there."""
+    for i, report in enumerate(manifest.reports):
+        for kind, rel in report.files.items():
+            pure = PurePosixPath(rel)
+            if not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel:
+                why = f"is '{rel}', not a path inside the run folder", "AK706"
+            elif not (folder / rel).is_file():
+                why = f"({rel}) is missing: the folder changed since the run", "AK707"
+            else:
+                continue
+            line, col = where(("reports", i, "files", kind))  # (positions are computed on the first problem)
+            message = f"the {kind} file of report {report.name} {why[0]}; {_AGAIN}"
+            problems.error(shown, line, col, message, code=why[1])
+
+
+def _read_manifest(folder: Path) -> tuple[Manifest, int]:
+    """The manifest of the run in ``folder`` and its schema version (0: an earlier release's)."""
+    path = folder / MANIFEST
+    shown = str(path)
+    problems = Problems()
+    if not path.is_file():
+        problems.error(
+            shown, 0, "", f"no {MANIFEST} here: is {folder} the output folder of 'aimskit run'?", code="AK701"
+        )
+        raise RunFolderError(problems.errors, folder)
+    read = _read_json(path, shown, problems, "is not valid JSON: the file was changed or cut short", "AK702")
+    if read is None:
+        raise RunFolderError(problems.errors, folder)
+    data, text = read
+    where = _Positions(text)
+    if not isinstance(data, dict):
+        problems.error(shown, 1, 1, f"is {kind_of(data)}, not the manifest of an aimskit run", code="AK703")
+        raise RunFolderError(problems.errors, folder)
+    version = _check_schema(data, shown, where, problems)
+    if version is None:
+        raise RunFolderError(problems.errors, folder)
+    _check_shape(data, version, shown, where, problems)
+    if problems:
+        raise RunFolderError(problems.errors, folder)
+    try:
+        manifest = Manifest.model_validate({**data, SCHEMA_KEY: data.get(SCHEMA_KEY, RUN_SCHEMA)})
+    except ValidationError as exc:
+        _model_problems(exc, shown, where, problems)
+        raise RunFolderError(problems.errors, folder) from None
+    _check_files(folder, manifest, shown, where, problems)
+    if problems:
+        raise RunFolderError(problems.errors, folder)
+    return manifest, version
+
+
+class Run:
+    """A finished output folder of ``aimskit run``: its manifest, its reports, their results JSON
+    (read when first asked for) and attachments. Build it with :meth:`open`."""
+
+    def __init__(self, folder: Path, manifest: Manifest, version: int = 1) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.schema_version = version  # of the manifest as read: 0 for an earlier release's, without one
+        self._by_name = {r.name: r for r in manifest.reports}
+        self._results: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def open(cls, folder: str | Path) -> Run:
+        """Read and check ``folder/manifest.json`` and that every file it lists is there.
+
+        Raises :class:`RunFolderError` with every problem found (positioned in ``manifest.json``)."""
+        folder = Path(folder)
+        manifest, version = _read_manifest(folder)
+        return cls(folder, manifest, version)
+
+    # --- what the run is of ---------------------------------------------------------------------
+
+    @property
+    def organisation(self) -> str:
+        return self.manifest.engagement.organisation
+
+    @property
+    def assessment_date(self) -> str:
+        return self.manifest.engagement.assessment_date
+
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        return self.manifest.reports
+
+    def report(self, name: str) -> Report | None:
+        return self._by_name.get(name)
+
+    def path(self, rel: str) -> Path:
+        """A file of the run by its path relative to the folder (as the manifest lists it)."""
+        return self.folder / rel
+
+    def attachments(self, report: Report) -> dict[str, Path]:
+        return {kind: self.path(rel) for kind, rel in report.attachments.items()}
+
+    # --- results JSON ---------------------------------------------------------------------------
+
+    def with_results(self) -> list[Report]:
+        """The successful reports that wrote a results JSON, in the manifest's order."""
+        return [r for r in self.manifest.reports if r.ok and r.files.get("json")]
+
+    def results(self, name: str) -> dict[str, Any] | None:
+        """The results JSON of report ``name`` (``None`` when it failed or wrote none); a corrupt
+        file raises :class:`RunFolderError` positioned in it."""
+        if name not in self._results:
+            report = self.report(name)
+            if report is None or not report.ok or not report.files.get("json"):
+                return None
+            self._results[name] = _read_results(self.folder, report)
+        return self._results[name]
+
+    def step_results(self, step: str) -> dict[str, dict[str, Any]]:
+        """The results JSON of every successful report of ``step``, by report name."""
+        out: dict[str, dict[str, Any]] = {}
+        for report in self.with_results():
+            if report.step == step:
+                out[report.name] = self.results(report.name) or {}
+        return out
+
+    def require(self, name: str, lists: tuple[str, ...]) -> dict[str, Any] | None:
+        """The results JSON of report ``name`` (``None`` when the run has none), refused with a
+        positioned problem (``AK708``) unless each key of ``lists`` holds a list of mappings: what
+        a reader indexes into."""
+        results = self.results(name)
+        if results is None:
+            return None
+        problems = Problems()
+        report = self.report(name)
+        path = self.path(report.files["json"]) if report else self.folder
+        where: _Positions | None = None
+        for key in lists:
+            value = results.get(key)
+            if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+                continue
+            where = where or _Positions(path.read_text(encoding="utf-8"))
+            line, col = where((key,))
+            why = f"'{key}' is missing" if key not in results else f"'{key}' is {kind_of(value)}, not a list of rows"
+            problems.error(str(path), line, col, f"the results of report {name}: {why}; {_AGAIN}", code="AK708")
+        if problems:
+            raise RunFolderError(problems.errors, self.folder)
+        return results
+
+    def all_results(self) -> dict[str, dict[str, Any]]:
+        """Every results JSON of the run, by report name (each checked; the first corrupt one raises)."""
+        problems: list[Problem] = []
+        for report in self.with_results():
+            try:
+                self.results(report.name)
+            except RunFolderError as exc:
+                problems += exc.problems
+        if problems:
+            raise RunFolderError(problems, self.folder)
+        return {r.name: self._results[r.name] for r in self.with_results()}
+
+    def saved_comparison(self) -> dict[str, Any] | None:
+        """``compare.json`` as ``aimskit run --baseline`` wrote it into this folder, when it belongs to
+        this run (same start); ``None`` otherwise, or when it cannot be read (it is then left out of
+        the index, which is all it is read for)."""
+        path = self.folder / "compare.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        version = schema_version(data.get(SCHEMA_KEY, "aimskit.compare/0"), _family(COMPARE_SCHEMA))
+        if version not in (0, _current(COMPARE_SCHEMA)):
+            return None
+        new, old = data.get("new"), data.get("old")
+        if not isinstance(new, dict) or not isinstance(old, dict) or new.get("started") != self.manifest.started:
+            return None
+        return data
+
+
+def _read_results(folder: Path, report: Report) -> dict[str, Any]:
+    rel = report.files["json"]
+    path = folder / rel
+    shown = str(path)
+    problems = Problems()
+    read = _read_json(path, shown, problems, f"the results of report {report.name} are not valid JSON", "AK708")
+    if read is not None:
+        data, _ = read
+        if not isinstance(data, dict):
+            problems.error(
+                shown,
+                1,
+                1,
+                f"the results of report {report.name} are {kind_of(data)}, not a mapping; {_AGAIN}",
+                code="AK708",
+            )
+        elif SCHEMA_KEY in data and schema_version(data[SCHEMA_KEY], _family(RESULTS_SCHEMA)) != _current(
+            RESULTS_SCHEMA
+        ):
+            line, col = _Positions(read[1])((SCHEMA_KEY,))
+            problems.error(
+                shown,
+                line,
+                col,
+                f"'schema' is {kind_of(data[SCHEMA_KEY])}: this aimskit reads results JSON "
+                f"{RESULTS_SCHEMA} (or earlier, without a schema); {_AGAIN}",
+                code="AK709",
+            )
+        else:
+            return data
+    raise RunFolderError(problems.errors, folder)
