@@ -79,6 +79,20 @@ def test_ci_runs_the_commands_it_reads_from_the_readme_and_nothing_in_their_plac
     assert run.index("bash .ci/main_job") < run.index('if ! bash -c "$test_job"; then') < run.index("mypy")
 
 
+def test_every_generated_page_is_checked_by_ci():
+    """A page with a ``[[[cog`` block (generated reference, console examples: docs/cli.md among them)
+    is one that ``cog --check README.md docs/*.md`` in .ci/run reads; a page elsewhere would go stale."""
+    checked = {REPO / "README.md", *(REPO / "docs").glob("*.md")}
+    skip = {".git", ".venv", "outputs", "node_modules"}
+    generated = {
+        path
+        for path in REPO.rglob("*.md")
+        if not skip & set(path.relative_to(REPO).parts) and "[[[cog" in path.read_text(encoding="utf-8")
+    }
+    assert REPO / "docs" / "cli.md" in generated
+    assert generated <= checked, sorted(str(p.relative_to(REPO)) for p in generated - checked)
+
+
 def _stub_repo(tmp_path: Path, command: str) -> Path:
     """A folder with this .ci/ and a README whose main command is ``command``."""
     repo = tmp_path / "repo"

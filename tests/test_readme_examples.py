@@ -3,6 +3,7 @@ what varies between two runs of the same commands is equal after it, any other c
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -103,3 +104,55 @@ def test_the_listing_check_fails_loudly():
         ex._check(described, {"gap/organisation.html", "gap/organisation.json", "index.html", "new.csv"}, "run")
     with pytest.raises(ValueError, match="did not write"):
         ex._check(described, {"gap/organisation.html", "index.html"}, "run")
+
+
+# -- the README and the docs it links to -------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+# The pages this test keeps linked: README.md and the docs pages that are not generated elsewhere.
+LINKED_PAGES = [
+    "README.md",
+    *(f"docs/{name}.md" for name in ("cli", "filling-in", "dependencies", "batch", "methods", "catalog")),
+]
+
+
+def test_the_readme_has_at_most_300_lines():
+    """Reference material goes to docs/ (issue 26): the README is what a newcomer reads first."""
+    lines = README.count("\n") + (not README.endswith("\n"))
+    assert lines <= 300, f"README.md has {lines} lines; move reference material to docs/ and link it"
+
+
+def test_the_readme_names_every_file_of_an_engagement():
+    """The README's "The engagement folder" names each file the engagement format has."""
+    from aimskit.ui import reference
+
+    section = README.split("## The engagement folder", 1)[1].split("\n## ", 1)[0]
+    files_table = reference.files_markdown().split("\n\n", 1)[0]  # its first table: the files
+    names = re.findall(r"^\| `([^`]+)` \|", files_table, re.MULTILINE)
+    assert len(names) >= 10
+    missing = [name for name in names if f"`{name}`" not in section and f"`{name}/" not in section]
+    assert not missing, f"README.md, The engagement folder: {missing} not named"
+
+
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation but '-' and '_' removed, spaces
+    as '-'."""
+    headings = re.findall(r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.DOTALL), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("page", LINKED_PAGES)
+def test_relative_links_lead_to_a_file_and_heading(page):
+    text = (REPO / page).read_text(encoding="utf-8")
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (REPO / page).parent / path if path else REPO / page
+        if not linked.exists() or (
+            anchor and linked.suffix == ".md" and anchor not in _anchors(linked.read_text("utf-8"))
+        ):
+            broken.append(target)
+    assert not broken, f"{page}: broken links {broken}"
