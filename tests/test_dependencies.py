@@ -28,7 +28,7 @@ from aimskit.ui.cli import cli
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS_ONLY = {"compliance-trestle": "oscal", "distributed": "dask"}
-"""The packages that stay out of the base install, and their extra (README: "Dependencies and why")."""
+"""The packages that stay out of the base install, and their extra (docs/dependencies.md)."""
 GUARDED_IN = {"trestle": {"results/oscal.py"}, "distributed": {"batch/executors.py"}}
 """Where an extra's package may be imported: inside a function, after ``require``."""
 COMES_WITH = {"pydantic-core": "pydantic"}

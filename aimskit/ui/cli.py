@@ -324,7 +324,14 @@ def validate(path, strict, ignore) -> None:
 @cli.command("catalog")
 @click.argument("name", required=False)
 @click.argument("args", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table: aligned columns for reading; csv and json: for other programs.",
+)
 @click.option("--sources", is_flag=True, help="Show the source and licence of every data file.")
 def catalog_cmd(name, args, fmt, sources) -> None:
     """Print the catalog NAME (list the catalogs when NAME is omitted).
@@ -417,7 +424,7 @@ def init(path, example, full) -> None:
 @cli.command()
 @click.argument("dest", required=False, default="notebooks", type=click.Path(path_type=Path))
 def notebooks(dest) -> None:
-    """Copy the step notebooks into DEST (default: ./notebooks) to open them in JupyterLab.
+    """Copy the step notebooks and the workbooks into DEST (default: ./notebooks) to open them in JupyterLab.
 
     Existing files are never overwritten."""
     from aimskit.engagement.scaffold import copy_notebooks
