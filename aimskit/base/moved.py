@@ -1,4 +1,4 @@
-"""Old module names (before the stage folders of 0.2) still import, with a DeprecationWarning.
+"""Module names from before the stage folders still import, with a DeprecationWarning.
 
 ``from aimskit import report`` or ``from aimskit.reports import gap`` in a notebook written for an
 earlier release keeps working: the old name is an alias of the module's new home, and the warning
@@ -57,12 +57,12 @@ class _Alias(types.ModuleType):
     def __init__(self, name: str, target: str | None) -> None:
         super().__init__(name)
         self.__path__: list[str] = []  # a package: the old submodules import through the finder too
-        self._target = target
+        self.__moved_to__ = target
 
     def __getattr__(self, attr: str) -> Any:
-        if self._target is None or attr.startswith("__"):
+        if self.__moved_to__ is None or attr.startswith("__"):
             raise AttributeError(f"module {self.__name__!r} has no attribute {attr!r}")
-        return getattr(importlib.import_module(self._target), attr)
+        return getattr(importlib.import_module(self.__moved_to__), attr)
 
 
 class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
