@@ -24,6 +24,7 @@ from aimskit import batch, engagement
 from aimskit.base import resources
 from aimskit.present import report
 from aimskit.results import portfolio
+from aimskit.results.run import Run
 from aimskit.ui.cli import cli
 
 # ---------------------------------------------------------------------------------------------
@@ -38,7 +39,9 @@ def _set_control(folder: Path, text: str) -> None:
 
 
 def _messages(folder: Path) -> list[str]:
-    return [p.format() for p in engagement.validate(folder)]
+    from aimskit.steps import registry  # (what `aimskit validate` reports: the commentary's step names too)
+
+    return [p.format() for p in registry.validate(folder)]
 
 
 def test_example_document_control_is_read(example_copy):
@@ -70,11 +73,23 @@ def test_bad_document_control_values_are_positioned(example_copy):
     assert sorted(found) == [start + 1, start + 2, start + 4], msgs  # status, approval_date, the 'gapp' key
 
 
-def test_commentary_steps_are_the_steps():
+def test_commentary_steps_are_the_steps(example_copy, monkeypatch):
+    """A commentary may name every registered step and nothing else; the names come from the registry
+    (a step added there is accepted with no other change), not from a list in the engagement layer."""
+    from aimskit.base.problems import InvalidEngagementError
     from aimskit.engagement import doccontrol
-    from aimskit.steps import PLANNED, STEPS
+    from aimskit.steps import STEPS, Step, registry
 
-    assert set(doccontrol.STEP_NAMES) == set(STEPS) | set(PLANNED)
+    assert not hasattr(doccontrol, "STEP_NAMES"), "the step names are the registry's"
+    _set_control(example_copy, "document_control:\n  commentary:\n" + "".join(f"    {s}: text\n" for s in STEPS))
+    assert not [m for m in _messages(example_copy) if "AK223" in m]
+    _set_control(example_copy, "document_control:\n  commentary:\n    extra: text\n")
+    assert any("unknown step 'extra'" in m for m in _messages(example_copy))
+    with pytest.raises(InvalidEngagementError, match="unknown step 'extra'"):
+        batch.plan(engagement.load(example_copy), ["gap"])  # a run refuses it before anything runs
+    monkeypatch.setitem(STEPS, "extra", Step("extra", "Extra", "extra.ipynb"))
+    assert "extra" in registry.commentary_names()
+    assert not [m for m in _messages(example_copy) if "AK223" in m]
 
 
 def test_version_written_as_a_number_is_kept_as_text(example_copy):
@@ -498,7 +513,7 @@ def test_pdf_and_word_follow_their_reports(delivered, tmp_path):
         again = pdf.export(out, word=True, engagement_path=eng, browser=browser)
         packed = pdf.pack(out, engagement_path=eng, browser=browser)
     assert again.files == [] and packed.files == []
-    assert sorted(again.skipped) == sorted(p.name for p in pdf.report_parts(out, pdf.read_manifest(out)))
+    assert sorted(again.skipped) == sorted(p.name for p in pdf.report_parts(Run.open(out)))
     assert len(packed.skipped) == 2
     assert all(f.read_bytes() == data for f, data in before.items())
 
@@ -638,10 +653,12 @@ def test_executive_edition_of_a_report_without_an_executive_summary_keeps_its_fi
     cells = BeautifulSoup(page, "html.parser").find("main").find_all("div", class_="jp-Cell", recursive=False)
     kept = [c.get_text(" ", strip=True) for c in document._executive_cells(cells)]
     assert kept == ["Readiness", "Verdict", "Not ready for stage 1"]
-    with_summary = page.replace(">Mandatory documented information<", ">Executive summary<")
-    cells = BeautifulSoup(with_summary, "html.parser").find("main").find_all("div", class_="jp-Cell", recursive=False)
+    # the summary is the section with the headline figures, whatever its heading says
+    with_figures = page.replace("<p>every document</p>", '<div class="ak-kpis">3 documents missing</div>')
+    with_figures = with_figures.replace(">Verdict<", ">Executive summary<")
+    cells = BeautifulSoup(with_figures, "html.parser").find("main").find_all("div", class_="jp-Cell", recursive=False)
     kept = [c.get_text(" ", strip=True) for c in document._executive_cells(cells)]
-    assert kept == ["Readiness", "Executive summary", "every document"]
+    assert kept == ["Readiness", "Mandatory documented information", "3 documents missing"]
 
 
 def test_executive_edition_never_leaves_a_report_title_alone_at_a_page_foot(delivered):

@@ -538,5 +538,5 @@ def test_own_control_ids_that_look_like_annex_a_and_lower_case_controls(minimal)
 def test_heatmap_hover_escapes_risk_titles(minimal):
     result = risk.assess(_engagement(minimal, [_risk(title="<b>bold</b>")], _soa_baseline()))
     fig = view.heatmap(result, "inherent")
-    hover = str(fig.data[0].customdata)
+    hover = str(fig.figure.data[0].customdata)
     assert "<b>bold</b>" not in hover and "&lt;b&gt;bold&lt;/b&gt;" in hover

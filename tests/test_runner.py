@@ -293,7 +293,7 @@ def test_heatmap_labels_stay_distinct_when_system_names_repeat(example_copy):
 
     eng = engagement.load(example_copy)
     fig = view.system_heatmap(eng, gap_step.assess(eng))
-    labels = list(fig.data[0].x)
+    labels = list(fig.figure.data[0].x)
     assert len(set(labels)) == len(labels) == 5
 
 

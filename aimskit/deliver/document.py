@@ -3,7 +3,8 @@
 A *document* binds one or more *parts* (rendered report HTML files, as ``aimskit run`` writes
 them) behind a cover page (client, title, document control) and a table of contents whose page
 numbers are filled in after a first print (see :mod:`aimskit.deliver.pdf`). The executive
-edition keeps, of every part, its title block and its ``Executive summary`` section only.
+edition keeps, of every part, its title block and its executive summary only (the section with the
+report's headline figures).
 
 Everything here works on aimskit's own report markup: the cells nbconvert writes
 (``div.jp-Cell``), the title block (``div.ak-title``), ``h2`` section headings of the notebooks'
@@ -22,13 +23,13 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
+from aimskit.engagement import Engagement
 from aimskit.present import report
 from aimskit.present.report import esc
 
 PRINT_CSS = Path(__file__).resolve().parent.parent / "present" / "templates" / "print.css"
 PAPERS = {"a4": (8.27, 11.69, "A4"), "letter": (8.5, 11.0, "letter")}
 MARGIN_IN = {"top": 0.75, "bottom": 0.7, "left": 0.5, "right": 0.5}
-EXECUTIVE_HEADING = "executive summary"
 
 
 def printable_width(paper: str) -> int:
@@ -109,18 +110,19 @@ def _section_heading(cell: Tag) -> Tag | None:
 
 
 def _executive_cells(cells: list[Tag]) -> list[Tag]:
-    """The cells before the first section (the title block) and the executive summary section; a
-    report without one (the readiness report opens with its verdict) gives its first section."""
-    sections: list[tuple[str, list[Tag]]] = [("", [])]
+    """The cells before the first section (the title block) and the executive summary: the section
+    that holds the report's headline figures (``div.ak-kpis``), else its first section (a report
+    that opens with its verdict). Found by structure, as the Word file's
+    (:func:`aimskit.present.blocks.executive_summary`), not by the heading's words."""
+    sections: list[list[Tag]] = [[]]
     for cell in cells:
-        heading = _section_heading(cell)
-        if heading is not None:
-            sections.append((heading.get_text(" ", strip=True).lower(), []))
-        sections[-1][1].append(cell)
-    summary = next((s for s in sections[1:] if s[0].startswith(EXECUTIVE_HEADING)), None)
+        if _section_heading(cell) is not None:
+            sections.append([])
+        sections[-1].append(cell)
+    summary = next((s for s in sections[1:] if any(c.select_one(".ak-kpis") for c in s)), None)
     if summary is None and len(sections) > 1:
         summary = sections[1]
-    return sections[0][1] + (summary[1] if summary else [])
+    return sections[0] + (summary or [])
 
 
 def _text(value: Any) -> str:
@@ -129,7 +131,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def control_rows(eng: Any) -> list[tuple[str, str]]:
+def control_rows(eng: Engagement) -> list[tuple[str, str]]:
     """The document control of the engagement as (label, value) rows (empty values left out)."""
     dc = eng.meta.document_control
     rows = [
@@ -145,7 +147,7 @@ def control_rows(eng: Any) -> list[tuple[str, str]]:
     return [(k, v) for k, v in rows if v]
 
 
-def _cover(eng: Any, title: str, subtitle: str, edition: str) -> str:
+def _cover(eng: Engagement, title: str, subtitle: str, edition: str) -> str:
     meta = eng.meta
     logo = ""
     if meta.branding.logo:
@@ -184,7 +186,7 @@ def _plotly_tag(plotly_js: Path | None) -> str:
 
 
 def build(
-    eng: Any,
+    eng: Engagement,
     parts: Sequence[Part],
     *,
     title: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -170,12 +171,19 @@ def system_heatmap(heat: pd.DataFrame, titles: dict[str, str], system_names: dic
         x=[_wrap(system_names.get(c, c), chars) for c in heat.columns],
         y=[html.escape(_short(f"{r} {titles.get(r, '')}")) for r in heat.index],
         text=[["n/a" if math.isnan(v) else f"{v:.0f}%" for v in row] for row in z],
-        colorscale=[[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]],
-        scale_title="conformity",
-        hover="conformity %{text}",
+        scale=_Scale([[0, "#C62828"], [0.5, "#F2A900"], [1, "#2E7D32"]], "conformity", "conformity %{text}"),
         title=title,
         row_height=40,
     )
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """A heat map's colour scale: its colours, the title of its colour bar, what hovering a cell says."""
+
+    colours: list
+    title: str
+    hover: str
 
 
 def _percent_heatmap(
@@ -183,9 +191,7 @@ def _percent_heatmap(
     x: list[str],
     y: list[str],
     text: list[list[str]],
-    colorscale: list,
-    scale_title: str,
-    hover: str,
+    scale: _Scale,
     title: str,
     row_height: int,
 ) -> go.Figure:
@@ -199,9 +205,9 @@ def _percent_heatmap(
             texttemplate="%{text}",
             zmin=0,
             zmax=100,
-            colorscale=colorscale,
-            colorbar={"title": {"text": scale_title, "side": "top"}, "ticksuffix": "%", "thickness": 12},
-            hovertemplate="%{y}<br>%{x}<br>" + hover + "<extra></extra>",
+            colorscale=scale.colours,
+            colorbar={"title": {"text": scale.title, "side": "top"}, "ticksuffix": "%", "thickness": 12},
+            hovertemplate="%{y}<br>%{x}<br>" + scale.hover + "<extra></extra>",
             xgap=2,
             ygap=2,
         )
@@ -352,9 +358,9 @@ def coverage_heatmap(cov: pd.DataFrame, columns: dict[str, str], title: str) -> 
         x=[_wrap(c, _column_chars(len(columns))) for c in columns.values()],
         y=[_label(r) for _, r in cov.iterrows()],
         text=[[f"{v:.0f}%" for v in row] for row in z],
-        colorscale=[[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]],
-        scale_title="in scope",
-        hover="%{text} of the requirements in scope",
+        scale=_Scale(
+            [[0, "#F4F6F8"], [0.01, "#DCE6F0"], [1, "#1F4E79"]], "in scope", "%{text} of the requirements in scope"
+        ),
         title=title,
         row_height=30,
     )

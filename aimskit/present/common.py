@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 import aimskit
 from aimskit import catalog
 from aimskit.engagement.parts import slicing
-from aimskit.present import report
+from aimskit.present import blocks, report
+
+if TYPE_CHECKING:
+    from aimskit.engagement import Engagement
 
 
-def title(eng: Any, report_title: str, result: Any, organisation_subtitle: str, step: str | None = None) -> report.HTML:
+def title(
+    eng: Engagement, report_title: str, result: Any, organisation_subtitle: str, step: str | None = None
+) -> blocks.Title:
     """The title block of a report whose result has ``system_id`` and ``system_name``."""
     sub = f"AI system: {result.system_name} ({result.system_id})" if result.system_id else organisation_subtitle
     # the commentary is on the step as a whole: shown in its organisation-wide report
@@ -34,7 +39,7 @@ def with_levels(df: pd.DataFrame, crit: Any, columns: list[str]) -> pd.DataFrame
     return out
 
 
-def provenance(eng: Any, step: Any = None, system_id: str | None = None) -> report.HTML:
+def provenance(eng: Engagement, step: Any = None, system_id: str | None = None) -> blocks.Block:
     """Versions of aimskit and the catalog, and the sha256 of every input file.
 
     A per-system report (``system_id``) of a ``step`` whose reports are sliced

@@ -6,15 +6,16 @@ from pathlib import Path
 from typing import Any
 
 from aimskit import catalog
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts.audit import AUDITS_FILE, FINDINGS_FILE
-from aimskit.present import charts, report
+from aimskit.present import blocks, charts, report
 from aimskit.steps import audit
 from aimskit.steps.audit import AuditResult
 
 TITLE = "ISO/IEC 42001 internal audit"
 
 
-def title(eng: Any, result: AuditResult) -> report.HTML:
+def title(eng: Engagement, result: AuditResult) -> blocks.Block:
     if result.audit is not None:
         a = result.audit
         sub = f"Audit {a['id']}: {a['title']} ({a['start']} to {a['end']}, {a['status']})"
@@ -24,11 +25,11 @@ def title(eng: Any, result: AuditResult) -> report.HTML:
     return report.title_block(eng, TITLE, sub, step=None if result.audit is not None else "audit")
 
 
-def missing_data(result: AuditResult) -> report.HTML:
+def missing_data(result: AuditResult) -> blocks.Block:
     """A callout when the engagement has no audit programme or no findings file."""
     missing = [f for f in (AUDITS_FILE, FINDINGS_FILE) if not result.present.get(f)]
     if not missing:
-        return report.HTML("")
+        return blocks.EMPTY
     return report.note(
         f"This engagement has no {' and no '.join(missing)}: the sections that need them are empty. "
         "See the README (Internal audit and management review) for the format.",
@@ -36,7 +37,7 @@ def missing_data(result: AuditResult) -> report.HTML:
     )
 
 
-def headline(result: AuditResult) -> report.HTML:
+def headline(result: AuditResult) -> blocks.Block:
     h = result.headline
     cov = "-" if h["coverage"] is None else f"{h['coverage']:.0f}%"
     done = "-" if h.get("audited_coverage") is None else f"{h['audited_coverage']:.0f}%"
@@ -73,11 +74,11 @@ def headline(result: AuditResult) -> report.HTML:
     )
 
 
-def summary(result: AuditResult) -> report.HTML:
+def summary(result: AuditResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
-def audits_table(result: AuditResult) -> report.HTML:
+def audits_table(result: AuditResult) -> blocks.Block:
     df = result.audits.copy()
     if not df.empty:
         df["period"] = [f"{s} to {e}" for s, e in zip(df["start"], df["end"], strict=True)]
@@ -111,30 +112,32 @@ def audits_table(result: AuditResult) -> report.HTML:
     )
 
 
-def programme_note(result: AuditResult) -> report.HTML:
+def programme_note(result: AuditResult) -> blocks.Block:
     p = result.programme
     if not p:
-        return report.HTML("")
+        return blocks.EMPTY
     items = {}
     if p.get("start") or p.get("end"):
         items["Programme period"] = f"{p.get('start') or '?'} to {p.get('end') or '?'}"
     if p.get("objectives"):
         items["Programme objectives"] = "; ".join(p["objectives"])
-    return report.definitions(items) if items else report.HTML("")
+    return report.definitions(items) if items else blocks.EMPTY
 
 
-def coverage_chart(result: AuditResult):
+def coverage_chart(result: AuditResult) -> blocks.Block:
     if result.coverage_groups.empty or result.audits.empty:
         return report.note("No audit in the programme, so there is no coverage to show.")
     cols = {a: f"{a} ({s})" for a, s in zip(result.audits["id"], result.audits["status"], strict=True)}
     if result.audit is None:
         cols["programme"] = "Whole programme"
-    return charts.coverage_heatmap(
-        result.coverage_groups, cols, "Share of each clause and Annex A objective in the audit scope"
+    return report.figure(
+        charts.coverage_heatmap(
+            result.coverage_groups, cols, "Share of each clause and Annex A objective in the audit scope"
+        )
     )
 
 
-def never_audited_table(result: AuditResult) -> report.HTML:
+def never_audited_table(result: AuditResult) -> blocks.Block:
     df = result.coverage[result.coverage["state"] == "never audited"]
     what = "this audit" if result.audit is not None else "any audit of the programme"
     return report.table(
@@ -144,7 +147,7 @@ def never_audited_table(result: AuditResult) -> report.HTML:
     )
 
 
-def independence_table(result: AuditResult) -> report.HTML:
+def independence_table(result: AuditResult) -> blocks.Block:
     df = audit.independence_summary(result.conflicts)
     return report.table(
         df,
@@ -160,15 +163,17 @@ def independence_table(result: AuditResult) -> report.HTML:
     )
 
 
-def findings_chart(result: AuditResult):
+def findings_chart(result: AuditResult) -> blocks.Block:
     if result.by_group.empty:
         return report.note("No findings recorded.")
-    return charts.findings_by_group(
-        result.by_group, audit.GRADE_LABELS, "Findings by clause / Annex A objective and grade"
+    return report.figure(
+        charts.findings_by_group(
+            result.by_group, audit.GRADE_LABELS, "Findings by clause / Annex A objective and grade"
+        )
     )
 
 
-def grade_table(result: AuditResult) -> report.HTML:
+def grade_table(result: AuditResult) -> blocks.Block:
     return report.table(
         result.grades,
         {
@@ -181,7 +186,7 @@ def grade_table(result: AuditResult) -> report.HTML:
     )
 
 
-def ageing_table(result: AuditResult) -> report.HTML:
+def ageing_table(result: AuditResult) -> blocks.Block:
     return report.table(
         result.ageing,
         {
@@ -202,7 +207,8 @@ def _requirement_titles() -> dict[str, str]:
     return dict(zip(reqs["id"], reqs["title"], strict=True))
 
 
-def _trail(rec: dict[str, Any], names: dict[str, str] | None = None) -> str:
+def _trail(rec: dict[str, Any], names: dict[str, str] | None = None) -> list[blocks.Block]:
+    """A nonconformity's heading (its grade, status and flags as badges) and its record."""
     rows = [
         ("Statement", rec["statement"]),
         ("Objective evidence", rec["evidence"] or []),
@@ -210,12 +216,12 @@ def _trail(rec: dict[str, Any], names: dict[str, str] | None = None) -> str:
         ("Root cause", rec["root_cause"]),
         ("Correction", rec["correction"]),
         ("Corrective action", rec["corrective_action"]),
-        ("Owner / due", " / ".join(x for x in (report.esc(rec["owner"]), report.esc(rec["due_date"])) if x)),
+        ("Owner / due", " / ".join(x for x in (report.plain(rec["owner"]), report.plain(rec["due_date"])) if x)),
         (
             "Effectiveness check",
             (
-                f"{report.esc(rec['effectiveness']).replace('_', ' ')} - {report.esc(rec['verified_by'])}, "
-                f"{report.esc(rec['verified_on'])}"
+                f"{report.plain(rec['effectiveness']).replace('_', ' ')} - {report.plain(rec['verified_by'])}, "
+                f"{report.plain(rec['verified_on'])}"
                 if not audit._missing(rec["effectiveness"])
                 else "not recorded"
             ),
@@ -226,40 +232,40 @@ def _trail(rec: dict[str, Any], names: dict[str, str] | None = None) -> str:
         rows.append(("Recurrence of", rec["recurrence_of"]))
     if rec["recurred_as"]:
         rows.append(("Recurred as", ", ".join(rec["recurred_as"])))
-    body = []
-    for k, v in rows:
-        text = v if k in ("Owner / due", "Effectiveness check") else report.esc(v)
-        body.append(
-            f'<tr><td class="nowrap" style="width:190px"><b>{report.esc(k)}</b></td><td>{text or "-"}</td></tr>'
-        )
-    flags = "".join(
-        f'<span class="ak-badge ak-non_compliant">{report.esc(f)}</span> ' for f in _flags_text(rec["flags"])
+    key = blocks.Column("item", "", "nowrap", "identifier", 20.0, html_width="190px")
+    value = blocks.Column("value", "", "text", "long text", 60.0)
+    table = blocks.Table(
+        (key, value),
+        tuple(
+            (blocks.Cell((blocks.Span(k, "strong"),), cls="nowrap"), blocks.Cell(report.spans(v) or report.spans("-")))
+            for k, v in rows
+        ),
+        header=False,
     )
     rid = rec["requirement_id"]
     title = _requirement_titles().get(rid, "")
     system = "" if audit._missing(rec["system_id"]) else (names or {}).get(rec["system_id"], rec["system_id"])
-    head = (
-        f'<h4 style="margin:14px 0 4px">{report.esc(rec["finding_id"])} · {report.esc(rid)} {report.esc(title)}'
-        f"{(' · ' + report.esc(system)) if system else ''} "
-        f'<span class="ak-badge ak-{report.esc(rec["grade"])}">{report.esc(audit.GRADE_LABELS[rec["grade"]])}</span> '
-        f'<span class="ak-badge ak-{report.esc(rec["status"])}">{report.esc(rec["status"].replace("_", " "))}</span> '
-        f"{flags}</h4>"
-    )
-    return head + f'<table class="ak-table"><tbody>{"".join(body)}</tbody></table>'
+    text = f"{report.plain(rec['finding_id'])} · {report.plain(rid)} {report.plain(title)}"
+    text += f" · {report.plain(system)} " if system else " "
+    runs = [blocks.Span(text), report.badge(audit.GRADE_LABELS[rec["grade"]], rec["grade"]), blocks.Span(" ")]
+    runs += [report.badge(rec["status"]), blocks.Span(" ")]
+    for flag in _flags_text(rec["flags"]):
+        runs += [report.badge(flag, "non_compliant"), blocks.Span(" ")]
+    return [blocks.Heading(4, tuple(runs), compact=True), table]
 
 
-def nonconformity_trails(result: AuditResult) -> report.HTML:
+def nonconformity_trails(result: AuditResult) -> blocks.Block:
     df = result.findings
     nc = df[df["nonconformity"].astype(bool)] if not df.empty else df
     if nc.empty:
         return report.note("No nonconformity recorded.")
     order = {g: i for i, g in enumerate(audit.GRADES)}
     nc = nc.assign(_g=nc["grade"].map(order)).sort_values(["_g", "finding_id"], kind="stable")
-    trails = "".join(_trail(r, result.system_names) for r in nc.to_dict(orient="records"))
-    return report.HTML(f'<div class="ak-report">{trails}</div>')
+    trails = [b for r in nc.to_dict(orient="records") for b in _trail(r, result.system_names)]
+    return blocks.Group(tuple(trails), wrap=True)
 
 
-def flagged_table(result: AuditResult) -> report.HTML:
+def flagged_table(result: AuditResult) -> blocks.Block:
     df = result.findings
     df = df[[bool(f) for f in df["flags"]]].copy() if not df.empty else df
     if not df.empty:
@@ -280,7 +286,7 @@ def flagged_table(result: AuditResult) -> report.HTML:
     )
 
 
-def overdue_table(result: AuditResult) -> report.HTML:
+def overdue_table(result: AuditResult) -> blocks.Block:
     df = result.findings
     df = df[df["overdue"].astype(bool)].sort_values("days_overdue", ascending=False) if not df.empty else df
     return report.table(
@@ -298,7 +304,7 @@ def overdue_table(result: AuditResult) -> report.HTML:
     )
 
 
-def other_findings_table(result: AuditResult) -> report.HTML:
+def other_findings_table(result: AuditResult) -> blocks.Block:
     df = result.findings
     df = df[~df["nonconformity"].astype(bool)] if not df.empty else df
     return report.table(
@@ -317,19 +323,19 @@ def other_findings_table(result: AuditResult) -> report.HTML:
     )
 
 
-def checklist(result: AuditResult, output_dir: str | Path | None) -> report.HTML:
+def checklist(result: AuditResult, output_dir: str | Path | None) -> blocks.Block:
     """Write the checklist beside the report (per-audit reports) and show it."""
     if result.audit is None:
         return report.note("Each audit's report carries its checklist (audit-<id>-checklist.csv).")
     path = audit.write_checklist(result.checklist, output_dir, result.audit["id"])
     if path:
-        link = (
-            f'<div class="ak-report"><p><a class="ak-file" href="{report.esc(path.name)}">'
-            f"Audit checklist (CSV)</a> written beside this report: one row per requirement, with empty "
-            "result and auditor notes columns to fill in during the audit.</p></div>"
+        link: blocks.Block = report.paragraph(
+            report.file_link("Audit checklist (CSV)", path.name),
+            " written beside this report: one row per requirement, with empty result and auditor notes columns "
+            "to fill in during the audit.",
         )
     else:
-        link = str(report.note("Set output_dir to write the checklist as a CSV file."))
+        link = report.note("Set output_dir to write the checklist as a CSV file.")
     table = report.table(
         result.checklist,
         {
@@ -342,10 +348,10 @@ def checklist(result: AuditResult, output_dir: str | Path | None) -> report.HTML
         },
         empty="The audit's scope names no requirement.",
     )
-    return report.HTML(link + str(table))
+    return blocks.group(link, table)
 
 
-def method() -> report.HTML:
+def method() -> blocks.Block:
     items = dict(audit.METHOD)
     items["Grades"] = "; ".join(f"{audit.GRADE_LABELS[g]}: {m}" for g, m in audit.GRADE_MEANING.items())
     items["Copyright"] = (

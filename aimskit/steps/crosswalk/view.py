@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 
 from aimskit import catalog
 from aimskit.base.vocab import STATUS_LABELS
-from aimskit.present import charts, common, report
+from aimskit.engagement import Engagement
+from aimskit.present import blocks, charts, common, report
 from aimskit.steps import crosswalk as xw
 from aimskit.steps.crosswalk import CrosswalkResult
 
@@ -41,11 +42,11 @@ def _badges(df: pd.DataFrame, column: str, labels: dict[str, str], colours: dict
     return out
 
 
-def title(eng: Any, result: CrosswalkResult) -> report.HTML:
+def title(eng: Engagement, result: CrosswalkResult) -> blocks.Block:
     return common.title(eng, TITLE, result, "Organisation-wide")
 
 
-def headline(result: CrosswalkResult) -> report.HTML:
+def headline(result: CrosswalkResult) -> blocks.Block:
     h = result.headline
     items = [
         (
@@ -89,11 +90,11 @@ def headline(result: CrosswalkResult) -> report.HTML:
     return report.kpis(items)
 
 
-def summary(result: CrosswalkResult) -> report.HTML:
+def summary(result: CrosswalkResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
-def no_presumption() -> report.HTML:
+def no_presumption() -> blocks.Block:
     return report.note(xw.NO_PRESUMPTION, callout=True)
 
 
@@ -120,27 +121,31 @@ def _stacked(by_group: pd.DataFrame, statuses: tuple[str, ...], labels: dict[str
     return charts._layout(fig, title_text, height=140 + 34 * max(len(ylabels), 1))
 
 
-def function_chart(result: CrosswalkResult) -> go.Figure:
-    return _stacked(
-        result.nist_by_function,
-        xw.COVERAGE,
-        xw.COVERAGE_LABELS,
-        COVERAGE_COLOURS,
-        "NIST AI RMF coverage by function",
-        True,
-        "share of subcategories",
+def function_chart(result: CrosswalkResult) -> blocks.Block:
+    return report.figure(
+        _stacked(
+            result.nist_by_function,
+            xw.COVERAGE,
+            xw.COVERAGE_LABELS,
+            COVERAGE_COLOURS,
+            "NIST AI RMF coverage by function",
+            True,
+            "share of subcategories",
+        )
     )
 
 
-def category_chart(result: CrosswalkResult) -> go.Figure:
-    return _stacked(
-        result.nist_by_category,
-        xw.COVERAGE,
-        xw.COVERAGE_LABELS,
-        COVERAGE_COLOURS,
-        "NIST AI RMF coverage by category",
-        True,
-        "share of subcategories",
+def category_chart(result: CrosswalkResult) -> blocks.Block:
+    return report.figure(
+        _stacked(
+            result.nist_by_category,
+            xw.COVERAGE,
+            xw.COVERAGE_LABELS,
+            COVERAGE_COLOURS,
+            "NIST AI RMF coverage by category",
+            True,
+            "share of subcategories",
+        )
     )
 
 
@@ -156,15 +161,15 @@ _GROUP: dict[str, str | tuple[str, str]] = {
 }
 
 
-def function_table(result: CrosswalkResult) -> report.HTML:
+def function_table(result: CrosswalkResult) -> blocks.Block:
     return report.table(result.nist_by_function, _GROUP)
 
 
-def category_table(result: CrosswalkResult) -> report.HTML:
+def category_table(result: CrosswalkResult) -> blocks.Block:
     return report.table(result.nist_by_category, _GROUP)
 
 
-def nist_table(result: CrosswalkResult) -> report.HTML:
+def nist_table(result: CrosswalkResult) -> blocks.Block:
     df = _badges(result.nist, "coverage", xw.COVERAGE_LABELS, COVERAGE_COLOURS)
     return report.table(
         df,
@@ -177,7 +182,7 @@ def nist_table(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def genai_note(result: CrosswalkResult) -> report.HTML:
+def genai_note(result: CrosswalkResult) -> blocks.Block:
     if not result.generative:
         who = "This AI system is not" if result.system_id else "No in-scope AI system is"
         return report.note(
@@ -192,7 +197,7 @@ def genai_note(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def genai_summary_table(result: CrosswalkResult) -> report.HTML:
+def genai_summary_table(result: CrosswalkResult) -> blocks.Block:
     df = _badges(result.genai_summary, "coverage", xw.COVERAGE_LABELS, COVERAGE_COLOURS)
     if not df.empty:
         df["gai_risks"] = df["gai_risks"].map("; ".join)
@@ -208,7 +213,7 @@ def genai_summary_table(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def genai_actions_table(result: CrosswalkResult) -> report.HTML:
+def genai_actions_table(result: CrosswalkResult) -> blocks.Block:
     df = result.genai[result.genai["coverage"] != "covered"] if not result.genai.empty else result.genai
     df = _badges(df, "coverage", xw.COVERAGE_LABELS, COVERAGE_COLOURS)
     return report.table(
@@ -224,23 +229,25 @@ def genai_actions_table(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def obligations_chart(result: CrosswalkResult, eng: Any):
+def obligations_chart(result: CrosswalkResult, eng: Engagement) -> blocks.Block:
     if result.eu_by_system.empty:
         return report.note("The impact step found no EU AI Act obligation for the AI systems in this report.")
     df = result.eu_by_system.copy()
     df["group_title"] = df["group_id"].map(eng.system_names)
-    return _stacked(
-        df.assign(group_id=""),
-        xw.SUPPORT,
-        xw.SUPPORT_LABELS,
-        SUPPORT_COLOURS,
-        "Obligations by ISO 42001 evidence, per AI system",
-        False,
-        "obligations",
+    return report.figure(
+        _stacked(
+            df.assign(group_id=""),
+            xw.SUPPORT,
+            xw.SUPPORT_LABELS,
+            SUPPORT_COLOURS,
+            "Obligations by ISO 42001 evidence, per AI system",
+            False,
+            "obligations",
+        )
     )
 
 
-def obligations_table(result: CrosswalkResult, eng: Any) -> report.HTML:
+def obligations_table(result: CrosswalkResult, eng: Engagement) -> blocks.Block:
     df = _badges(result.eu, "support", xw.SUPPORT_LABELS, SUPPORT_COLOURS)
     if not df.empty:
         df["system"] = df["system_id"].map(eng.system_names)
@@ -260,7 +267,7 @@ def obligations_table(result: CrosswalkResult, eng: Any) -> report.HTML:
     )
 
 
-def not_addressed_table(result: CrosswalkResult, eng: Any) -> report.HTML:
+def not_addressed_table(result: CrosswalkResult, eng: Engagement) -> blocks.Block:
     df = result.eu_not_addressed.copy()
     if not df.empty:
         df["systems"] = df["systems"].map(lambda s: [eng.system_names.get(i, i) for i in s])
@@ -277,7 +284,7 @@ def not_addressed_table(result: CrosswalkResult, eng: Any) -> report.HTML:
     )
 
 
-def certificate(result: CrosswalkResult) -> report.HTML:
+def certificate(result: CrosswalkResult) -> blocks.Block:
     cert = result.certificate
     if cert is None:
         return report.note(
@@ -302,9 +309,9 @@ def certificate(result: CrosswalkResult) -> report.HTML:
     return report.table(pd.DataFrame(rows), {"item": "Item", "value": "Value"})
 
 
-def scope_caution(result: CrosswalkResult) -> report.HTML:
+def scope_caution(result: CrosswalkResult) -> blocks.Block:
     if result.certificate is None:
-        return report.HTML("")
+        return blocks.EMPTY
     return report.note(
         "Reuse assumes the certificate's scope covers the teams, locations and systems of the AI management "
         "system. Compare the scope above with the AIMS scope before relying on ISO 27001 evidence.",
@@ -312,9 +319,9 @@ def scope_caution(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def reuse_chart(result: CrosswalkResult):
+def reuse_chart(result: CrosswalkResult) -> blocks.Block:
     if result.certificate is None:
-        return report.HTML("")
+        return blocks.EMPTY
     df = result.reuse_summary
     fig = go.Figure()
     for kind, label in (("clauses", "Clauses 4-10"), ("controls", "Annex A controls")):
@@ -329,12 +336,12 @@ def reuse_chart(result: CrosswalkResult):
     fig.update_layout(barmode="stack")
     fig.update_xaxes(gridcolor="#eeeeee", title="ISO 42001 requirements")
     fig.update_yaxes(autorange="reversed")
-    return charts._layout(fig, "What ISO/IEC 27001 evidence can do for ISO 42001", height=260)
+    return report.figure(charts._layout(fig, "What ISO/IEC 27001 evidence can do for ISO 42001", height=260))
 
 
-def reuse_table(result: CrosswalkResult) -> report.HTML:
+def reuse_table(result: CrosswalkResult) -> blocks.Block:
     if result.certificate is None:
-        return report.HTML("")
+        return blocks.EMPTY
     df = _badges(result.reuse, "reuse", xw.REUSE_LABELS, REUSE_COLOURS)
     df["status"] = df["status"].map(lambda s: STATUS_LABELS.get(s, s))
     return report.table(
@@ -350,7 +357,7 @@ def reuse_table(result: CrosswalkResult) -> report.HTML:
     )
 
 
-def method() -> report.HTML:
+def method() -> blocks.Block:
     items = dict(xw.METHOD)
     items["Coverage words"] = "; ".join(f"{k}: {v}" for k, v in xw.COVERAGE_LABELS.items())
     items["EU AI Act"] = xw.NO_PRESUMPTION
@@ -364,7 +371,7 @@ def method() -> report.HTML:
     return report.definitions(items)
 
 
-def sources_table() -> report.HTML:
+def sources_table() -> blocks.Block:
     man = catalog.manifest()["files"]
     rows = [
         {"file": f, "source": man[f]["source"], "licence": man[f]["licence"]}

@@ -10,7 +10,8 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.base.problems import plural
 from aimskit.base.vocab import LIFECYCLE_LABELS, MATURITY_LEVELS, STATUS_LABELS, SYSTEM_TYPE_LABELS
-from aimskit.present import charts, common, report
+from aimskit.engagement import Engagement
+from aimskit.present import blocks, charts, common, report
 from aimskit.steps import gap
 from aimskit.steps.common import records
 from aimskit.steps.gap import GapResult
@@ -20,7 +21,7 @@ from aimskit.steps.security.evidence import short_hash
 TITLE = "ISO/IEC 42001 gap assessment"
 
 
-def title(eng: Any, result: GapResult) -> report.HTML:
+def title(eng: Engagement, result: GapResult) -> blocks.Block:
     return common.title(eng, TITLE, result, "Organisation-wide: clauses 4-10 and Annex A controls", step="gap")
 
 
@@ -34,7 +35,7 @@ def _tone(score: float) -> str:
     return "good" if score >= 80 else "warn" if score >= 50 else "bad"
 
 
-def headline(result: GapResult) -> report.HTML:
+def headline(result: GapResult) -> blocks.Block:
     h = result.headline
     mat = "-" if math.isnan(h["mean_maturity"]) else f"{h['mean_maturity']:.1f}"
     return report.kpis(
@@ -79,7 +80,7 @@ def headline(result: GapResult) -> report.HTML:
     )
 
 
-def summary(result: GapResult) -> report.HTML:
+def summary(result: GapResult) -> blocks.Block:
     return report.bullets([*result.summary, *_security_points(result)])
 
 
@@ -97,7 +98,7 @@ def _security_points(result: GapResult) -> list[str]:
     ]
 
 
-def security_evidence_table(result: GapResult, names: dict[str, str] | None = None) -> report.HTML:
+def security_evidence_table(result: GapResult, names: dict[str, str] | None = None) -> blocks.Block:
     """The red-team runs that are technical evidence for Annex A controls (step ``security``): per control,
     its gap status and each run with its date, tool, verdict summary and the short sha256 of the raw file,
     linked to the system's security report. A per-system report shows that system's runs."""
@@ -134,12 +135,12 @@ def security_evidence_table(result: GapResult, names: dict[str, str] | None = No
     )
 
 
-def clause_chart(result: GapResult):
-    return charts.status_bars(result.by_clause, "Status of the clause requirements (clauses 4-10)")
+def clause_chart(result: GapResult) -> blocks.Block:
+    return report.figure(charts.status_bars(result.by_clause, "Status of the clause requirements (clauses 4-10)"))
 
 
-def objective_chart(result: GapResult):
-    return charts.status_bars(result.by_objective, "Status of the Annex A controls by objective")
+def objective_chart(result: GapResult) -> blocks.Block:
+    return report.figure(charts.status_bars(result.by_objective, "Status of the Annex A controls by objective"))
 
 
 _GROUP_COLUMNS: dict[str, str | tuple[str, str]] = {
@@ -156,23 +157,27 @@ _GROUP_COLUMNS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def clause_table(result: GapResult) -> report.HTML:
+def clause_table(result: GapResult) -> blocks.Block:
     return report.table(result.by_clause, _GROUP_COLUMNS)
 
 
-def objective_table(result: GapResult) -> report.HTML:
+def objective_table(result: GapResult) -> blocks.Block:
     return report.table(result.by_objective, _GROUP_COLUMNS)
 
 
-def maturity_clause_chart(result: GapResult):
-    return charts.maturity_vs_target(result.maturity_clause, "Mean maturity against target, clauses 4-10")
+def maturity_clause_chart(result: GapResult) -> blocks.Block:
+    return report.figure(
+        charts.maturity_vs_target(result.maturity_clause, "Mean maturity against target, clauses 4-10")
+    )
 
 
-def maturity_objective_chart(result: GapResult):
-    return charts.maturity_vs_target(result.maturity_objective, "Mean maturity against target, Annex A objectives")
+def maturity_objective_chart(result: GapResult) -> blocks.Block:
+    return report.figure(
+        charts.maturity_vs_target(result.maturity_objective, "Mean maturity against target, Annex A objectives")
+    )
 
 
-def system_heatmap(eng: Any, result: GapResult):
+def system_heatmap(eng: Engagement, result: GapResult) -> blocks.Block:
     """The objective x system heat map, or a note when there is nothing to compare."""
     if result.heatmap.empty:
         return report.note("No AI system is in scope, so there is no per-system view.")
@@ -185,10 +190,10 @@ def system_heatmap(eng: Any, result: GapResult):
         if result.system_id
         else ("Annex A conformity per objective and AI system")
     )
-    return charts.system_heatmap(result.heatmap, objectives, names, label)
+    return report.figure(charts.system_heatmap(result.heatmap, objectives, names, label))
 
 
-def systems_table(eng: Any, result: GapResult) -> report.HTML:
+def systems_table(eng: Engagement, result: GapResult) -> blocks.Block:
     df = eng.systems
     if result.system_id:
         df = df[df["id"] == result.system_id]
@@ -211,7 +216,7 @@ def systems_table(eng: Any, result: GapResult) -> report.HTML:
     )
 
 
-def system_specific_table(result: GapResult) -> report.HTML:
+def system_specific_table(result: GapResult) -> blocks.Block:
     """Requirements whose status comes from a per-system assessment row."""
     df = result.view[result.view["where"].str.startswith("system")]
     return report.table(
@@ -230,7 +235,7 @@ def system_specific_table(result: GapResult) -> report.HTML:
     )
 
 
-def documented_table(result: GapResult) -> report.HTML:
+def documented_table(result: GapResult) -> blocks.Block:
     df = result.documented.copy()
     marked = df["caveat"].astype(bool) if "caveat" in df else pd.Series(False, index=df.index)
     df["required"] = [f"{text} *" if m else text for text, m in zip(df["required"], marked, strict=True)]
@@ -240,12 +245,12 @@ def documented_table(result: GapResult) -> report.HTML:
             "(see the method appendix)."
         )
         if marked.any()
-        else report.HTML("")
+        else None
     )
-    return report.HTML(str(_documented(df)) + str(note))
+    return blocks.group(_documented(df), note)
 
 
-def _documented(df: pd.DataFrame) -> report.HTML:
+def _documented(df: pd.DataFrame) -> blocks.Block:
     return report.table(
         df,
         {
@@ -260,7 +265,7 @@ def _documented(df: pd.DataFrame) -> report.HTML:
     )
 
 
-def roadmap_table(result: GapResult) -> report.HTML:
+def roadmap_table(result: GapResult) -> blocks.Block:
     return report.table(
         result.roadmap,
         {
@@ -281,7 +286,7 @@ def roadmap_table(result: GapResult) -> report.HTML:
     )
 
 
-def guidance_table(result: GapResult) -> report.HTML:
+def guidance_table(result: GapResult) -> blocks.Block:
     return report.table(
         result.guidance,
         {
@@ -296,7 +301,7 @@ def guidance_table(result: GapResult) -> report.HTML:
     )
 
 
-def pending_table(result: GapResult) -> report.HTML:
+def pending_table(result: GapResult) -> blocks.Block:
     return report.table(
         result.pending,
         {"id": "Requirement", "title": "Title", "group_id": "Group", "basis": "Why"},
@@ -304,7 +309,7 @@ def pending_table(result: GapResult) -> report.HTML:
     )
 
 
-def detail_table(result: GapResult) -> report.HTML:
+def detail_table(result: GapResult) -> blocks.Block:
     return report.table(
         result.view,
         {
@@ -321,7 +326,7 @@ def detail_table(result: GapResult) -> report.HTML:
     )
 
 
-def method() -> report.HTML:
+def method() -> blocks.Block:
     items = dict(gap.METHOD)
     items["Maturity scale"] = "; ".join(f"{k} {v}" for k, v in MATURITY_LEVELS.items())
     items["Status scale"] = "; ".join(STATUS_LABELS.values())

@@ -12,9 +12,9 @@ import pandas as pd
 
 from aimskit import catalog
 from aimskit.base.vocab import LIFECYCLE_LABELS
-from aimskit.engagement import criteria
+from aimskit.engagement import Engagement, criteria
 from aimskit.engagement.parts.impact import AREA_LABELS
-from aimskit.present import charts, common, report
+from aimskit.present import blocks, charts, common, report
 from aimskit.steps import impact
 from aimskit.steps.impact import ImpactResult
 
@@ -53,13 +53,13 @@ def _status(row: dict[str, Any]) -> str:
     return status
 
 
-def title(eng: Any, result: ImpactResult) -> report.HTML:
+def title(eng: Engagement, result: ImpactResult) -> blocks.Block:
     return common.title(
         eng, TITLE, result, "Portfolio overview: every AI system in the scope of the AIMS", step="impact"
     )
 
 
-def headline(result: ImpactResult) -> report.HTML:
+def headline(result: ImpactResult) -> blocks.Block:
     h = result.headline
     if result.system_id:
         c = result.classifications[result.system_id]
@@ -99,7 +99,7 @@ def headline(result: ImpactResult) -> report.HTML:
     )
 
 
-def summary(result: ImpactResult) -> report.HTML:
+def summary(result: ImpactResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
@@ -134,7 +134,7 @@ def _text(value: Any) -> str:
     )
 
 
-def profile(eng: Any, result: ImpactResult) -> report.HTML:
+def profile(eng: Engagement, result: ImpactResult) -> blocks.Block:
     """The system profile (one system) or the inventory with the screened tiers (portfolio)."""
     if not result.system_id:
         return report.table(
@@ -162,14 +162,14 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
         ("EU AI Act tier declared in the inventory", inventory["eu_ai_act_tier"]),
     ]
     if prof is None:
-        return report.HTML(
-            report.definitions(head).data
-            + report.note(
+        return blocks.group(
+            report.definitions(head),
+            report.note(
                 f"No profile: systems/{result.system_id}.yaml is missing, so the EU AI Act screening is incomplete "
                 "and the tier is unknown. Copy systems/_example.yaml (written by 'aimskit init') to "
                 f"systems/{result.system_id}.yaml and answer every question.",
                 callout=True,
-            ).data
+            ),
         )
     items = head + [(label, _text(getattr(prof, key))) for key, label in _PROFILE_FIELDS.items()]
     return report.definitions(items)
@@ -179,17 +179,17 @@ def profile(eng: Any, result: ImpactResult) -> report.HTML:
 # classification
 
 
-def classification(result: ImpactResult) -> report.HTML:
+def classification(result: ImpactResult) -> blocks.Block:
     if not result.system_id:
         rows = []
         for sid, c in result.classifications.items():
             rows.append({"system_id": sid, "tier": c.tier, "conclusion": c.steps.iloc[-1]["consequence"]})
-        return report.HTML(
+        return blocks.group(
             report.table(
                 pd.DataFrame(rows),
                 {"system_id": "AI system", "tier": ("Screened tier", "badge"), "conclusion": "Why"},
-            ).data
-            + report.note("Each system's report shows the full reasoning, question by question.").data
+            ),
+            report.note("Each system's report shows the full reasoning, question by question."),
         )
     c = result.classifications[result.system_id]
     callout = report.note(f"Result: {c.tier_label}. Basis: {c.steps.iloc[-1]['consequence']}.", callout=True)
@@ -203,10 +203,10 @@ def classification(result: ImpactResult) -> report.HTML:
             "consequence": "Consequence",
         },
     )
-    return report.HTML(callout.data + table.data)
+    return blocks.group(callout, table)
 
 
-def disagreements(result: ImpactResult) -> report.HTML:
+def disagreements(result: ImpactResult) -> blocks.Block:
     df = result.findings[result.findings["rule"] == "tier_disagreement"]
     return report.table(
         df,
@@ -219,7 +219,7 @@ def disagreements(result: ImpactResult) -> report.HTML:
 # obligations
 
 
-def obligations(result: ImpactResult) -> report.HTML:
+def obligations(result: ImpactResult) -> blocks.Block:
     if result.system_id:
         df = result.obligations[result.system_id].copy()
         if df.empty:
@@ -246,7 +246,7 @@ def obligations(result: ImpactResult) -> report.HTML:
         df["date_status"] = df["date_status"].str.replace("_", " ")
         c = result.classifications[result.system_id]
         held = int((df["applicability"] == "legacy_exempt").sum())
-        lead = ""
+        lead = None
         if held:
             others = list(dict.fromkeys(df.loc[df["applicability"] != "legacy_exempt", "article"]))
             rest = f"; {', '.join(others)} apply now or on their own dates" if others else ""
@@ -255,16 +255,16 @@ def obligations(result: ImpactResult) -> report.HTML:
                 f"system's design changes significantly{rest}. The dates shown for the held-back obligations are "
                 "those that would govern them after such a change.",
                 callout=True,
-            ).data
+            )
         elif c.tier == "minimal":
             lead = report.note(
                 "Minimal risk still carries the Art. 4 AI-literacy duty (its wording is reported to be changed by the "
                 "Digital Omnibus on AI); codes of conduct are voluntary (Art. 95).",
                 callout=True,
-            ).data
-        return report.HTML(
-            lead
-            + report.table(
+            )
+        return blocks.group(
+            lead,
+            report.table(
                 df,
                 {
                     "article": "Article",
@@ -276,7 +276,7 @@ def obligations(result: ImpactResult) -> report.HTML:
                     "date_status": ("Date", "badge"),
                     "rule": ("Rule", "badge"),
                 },
-            ).data
+            ),
         )
     df = impact.portfolio_obligations(result.obligations)
     if not df.empty:
@@ -302,7 +302,7 @@ def obligations(result: ImpactResult) -> report.HTML:
     )
 
 
-def dates() -> report.HTML:
+def dates() -> blocks.Block:
     """The dates of application with their verification status (from the catalog)."""
     df = catalog.load("eu-ai-act-dates")
     return report.table(
@@ -317,29 +317,29 @@ def dates() -> report.HTML:
     )
 
 
-def date_status_note(result: ImpactResult) -> report.HTML:
+def date_status_note(result: ImpactResult) -> blocks.Block:
     text = "Date status: " + "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in DATE_STATUS.items()) + "."
     text += " Rule status: " + "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in RULE_STATUS.items()) + "."
-    out = report.note(text).data
+    out: list[blocks.Block] = [report.note(text)]
     notes = [impact.legacy_note(c) for c in result.classifications.values()]
     notes = [n for n in notes if n]
     if notes:
-        out += report.note("High-risk systems already on the market (Art. 111(2)):", callout=True).data
-        out += report.bullets(notes).data
-    return report.HTML(out)
+        out.append(report.note("High-risk systems already on the market (Art. 111(2)):", callout=True))
+        out.append(report.bullets(notes))
+    return blocks.group(*out)
 
 
-def iso42005() -> report.HTML:
+def iso42005() -> blocks.Block:
     """How the inputs and sections of this assessment line up with ISO/IEC 42005:2025 (from the catalog)."""
     df = catalog.load("iso42005-map").copy()
     df["clause_status"] = df["clause_status"].map({"verified": "confirmed", "unverified": "to confirm"})
-    return report.HTML(
+    return blocks.group(
         report.note(
             "Clause numbers and short titles of ISO/IEC 42005:2025 (AI system impact assessment); what each clause "
             "covers is summarised in aimskit's words, not the standard's. Numbers marked 'to confirm' were not "
             "found in a public table of contents."
-        ).data
-        + report.table(
+        ),
+        report.table(
             df,
             {
                 "clause": "ISO/IEC 42005",
@@ -350,7 +350,7 @@ def iso42005() -> report.HTML:
                 "coverage": ("Coverage", "badge"),
                 "note": "Note",
             },
-        ).data
+        ),
     )
 
 
@@ -358,20 +358,22 @@ def iso42005() -> report.HTML:
 # impacts
 
 
-def impact_chart(result: ImpactResult):
+def impact_chart(result: ImpactResult) -> blocks.Block:
     counts = impact.area_party_counts(result.impacts)
     if counts.empty:
         return report.note("No negative impact is recorded.")
-    return charts.impact_bars(counts, "Negative impacts by area and affected party")
+    return report.figure(charts.impact_bars(counts, "Negative impacts by area and affected party"))
 
 
-def matrix(result: ImpactResult, residual: bool = False):
+def matrix(result: ImpactResult, residual: bool = False) -> blocks.Block:
     neg = result.impacts[result.impacts["direction"] == "negative"] if not result.impacts.empty else result.impacts
     if neg.empty:
         return report.note("No negative impact to place on the severity x likelihood map.")
     counts, ids = impact.matrix_counts(result.impacts, result.criteria, residual=residual)
     label = "after mitigation (residual)" if residual else "before mitigation (inherent)"
-    return charts.risk_matrix(result.criteria, f"Negative impacts {label}: number per cell", counts=counts, hover=ids)
+    return report.figure(
+        charts.risk_matrix(result.criteria, f"Negative impacts {label}: number per cell", counts=counts, hover=ids)
+    )
 
 
 _IMPACT_COLUMNS: dict[str, str | tuple[str, str]] = {
@@ -392,7 +394,7 @@ _IMPACT_COLUMNS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def impacts_table(result: ImpactResult, direction: str = "negative") -> report.HTML:
+def impacts_table(result: ImpactResult, direction: str = "negative") -> blocks.Block:
     df = result.impacts[result.impacts["direction"] == direction] if not result.impacts.empty else result.impacts
     if direction == "positive":
         cols = {
@@ -417,7 +419,7 @@ def impacts_table(result: ImpactResult, direction: str = "negative") -> report.H
     return report.table(df, cols, empty="No negative impact is recorded.")
 
 
-def highest(result: ImpactResult) -> report.HTML:
+def highest(result: ImpactResult) -> blocks.Block:
     df = common.with_levels(
         impact.highest_impacts(result.impacts), result.criteria, ["inherent_level", "residual_level"]
     )
@@ -437,7 +439,7 @@ def highest(result: ImpactResult) -> report.HTML:
     )
 
 
-def groups(result: ImpactResult) -> report.HTML:
+def groups(result: ImpactResult) -> blocks.Block:
     return report.table(
         common.with_levels(impact.by_group(result.impacts), result.criteria, ["residual_level"]),
         {
@@ -457,7 +459,7 @@ def groups(result: ImpactResult) -> report.HTML:
 # FRIA
 
 
-def fria(result: ImpactResult) -> report.HTML:
+def fria(result: ImpactResult) -> blocks.Block:
     if not result.system_id:
         rows = []
         for sid, (required, why, elements) in result.fria.items():
@@ -483,10 +485,10 @@ def fria(result: ImpactResult) -> report.HTML:
         if not elements["present"].any():
             return note
         df = elements.assign(state=["present" if p else "missing" for p in elements["present"]])
-        return report.HTML(
-            note.data
-            + report.note("The profile holds a draft assessment, kept ready for when Art. 27 applies:").data
-            + report.table(
+        return blocks.group(
+            note,
+            report.note("The profile holds a draft assessment, kept ready for when Art. 27 applies:"),
+            report.table(
                 df,
                 {
                     "reference": "Element",
@@ -494,15 +496,15 @@ def fria(result: ImpactResult) -> report.HTML:
                     "state": ("State", "badge"),
                     "text": "What the assessment says",
                 },
-            ).data
+            ),
         )
     df = elements.assign(state=["present" if p else "missing" for p in elements["present"]])
-    return report.HTML(
+    return blocks.group(
         report.note(
             f"Required: {why}. Perform it before first use and notify the market surveillance authority (Art. 27(3)).",
             callout=True,
-        ).data
-        + report.table(
+        ),
+        report.table(
             df,
             {
                 "reference": "Element",
@@ -510,7 +512,7 @@ def fria(result: ImpactResult) -> report.HTML:
                 "state": ("State", "badge"),
                 "text": "What the assessment says",
             },
-        ).data
+        ),
     )
 
 
@@ -518,7 +520,7 @@ def fria(result: ImpactResult) -> report.HTML:
 # findings and method
 
 
-def findings(result: ImpactResult) -> report.HTML:
+def findings(result: ImpactResult) -> blocks.Block:
     return report.table(
         result.findings,
         {
@@ -532,7 +534,7 @@ def findings(result: ImpactResult) -> report.HTML:
     )
 
 
-def method(result: ImpactResult) -> report.HTML:
+def method(result: ImpactResult) -> blocks.Block:
     items = dict(impact.METHOD)
     items["Score"] = criteria.formula(result.criteria)
     items["Severe level"] = (
@@ -544,16 +546,16 @@ def method(result: ImpactResult) -> report.HTML:
     return report.definitions(items)
 
 
-def criteria_tables(result: ImpactResult) -> report.HTML:
+def criteria_tables(result: ImpactResult) -> blocks.Block:
     tables = criteria.method_tables(result.criteria)
-    parts = []
+    parts: list[blocks.Block] = []
     for key, df in tables.items():
         if key.startswith("scale:"):
-            parts.append(report.note(f"{key[6:]} scale").data)
-            parts.append(report.table(df, {"value": ("Value", "num"), "label": "Label", "description": "Meaning"}).data)
-    parts.append(report.note("Levels (bands)").data)
-    parts.append(report.table(tables["bands"], {"id": ("Level", "badge"), "label": "Label", "scores": "Scores"}).data)
-    return report.HTML("".join(parts))
+            parts.append(report.note(f"{key[6:]} scale"))
+            parts.append(report.table(df, {"value": ("Value", "num"), "label": "Label", "description": "Meaning"}))
+    parts.append(report.note("Levels (bands)"))
+    parts.append(report.table(tables["bands"], {"id": ("Level", "badge"), "label": "Label", "scores": "Scores"}))
+    return blocks.group(*parts)
 
 
 def results(result: ImpactResult) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts.readiness import DOCUMENTS_FILE, OBJECTIVE_STATUS_LABELS, OBJECTIVES_FILE
-from aimskit.present import charts, report
+from aimskit.present import blocks, charts, report
 from aimskit.steps import readiness
 from aimskit.steps.readiness import ReadinessResult
 
@@ -23,13 +24,13 @@ KIND_LABELS = {
 }
 
 
-def title(eng: Any, result: ReadinessResult) -> report.HTML:
+def title(eng: Engagement, result: ReadinessResult) -> blocks.Block:
     cert = result.certification
     body = f" with {cert.body}" if cert is not None and cert.body else ""
     return report.title_block(eng, TITLE, f"Readiness for the stage-1 and stage-2 certification audits{body}")
 
 
-def missing_data(result: ReadinessResult) -> report.HTML:
+def missing_data(result: ReadinessResult) -> blocks.Block:
     missing = []
     if not result.present.get(DOCUMENTS_FILE):
         missing.append(
@@ -43,7 +44,7 @@ def missing_data(result: ReadinessResult) -> report.HTML:
             "in time, and the cycle has no dates"
         )
     if not missing:
-        return report.HTML("")
+        return blocks.EMPTY
     return report.note("This engagement has " + "; ".join(missing) + ". See the README (The engagement folder).", True)
 
 
@@ -51,7 +52,7 @@ def _date(d: Any) -> str:
     return d.isoformat() if isinstance(d, dt.date) else "not set"
 
 
-def verdict(result: ReadinessResult) -> report.HTML:
+def verdict(result: ReadinessResult) -> blocks.Block:
     """The verdict cards: one per stage, and the score."""
     h = result.headline
     cards = []
@@ -88,7 +89,7 @@ def verdict(result: ReadinessResult) -> report.HTML:
     return report.kpis(cards)
 
 
-def summary(result: ReadinessResult) -> report.HTML:
+def summary(result: ReadinessResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
@@ -119,22 +120,21 @@ _REASON_COLUMNS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def top_blockers(result: ReadinessResult, n: int = 5) -> report.HTML:
+def top_blockers(result: ReadinessResult, n: int = 5) -> blocks.Block:
     """The top reasons for each stage's verdict."""
-    parts = []
+    parts: list[blocks.Block] = []
     for v in result.stages:
-        head = report.HTML(f"<h3>Stage {v.stage}: {report.esc(v.label)}</h3>")
-        parts.append(head)
+        parts.append(report.heading(3, f"Stage {v.stage}: {v.label}"))
         parts.append(report.table(_reasons(v, n), _REASON_COLUMNS, empty="Nothing stands in the way of this stage."))
-    return report.HTML("".join(p.data for p in parts))
+    return blocks.group(*parts)
 
 
-def reasons(result: ReadinessResult, stage: int) -> report.HTML:
+def reasons(result: ReadinessResult, stage: int) -> blocks.Block:
     v = result.stages[stage - 1]
     return report.table(_reasons(v), _REASON_COLUMNS, empty="Nothing stands in the way of this stage.")
 
 
-def checklist_table(result: ReadinessResult) -> report.HTML:
+def checklist_table(result: ReadinessResult) -> blocks.Block:
     df = result.checklist.copy()
     if df.empty:
         return report.note("No mandatory documented information in the catalog.")
@@ -157,7 +157,7 @@ def checklist_table(result: ReadinessResult) -> report.HTML:
     )
 
 
-def inventory_table(result: ReadinessResult) -> report.HTML:
+def inventory_table(result: ReadinessResult) -> blocks.Block:
     df = result.inventory.copy()
     if not df.empty:
         df["lifecycle_stage"] = df["lifecycle_stage"].map(lambda v: str(v).replace("_", " "))
@@ -179,7 +179,7 @@ def inventory_table(result: ReadinessResult) -> report.HTML:
     )
 
 
-def blocker_kinds(result: ReadinessResult) -> report.HTML:
+def blocker_kinds(result: ReadinessResult) -> blocks.Block:
     df = result.blocker_summary.copy()
     df["severity_1"] = df["severity_1"].map(SEVERITY_LABELS)
     df["severity_2"] = df["severity_2"].map(SEVERITY_LABELS)
@@ -196,45 +196,62 @@ def blocker_kinds(result: ReadinessResult) -> report.HTML:
     )
 
 
-def _link(href: str, text: str) -> str:
-    return f'<a href="{report.esc(href)}">{report.esc(text)}</a>' if href else report.esc(text)
+_BLOCKER_COLUMNS = (
+    ("title", "Blocker", "text"),
+    ("subject", "Subject", "nowrap"),
+    ("message", "Detail", "text"),
+    ("severity_1", "Stage 1", "nowrap"),
+    ("severity_2", "Stage 2", "nowrap"),
+    ("due", "Planned by", "nowrap"),
+)
 
 
-def blockers_by_step(result: ReadinessResult) -> report.HTML:
+def _blocker_table(grp: pd.DataFrame, href: str) -> blocks.Table:
+    """One step's blockers, each subject linked to the report that shows it (unless that is the step's own)."""
+    rows = []
+    for b in grp.to_dict(orient="records"):
+        subject = (
+            report.link(b["subject"], b["link"]) if b["link"] and b["link"] != href else report.spans(b["subject"])
+        )
+        rows.append(
+            (
+                report.cell(b["title"]),
+                blocks.Cell(subject, cls="nowrap"),
+                report.cell(b["message"]),
+                report.cell(SEVERITY_LABELS[b["severity_1"]], "nowrap"),
+                report.cell(SEVERITY_LABELS[b["severity_2"]], "nowrap"),
+                report.cell(b["due"].isoformat() if b["due"] else "", "nowrap"),
+            )
+        )
+    columns = tuple(
+        report.column(key, header, kind, [r[i] for r in rows]) for i, (key, header, kind) in enumerate(_BLOCKER_COLUMNS)
+    )
+    return blocks.Table(columns, tuple(rows))
+
+
+def blockers_by_step(result: ReadinessResult) -> blocks.Block:
     """Every blocker found, grouped by its source step, with a link to that step's report."""
     df = result.blockers
     if df.empty:
         return report.note("No blocker found.")
-    parts = []
+    parts: list[blocks.Block] = []
     for step, grp in df.groupby("step", sort=False):
         name = readiness.STEP_TITLES.get(step, step)
         href = readiness.link(step)
         suffix = f" (open the {name.lower()} report)" if href else ""
-        parts.append(f"<h3>{_link(href, name + suffix) if href else report.esc(name)}</h3>")
-        rows = []
-        for b in grp.to_dict(orient="records"):
-            subject = _link(b["link"], b["subject"]) if b["link"] and b["link"] != href else report.esc(b["subject"])
-            rows.append(
-                "<tr>"
-                f"<td>{report.esc(b['title'])}</td><td class='nowrap'>{subject}</td>"
-                f"<td>{report.esc(b['message'])}</td>"
-                f"<td class='nowrap'>{report.esc(SEVERITY_LABELS[b['severity_1']])}</td>"
-                f"<td class='nowrap'>{report.esc(SEVERITY_LABELS[b['severity_2']])}</td>"
-                f"<td class='nowrap'>{report.esc(b['due'].isoformat() if b['due'] else '')}</td>"
-                "</tr>"
-            )
-        parts.append(
-            '<table class="ak-table"><thead><tr><th>Blocker</th><th>Subject</th><th>Detail</th><th>Stage 1</th>'
-            f"<th>Stage 2</th><th>Planned by</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        parts.append(report.heading(3, report.link(name + suffix, href) if href else name))
+        parts.append(_blocker_table(grp, href))
+    parts.append(
+        report.paragraph(
+            "Links open the other reports of the same run (aimskit run without --step); a report not rendered in "
+            "this run shows as a missing page.",
+            small=True,
         )
-    note = (
-        '<p class="ak-note">Links open the other reports of the same run (aimskit run without --step); a report '
-        "not rendered in this run shows as a missing page.</p>"
     )
-    return report.HTML(f'<div class="ak-report">{"".join(parts)}{note}</div>')
+    return blocks.Group(tuple(parts), wrap=True)
 
 
-def placeholders_table(result: ReadinessResult) -> report.HTML:
+def placeholders_table(result: ReadinessResult) -> blocks.Block:
     if not result.placeholders:
         return report.note("No text or screening answer is left as in the blank templates.")
     df = pd.DataFrame(
@@ -243,7 +260,7 @@ def placeholders_table(result: ReadinessResult) -> report.HTML:
     return report.table(df, {"where": ("Where", "nowrap"), "message": "What is left"})
 
 
-def plan_table(result: ReadinessResult) -> report.HTML:
+def plan_table(result: ReadinessResult) -> blocks.Block:
     df = result.plan.copy()
     if df.empty:
         return report.note("No open roadmap, treatment, corrective or review action.")
@@ -266,7 +283,7 @@ def plan_table(result: ReadinessResult) -> report.HTML:
     )
 
 
-def cycle_table(result: ReadinessResult) -> report.HTML:
+def cycle_table(result: ReadinessResult) -> blocks.Block:
     df = result.cycle.copy()
     df["date"] = df["date"].map(_date)
     return report.table(
@@ -274,7 +291,7 @@ def cycle_table(result: ReadinessResult) -> report.HTML:
     )
 
 
-def timeline_chart(result: ReadinessResult) -> Any:
+def timeline_chart(result: ReadinessResult) -> blocks.Block:
     """The Gantt-style chart: the phases of the cycle, then each dated open action from the assessment date."""
     as_of = result.assessment_date
     rows = []
@@ -310,10 +327,10 @@ def timeline_chart(result: ReadinessResult) -> Any:
     undated = int((result.plan["due"].isna()).sum()) if not result.plan.empty else 0
     title = "The plan to the certificate" + (f" ({undated} undated action(s) are in the table only)" if undated else "")
     milestones = result.cycle[result.cycle["milestone"].isin(["stage_1", "stage_2"])]
-    return charts.certification_timeline(bars, milestones, as_of, title)
+    return report.figure(charts.certification_timeline(bars, milestones, as_of, title))
 
 
-def method() -> report.HTML:
+def method() -> blocks.Block:
     items = dict(readiness.METHOD)
     items["Score weights"] = "; ".join(f"{readiness.SCORE_LABELS[k]}: {w}" for k, w in readiness.SCORE_WEIGHTS)
     if readiness.NOT_EVALUATED:
@@ -325,7 +342,7 @@ def method() -> report.HTML:
     return report.definitions(items)
 
 
-def score_table(result: ReadinessResult) -> report.HTML:
+def score_table(result: ReadinessResult) -> blocks.Block:
     rows = [
         {
             "component": readiness.SCORE_LABELS[k],
@@ -346,7 +363,7 @@ def results(result: ReadinessResult) -> dict[str, Any]:
     return result.to_json()
 
 
-def objectives_table(result: ReadinessResult) -> report.HTML:
+def objectives_table(result: ReadinessResult) -> blocks.Block:
     """The AI objectives (6.2) as recorded, with what a certification auditor will ask of each."""
     df = result.objectives.copy()
     if df.empty:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from aimskit.engagement import Engagement
 from aimskit.engagement.parts.audit import REVIEWS_FILE
-from aimskit.present import report
+from aimskit.present import blocks, report
 from aimskit.steps import audit, review
 from aimskit.steps.audit import view as audit_view
 from aimskit.steps.review import ReviewResult
@@ -16,7 +17,7 @@ from aimskit.steps.review import ReviewResult
 TITLE = "ISO/IEC 42001 management review"
 
 
-def title(eng: Any, result: ReviewResult) -> report.HTML:
+def title(eng: Engagement, result: ReviewResult) -> blocks.Block:
     if result.review is not None:
         r = result.review
         sub = f"Review {r['id']} held on {r['date']}: {r['title']}"
@@ -27,9 +28,9 @@ def title(eng: Any, result: ReviewResult) -> report.HTML:
     return report.title_block(eng, TITLE, sub, step=None if result.review is not None else "review")
 
 
-def missing_data(result: ReviewResult) -> report.HTML:
+def missing_data(result: ReviewResult) -> blocks.Block:
     if result.present.get(REVIEWS_FILE):
-        return report.HTML("")
+        return blocks.EMPTY
     return report.note(
         f"This engagement has no {REVIEWS_FILE}: no earlier review, so there are no previous actions and no "
         "baseline to compare with. See the README (Internal audit and management review).",
@@ -43,7 +44,7 @@ def _num(x: Any, spec: str = ".0f", suffix: str = "") -> str:
     return format(x, spec) + suffix
 
 
-def headline(result: ReviewResult) -> report.HTML:
+def headline(result: ReviewResult) -> blocks.Block:
     h = result.headline
     change = h["conformity_change"]
     return report.kpis(
@@ -77,29 +78,29 @@ def headline(result: ReviewResult) -> report.HTML:
     )
 
 
-def summary(result: ReviewResult) -> report.HTML:
+def summary(result: ReviewResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
-def attendance(result: ReviewResult) -> report.HTML:
+def attendance(result: ReviewResult) -> blocks.Block:
     r = result.review
     if r is None:
-        return report.HTML("")
+        return blocks.EMPTY
     items = {"Date": str(r["date"]), "Chair": r["chair"] or "-", "Attendees": "; ".join(r["attendees"])}
     if r["notes"]:
         items["Notes"] = r["notes"]
     return report.definitions(items)
 
 
-def decisions(result: ReviewResult) -> report.HTML:
+def decisions(result: ReviewResult) -> blocks.Block:
     text = report.note("No decisions recorded.") if not result.decisions else report.bullets(result.decisions)
     if result.review is None:
         return text
     own = _actions(result.review_actions, "This review recorded no action.")
-    return report.HTML(str(text) + "<h4>Actions recorded, with their status today</h4>" + str(own))
+    return blocks.group(text, report.heading(4, "Actions recorded, with their status today"), own)
 
 
-def actions_table(result: ReviewResult, open_only: bool = False) -> report.HTML:
+def actions_table(result: ReviewResult, open_only: bool = False) -> blocks.Block:
     df = result.inputs.actions
     if open_only:
         if result.review is not None and len(result.review_actions):  # a held review: its own actions too
@@ -109,7 +110,7 @@ def actions_table(result: ReviewResult, open_only: bool = False) -> report.HTML:
     return _actions(df, "No open action." if open_only else "No action from previous reviews is recorded.")
 
 
-def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
+def _actions(df: pd.DataFrame, empty: str) -> blocks.Block:
     return report.table(
         df,
         {
@@ -128,25 +129,23 @@ def _actions(df: pd.DataFrame, empty: str) -> report.HTML:
     )
 
 
-def issues_table(result: ReviewResult) -> report.HTML:
+def issues_table(result: ReviewResult) -> blocks.Block:
     note = (
         f"Compared with the issues recorded at review {result.inputs.baseline}."
         if result.inputs.baseline
         else "No earlier review recorded its issues: no baseline."
     )
-    return report.HTML(
-        str(report.note(note))
-        + str(
-            report.table(
-                result.inputs.issues,
-                {"kind": "External / internal", "issue": "Issue", "change": ("Change", "badge")},
-                empty="No issues are recorded in engagement.yaml (context).",
-            )
-        )
+    return blocks.group(
+        report.note(note),
+        report.table(
+            result.inputs.issues,
+            {"kind": "External / internal", "issue": "Issue", "change": ("Change", "badge")},
+            empty="No issues are recorded in engagement.yaml (context).",
+        ),
     )
 
 
-def performance_table(result: ReviewResult) -> report.HTML:
+def performance_table(result: ReviewResult) -> blocks.Block:
     df = result.inputs.performance.copy()
     fmt = [".0f" if m == "open_nonconformities" else ".1f" for m in df["measure"]]
     df["previous"] = [_num(v, f) for v, f in zip(df["previous"], fmt, strict=True)]
@@ -164,7 +163,7 @@ def performance_table(result: ReviewResult) -> report.HTML:
     )
 
 
-def nonconformity_table(result: ReviewResult) -> report.HTML:
+def nonconformity_table(result: ReviewResult) -> blocks.Block:
     df = result.inputs.nonconformities
     if not df.empty:
         df = df.assign(flag_text=[audit_view._flags_text(f) for f in df["flags"]])
@@ -186,14 +185,14 @@ def nonconformity_table(result: ReviewResult) -> report.HTML:
     )
 
 
-def audit_results_table(result: ReviewResult) -> report.HTML:
+def audit_results_table(result: ReviewResult) -> blocks.Block:
     cols: dict[str, Any] = {"id": "Audit", "title": "Title", "status": ("Status", "badge"), "end": ("Ended", "date")}
     cols.update({g: (audit.GRADE_LABELS[g], "num") for g in audit.GRADES})
     cols["open_nonconformities"] = ("Open NCs", "num")
     return report.table(result.inputs.audits, cols, empty="No internal audit is recorded.")
 
 
-def opportunities_table(result: ReviewResult) -> report.HTML:
+def opportunities_table(result: ReviewResult) -> blocks.Block:
     return report.table(
         result.inputs.opportunities,
         {
@@ -223,7 +222,7 @@ _PICTURE_COLUMNS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
+def _frame_or_note(df: pd.DataFrame | None, what: str) -> blocks.Block:
     if df is None:
         return report.note(f"The {what} is compiled in the input pack for the next review (the organisation report).")
     if df.empty:
@@ -238,20 +237,20 @@ def _frame_or_note(df: pd.DataFrame | None, what: str) -> report.HTML:
     return report.table(df, columns)
 
 
-def risks_table(result: ReviewResult) -> report.HTML:
+def risks_table(result: ReviewResult) -> blocks.Block:
     return _frame_or_note(result.inputs.risks, "risk register")
 
 
-def impacts_table(result: ReviewResult) -> report.HTML:
+def impacts_table(result: ReviewResult) -> blocks.Block:
     return _frame_or_note(result.inputs.impacts, "impact assessment")
 
 
-def inputs_map() -> report.HTML:
+def inputs_map() -> blocks.Block:
     df = pd.DataFrame([{"ref": f"9.3.2 {k})", "input": t, "source": s} for k, t, s in review.INPUTS])
     return report.table(df, {"ref": "Clause", "input": "Input (paraphrased)", "source": "Compiled from"})
 
 
-def method() -> report.HTML:
+def method() -> blocks.Block:
     items = dict(review.METHOD)
     items["Action kinds"] = "; ".join(f"{k}: {v}" for k, v in review.ACTION_KIND_LABELS.items())
     items["Findings"] = "Grades, ageing, overdue and flags as in the internal audit report. Flags: " + "; ".join(

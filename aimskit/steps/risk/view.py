@@ -11,16 +11,16 @@ import pandas as pd
 from aimskit import catalog
 from aimskit.base.fileio import atomic_write_text
 from aimskit.base.spreadsheet import safe_frame
-from aimskit.engagement import criteria
+from aimskit.engagement import Engagement, criteria
 from aimskit.engagement.parts.risk import IMPLEMENTATION_LABELS, JUSTIFICATION_LABELS, TREATMENT_LABELS
-from aimskit.present import charts, common, report
+from aimskit.present import blocks, charts, common, report
 from aimskit.steps import risk, scope_name
 from aimskit.steps.risk import RiskResult
 
 TITLE = "AI risk assessment, treatment and Statement of Applicability"
 
 
-def title(eng: Any, result: RiskResult) -> report.HTML:
+def title(eng: Engagement, result: RiskResult) -> blocks.Block:
     return common.title(
         eng,
         TITLE,
@@ -30,7 +30,7 @@ def title(eng: Any, result: RiskResult) -> report.HTML:
     )
 
 
-def headline(result: RiskResult) -> report.HTML:
+def headline(result: RiskResult) -> blocks.Block:
     h = result.headline
     appetite = result.criteria.band(result.criteria.appetite).label
     cards = [
@@ -64,7 +64,7 @@ def headline(result: RiskResult) -> report.HTML:
     return report.kpis(cards)
 
 
-def summary(result: RiskResult) -> report.HTML:
+def summary(result: RiskResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
@@ -72,35 +72,33 @@ def summary(result: RiskResult) -> report.HTML:
 # criteria
 
 
-def criteria_matrix(result: RiskResult):
+def criteria_matrix(result: RiskResult) -> blocks.Block:
     c = result.criteria
-    return charts.risk_matrix(c, f"Risk matrix: {criteria.formula(c)}, coloured by level")
+    return report.figure(charts.risk_matrix(c, f"Risk matrix: {criteria.formula(c)}, coloured by level"))
 
 
-def criteria_tables(result: RiskResult) -> report.HTML:
+def criteria_tables(result: RiskResult) -> blocks.Block:
     c = result.criteria
-    parts = []
+    parts: list[blocks.Block] = []
     for axis in (c.likelihood, c.impact):
         df = pd.DataFrame([lv.model_dump() for lv in axis.levels])
-        parts.append(f"<h4>{report.esc(axis.name)} scale</h4>")
-        parts.append(str(report.table(df, {"value": ("Value", "num"), "label": "Label", "description": "Meaning"})))
+        parts.append(report.heading(4, f"{axis.name} scale"))
+        parts.append(report.table(df, {"value": ("Value", "num"), "label": "Label", "description": "Meaning"}))
     bands = criteria.method_tables(c)["bands"]
     bands["level"] = [(b.label, b.colour) for b in c.bands]
-    parts.append("<h4>Levels, appetite and acceptance</h4>")
+    parts.append(report.heading(4, "Levels, appetite and acceptance"))
     parts.append(
-        str(
-            report.table(
-                bands,
-                {
-                    "level": ("Level", "level"),
-                    "scores": ("Scores", "num"),
-                    "within_appetite": "Within appetite",
-                    "may_accept": "Who may accept a residual risk at this level",
-                },
-            )
+        report.table(
+            bands,
+            {
+                "level": ("Level", "level"),
+                "scores": ("Scores", "num"),
+                "within_appetite": "Within appetite",
+                "may_accept": "Who may accept a residual risk at this level",
+            },
         )
     )
-    return report.HTML("".join(parts))
+    return blocks.group(*parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,14 +112,18 @@ def _level(c: criteria.Criteria, band_id: Any) -> tuple[str, str] | None:
     return (b.label, b.colour)
 
 
-def heatmap(result: RiskResult, which: str):
+def heatmap(result: RiskResult, which: str) -> blocks.Block:
     counts, hover = risk.matrix_counts(result.register, result.criteria, which)
     label = "Inherent risk (before treatment)" if which == "inherent" else "Residual risk (after treatment)"
-    return charts.risk_matrix(result.criteria, f"{label}: number of risks per cell", counts=counts, hover=hover)
+    return report.figure(
+        charts.risk_matrix(result.criteria, f"{label}: number of risks per cell", counts=counts, hover=hover)
+    )
 
 
-def levels_chart(result: RiskResult):
-    return charts.before_after(result.levels, result.criteria, "Risks per level, before and after treatment")
+def levels_chart(result: RiskResult) -> blocks.Block:
+    return report.figure(
+        charts.before_after(result.levels, result.criteria, "Risks per level, before and after treatment")
+    )
 
 
 def _annex_c_names() -> dict[str, str]:
@@ -129,7 +131,7 @@ def _annex_c_names() -> dict[str, str]:
     return {**dict(zip(annex_c["id"], annex_c["name"], strict=True)), "other": "Other"}
 
 
-def dimension_chart(eng: Any, result: RiskResult, column: str):
+def dimension_chart(eng: Engagement, result: RiskResult, column: str) -> blocks.Block:
     table = risk.by_dimension(result.register, column, result.criteria)
     names = {
         "risk_source": ("Inherent risks by risk source (ISO/IEC 42001 Annex C)", _annex_c_names()),
@@ -137,10 +139,10 @@ def dimension_chart(eng: Any, result: RiskResult, column: str):
         "system_id": ("Inherent risks by AI system", eng.system_names),
     }
     chart_title, labels = names[column]
-    return charts.level_bars(table, column, result.criteria, chart_title, labels)
+    return report.figure(charts.level_bars(table, column, result.criteria, chart_title, labels))
 
 
-def register_table(result: RiskResult) -> report.HTML:
+def register_table(result: RiskResult) -> blocks.Block:
     c = result.criteria
     df = result.register.copy()
     if df.empty:
@@ -181,7 +183,7 @@ def register_table(result: RiskResult) -> report.HTML:
     )
 
 
-def consequences_table(result: RiskResult) -> report.HTML:
+def consequences_table(result: RiskResult) -> blocks.Block:
     df = result.register
     return report.table(
         df,
@@ -196,7 +198,7 @@ def consequences_table(result: RiskResult) -> report.HTML:
     )
 
 
-def plan_approval(result: RiskResult) -> report.HTML:
+def plan_approval(result: RiskResult) -> blocks.Block:
     a = result.approval
     if a is None:
         return report.note(
@@ -206,7 +208,7 @@ def plan_approval(result: RiskResult) -> report.HTML:
     return report.note(f"Treatment plan approved by {a.approved_by} on {a.approved_on.isoformat()}{ref}.")
 
 
-def plan_table(result: RiskResult) -> report.HTML:
+def plan_table(result: RiskResult) -> blocks.Block:
     c = result.criteria
     df = result.plan.copy()
     if df.empty:
@@ -241,7 +243,7 @@ def plan_table(result: RiskResult) -> report.HTML:
 # SoA
 
 
-def soa_table(result: RiskResult) -> report.HTML:
+def soa_table(result: RiskResult) -> blocks.Block:
     df = result.soa.copy()
     if df.empty:
         return report.note("No controls to show for this scope.")
@@ -277,7 +279,7 @@ def soa_table(result: RiskResult) -> report.HTML:
     )
 
 
-def soa_counts(result: RiskResult) -> report.HTML:
+def soa_counts(result: RiskResult) -> blocks.Block:
     c = result.soa_counts
     return report.kpis(
         [
@@ -299,7 +301,7 @@ def soa_counts(result: RiskResult) -> report.HTML:
 # findings, method, files
 
 
-def findings_table(result: RiskResult) -> report.HTML:
+def findings_table(result: RiskResult) -> blocks.Block:
     return report.table(
         result.findings,
         {
@@ -313,7 +315,7 @@ def findings_table(result: RiskResult) -> report.HTML:
     )
 
 
-def method(result: RiskResult) -> report.HTML:
+def method(result: RiskResult) -> blocks.Block:
     c = result.criteria
     items = {
         "Score": f"{criteria.formula(c)}; the level is the band the score falls in (see the criteria above).",
@@ -341,15 +343,13 @@ def method(result: RiskResult) -> report.HTML:
         "Copyright": "ISO/IEC 42001 is (c) ISO/IEC. This report shows control identifiers and short titles only.",
     }
     rules = pd.DataFrame([{"rule": k, "severity": v[0], "title": v[1], "check": v[2]} for k, v in risk.RULES.items()])
-    return report.HTML(
-        str(report.definitions(items))
-        + "<h4>Consistency rules</h4>"
-        + str(
-            report.table(
-                rules,
-                {"rule": "Rule", "severity": ("Severity", "badge"), "title": "Finding", "check": "What is checked"},
-            )
-        )
+    return blocks.group(
+        report.definitions(items),
+        report.heading(4, "Consistency rules"),
+        report.table(
+            rules,
+            {"rule": "Rule", "severity": ("Severity", "badge"), "title": "Finding", "check": "What is checked"},
+        ),
     )
 
 
@@ -377,15 +377,11 @@ def handover(result: RiskResult, output_dir: str | Path | None) -> dict[str, str
     return names
 
 
-def files_block(files: dict[str, str]) -> report.HTML:
+def files_block(files: dict[str, str]) -> blocks.Block:
     if not files:
         return report.note("Run with an output folder to write the SoA and the treatment plan as CSV files.")
     labels = {"soa_csv": "Statement of Applicability (CSV)", "treatment_plan_csv": "Risk treatment plan (CSV)"}
-    links = "".join(
-        f'<a class="ak-file" href="{report.esc(name)}">{report.esc(labels.get(kind, kind))}</a>'
-        for kind, name in files.items()
-    )
-    return report.HTML(f'<div class="ak-report"><p>{links}</p></div>')
+    return report.paragraph(*(report.file_link(labels.get(kind, kind), name) for kind, name in files.items()))
 
 
 def results(result: RiskResult, files: dict[str, str] | None = None) -> dict[str, Any]:

@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from aimskit import catalog
 from aimskit.base.fileio import atomic_write_text
 from aimskit.catalog.security import ATLAS_EDITION, ATLAS_NOTICE, OWASP_EDITION, OWASP_NOTICE
-from aimskit.present import common, report
+from aimskit.engagement import Engagement
+from aimskit.present import blocks, common, report
 from aimskit.steps import security
 from aimskit.steps.security import INTERVAL, VERDICT_LABELS, SecurityResult
 from aimskit.steps.security import evidence as sec_evidence
@@ -35,7 +36,7 @@ CHANGE_LABELS = {
 }
 
 
-def title(eng: Any, result: SecurityResult) -> report.HTML:
+def title(eng: Engagement, result: SecurityResult) -> blocks.Block:
     return common.title(eng, TITLE, result, "Portfolio overview: every AI system with red-team runs")
 
 
@@ -47,7 +48,7 @@ def _verdict(v: str) -> tuple[str, str]:
     return VERDICT_LABELS.get(v, v), COLOURS.get(v, "#7F8C8D")
 
 
-def headline(result: SecurityResult) -> report.HTML:
+def headline(result: SecurityResult) -> blocks.Block:
     h = result.headline
     return report.kpis(
         [
@@ -61,13 +62,13 @@ def headline(result: SecurityResult) -> report.HTML:
     )
 
 
-def summary(result: SecurityResult) -> report.HTML:
+def summary(result: SecurityResult) -> blocks.Block:
     return report.bullets(result.summary)
 
 
-def missing_data(result: SecurityResult) -> report.HTML:
+def missing_data(result: SecurityResult) -> blocks.Block:
     if not result.runs.empty:
-        return report.HTML("")
+        return blocks.EMPTY
     return report.note(
         "This engagement declares no red-team runs (security/runs.csv). Add one row per result file written by "
         "garak, promptfoo, PyRIT or Inspect AI; see the README (AI security test evidence).",
@@ -75,7 +76,7 @@ def missing_data(result: SecurityResult) -> report.HTML:
     )
 
 
-def verdicts(eng: Any, result: SecurityResult) -> report.HTML:
+def verdicts(eng: Engagement, result: SecurityResult) -> blocks.Block:
     c = result.categories
     if c.empty:
         return report.note("No AI system has red-team runs.")
@@ -108,7 +109,7 @@ def verdicts(eng: Any, result: SecurityResult) -> report.HTML:
     return report.table(df, cols)
 
 
-def asr_chart(result: SecurityResult) -> Any:
+def asr_chart(result: SecurityResult) -> blocks.Block:
     c = result.categories
     c = c[c["attempts"] > 0] if not c.empty else c
     if c.empty:
@@ -147,10 +148,10 @@ def asr_chart(result: SecurityResult) -> Any:
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return report.figure(fig)
 
 
-def atlas_heatmap(result: SecurityResult) -> Any:
+def atlas_heatmap(result: SecurityResult) -> blocks.Block:
     a = result.atlas
     if a.empty:
         return report.note("No ATLAS technique is covered by the runs.")
@@ -193,10 +194,10 @@ def atlas_heatmap(result: SecurityResult) -> Any:
         margin={"l": 320, "r": 20, "t": 60, "b": 80},
         yaxis={"autorange": "reversed"},
     )
-    return fig
+    return report.figure(fig)
 
 
-def trend_chart(result: SecurityResult) -> Any:
+def trend_chart(result: SecurityResult) -> blocks.Block:
     t = result.trend
     if t.empty or t["run_date"].nunique() < 2:
         return report.note("One run date only: no trend yet.")
@@ -213,10 +214,10 @@ def trend_chart(result: SecurityResult) -> Any:
         height=420,
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
     )
-    return fig
+    return report.figure(fig)
 
 
-def regressions(result: SecurityResult) -> report.HTML:
+def regressions(result: SecurityResult) -> blocks.Block:
     r = result.regressions
     if r.empty:
         return report.note("No system has two runs of the same tool yet: nothing to compare.")
@@ -242,17 +243,17 @@ def regressions(result: SecurityResult) -> report.HTML:
     )
 
 
-def examples(result: SecurityResult) -> report.HTML:
+def examples(result: SecurityResult) -> blocks.Block:
     e = result.examples
     if e.empty:
         return report.note("No attack succeeded in these runs.")
     note = (
-        report.note("Attack text is hidden in this report (security_criteria.hide_attack_text).").data
+        report.note("Attack text is hidden in this report (security_criteria.hide_attack_text).")
         if result.criteria.hide_attack_text
         else report.note(
             f"Prompts and outputs are attack text, shown escaped and cut at {security.EXAMPLE_CHARS} characters; "
             "set security_criteria.hide_attack_text to leave them out."
-        ).data
+        )
     )
     df = e.copy()
     df["asr_text"] = [_pct(x) for x in df["asr"]]
@@ -272,10 +273,10 @@ def examples(result: SecurityResult) -> report.HTML:
             "output": "Output (truncated)",
         },
     )
-    return report.HTML(note + table.data)
+    return blocks.group(note, table)
 
 
-def evidence(eng: Any, result: SecurityResult) -> report.HTML:
+def evidence(eng: Engagement, result: SecurityResult) -> blocks.Block:
     ev = result.evidence
     if ev.empty:
         return report.note("No run to cite as evidence.")
@@ -304,7 +305,7 @@ def evidence(eng: Any, result: SecurityResult) -> report.HTML:
     return report.table(df, cols)
 
 
-def consistency(result: SecurityResult) -> report.HTML:
+def consistency(result: SecurityResult) -> blocks.Block:
     c = result.consistency
     if c.empty:
         return report.note("Every failed category has a risk in risks.csv that names it (or no category fails).")
@@ -313,10 +314,10 @@ def consistency(result: SecurityResult) -> report.HTML:
     )
 
 
-def coverage_gaps(eng: Any, result: SecurityResult) -> report.HTML:
+def coverage_gaps(eng: Engagement, result: SecurityResult) -> blocks.Block:
     c = result.categories
     nt = c[c["verdict"] == "not_tested"] if not c.empty else c
-    parts = []
+    parts: list[blocks.Block] = []
     if not nt.empty:
         df = nt.copy()
         df["text"] = [f"{i} {t}: not tested" for i, t in zip(df["category"], df["title"], strict=True)]
@@ -324,20 +325,20 @@ def coverage_gaps(eng: Any, result: SecurityResult) -> report.HTML:
             df["text"] = [
                 f"{eng.system_names.get(s, s)}: {t}" for s, t in zip(df["system_id"], df["text"], strict=True)
             ]
-        parts.append(report.bullets(list(df["text"])).data)
+        parts.append(report.bullets(list(df["text"])))
     if result.untested_systems:
         parts.append(
             report.note(
                 "Generative AI systems in scope without any red-team run: "
                 + ", ".join(f"{eng.system_names.get(s, s)} ({s})" for s in result.untested_systems)
-            ).data
+            )
         )
     if not parts:
         return report.note("Every OWASP LLM Top 10 2025 category has been tested.")
-    return report.HTML("".join(parts))
+    return blocks.group(*parts)
 
 
-def mapping_table(result: SecurityResult) -> report.HTML:
+def mapping_table(result: SecurityResult) -> blocks.Block:
     fd = result.findings
     if fd.empty:
         return report.note("No findings.")
@@ -380,14 +381,14 @@ PROVENANCE = {
 }
 
 
-def problems_note(eng: Any) -> report.HTML:
+def problems_note(eng: Engagement) -> blocks.Block:
     warns = [w for w in eng.warnings if "/security/" in w.file or w.file.endswith("runs.csv")]
     if not warns:
-        return report.HTML("")
+        return blocks.EMPTY
     return report.bullets([str(w) for w in warns])
 
 
-def method(result: SecurityResult) -> report.HTML:
+def method(result: SecurityResult) -> blocks.Block:
     crit = result.criteria
     per = ", ".join(f"{k} {_pct(v)}" for k, v in sorted(crit.per_category.items())) or "none"
     oa = catalog.load("security-owasp-atlas")
@@ -473,7 +474,9 @@ def results(result: SecurityResult) -> dict[str, Any]:
     return security.results(result)
 
 
-def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, until: Any = None) -> report.HTML:
+def control_evidence(
+    eng: Engagement, system_id: str | None = None, since: Any = None, until: Any = None
+) -> blocks.Block:
     """The red-team runs as Annex A evidence, for the gap report, the SoA and the management review."""
     ev = security.control_evidence(eng, system_id, since, until)
     if ev.empty:
@@ -483,7 +486,7 @@ def control_evidence(eng: Any, system_id: str | None = None, since: Any = None, 
     return evidence_table(ev, eng.system_names)
 
 
-def evidence_table(ev: pd.DataFrame, names: dict[str, str], link: bool = True) -> report.HTML:
+def evidence_table(ev: pd.DataFrame, names: dict[str, str], link: bool = True) -> blocks.Block:
     """One row per (Annex A control, red-team run): run (linked to its system's security report), date,
     tool, verdict and its summary, short sha256 of the raw file."""
     df = ev.copy()
@@ -507,7 +510,7 @@ def evidence_table(ev: pd.DataFrame, names: dict[str, str], link: bool = True) -
     )
 
 
-def since_last_review(eng: Any, review_id: str | None = None) -> report.HTML:
+def since_last_review(eng: Engagement, review_id: str | None = None) -> blocks.Block:
     """The security results since the last management review: for a held review, the runs between the review
     before it and its date; for the next review's input pack, the runs after the most recent held review."""
     from aimskit.engagement.parts import audit as audit_part
@@ -521,7 +524,7 @@ def since_last_review(eng: Any, review_id: str | None = None) -> report.HTML:
     return _runs_since(eng, since=dates[-1] if dates else None)
 
 
-def _runs_since(eng: Any, since: Any = None, until: Any = None) -> report.HTML:
+def _runs_since(eng: Engagement, since: Any = None, until: Any = None) -> blocks.Block:
     """One row per red-team run in the period (a review reads runs, not control x run pairs): its verdict,
     the categories it judged and the Annex A controls it is evidence for."""
     ev = security.control_evidence(eng, None, since, until)
