@@ -26,6 +26,7 @@ from aimskit.base.problems import AimskitError, plural
 from aimskit.deliver import document
 from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
+from aimskit.engagement import Engagement
 from aimskit.present.report import esc
 from aimskit.results.run import DELIVERABLES_SCHEMA, SCHEMA_KEY, Run
 
@@ -119,7 +120,7 @@ def _template(text: str, align: str) -> str:
     )
 
 
-def header_footer(eng: Any, title: str) -> dict[str, str]:
+def header_footer(eng: Engagement, title: str) -> dict[str, str]:
     """Chromium's header and footer templates: client and title on top; version, status,
     confidentiality and page N of M at the bottom (values escaped: they are user text)."""
     dc = eng.meta.document_control
@@ -275,7 +276,7 @@ def chart_images(page: Page) -> dict[str, bytes]:
 
 
 def print_document(
-    browser: Browser, doc: Document, path: Path, eng: Any, title: str, paper: str = "a4", images: bool = False
+    browser: Browser, doc: Document, path: Path, eng: Engagement, title: str, paper: str = "a4", images: bool = False
 ) -> Printed:
     """Print ``doc`` (written to ``path`` first, so relative links resolve) to PDF bytes."""
 
@@ -370,7 +371,7 @@ class Delivered:
     made_from: dict[Path, dict[str, Any]] = field(default_factory=dict)  # written file -> its fingerprint()
 
 
-def fingerprint(eng: Any, out: Path, htmls: Sequence[Path], paper: str, kind: str) -> dict[str, Any]:
+def fingerprint(eng: Engagement, out: Path, htmls: Sequence[Path], paper: str, kind: str) -> dict[str, Any]:
     """What a deliverable is made from, recorded beside it in deliverables.json: the report pages'
     hashes, the paper, the document control and branding of the engagement (the cover and the
     running header and footer), the print stylesheet, the Word template (for ``.docx``) and the
@@ -492,7 +493,7 @@ def export(  # noqa: PLR0913 - keyword-only options of a public library call, on
     return result
 
 
-def _build(eng: Any, parts: Sequence[Part], **options: Any) -> Document:
+def _build(eng: Engagement, parts: Sequence[Part], **options: Any) -> Document:
     """:func:`document.build`, a page that is not an aimskit report being the user's problem."""
     try:
         return document.build(eng, parts, **options)

@@ -23,6 +23,7 @@ from typing import Any
 from aimskit.base.fileio import atomic_write_text
 from aimskit.base.ids import natural_key
 from aimskit.base.problems import AimskitError
+from aimskit.engagement import Engagement
 from aimskit.results.run import COMPARE_SCHEMA, SCHEMA_KEY, Run, RunFolderError
 
 STATUS_WORDS = {
@@ -808,7 +809,9 @@ def _index_section(assessment_date: str, warnings: list[str], lines: list[str]) 
     )
 
 
-def with_baseline(baseline: str | Path, eng: Any, out: str | Path, *, self_contained: bool = False) -> Comparison:
+def with_baseline(
+    baseline: str | Path, eng: Engagement, out: str | Path, *, self_contained: bool = False
+) -> Comparison:
     """After a run into ``out``: compare it with ``baseline``, write compare.html/.json and the index section."""
     from aimskit.results import portfolio
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from aimskit.engagement import Engagement
 from aimskit.present.report import STYLE, esc, plural
 from aimskit.results.run import Manifest, Report
 from aimskit.steps.registry import STEPS
@@ -159,7 +160,7 @@ document.querySelectorAll("table.ak-sortable").forEach(function (table) {
 </script>"""
 
 
-def _branding(eng: Any, deliverables: dict[str, str]) -> tuple[str, str, str]:
+def _branding(eng: Engagement, deliverables: dict[str, str]) -> tuple[str, str, str]:
     """The index's logo and document-control line, and its deliverables section (the pack)."""
     from aimskit.present.report import _logo_data_uri
 
@@ -219,7 +220,7 @@ def _step_table(manifest: Manifest, step: str, names: dict[str, str], deliverabl
 
 
 def index_html(
-    eng: Any, manifest: Manifest | Mapping[str, Any], deliverables: dict[str, str] | None = None, extra: str = ""
+    eng: Engagement, manifest: Manifest | Mapping[str, Any], deliverables: dict[str, str] | None = None, extra: str = ""
 ) -> str:
     """The portfolio index: a system x step matrix with a roll-up, then one sortable table per step.
 

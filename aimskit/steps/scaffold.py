@@ -318,7 +318,7 @@ from typing import Any
 
 from aimskit.base.vocab import LIFECYCLE_LABELS, SYSTEM_TYPE_LABELS
 from aimskit.engagement import Engagement
-from aimskit.present import common, report
+from aimskit.present import blocks, common, report
 from aimskit.steps import __NAME__
 from aimskit.steps.__NAME__ import __CLASS__
 
@@ -332,12 +332,12 @@ COLUMNS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def title(eng: Engagement, result: __CLASS__) -> report.HTML:
+def title(eng: Engagement, result: __CLASS__) -> blocks.Title:
     """The title block; the organisation report shows the consultant's commentary on this step."""
     return common.title(eng, __NAME__.STEP.title, result, "Organisation-wide", step=__NAME__.STEP.name)
 
 
-def headline(result: __CLASS__) -> report.HTML:
+def headline(result: __CLASS__) -> blocks.KeyFigures:
     h = result.headline
     unowned = h["without_owner"]
     return report.kpis(
@@ -348,7 +348,7 @@ def headline(result: __CLASS__) -> report.HTML:
     )
 
 
-def systems_table(result: __CLASS__) -> report.HTML:
+def systems_table(result: __CLASS__) -> blocks.Block:
     """The systems covered, in words (the type and lifecycle stage by their labels)."""
     shown = result.systems.assign(
         type=[SYSTEM_TYPE_LABELS.get(v, v) for v in result.systems["type"]],
@@ -357,7 +357,7 @@ def systems_table(result: __CLASS__) -> report.HTML:
     return report.table(shown, COLUMNS, empty="No AI system is in scope.")
 
 
-def method() -> report.HTML:
+def method() -> blocks.Definitions:
     return report.definitions(
         {
             "AI systems covered": "the systems of systems.csv with in_scope = yes (the one system of a per-system "
