@@ -18,7 +18,7 @@ for old, target in sorted(MOVED.items()):
         warnings.simplefilter("always")
         mod = importlib.import_module(old)
     new = vars(importlib.import_module(target))
-    same = all(getattr(mod, n) is value for n, value in new.items() if not n.startswith("__"))
+    same = mod is importlib.import_module(target) and mod.__spec__.name == target
     warned = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
     seen[old] = {"same": same, "warnings": warned}
 print(json.dumps(seen))
@@ -30,7 +30,7 @@ def test_every_old_name_is_an_alias_of_its_new_module():
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert sorted(seen) == sorted(MOVED)
     for old, target in MOVED.items():
-        assert seen[old]["same"], f"{old} does not give the objects of {target}"
+        assert seen[old]["same"], f"{old} is not the module {target} itself"
         assert any(f"{old} is now {target}" in w for w in seen[old]["warnings"]), (old, seen[old]["warnings"])
         assert importlib.import_module(target).__name__ == target
 
@@ -71,3 +71,21 @@ def test_new_names_import_without_a_warning_and_unknown_old_names_fail():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "missing"
     assert set(GONE_PACKAGES) == {"aimskit.reports", "aimskit.security"}
+
+
+def test_an_old_name_is_the_module_itself_for_star_imports_patching_and_python_m():
+    code = (
+        "import warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from aimskit.report import *\n"
+        "import aimskit.report as old, aimskit.present.report as new\n"
+        "old.MARK = 1\n"
+        "print(callable(esc), getattr(new, 'MARK', None))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "True 1"
+    shown = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "aimskit.cli", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("Usage: python -m aimskit.cli")
