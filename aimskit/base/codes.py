@@ -236,10 +236,11 @@ CODES: dict[str, Code] = _codes(
     ("AK703", "manifest.json is not the manifest of an aimskit run (another program's JSON)"),
     ("AK704", "manifest.json was written by a newer aimskit (an unknown schema version)"),
     ("AK705", "manifest.json has no schema version and not the shape an earlier aimskit wrote"),
-    ("AK706", "a value of manifest.json is missing or of the wrong kind"),
+    ("AK706", "a value of manifest.json is missing or of the wrong kind, or a listed file is outside the folder"),
     ("AK707", "a file manifest.json lists is missing from the run folder"),
-    ("AK708", "a report's results JSON cannot be read, is not valid JSON or not a mapping"),
+    ("AK708", "a report's results JSON cannot be read, is not a JSON mapping, or a value in it is of the wrong kind"),
     ("AK709", "a report's results JSON has an unknown schema version"),
+    ("AK710", "a run did not finish (interrupted or still running): it is not read until it is run again"),
 )
 """Every problem code, with its short title."""
 

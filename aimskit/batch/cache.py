@@ -23,7 +23,7 @@ from aimskit.batch.manifest import ReportOutcome
 from aimskit.batch.plan import RECORDS, ReportJob
 from aimskit.engagement import Engagement, sha256_file
 from aimskit.engagement.parts import slicing
-from aimskit.results.run import RECORD_SCHEMA, SCHEMA_KEY
+from aimskit.results.run import RECORD_SCHEMA, SCHEMA_KEY, read_own_json
 from aimskit.steps.registry import STEPS
 
 
@@ -73,13 +73,7 @@ def cache_key(job: ReportJob, inputs: dict[str, str | None], context: dict[str, 
 def load_record(path: Path) -> dict[str, Any] | None:
     """A report's record, or ``None`` when there is none or it cannot be used (unreadable, another
     format version: the report is then executed again, which writes a new one)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get(SCHEMA_KEY, RECORD_SCHEMA) != RECORD_SCHEMA:
-        return None
-    return data
+    return read_own_json(path, RECORD_SCHEMA)
 
 
 def reusable(record: dict[str, Any] | None, key: str, out_root: Path) -> ReportOutcome | None:

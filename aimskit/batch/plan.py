@@ -9,10 +9,10 @@ from pathlib import Path
 from aimskit.base.problems import InvalidEngagementError, Problems, suggest
 from aimskit.batch.errors import RunError, RunUsageError
 from aimskit.engagement import Engagement
+from aimskit.results.run import MANIFEST, check_output_manifest
 from aimskit.steps.base import scope_name
 from aimskit.steps.registry import PLANNED, STEPS, check_engagement
 
-MANIFEST = "manifest.json"
 INDEX = "index.html"
 RECORDS = Path(".aimskit") / "records"
 
@@ -104,7 +104,9 @@ def check_notebook(path: Path, names: Sequence[str]) -> None:
 
 
 def check_output_folder(out_root: Path, engagement_path: Path) -> None:
-    """Refuse an output folder where writing could overwrite something the user wrote."""
+    """Refuse an output folder where writing could overwrite something the user wrote, or another
+    program or a newer aimskit wrote (a ``manifest.json`` that is not this aimskit's:
+    :class:`~aimskit.results.run.RunFolderError`, every problem positioned)."""
     out_abs, eng_abs = Path(out_root).resolve(), Path(engagement_path).resolve()
     if out_abs == eng_abs or eng_abs in out_abs.parents:
         raise RunError(f"the output folder {out_root} is inside the engagement folder; choose another with --out")
@@ -117,3 +119,4 @@ def check_output_folder(out_root: Path, engagement_path: Path) -> None:
             f"{out_root} is not empty and holds no aimskit {MANIFEST}; refusing to write into it "
             "(choose an empty or new folder with --out)"
         )
+    check_output_manifest(out_abs)

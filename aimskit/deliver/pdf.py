@@ -28,7 +28,7 @@ from aimskit.deliver.browser import Browser, Page
 from aimskit.deliver.document import Document, Part
 from aimskit.engagement import Engagement
 from aimskit.present.report import esc
-from aimskit.results.run import DELIVERABLES_SCHEMA, SCHEMA_KEY, Run
+from aimskit.results.run import DELIVERABLES_SCHEMA, SCHEMA_KEY, Run, read_own_json
 
 PRINT_DIR = Path(".aimskit") / "print"
 PACK_DIR = Path("pack")
@@ -577,14 +577,7 @@ DELIVERABLES = "deliverables.json"
 def _read_record(out: Path) -> dict[str, Any]:
     """``deliverables.json`` (empty when absent, unreadable or of another format version: every
     deliverable is then written again, which records them anew)."""
-    path = Path(out) / DELIVERABLES
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get(SCHEMA_KEY, DELIVERABLES_SCHEMA) != DELIVERABLES_SCHEMA:
-        return {}
-    return data
+    return read_own_json(Path(out) / DELIVERABLES, DELIVERABLES_SCHEMA) or {}
 
 
 def _write_deliverables(out: Path, result: Delivered) -> None:
