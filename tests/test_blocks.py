@@ -397,11 +397,12 @@ def test_blocks_of_a_run_render_its_page(every_step):
 def _docx(out: Path, name: str):
     import docx
 
-    from aimskit.deliver import document, word
+    from aimskit.deliver import pdf, word
+    from aimskit.results.run import Run
 
     pytest.importorskip("docx")
     eng = engagement.load(resources.example_engagement())
-    part = document.read_part(out / f"{name}.html", name=name)
+    (part,) = pdf.report_parts(Run.open(out), only=[name])
     target = out / f"{name}.test.docx"
     target.write_bytes(word.report_docx(eng, part, {}))
     return docx.Document(str(target)), word.report_blocks(part), eng
@@ -477,29 +478,42 @@ def test_a_run_without_blocks_is_a_clear_error(every_step, tmp_path):
     import shutil
 
     from aimskit.base.problems import AimskitError
-    from aimskit.deliver import document, word
+    from aimskit.deliver import document, pdf, word
+    from aimskit.results.run import Run
     from aimskit.ui.cli import EXIT_PROBLEMS, exit_code
 
-    page = tmp_path / "gap" / "organisation.html"
-    page.parent.mkdir()
-    shutil.copy(every_step / "gap" / "organisation.html", page)
-    nb = json.loads((every_step / "gap" / "organisation.ipynb").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    shutil.copytree(every_step, out)
+    notebook = out / "gap" / "organisation.ipynb"
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(blocks.MIME, None)  # as an older aimskit wrote it
-    page.with_suffix(".ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    part = document.read_part(page, name="gap/organisation")
-    with pytest.raises(
-        AimskitError, match=r"organisation.ipynb carries no report blocks.*aimskit run --force"
-    ) as caught:
-        word.report_docx(engagement.load(resources.example_engagement()), part, {})
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+    eng = engagement.load(resources.example_engagement())
+
+    def docx_of_gap() -> None:
+        (part,) = pdf.report_parts(Run.open(out), only=["gap/organisation"])
+        word.report_docx(eng, part, {})
+
+    with pytest.raises(AimskitError) as caught:
+        docx_of_gap()
     assert exit_code(caught.value) == EXIT_PROBLEMS == 1  # a message and exit 1, not a traceback
+    shown = str(caught.value)
+    assert f"{notebook}:1:1: report gap/organisation carries no report blocks" in shown and "[AK711]" in shown
     # blocks that are not blocks (an edited notebook): the same kind of message
     broken = {"output_type": "display_data", "metadata": {}, "data": {blocks.MIME: {"blocks": [7]}}}
     nb["cells"].append({"cell_type": "code", "metadata": {}, "source": "", "outputs": [broken]})
-    page.with_suffix(".ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    with pytest.raises(AimskitError, match=r"organisation.ipynb: cannot read the report's blocks"):
-        word.report_docx(engagement.load(resources.example_engagement()), part, {})
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(AimskitError, match=r"the report blocks of gap/organisation cannot be read"):
+        docx_of_gap()
+    # a notebook that is not JSON: positioned where the JSON breaks
+    notebook.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(AimskitError, match=r"organisation.ipynb:1:\d+: the notebook of report gap/organisation"):
+        docx_of_gap()
+    # a page read on its own (not through a run) has no blocks to write from
+    with pytest.raises(AimskitError, match=r"not read from a run folder"):
+        word.report_docx(eng, document.read_part(out / "gap" / "organisation.html"), {})
 
 
 def test_column_widths_keep_words_whole_and_follow_roles():

@@ -433,7 +433,7 @@ def test_word_with_a_consultant_template(delivered, tmp_path):
     """A consultant's template: its styles and boilerplate are kept, the report follows."""
     import docx
 
-    from aimskit.deliver import document, word
+    from aimskit.deliver import pdf, word
 
     out, _, _ = delivered
     eng_path = tmp_path / "eng"
@@ -447,7 +447,7 @@ def test_word_with_a_consultant_template(delivered, tmp_path):
         yaml_path.read_text().replace("  logo: logo.svg\n", "  logo: logo.svg\n  word_template: brand.docx\n")
     )
     eng = engagement.load(eng_path)
-    part = document.read_part(out / "gap/organisation.html", name="gap/organisation", step="gap")
+    (part,) = pdf.report_parts(Run.open(out), only=["gap/organisation"])
     d = docx.Document(io.BytesIO(word.report_docx(eng, part, {})))
     assert d.paragraphs[0].text == "Fenwick boilerplate: terms of engagement"
     assert d.styles["Heading 1"].font.name == "Georgia"

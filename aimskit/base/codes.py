@@ -241,6 +241,7 @@ CODES: dict[str, Code] = _codes(
     ("AK708", "a report's results JSON cannot be read, is not a JSON mapping, or a value in it is of the wrong kind"),
     ("AK709", "a report's results JSON has an unknown schema version"),
     ("AK710", "a run did not finish (interrupted or still running): it is not read until it is run again"),
+    ("AK711", "a report's executed notebook cannot be read or carries no report blocks (needed for Word)"),
 )
 """Every problem code, with its short title."""
 

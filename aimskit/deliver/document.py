@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,8 @@ class Part:
     subtitle: str = ""  # its scope ("Organisation-wide: ...", "AI system: ...")
     step: str = ""
     name: str = ""  # step/scope, e.g. risk/organisation
+    # its report blocks, read through the run (results.Run.blocks); None for a page read on its own
+    read_blocks: Callable[[], list[Any]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -73,13 +75,14 @@ class Document:
     charts: list[str] = field(default_factory=list)  # the ids of the chart divs, in document order
 
 
-def read_part(path: Path, name: str = "", step: str = "") -> Part:
+def read_part(path: Path, name: str = "", step: str = "", read_blocks: Callable[[], list[Any]] | None = None) -> Part:
     """A rendered report page as a :class:`Part` (its title and scope read from the title block)."""
     soup = BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
     h1 = soup.select_one(".ak-title h1")
     sub = soup.select_one(".ak-title .ak-sub")
     title = h1.get_text(" ", strip=True) if h1 else (soup.title.get_text(strip=True) if soup.title else Path(path).stem)
-    return Part(Path(path), title, sub.get_text(" ", strip=True) if sub else "", step=step, name=name)
+    subtitle = sub.get_text(" ", strip=True) if sub else ""
+    return Part(Path(path), title, subtitle, step=step, name=name, read_blocks=read_blocks)
 
 
 def _cells(path: Path, prefix: str) -> list[Tag]:

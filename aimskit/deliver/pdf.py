@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +359,10 @@ def report_parts(run: Run, steps: Sequence[str] = (), only: Sequence[str] = ()) 
     order = in_pack_order(seen)  # each step's pack_order (a step of an older run, unknown now: last)
     ordered = sorted(reports, key=lambda r: (order.index(r.step), r.scope_id is not None))
     # (Run.open checked that every listed page is there)
-    return [document.read_part(run.path(r.files["html"]), name=r.name, step=r.step) for r in ordered]
+    return [
+        document.read_part(run.path(r.files["html"]), name=r.name, step=r.step, read_blocks=partial(run.blocks, r))
+        for r in ordered
+    ]
 
 
 @dataclass

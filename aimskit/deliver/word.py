@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -68,16 +67,11 @@ def _docx() -> Any:
 
 
 def report_blocks(part: Part) -> list[B.Block]:
-    """The blocks of ``part``'s report, from the executed notebook beside its page."""
-    path = Path(part.html).with_suffix(".ipynb")
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        found = B.notebook_blocks(nb)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # unreadable, or not blocks
-        raise NoBlocks(f"{path}: cannot read the report's blocks ({exc}); {AGAIN}") from exc
-    if not any(isinstance(b, B.Title) for b in B.flatten(found)):
-        raise NoBlocks(f"{path} carries no report blocks (run by an older aimskit?); {AGAIN}")
-    return found
+    """The blocks of ``part``'s report, read through its run (:meth:`aimskit.results.run.Run.blocks`:
+    the executed notebook the run lists for it; AK711 when it cannot be read or has no blocks)."""
+    if part.read_blocks is None:
+        raise NoBlocks(f"{part.html}: the report was not read from a run folder, so its blocks are unknown; {AGAIN}")
+    return part.read_blocks()
 
 
 def _field(paragraph: Any, instruction: str) -> None:

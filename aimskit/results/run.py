@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aimskit.base.fileio import inside
 from aimskit.base.problems import AimskitError, Problem, Problems, kind_of, plural
+from aimskit.present import blocks as B
 from aimskit.present.report import RESULTS_SCHEMA
 
 __all__ = [
@@ -586,6 +587,19 @@ class Run:
             self._results[name] = _read_results(self.folder, report)
         return self._results[name]
 
+    def blocks(self, report: Report) -> list[B.Block]:
+        """The report blocks of ``report`` (a Word file is written from them), read from its executed
+        notebook: its markdown cells and the blocks its cells displayed. A notebook that cannot be read,
+        or carries no blocks (an older aimskit ran it), raises :class:`RunFolderError` (AK711)."""
+        rel = report.files.get("ipynb")
+        if not rel:
+            where = f"{self.folder / MANIFEST}"
+            raise RunFolderError(
+                [Problem(where, 0, "", f"report {report.name} lists no executed notebook", "error", "AK711")],
+                self.folder,
+            )
+        return _read_blocks(self.path(rel), report)
+
     def step_results(self, step: str) -> dict[str, dict[str, Any]]:
         """The results JSON of every successful report of ``step``, by report name."""
         out: dict[str, dict[str, Any]] = {}
@@ -675,6 +689,24 @@ def _read_results(folder: Path, report: Report) -> dict[str, Any]:
             if not problems:
                 return data
     raise RunFolderError(problems.errors, folder)
+
+
+def _read_blocks(path: Path, report: Report) -> list[B.Block]:
+    shown = str(path)
+    problems = Problems()
+    read = _read_json(path, shown, problems, f"the notebook of report {report.name} is not valid JSON", "AK711")
+    if read is not None:
+        try:
+            found = B.notebook_blocks(read[0]) if isinstance(read[0], dict) else None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # blocks that are not blocks
+            problems.error(shown, 1, 1, f"the report blocks of {report.name} cannot be read ({exc})", code="AK711")
+        else:
+            if found is not None and any(isinstance(b, B.Title) for b in B.flatten(found)):
+                return found
+            problems.error(
+                shown, 1, 1, f"report {report.name} carries no report blocks (an older aimskit ran it)", code="AK711"
+            )
+    raise RunFolderError(problems.errors, path.parent.parent)
 
 
 # ---------------------------------------------------------------------------------------------- the rows readers use
