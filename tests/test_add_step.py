@@ -24,7 +24,8 @@ import aimskit
 from aimskit.base.problems import UsageError
 from aimskit.steps import scaffold
 
-PACKAGE = Path(aimskit.__file__).resolve().parent
+PACKAGE = Path(aimskit.__file__).resolve().parent  # the aimskit under test (installed or a checkout)
+REPO = Path(__file__).resolve().parent.parent  # the checkout: pyproject.toml, docs/
 NAME = "vendor_review"
 TITLE = 'AI supplier review <b>&</b> "due diligence"'
 COMMENTARY = "Suppliers <script>x</script> reviewed."
@@ -201,7 +202,7 @@ def _check_style(folder: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    config = ["--config", str(PACKAGE.parent / "pyproject.toml")]
+    config = ["--config", str(REPO / "pyproject.toml")]
     for args in (["check", *config, str(folder)], ["format", "--check", *config, str(folder)]):
         done = subprocess.run([ruff, *args], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr

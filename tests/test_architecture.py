@@ -340,14 +340,15 @@ def test_no_import_cycles():
 # ---------------------------------------------------------------------------------------------
 # the stage folders: one layer of the import contract each
 
-PACKAGE = Path(aimskit.__file__).resolve().parent
+PACKAGE = Path(aimskit.__file__).resolve().parent  # the aimskit under test (installed or a checkout)
+REPO = Path(__file__).resolve().parent.parent  # the checkout: pyproject.toml, docs/
 MAX_LOOSE_MODULES = 4
 MAX_FUNCTION_LINES = 100
 
 
 def _stage_layers() -> list[str]:
     """The layers of the contract whose layers are all folders of aimskit/ (pyproject.toml), top first."""
-    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = pyproject["tool"]["importlinter"]["contracts"]
     stage = [
         c
@@ -417,7 +418,7 @@ def test_the_layout_check_finds_each_breach(tmp_path):
 
 
 def test_the_architecture_page_shows_every_layer_in_order():
-    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     section = text[text.index("## Stages and layers") :]
     layers = _stage_layers()
     where = {layer: section.find(f"`{layer.removeprefix('aimskit.')}/`") for layer in layers}
