@@ -70,7 +70,7 @@ context:
 
 AUDITS_TEMPLATE = """\
 # aimskit internal audit programme (ISO/IEC 42001 9.2). Lines starting with # are comments.
-# See the README ("Internal audit and management review") for every key.
+# Every key: docs/engagement-format.md, "The audit programme and management reviews".
 programme:
   name: AIMS internal audit programme
   # start: 2026-09-01
@@ -95,7 +95,7 @@ audits: []
 
 REVIEWS_TEMPLATE = """\
 # aimskit management reviews (ISO/IEC 42001 9.3). Lines starting with # are comments.
-# See the README ("Internal audit and management review") for every key.
+# Every key: docs/engagement-format.md, "The audit programme and management reviews".
 reviews: []
 # reviews:
 #   - id: MR-2026-01

@@ -32,7 +32,7 @@ def missing_data(result: AuditResult) -> blocks.Block:
         return blocks.EMPTY
     return report.note(
         f"This engagement has no {' and no '.join(missing)}: the sections that need them are empty. "
-        "See the README (Internal audit and management review) for the format.",
+        "Their format: the engagement format reference of aimskit (the audit programme and management reviews).",
         callout=True,
     )
 

@@ -33,7 +33,7 @@ def missing_data(result: ReviewResult) -> blocks.Block:
         return blocks.EMPTY
     return report.note(
         f"This engagement has no {REVIEWS_FILE}: no earlier review, so there are no previous actions and no "
-        "baseline to compare with. See the README (Internal audit and management review).",
+        "baseline to compare with. Its format: the engagement format reference of aimskit (management reviews).",
         callout=True,
     )
 
