@@ -117,14 +117,10 @@ def _shade(cell: Any, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _longest_word(text: str) -> int:
-    return max((len(w) for w in re.split(r"\s+", text)), default=0)
-
-
 def _needed(column: B.Column, texts: Sequence[str]) -> int:
     """Characters a column needs on one line: its longest word, or for short values (identifiers,
     numbers, dates, statuses: kept on one line in the HTML page) its longest line, up to a limit."""
-    words = max([_longest_word(column.header), *(_longest_word(t) for t in texts)])
+    words = max([B.longest_word(column.header), *(B.longest_word(t) for t in texts)])
     if column.role not in WHOLE_ROLES:
         return words
     lines = [len(line) for t in texts for line in t.split("\n")]

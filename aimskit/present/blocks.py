@@ -310,6 +310,12 @@ class KeyFigures(Block):
         return "\n".join(f"{k.label}: {k.value} {k.sub}".rstrip() for k in self.items)
 
 
+def longest_word(text: str) -> int:
+    """The length of the longest word of ``text``: the narrowest a column can be without breaking a
+    word (the table helpers size columns with it, and Word keeps words whole with it)."""
+    return max((len(w) for w in re.split(r"\s+", text)), default=0)
+
+
 @dataclass(frozen=True)
 class Column:
     """A table column: ``kind`` how its cells show (see :func:`aimskit.present.report.table`),

@@ -12,7 +12,6 @@ import base64
 import json
 import math
 import mimetypes
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ import pandas as pd
 from aimskit.base.fileio import atomic_write_text
 from aimskit.base.problems import plural  # noqa: F401  (re-exported: reports phrase counts with report.plural)
 from aimskit.present import blocks
-from aimskit.present.blocks import STYLE, WIDE_COLUMNS, Cell, Column, Span, esc, plain, spans  # noqa: F401
+from aimskit.present.blocks import STYLE, WIDE_COLUMNS, Cell, Column, Span, esc, longest_word, plain, spans  # noqa: F401
 
 if TYPE_CHECKING:
     from aimskit.engagement import Engagement
@@ -256,10 +255,6 @@ WIDTH_BOUNDS = {
 _ID_HEADERS = {"id", "#", "rank"}
 
 
-def _longest_word(text: str) -> int:
-    return max((len(w) for w in re.split(r"\s+", text)), default=0)
-
-
 def column(key: str, header: str, kind: str, cells: Sequence[Cell]) -> Column:
     """A column with its role (from its kind, and for text from its key and contents) and its
     relative width (the characters its contents need, within its role's bounds, never less than
@@ -274,7 +269,7 @@ def column(key: str, header: str, kind: str, cells: Sequence[Cell]) -> Column:
         elif sum(len(line) for line in lines) / len(lines) > 40 or longest > 90:
             role = "long text"
     low, high = WIDTH_BOUNDS[role]
-    words = max([_longest_word(header), *(_longest_word(t) for t in texts)])
+    words = max([longest_word(header), *(longest_word(t) for t in texts)])
     width = max(min(max(longest, low), high), words, 1)
     return Column(key, header, kind, role, float(width))
 

@@ -598,7 +598,7 @@ class Run:
                 [Problem(where, 0, "", f"report {report.name} lists no executed notebook", "error", "AK711")],
                 self.folder,
             )
-        return _read_blocks(self.path(rel), report)
+        return _read_blocks(self.folder, self.path(rel), report)
 
     def step_results(self, step: str) -> dict[str, dict[str, Any]]:
         """The results JSON of every successful report of ``step``, by report name."""
@@ -691,7 +691,7 @@ def _read_results(folder: Path, report: Report) -> dict[str, Any]:
     raise RunFolderError(problems.errors, folder)
 
 
-def _read_blocks(path: Path, report: Report) -> list[B.Block]:
+def _read_blocks(folder: Path, path: Path, report: Report) -> list[B.Block]:
     shown = str(path)
     problems = Problems()
     read = _read_json(path, shown, problems, f"the notebook of report {report.name} is not valid JSON", "AK711")
@@ -706,7 +706,7 @@ def _read_blocks(path: Path, report: Report) -> list[B.Block]:
             problems.error(
                 shown, 1, 1, f"report {report.name} carries no report blocks (an older aimskit ran it)", code="AK711"
             )
-    raise RunFolderError(problems.errors, path.parent.parent)
+    raise RunFolderError(problems.errors, folder)
 
 
 # ---------------------------------------------------------------------------------------------- the rows readers use
